@@ -1,0 +1,58 @@
+"""The dialogue, its sessions and its participants."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from app.errors import NotFound
+from app.models import (
+    CareForm,
+    Dialogue,
+    DialogueSession,
+    DialogueStatus,
+    Invitation,
+    Provider,
+)
+
+
+def current_dialogue(session: Session) -> Dialogue:
+    """The dialogue the site is about: the newest active one (or the newest at all)."""
+    dialogue = session.exec(
+        select(Dialogue).order_by(col(Dialogue.status) != DialogueStatus.active, col(Dialogue.id).desc())
+    ).first()
+    if dialogue is None:
+        raise NotFound("Er is nog geen dialoogtraject.")
+    return dialogue
+
+
+def care_form(session: Session, dialogue: Dialogue) -> CareForm | None:
+    return session.get(CareForm, dialogue.care_form_id) if dialogue.care_form_id else None
+
+
+def list_sessions(session: Session, dialogue_id: int) -> list[DialogueSession]:
+    return list(
+        session.exec(
+            select(DialogueSession)
+            .where(DialogueSession.dialogue_id == dialogue_id)
+            .order_by(DialogueSession.number, DialogueSession.id)
+        ).all()
+    )
+
+
+@dataclass(frozen=True)
+class Participant:
+    provider: Provider
+    invitation: Invitation
+
+
+def participants(session: Session, dialogue_id: int) -> list[Participant]:
+    """Every invited provider with its invitation, by name, in one query."""
+    rows = session.exec(
+        select(Provider, Invitation)
+        .join(Invitation, col(Invitation.provider_id) == Provider.id)
+        .where(Invitation.dialogue_id == dialogue_id)
+        .order_by(Provider.name, Provider.id)
+    ).all()
+    return [Participant(provider=p, invitation=i) for p, i in rows]

@@ -1,0 +1,186 @@
+"""The app's own errors and the one place that turns errors into answers.
+
+Services raise ``AppError`` subclasses. Under ``/api/`` every error, including validation errors,
+404 and 405, becomes ``application/problem+json`` (RFC 9457); elsewhere it becomes an HTML error page
+(or, for htmx requests, the page's error fragment). A stack trace never reaches a user.
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.i18n import gettext as _
+
+log = logging.getLogger("dialoog.errors")
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class AppError(Exception):
+    status_code = 400
+    title = "Bad request"
+
+    def __init__(
+        self, detail: str = "", *, errors: list[dict[str, str]] | None = None, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.errors = errors or []
+        self.headers = headers or {}
+
+
+class NotFound(AppError):
+    status_code = 404
+    title = "Not found"
+
+
+class Forbidden(AppError):
+    status_code = 403
+    title = "Forbidden"
+
+
+class Unauthorized(AppError):
+    status_code = 401
+    title = "Unauthorized"
+
+
+class Conflict(AppError):
+    status_code = 409
+    title = "Conflict"
+
+
+class PreconditionFailed(AppError):
+    status_code = 412
+    title = "Precondition failed"
+
+
+class ValidationFailed(AppError):
+    status_code = 422
+    title = "Validation failed"
+
+
+def is_api_request(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def problem_response(
+    status: int,
+    detail: str,
+    *,
+    title: str | None = None,
+    instance: str | None = None,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+    }
+    if instance:
+        body["instance"] = instance
+    if errors:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    out = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header")]
+        out.append({"field": ".".join(loc) or str(err.get("loc", [""])[0]), "message": err.get("msg", "")})
+    return out
+
+
+def _html_error(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    from app.web import render  # late import: web imports errors
+
+    return render(
+        request,
+        "error.html",
+        {"status": status, "message": message, "title": _("Fout")},
+        status_code=status,
+        headers=headers,
+        block="content",
+    )
+
+
+def N_(message: str) -> str:
+    return message
+
+
+_HTML_MESSAGES = {
+    400: N_("Het verzoek kon niet worden verwerkt."),
+    401: N_("Log in om verder te gaan."),
+    403: N_("U hebt geen toegang tot deze pagina."),
+    404: N_("Deze pagina bestaat niet (meer)."),
+    405: N_("Deze actie is hier niet mogelijk."),
+    409: N_("Dit kan nu niet: de gegevens zijn intussen gewijzigd of de termijn is voorbij."),
+    413: N_("Het verzoek is te groot."),
+    422: N_("Niet alle velden zijn goed ingevuld."),
+    429: N_("Te veel pogingen. Probeer het later opnieuw."),
+    500: N_("Er ging iets mis aan onze kant. Probeer het later opnieuw."),
+}
+
+
+def _html_message(status: int) -> str:
+    return _(_HTML_MESSAGES.get(status, _HTML_MESSAGES[400]))
+
+
+def install_error_handlers(app: FastAPI, *, api: bool) -> None:
+    """Register the handlers; ``api=True`` answers problem+json for every path."""
+
+    def wants_json(request: Request) -> bool:
+        return api or is_api_request(request)
+
+    @app.exception_handler(AppError)
+    async def app_error(request: Request, exc: AppError) -> Response:
+        if wants_json(request):
+            return problem_response(
+                exc.status_code,
+                exc.detail,
+                title=exc.title,
+                instance=request.url.path,
+                errors=exc.errors,
+                headers=exc.headers,
+            )
+        return _html_error(request, exc.status_code, exc.detail, exc.headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        headers = dict(exc.headers or {})
+        if wants_json(request):
+            detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+            if exc.status_code == 404 and detail == "Not Found":
+                detail = "No resource at this address."
+            if exc.status_code == 405:
+                detail = f"Method {request.method} is not allowed here."
+            return problem_response(exc.status_code, detail, instance=request.url.path, headers=headers)
+        return _html_error(request, exc.status_code, _html_message(exc.status_code), headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        if wants_json(request):
+            return problem_response(
+                422,
+                "The request is not valid; see errors.",
+                title="Validation failed",
+                instance=request.url.path,
+                errors=_field_errors(exc),
+            )
+        return _html_error(request, 422, _html_message(422))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        if wants_json(request):
+            return problem_response(500, "An unexpected error occurred.", instance=request.url.path)
+        return _html_error(request, 500, _html_message(500))

@@ -1,0 +1,152 @@
+"""create_app(): routers, static files, middleware and error handlers."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import swagger_ui_bundle
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.engine import Engine
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app import i18n
+from app.config import get_settings
+from app.db import get_engine
+from app.dialogues import views as dialogue_views
+from app.errors import install_error_handlers
+from app.health import router as health_router
+from app.providers import api as providers_api
+from app.web import STATIC_DIR
+
+log = logging.getLogger("dialoog")
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+)
+# Swagger UI sets style attributes from its scripts; only its page allows that.
+CSP_API_DOCS = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+
+
+class SecurityHeadersMiddleware:
+    """Adds the security headers to every response: pages, fragments, API answers, errors, files."""
+
+    def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
+        self.app = app
+        self.hsts = hsts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        csp = CSP_API_DOCS if scope["path"].startswith("/api/docs") else CSP
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [
+                    (k, v)
+                    for k, v in message.get("headers", [])
+                    if k.lower() not in (b"content-security-policy", b"x-frame-options")
+                ]
+                headers += [
+                    (b"content-security-policy", csp.encode()),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"same-origin"),
+                    (b"x-frame-options", b"DENY"),
+                    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+                    (b"cross-origin-opener-policy", b"same-origin"),
+                ]
+                if self.hsts:
+                    headers.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class LocaleMiddleware:
+    """Picks nl or en: ``?lang=`` (remembered in a cookie), then the cookie, then Dutch."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        requested = request.query_params.get("lang")
+        locale = i18n.pick_locale(requested, request.cookies.get(i18n.LOCALE_COOKIE))
+        i18n.set_locale(locale)
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start" and requested in i18n.SUPPORTED_LOCALES:
+                cookie = f"{i18n.LOCALE_COOKIE}={locale}; Path=/; Max-Age=31536000; SameSite=Lax"
+                message.setdefault("headers", []).append((b"set-cookie", cookie.encode()))
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)
+
+
+def create_api() -> FastAPI:
+    """The JSON API, mounted at /api/v1: its own OpenAPI document and problem+json errors."""
+    api = FastAPI(
+        title="Dialoog API",
+        version="1",
+        description=(
+            "JSON API of Dialoog, the consultation platform of Sociaal Domein Flevoland. "
+            "Lists share one pagination shape (`items`, `total`, `page`, `page_size`, `pages`); "
+            "errors are `application/problem+json` (RFC 9457); timestamps are ISO 8601 with offset."
+        ),
+        openapi_url="/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        servers=[{"url": "/api/v1"}],
+    )
+    install_error_handlers(api, api=True)
+    api.include_router(providers_api.router)
+    return api
+
+
+def create_app(engine: Engine | None = None) -> FastAPI:
+    """Build the app; ``engine`` defaults to the one from the settings."""
+    settings = get_settings()
+    app = FastAPI(title="Dialoog", docs_url=None, redoc_url=None, openapi_url=None)
+    install_error_handlers(app, api=False)
+    api = create_api()
+    app.state.api = api
+    app.state.engine = api.state.engine = engine or get_engine()
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/api/docs/static", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger")
+    app.mount("/api/v1", api, name="api")
+    app.include_router(health_router)
+    app.include_router(dialogue_views.router)
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        return HTMLResponse(API_DOCS_HTML)
+
+    app.add_middleware(LocaleMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
+    return app
+
+
+API_DOCS_HTML = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Dialoog API</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/api/docs/static/swagger-ui.css"></head>
+<body><main><div id="swagger-ui" data-spec-url="/api/v1/openapi.json"></div></main>
+<script src="/api/docs/static/swagger-ui-bundle.js"></script>
+<script src="/static/api-docs.js"></script></body></html>
+"""
+
+
+def __getattr__(name: str) -> Any:
+    # `uvicorn app.main:app` works without building the app at import time for tests and the CLI.
+    if name == "app":
+        return create_app()
+    raise AttributeError(name)

@@ -1,0 +1,488 @@
+"""Every table of Dialoog (DESIGN.md section 2).
+
+Conventions: table names are plural snake_case; timestamps are timezone-aware and stored in UTC
+(``UTCDateTime``); enumerations are stored as short strings and their allowed values live in the
+``StrEnum`` classes below, so adding a value needs no migration. Relationships are resolved with
+explicit queries in the services (no lazy loading, so no hidden N+1 queries).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.db import UTCDateTime, utcnow
+
+# --- enumerations -------------------------------------------------------------------------------
+
+
+class Role(StrEnum):
+    admin = "admin"
+    municipality = "municipality"
+    provider = "provider"
+
+
+class DialogueStatus(StrEnum):
+    draft = "draft"
+    active = "active"
+    closed = "closed"
+
+
+class ProviderSize(StrEnum):
+    small = "small"
+    medium = "medium"
+    large = "large"
+
+
+class InvitationStatus(StrEnum):
+    pending = "pending"
+    accepted = "accepted"
+    declined = "declined"
+
+
+class SessionStatus(StrEnum):
+    planned = "planned"
+    held = "held"
+    cancelled = "cancelled"
+
+
+class AgendaFormat(StrEnum):
+    plenary = "plenary"
+    subgroups = "subgroups"
+
+
+class Audience(StrEnum):
+    participants = "participants"
+    public = "public"
+
+
+class ProposalTopic(StrEnum):
+    product_structure = "product_structure"
+    contract_terms = "contract_terms"
+    requirements = "requirements"
+    preconditions = "preconditions"
+    procurement_process = "procurement_process"
+
+
+class ProposalStatus(StrEnum):
+    draft = "draft"
+    published = "published"
+    archived = "archived"
+
+
+class VersionStatus(StrEnum):
+    draft = "draft"
+    published = "published"
+
+
+class SectionKind(StrEnum):
+    text = "text"
+    question = "question"
+
+
+class CommentKind(StrEnum):
+    steun = "steun"
+    zorg = "zorg"
+    vraag = "vraag"
+    suggestie = "suggestie"
+
+
+class CommentStatus(StrEnum):
+    nieuw = "nieuw"
+    in_behandeling = "in_behandeling"
+    overgenomen = "overgenomen"
+    deels_overgenomen = "deels_overgenomen"
+    niet_overgenomen = "niet_overgenomen"
+    bespreken_in_sessie = "bespreken_in_sessie"
+
+
+class Visibility(StrEnum):
+    participants = "participants"
+    internal = "internal"
+
+
+class Stance(StrEnum):
+    eens = "eens"
+    oneens = "oneens"
+    neutraal = "neutraal"
+    toelichting = "toelichting"
+
+
+class ApiScope(StrEnum):
+    read = "read"
+    write = "write"
+
+
+class OutboxStatus(StrEnum):
+    pending = "pending"
+    sent = "sent"
+    failed = "failed"
+    logged = "logged"
+
+
+# Target groups and expertise SDFL selects on (DESIGN.md section 2), slug -> Dutch label.
+TARGET_GROUPS: dict[str, str] = {
+    "lvb": "LVB",
+    "ggz": "GGZ",
+    "jo": "J&O",
+    "intercultureel": "Intercultureel",
+    "levensbeschouwelijk": "Levensbeschouwelijk",
+    "forensisch": "Forensisch",
+    "autisme": "Autisme",
+    "gender": "Gender",
+    "hoogbegaafdheid": "Hoogbegaafdheid",
+    "complexe-scheidingen": "Complexe scheidingen",
+    "wmo-grensvlak": "Grensvlak Wmo",
+}
+
+
+def _ts(**kwargs: Any) -> Any:
+    """A UTC timestamp column."""
+    return Field(sa_type=UTCDateTime, **kwargs)
+
+
+def _created() -> Any:
+    return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+# --- the dialogue and who takes part -----------------------------------------------------------
+
+
+class CareForm(SQLModel, table=True):
+    __tablename__ = "care_forms"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=60, unique=True)
+    name: str = Field(max_length=200)
+    description: str = Field(default="", sa_type=Text)
+
+
+class Municipality(SQLModel, table=True):
+    __tablename__ = "municipalities"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=4, unique=True)  # CBS municipality code
+    name: str = Field(max_length=100, unique=True)
+    in_procurement: bool = True
+
+
+class Dialogue(SQLModel, table=True):
+    __tablename__ = "dialogues"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=100, unique=True)
+    title: str = Field(max_length=200)
+    care_form_id: int | None = Field(default=None, foreign_key="care_forms.id", index=True)
+    description: str = Field(default="", sa_type=Text)
+    selection_criteria: str = Field(default="", sa_type=Text)
+    tender_reference: str = Field(default="", max_length=100)
+    status: str = Field(default=DialogueStatus.active, max_length=20)
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+
+
+class Provider(SQLModel, table=True):
+    __tablename__ = "providers"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    slug: str = Field(max_length=100, unique=True)
+    size: str = Field(default=ProviderSize.medium, max_length=20)
+    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    active_outside_flevoland: bool = False
+    website: str = Field(default="", max_length=300)
+    description: str = Field(default="", sa_type=Text)
+    illustrative: bool = False  # demo data: tags are invented and shown as such
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+
+
+class ProviderMunicipality(SQLModel, table=True):
+    """A municipality where a provider is contracted."""
+
+    __tablename__ = "provider_municipalities"
+
+    provider_id: int = Field(foreign_key="providers.id", primary_key=True, ondelete="CASCADE")
+    municipality_id: int = Field(foreign_key="municipalities.id", primary_key=True, index=True)
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320, unique=True)  # stored lower-cased: unique case-insensitively
+    name: str = Field(default="", max_length=200)
+    role: str = Field(max_length=20)
+    municipality_id: int | None = Field(default=None, foreign_key="municipalities.id", index=True)
+    provider_id: int | None = Field(default=None, foreign_key="providers.id", index=True)
+    password_hash: str | None = Field(default=None, max_length=300)
+    active: bool = True
+    locale: str | None = Field(default=None, max_length=10)
+    last_login_at: datetime | None = _ts(default=None)
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+
+
+class Invitation(SQLModel, table=True):
+    __tablename__ = "invitations"
+    __table_args__ = (UniqueConstraint("dialogue_id", "provider_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    dialogue_id: int = Field(foreign_key="dialogues.id", index=True)
+    provider_id: int = Field(foreign_key="providers.id", index=True)
+    status: str = Field(default=InvitationStatus.pending, max_length=20)
+    invited_at: datetime = _created()
+    reminded_at: datetime | None = _ts(default=None)
+    responded_at: datetime | None = _ts(default=None)
+    responded_by_id: int | None = Field(default=None, foreign_key="users.id")
+    note: str = Field(default="", sa_type=Text)
+
+
+# --- sessions ----------------------------------------------------------------------------------
+
+
+class DialogueSession(SQLModel, table=True):
+    __tablename__ = "dialogue_sessions"
+    __table_args__ = (UniqueConstraint("dialogue_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    dialogue_id: int = Field(foreign_key="dialogues.id", index=True)
+    number: int
+    title: str = Field(max_length=200)
+    starts_at: datetime = _ts()
+    ends_at: datetime = _ts()
+    location: str = Field(default="", max_length=300)
+    status: str = Field(default=SessionStatus.planned, max_length=20)
+    documents_release_at: datetime | None = _ts(default=None)
+    recording_url: str | None = Field(default=None, max_length=500)
+    report: str = Field(default="", sa_type=Text)  # Markdown
+    report_published_at: datetime | None = _ts(default=None)
+    ics_uid: str = Field(max_length=200, unique=True)  # stable calendar UID
+    ics_sequence: int = 0  # raised on every change that matters to a calendar
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+
+
+class Attendance(SQLModel, table=True):
+    __tablename__ = "attendances"
+    __table_args__ = (UniqueConstraint("session_id", "provider_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="dialogue_sessions.id", index=True)
+    provider_id: int = Field(foreign_key="providers.id", index=True)
+    attended: bool = False
+    people: int = 0
+
+
+class AgendaItem(SQLModel, table=True):
+    __tablename__ = "agenda_items"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="dialogue_sessions.id", index=True)
+    position: int = 0
+    starts_at: datetime = _ts()
+    ends_at: datetime = _ts()
+    title: str = Field(max_length=200)
+    description: str = Field(default="", sa_type=Text)
+    format: str = Field(default=AgendaFormat.plenary, max_length=20)
+    proposal_id: int | None = Field(default=None, foreign_key="proposals.id", index=True)
+
+
+class SubgroupAssignment(SQLModel, table=True):
+    """Which subgroup a provider joins for an agenda item in subgroups."""
+
+    __tablename__ = "subgroup_assignments"
+    __table_args__ = (UniqueConstraint("agenda_item_id", "provider_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    agenda_item_id: int = Field(foreign_key="agenda_items.id", index=True, ondelete="CASCADE")
+    provider_id: int = Field(foreign_key="providers.id", index=True)
+    subgroup: str = Field(max_length=100)
+
+
+class AgendaItemComment(SQLModel, table=True):
+    """Feedback put on the agenda: the comments an agenda item came from."""
+
+    __tablename__ = "agenda_item_comments"
+
+    agenda_item_id: int = Field(foreign_key="agenda_items.id", primary_key=True, ondelete="CASCADE")
+    comment_id: int = Field(foreign_key="comments.id", primary_key=True, index=True)
+
+
+class Document(SQLModel, table=True):
+    __tablename__ = "documents"
+
+    id: int | None = Field(default=None, primary_key=True)
+    dialogue_id: int = Field(foreign_key="dialogues.id", index=True)
+    session_id: int | None = Field(default=None, foreign_key="dialogue_sessions.id", index=True)
+    title: str = Field(max_length=200)
+    filename: str = Field(max_length=255)
+    content_type: str = Field(max_length=150)
+    size: int = 0
+    sha256: str = Field(max_length=64)
+    storage_path: str = Field(max_length=500)  # relative to the data directory
+    audience: str = Field(default=Audience.participants, max_length=20)
+    release_at: datetime = _ts()
+    uploaded_by_id: int | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime = _created()
+
+
+# --- proposals and feedback --------------------------------------------------------------------
+
+
+class Proposal(SQLModel, table=True):
+    __tablename__ = "proposals"
+
+    id: int | None = Field(default=None, primary_key=True)
+    dialogue_id: int = Field(foreign_key="dialogues.id", index=True)
+    slug: str = Field(max_length=100, unique=True)
+    topic: str = Field(max_length=40)
+    title: str = Field(max_length=200)
+    summary: str = Field(default="", sa_type=Text)
+    status: str = Field(default=ProposalStatus.draft, max_length=20)
+    opens_at: datetime | None = _ts(default=None)  # comment window
+    closes_at: datetime | None = _ts(default=None)
+    public: bool = False
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+
+
+class ProposalVersion(SQLModel, table=True):
+    __tablename__ = "proposal_versions"
+    __table_args__ = (UniqueConstraint("proposal_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposals.id", index=True)
+    number: int
+    status: str = Field(default=VersionStatus.draft, max_length=20)
+    published_at: datetime | None = _ts(default=None)
+    change_summary: str = Field(default="", sa_type=Text)
+    created_at: datetime = _created()
+
+
+class Section(SQLModel, table=True):
+    __tablename__ = "sections"
+    __table_args__ = (UniqueConstraint("version_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="proposal_versions.id", index=True)
+    key: str = Field(max_length=100)  # the same across versions, so threads and diffs line up
+    position: int = 0
+    heading: str = Field(max_length=300)
+    body: str = Field(default="", sa_type=Text)  # Markdown
+    body_html: str = Field(default="", sa_type=Text)  # sanitised, rendered once at publication
+    kind: str = Field(default=SectionKind.text, max_length=20)
+
+
+class Comment(SQLModel, table=True):
+    __tablename__ = "comments"
+
+    id: int | None = Field(default=None, primary_key=True)
+    section_id: int = Field(foreign_key="sections.id", index=True)
+    author_id: int = Field(foreign_key="users.id", index=True)
+    provider_id: int | None = Field(default=None, foreign_key="providers.id", index=True)
+    parent_id: int | None = Field(default=None, foreign_key="comments.id", index=True)
+    kind: str | None = Field(default=None, max_length=20)  # replies may have none
+    body: str = Field(default="", sa_type=Text)  # Markdown as written
+    body_html: str = Field(default="", sa_type=Text)  # sanitised rendering
+    quote: str | None = Field(default=None, sa_type=Text)
+    suggested_text: str | None = Field(default=None, sa_type=Text)
+    official: bool = False
+    visibility: str = Field(default=Visibility.participants, max_length=20)
+    status: str = Field(default=CommentStatus.nieuw, max_length=30, index=True)
+    release_at: datetime | None = _ts(default=None)  # official replies are released together
+    applied_in_version_id: int | None = Field(default=None, foreign_key="proposal_versions.id")
+    idempotency_key: str | None = Field(default=None, max_length=100, unique=True)
+    created_at: datetime = _created()
+    edited_at: datetime | None = _ts(default=None)
+    deleted_at: datetime | None = _ts(default=None)
+
+
+class CommentRevision(SQLModel, table=True):
+    """The text of a comment before an edit: the edit history."""
+
+    __tablename__ = "comment_revisions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    comment_id: int = Field(foreign_key="comments.id", index=True)
+    kind: str | None = Field(default=None, max_length=20)
+    body: str = Field(default="", sa_type=Text)
+    quote: str | None = Field(default=None, sa_type=Text)
+    suggested_text: str | None = Field(default=None, sa_type=Text)
+    edited_by_id: int = Field(foreign_key="users.id")
+    created_at: datetime = _created()
+
+
+class Position(SQLModel, table=True):
+    """A municipality's stance on a comment; seen by reviewers only."""
+
+    __tablename__ = "positions"
+    __table_args__ = (UniqueConstraint("comment_id", "municipality_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    comment_id: int = Field(foreign_key="comments.id", index=True)
+    municipality_id: int = Field(foreign_key="municipalities.id", index=True)
+    author_id: int = Field(foreign_key="users.id")
+    stance: str = Field(max_length=20)
+    note: str = Field(default="", sa_type=Text)
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+
+
+# --- accounts, audit, mail ---------------------------------------------------------------------
+
+
+class ApiKey(SQLModel, table=True):
+    __tablename__ = "api_keys"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100)
+    prefix: str = Field(max_length=20, unique=True)  # shown to tell keys apart; not secret
+    key_hash: str = Field(max_length=128)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    scope: str = Field(default=ApiScope.read, max_length=10)
+    created_at: datetime = _created()
+    last_used_at: datetime | None = _ts(default=None)
+    revoked_at: datetime | None = _ts(default=None)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only record of every change. Nothing updates or deletes these rows."""
+
+    __tablename__ = "audit_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True)
+    actor_id: int | None = Field(default=None, foreign_key="users.id", index=True)
+    actor_label: str = Field(default="", max_length=320)  # e-mail or "system", kept as it was
+    action: str = Field(max_length=60, index=True)
+    entity_type: str = Field(max_length=60)
+    entity_id: str = Field(default="", max_length=60)
+    summary: str = Field(default="", sa_type=Text)
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    ip: str | None = Field(default=None, max_length=64)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """Mail written in the same transaction as its cause, sent later by the worker."""
+
+    __tablename__ = "outbox_messages"
+
+    id: int | None = Field(default=None, primary_key=True)
+    to_address: str = Field(max_length=320)
+    subject: str = Field(max_length=300)
+    body_text: str = Field(sa_type=Text)
+    body_html: str = Field(default="", sa_type=Text)
+    # [{"filename": ..., "content_type": ..., "content": <base64>}]
+    attachments: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default=OutboxStatus.pending, max_length=20, index=True)
+    attempts: int = 0
+    next_attempt_at: datetime = _created()
+    last_error: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = _created()
+    sent_at: datetime | None = _ts(default=None)

@@ -1,0 +1,59 @@
+"""Templates, htmx helpers and template filters.
+
+A full page and its htmx fragment come from one template: ``render`` answers an htmx request with the
+named block only and adds ``Vary: HX-Request`` so caches keep the two apart.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import Response
+from jinja2_fragments.fastapi import Jinja2Blocks
+
+from app import i18n
+from app.markdown import render_markdown
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
+
+templates = Jinja2Blocks(directory=str(TEMPLATE_DIR))
+env = templates.env
+env.autoescape = True
+env.add_extension("jinja2.ext.i18n")
+env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+env.filters.update(
+    datetime=i18n.fmt_datetime,
+    date=i18n.fmt_date,
+    time=i18n.fmt_time,
+    iso=i18n.local_iso,
+    markdown=render_markdown,
+)
+env.globals.update(get_locale=i18n.get_locale, SUPPORTED_LOCALES=i18n.SUPPORTED_LOCALES)
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """Render a page, or only ``block`` of it when htmx asks."""
+    context = dict(context or {})
+    context.setdefault("request", request)
+    headers = dict(headers or {})
+    headers["Vary"] = "HX-Request"
+    if block and is_htmx(request):
+        return templates.TemplateResponse(
+            request, template, context, status_code=status_code, headers=headers, block_name=block
+        )
+    return templates.TemplateResponse(request, template, context, status_code=status_code, headers=headers)

@@ -1,0 +1,120 @@
+"""API foundation: the pagination shape, problem+json for every error, OpenAPI and docs."""
+
+from __future__ import annotations
+
+import pytest
+
+PROBLEM = "application/problem+json"
+
+
+def assert_problem(response, status: int) -> dict:
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith(PROBLEM)
+    body = response.json()
+    assert body["status"] == status
+    assert body["title"]
+    assert body["detail"]
+    assert body["type"] == "about:blank"
+    return body
+
+
+def test_providers_list_has_the_pagination_shape(client):
+    response = client.get("/api/v1/providers")
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"items", "total", "page", "page_size", "pages"}
+    assert body["total"] == 14
+    assert body["page"] == 1
+    assert body["page_size"] == 50
+    assert body["pages"] == 1
+    names = [p["name"] for p in body["items"]]
+    assert len(names) == 14
+    assert "Rodante" in names and "'s Heeren Loo" in names
+    assert names == sorted(names)
+
+
+def test_provider_items_carry_their_fields(client):
+    rodante = next(p for p in client.get("/api/v1/providers").json()["items"] if p["slug"] == "rodante")
+    assert set(rodante) == {
+        "id",
+        "name",
+        "slug",
+        "size",
+        "tags",
+        "contracted_in",
+        "active_outside_flevoland",
+        "website",
+        "illustrative",
+    }
+    assert "lvb" in rodante["tags"]
+    assert all(set(m) == {"code", "name"} for m in rodante["contracted_in"])
+    one = client.get(f"/api/v1/providers/{rodante['id']}")
+    assert one.status_code == 200
+    assert one.json() == rodante
+
+
+def test_pages_are_stable_and_complete(client):
+    seen = []
+    for page in (1, 2, 3):
+        body = client.get("/api/v1/providers", params={"page": page, "page_size": 5}).json()
+        assert body["pages"] == 3 and body["total"] == 14
+        seen += [p["id"] for p in body["items"]]
+    assert len(seen) == len(set(seen)) == 14
+    empty = client.get("/api/v1/providers", params={"page": 9, "page_size": 5}).json()
+    assert empty["items"] == [] and empty["total"] == 14
+
+
+def test_filter_providers_by_tag(client):
+    body = client.get("/api/v1/providers", params={"tag": "lvb"}).json()
+    assert body["total"] == len(body["items"]) > 0
+    assert all("lvb" in p["tags"] for p in body["items"])
+
+
+def test_municipalities(client):
+    body = client.get("/api/v1/municipalities").json()
+    assert {m["name"] for m in body["items"]} >= {"Almere", "Dronten", "Urk", "Noordoostpolder"}
+    almere = next(m for m in body["items"] if m["name"] == "Almere")
+    assert almere["code"] == "0034" and almere["in_procurement"] is True
+    assert client.get(f"/api/v1/municipalities/{almere['id']}").json() == almere
+
+
+@pytest.mark.parametrize("path", ["/api/v1/providers/999999", "/api/v1/municipalities/999999", "/api/v1/no-such-thing"])
+def test_not_found_is_problem_json(client, path):
+    assert_problem(client.get(path), 404)
+
+
+def test_method_not_allowed_is_problem_json(client):
+    body = assert_problem(client.delete("/api/v1/providers"), 405)
+    assert "DELETE" in body["detail"]
+
+
+@pytest.mark.parametrize(
+    "params,field", [({"page": 0}, "page"), ({"page_size": 500}, "page_size"), ({"page": "abc"}, "page")]
+)
+def test_validation_errors_are_problem_json_with_field_errors(client, params, field):
+    body = assert_problem(client.get("/api/v1/providers", params=params), 422)
+    assert any(e["field"] == field and e["message"] for e in body["errors"])
+
+
+def test_bad_path_parameter_is_422(client):
+    body = assert_problem(client.get("/api/v1/providers/not-a-number"), 422)
+    assert body["errors"][0]["field"] == "provider_id"
+
+
+def test_openapi_document_and_docs_page(client):
+    spec = client.get("/api/v1/openapi.json")
+    assert spec.status_code == 200
+    paths = spec.json()["paths"]
+    assert "/providers" in paths and "/municipalities/{municipality_id}" in paths
+    docs = client.get("/api/docs")
+    assert docs.status_code == 200
+    assert "/api/v1/openapi.json" in docs.text
+    assert "<script>" not in docs.text  # no inline script: the CSP forbids it
+    assert client.get("/api/docs/static/swagger-ui-bundle.js").status_code == 200
+
+
+def test_api_answers_carry_security_headers(client):
+    for path in ("/api/v1/providers", "/api/v1/providers/999999"):
+        headers = client.get(path).headers
+        assert "frame-ancestors 'none'" in headers["content-security-policy"]
+        assert headers["x-content-type-options"] == "nosniff"
