@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import swagger_ui_bundle
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -18,6 +17,7 @@ from app.db import get_engine
 from app.dialogues import views as dialogue_views
 from app.errors import install_error_handlers
 from app.health import router as health_router
+from app.openapi import install_problem_openapi
 from app.providers import api as providers_api
 from app.web import STATIC_DIR
 
@@ -107,6 +107,7 @@ def create_api() -> FastAPI:
         servers=[{"url": "/api/v1"}],
     )
     install_error_handlers(api, api=True)
+    install_problem_openapi(api)
     api.include_router(providers_api.router)
     return api
 
@@ -121,10 +122,13 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.state.engine = api.state.engine = engine or get_engine()
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.mount("/api/docs/static", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger")
     app.mount("/api/v1", api, name="api")
     app.include_router(health_router)
     app.include_router(dialogue_views.router)
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> RedirectResponse:
+        return RedirectResponse("/static/favicon.svg", status_code=301)
 
     @app.get("/api/docs", include_in_schema=False)
     def api_docs() -> HTMLResponse:
@@ -138,9 +142,9 @@ def create_app(engine: Engine | None = None) -> FastAPI:
 API_DOCS_HTML = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Dialoog API</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" href="/api/docs/static/swagger-ui.css"></head>
+<link rel="stylesheet" href="/static/swagger/swagger-ui.css"></head>
 <body><main><div id="swagger-ui" data-spec-url="/api/v1/openapi.json"></div></main>
-<script src="/api/docs/static/swagger-ui-bundle.js"></script>
+<script src="/static/swagger/swagger-ui-bundle.js"></script>
 <script src="/static/api-docs.js"></script></body></html>
 """
 

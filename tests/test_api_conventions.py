@@ -106,11 +106,16 @@ def test_openapi_document_and_docs_page(client):
     assert spec.status_code == 200
     paths = spec.json()["paths"]
     assert "/providers" in paths and "/municipalities/{municipality_id}" in paths
+    # errors are documented as what they are: problem+json
+    listing = paths["/providers"]["get"]["responses"]
+    assert "application/problem+json" in listing["422"]["content"]
+    assert "application/problem+json" in listing["default"]["content"]
+    assert "HTTPValidationError" not in spec.text
     docs = client.get("/api/docs")
     assert docs.status_code == 200
     assert "/api/v1/openapi.json" in docs.text
     assert "<script>" not in docs.text  # no inline script: the CSP forbids it
-    assert client.get("/api/docs/static/swagger-ui-bundle.js").status_code == 200
+    assert client.get("/static/swagger/swagger-ui-bundle.js").status_code == 200
 
 
 def test_api_answers_carry_security_headers(client):

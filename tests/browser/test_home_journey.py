@@ -1,0 +1,42 @@
+"""A visitor opens the home page in Chromium and sees all 14 providers; the page passes axe-core."""
+
+from __future__ import annotations
+
+from app import demo_content
+from tests.browser.conftest import axe_violations, describe
+
+
+def test_home_page_lists_the_providers_and_passes_axe(page):
+    page.goto("/")
+    assert page.title().startswith("Multidisciplinaire jeugdhulp")
+    rows = page.locator("table tbody tr")
+    assert rows.count() == 14
+    names = rows.locator("th").all_inner_texts()
+    assert sorted(names) == sorted(p["name"] for p in demo_content.PROVIDERS)
+    assert page.get_by_role("heading", name="Dialoogsessies").is_visible()
+    violations = axe_violations(page)
+    assert violations == [], describe(violations)
+    assert page.console_errors == []
+
+
+def test_htmx_loads_under_the_content_security_policy(page):
+    page.goto("/")
+    assert page.evaluate("typeof window.htmx") == "object"
+    assert page.evaluate("htmx.version").startswith("2.0")
+    assert page.console_errors == []
+
+
+def test_keyboard_user_can_skip_to_content(page):
+    page.goto("/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Naar de inhoud")
+    assert skip.evaluate("el => el === document.activeElement")
+    skip.press("Enter")
+    assert page.url.endswith("#main")
+
+
+def test_english_version_passes_axe(page):
+    page.goto("/?lang=en")
+    assert page.get_by_role("heading", name="Participants").is_visible()
+    violations = axe_violations(page)
+    assert violations == [], describe(violations)
