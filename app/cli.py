@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
 
@@ -56,16 +57,88 @@ def cmd_serve(args: argparse.Namespace) -> int:
     migrate.upgrade()
     if args.demo:
         _seed(only_if_empty=True)
+    stop_worker = None
+    if not args.no_worker:
+        from app.mail.service import start_background_worker
+
+        stop_worker = start_background_worker()  # one machine: the mail worker runs in this process
     print(f"Dialoog draait op http://{args.host}:{args.port}/ (stoppen met Ctrl+C)")
-    uvicorn.run(
-        "app.main:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        proxy_headers=True,
-        forwarded_allow_ips=args.forwarded_allow_ips,
-        log_level="info",
-    )
+    try:
+        uvicorn.run(
+            "app.main:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            proxy_headers=True,
+            forwarded_allow_ips=args.forwarded_allow_ips,
+            log_level="info",
+        )
+    finally:
+        if stop_worker is not None:
+            stop_worker.set()
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from app.mail.service import run_worker
+
+    print("Mailworker gestart (stoppen met Ctrl+C).")
+    with contextlib.suppress(KeyboardInterrupt):
+        run_worker(interval=args.interval, once=args.once)
+    return 0
+
+
+def cmd_create_api_key(args: argparse.Namespace) -> int:
+    from app.accounts import service
+    from app.db import get_engine
+    from app.errors import AppError
+
+    with Session(get_engine()) as session:
+        owner = service.get_user_by_email(session, args.email)
+        if owner is None:
+            print(f"Geen gebruiker met e-mailadres {args.email}.", file=sys.stderr)
+            return 1
+        try:
+            row, key = service.create_api_key(session, owner=owner, scope=args.scope, name=args.name or "", actor=None)
+        except AppError as exc:
+            print(exc.detail, file=sys.stderr)
+            return 1
+        session.commit()
+    print(f"API-sleutel {row.prefix} ({row.scope}) voor {owner.email}. Bewaar hem nu: hij wordt niet opgeslagen.")
+    print(key)
+    return 0
+
+
+def cmd_create_user(args: argparse.Namespace) -> int:
+    from app.accounts import service
+    from app.db import get_engine
+    from app.errors import AppError
+    from app.models import Municipality, Provider
+
+    with Session(get_engine()) as session:
+        provider = (
+            session.exec(select(Provider).where(Provider.slug == args.provider)).first() if args.provider else None
+        )
+        municipality = (
+            session.exec(select(Municipality).where(Municipality.name == args.municipality)).first()
+            if args.municipality
+            else None
+        )
+        data = service.UserInput(
+            email=args.email,
+            name=args.name,
+            role=args.role,
+            provider_id=provider.id if provider else None,
+            municipality_id=municipality.id if municipality else None,
+        )
+        admin = service.get_user_by_email(session, args.by) if args.by else None
+        try:
+            user = service.create_user(session, data, actor=admin)
+        except AppError as exc:
+            print(exc.detail, file=sys.stderr)
+            return 1
+        session.commit()
+    print(f"Gebruiker {user.email} aangemaakt; de uitnodiging staat in de mailwachtrij.")
     return 0
 
 
@@ -81,6 +154,28 @@ def build_parser() -> argparse.ArgumentParser:
         "--forwarded-allow-ips", default="127.0.0.1", help="proxies whose X-Forwarded-* headers are trusted"
     )
     serve.set_defaults(func=cmd_serve)
+
+    serve.add_argument("--no-worker", action="store_true", help="do not run the mail worker in this process")
+
+    worker = sub.add_parser("worker", help="send queued mail (retries with backoff)")
+    worker.add_argument("--interval", type=float, default=5.0, help="seconds between passes")
+    worker.add_argument("--once", action="store_true", help="one pass, then stop")
+    worker.set_defaults(func=cmd_worker)
+
+    key = sub.add_parser("create-api-key", help="create an API key; the key is the last line of the output")
+    key.add_argument("--email", required=True, help="the user whose role the key acts with")
+    key.add_argument("--scope", required=True, choices=["read", "write"])
+    key.add_argument("--name", default="")
+    key.set_defaults(func=cmd_create_api_key)
+
+    user = sub.add_parser("create-user", help="create a user and queue the invitation mail")
+    user.add_argument("--email", required=True)
+    user.add_argument("--role", required=True, choices=["admin", "municipality", "provider"])
+    user.add_argument("--name", default="")
+    user.add_argument("--provider", help="provider slug, for role provider")
+    user.add_argument("--municipality", help="municipality name, for role municipality")
+    user.add_argument("--by", help="e-mail of the admin doing this (for the audit trail)")
+    user.set_defaults(func=cmd_create_user)
 
     sub.add_parser("migrate", help="apply pending database migrations").set_defaults(func=cmd_migrate)
     sub.add_parser("seed-demo", help="load the demo data (idempotent)").set_defaults(func=cmd_seed_demo)

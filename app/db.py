@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.types import DateTime, TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine
 
+from app import clock
 from app.config import get_settings, normalise_database_url
 
 NAMING_CONVENTION = {
@@ -27,7 +28,8 @@ metadata = SQLModel.metadata
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now, from the app's clock (tests can set it)."""
+    return clock.now()
 
 
 class UTCDateTime(TypeDecorator):

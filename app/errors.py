@@ -10,10 +10,11 @@ from __future__ import annotations
 import logging
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.i18n import gettext as _
@@ -61,6 +62,11 @@ class PreconditionFailed(AppError):
     title = "Precondition failed"
 
 
+class TooManyRequests(AppError):
+    status_code = 429
+    title = "Too many requests"
+
+
 class ValidationFailed(AppError):
     status_code = 422
     title = "Validation failed"
@@ -98,6 +104,15 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header")]
         out.append({"field": ".".join(loc) or str(err.get("loc", [""])[0]), "message": err.get("msg", "")})
     return out
+
+
+def login_redirect(request: Request) -> Response:
+    """Send the browser to the sign-in page, and back here afterwards."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    location = f"/login?{urlencode({'next': target})}"
+    if request.headers.get("HX-Request") == "true":
+        return Response(status_code=204, headers={"HX-Redirect": location})
+    return RedirectResponse(location, status_code=303)
 
 
 def _html_error(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -144,15 +159,22 @@ def install_error_handlers(app: FastAPI, *, api: bool) -> None:
     @app.exception_handler(AppError)
     async def app_error(request: Request, exc: AppError) -> Response:
         if wants_json(request):
+            headers = dict(exc.headers)
+            if exc.status_code == 401:
+                headers.setdefault("WWW-Authenticate", 'Bearer realm="dialoog"')
             return problem_response(
                 exc.status_code,
                 exc.detail,
                 title=exc.title,
                 instance=request.url.path,
                 errors=exc.errors,
-                headers=exc.headers,
+                headers=headers,
             )
-        return _html_error(request, exc.status_code, exc.detail, exc.headers)
+        if isinstance(exc, Unauthorized):
+            return login_redirect(request)
+        # Authorisation and API-style details are in English; people get a Dutch message.
+        message = exc.detail if exc.user_message else _html_message(exc.status_code)
+        return _html_error(request, exc.status_code, message, exc.headers)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -5,13 +5,17 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import i18n
+from app.accounts import api as accounts_api
+from app.accounts import views as account_views
+from app.accounts.deps import load_user
+from app.admin import views as admin_views
 from app.config import get_settings
 from app.db import get_engine
 from app.dialogues import views as dialogue_views
@@ -19,6 +23,7 @@ from app.errors import install_error_handlers
 from app.health import router as health_router
 from app.openapi import install_problem_openapi
 from app.providers import api as providers_api
+from app.security import CSRFMiddleware
 from app.web import STATIC_DIR
 
 log = logging.getLogger("dialoog")
@@ -108,6 +113,7 @@ def create_api() -> FastAPI:
     )
     install_error_handlers(api, api=True)
     install_problem_openapi(api)
+    api.include_router(accounts_api.router)
     api.include_router(providers_api.router)
     return api
 
@@ -115,7 +121,9 @@ def create_api() -> FastAPI:
 def create_app(engine: Engine | None = None) -> FastAPI:
     """Build the app; ``engine`` defaults to the one from the settings."""
     settings = get_settings()
-    app = FastAPI(title="Dialoog", docs_url=None, redoc_url=None, openapi_url=None)
+    # Every page knows who is signed in (request.state.user), for the header and the policy.
+    app = FastAPI(title="Dialoog", docs_url=None, redoc_url=None, openapi_url=None, dependencies=[Depends(load_user)])
+    app.state.secret_key = settings.resolved_secret_key()
     install_error_handlers(app, api=False)
     api = create_api()
     app.state.api = api
@@ -125,6 +133,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.mount("/api/v1", api, name="api")
     app.include_router(health_router)
     app.include_router(dialogue_views.router)
+    app.include_router(account_views.router)
+    app.include_router(admin_views.router)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> RedirectResponse:
@@ -135,6 +145,9 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         return HTMLResponse(API_DOCS_HTML)
 
     app.add_middleware(LocaleMiddleware)
+    app.add_middleware(
+        CSRFMiddleware, secret=app.state.secret_key, secure=settings.secure_cookies, max_body=settings.max_request_bytes
+    )
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
     return app
 

@@ -486,3 +486,49 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = _created()
     sent_at: datetime | None = _ts(default=None)
+
+
+class TokenPurpose(StrEnum):
+    invite = "invite"
+    reset = "reset"
+
+
+class UserSession(SQLModel, table=True):
+    """A signed-in browser. The cookie holds a random token; only its SHA-256 is stored here."""
+
+    __tablename__ = "user_sessions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    created_at: datetime = _created()
+    last_seen_at: datetime = _created()
+    expires_at: datetime = _ts()
+    ip: str | None = Field(default=None, max_length=64)
+    user_agent: str | None = Field(default=None, max_length=300)
+
+
+class UserToken(SQLModel, table=True):
+    """A one-time link by mail: set a password after an invitation, or reset it."""
+
+    __tablename__ = "user_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    purpose: str = Field(max_length=20)
+    created_at: datetime = _created()
+    expires_at: datetime = _ts()
+    used_at: datetime | None = _ts(default=None)
+
+
+class LoginAttempt(SQLModel, table=True):
+    """Sign-in attempts, for brute-force protection per address and per client."""
+
+    __tablename__ = "login_attempts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True)
+    email: str = Field(max_length=320, index=True)
+    ip: str = Field(default="", max_length=64, index=True)
+    success: bool = False

@@ -15,6 +15,7 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 
 from app import i18n
 from app.markdown import render_markdown
+from app.security import csrf_token
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -50,6 +51,8 @@ def render(
     """Render a page, or only ``block`` of it when htmx asks."""
     context = dict(context or {})
     context.setdefault("request", request)
+    context.setdefault("current_user", getattr(request.state, "user", None))
+    context.setdefault("csrf_token", csrf_token(request))
     headers = dict(headers or {})
     headers["Vary"] = "HX-Request"
     if block and is_htmx(request):

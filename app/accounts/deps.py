@@ -1,0 +1,91 @@
+"""Who is asking: the signed-in user (session cookie) for pages, the API key's owner for the API."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from app.accounts import service
+from app.db import SessionDep
+from app.errors import Unauthorized
+from app.models import User
+from app.policy import ANONYMOUS, Action, Principal, authorize
+
+SESSION_COOKIE = "dialoog_session"
+BEARER_CHALLENGE = 'Bearer realm="dialoog"'
+
+
+def load_user(request: Request, session: SessionDep) -> User | None:
+    """Resolve the session cookie once per request; templates read ``request.state.user``."""
+    if not hasattr(request.state, "user"):
+        request.state.user = service.resolve_session(session, request.cookies.get(SESSION_COOKIE))
+    return request.state.user
+
+
+CurrentUser = Annotated[User | None, Depends(load_user)]
+
+
+def web_principal(user: CurrentUser) -> Principal:
+    return Principal(user=user)
+
+
+WebPrincipal = Annotated[Principal, Depends(web_principal)]
+
+
+def require_user(user: CurrentUser) -> User:
+    if user is None:
+        raise Unauthorized("Sign in first.")
+    return user
+
+
+SignedInUser = Annotated[User, Depends(require_user)]
+
+
+def require_admin(principal: WebPrincipal) -> User:
+    authorize(principal, Action.manage)
+    assert principal.user is not None
+    return principal.user
+
+
+AdminUser = Annotated[User, Depends(require_admin)]
+
+
+def api_principal(request: Request, session: SessionDep) -> Principal:
+    """The key's owner with the key's scope; no header is the public; a bad key is 401."""
+    header = request.headers.get("authorization")
+    if not header:
+        return ANONYMOUS
+    scheme, _, presented = header.partition(" ")
+    if scheme.lower() != "bearer" or not presented.strip():
+        raise Unauthorized(
+            "Use 'Authorization: Bearer <key>'.",
+            headers={"WWW-Authenticate": f'{BEARER_CHALLENGE}, error="invalid_request"'},
+        )
+    resolved = service.resolve_api_key(session, presented.strip())
+    if resolved is None:
+        raise Unauthorized(
+            "The API key is not valid, or it has been revoked.",
+            headers={"WWW-Authenticate": f'{BEARER_CHALLENGE}, error="invalid_token"'},
+        )
+    key, user = resolved
+    return Principal(user=user, scope=key.scope)
+
+
+ApiPrincipal = Annotated[Principal, Depends(api_principal)]
+
+
+def require_api_user(principal: ApiPrincipal) -> Principal:
+    if not principal.is_authenticated:
+        raise Unauthorized(
+            "An API key is required: send 'Authorization: Bearer <key>'.",
+            headers={"WWW-Authenticate": BEARER_CHALLENGE},
+        )
+    return principal
+
+
+ApiUser = Annotated[Principal, Depends(require_api_user)]
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else ""

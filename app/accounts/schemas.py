@@ -1,0 +1,49 @@
+"""API shapes for accounts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+RoleName = Literal["admin", "municipality", "provider"]
+
+
+class UserOut(BaseModel):
+    id: int
+    email: str
+    name: str
+    role: RoleName
+    provider_id: int | None
+    municipality_id: int | None
+    active: bool
+    invitation_pending: bool = Field(description="Invited but no password set yet")
+    last_login_at: datetime | None
+    created_at: datetime
+
+
+class MeOut(BaseModel):
+    user: UserOut
+    scope: Literal["read", "write"] = Field(description="Scope of the API key used")
+
+
+class UserCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(min_length=3, max_length=320)
+    name: str = Field(default="", max_length=200)
+    role: RoleName
+    provider_id: int | None = Field(default=None, description="Required for role provider")
+    municipality_id: int | None = Field(default=None, description="Required for role municipality")
+
+
+class UserPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: str | None = Field(default=None, min_length=3, max_length=320)
+    name: str | None = Field(default=None, max_length=200)
+    role: RoleName | None = None
+    provider_id: int | None = None
+    municipality_id: int | None = None
+    active: bool | None = None

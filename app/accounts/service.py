@@ -1,0 +1,527 @@
+"""Accounts: sign-in with brute-force protection, server-side sessions, invitations, password resets,
+users and API keys. Every change writes an audit event in the same transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, func, select
+
+from app import clock
+from app.accounts.passwords import hash_password, needs_rehash, verify_password
+from app.audit.service import record
+from app.config import get_settings
+from app.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
+from app.i18n import fmt_datetime
+from app.mail.service import queue_mail
+from app.models import (
+    ApiKey,
+    ApiScope,
+    LoginAttempt,
+    Municipality,
+    Provider,
+    Role,
+    TokenPurpose,
+    User,
+    UserSession,
+    UserToken,
+)
+from app.pagination import PageParams, paginate
+
+SESSION_IDLE = timedelta(hours=8)  # signed out after 8 hours without a request
+SESSION_MAX = timedelta(days=7)  # and after 7 days whatever happens
+SESSION_TOUCH = timedelta(minutes=1)  # write last_seen_at at most once a minute
+TOKEN_TTL = {TokenPurpose.invite: timedelta(days=7), TokenPurpose.reset: timedelta(days=1)}
+LOCK_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_EMAIL = 10
+MAX_FAILURES_PER_CLIENT = 50
+MIN_PASSWORD_LENGTH = 10
+API_KEY_PREFIX = "dlg"
+
+ROLE_LABELS = {Role.admin: "beheerder (SDFL)", Role.municipality: "gemeente", Role.provider: "zorgaanbieder"}
+
+# Verifying against this when an address is unknown makes a failed sign-in take as long either way.
+_DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _field_error(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(message, errors=[{"field": field, "message": message}], user_message=True)
+
+
+# --- sign-in -------------------------------------------------------------------------------------
+
+
+class LoginFailed(Exception):
+    """Wrong address or password; deliberately the same either way."""
+
+
+def _retry_after(session: Session, *, email: str, ip: str, now: datetime) -> timedelta | None:
+    """How long this address or client must wait, or None when it may try."""
+    since = now - LOCK_WINDOW
+    last_success = session.exec(
+        select(func.max(LoginAttempt.at)).where(LoginAttempt.email == email, col(LoginAttempt.success))
+    ).one()
+    email_since = max(since, last_success) if last_success else since
+    checks = [
+        (
+            select(LoginAttempt.at).where(LoginAttempt.email == email, LoginAttempt.at > email_since),
+            MAX_FAILURES_PER_EMAIL,
+        ),
+        (select(LoginAttempt.at).where(LoginAttempt.ip == ip, LoginAttempt.at > since), MAX_FAILURES_PER_CLIENT),
+    ]
+    waits = []
+    for stmt, limit in checks:
+        failures = session.exec(
+            stmt.where(col(LoginAttempt.success).is_(False)).order_by(col(LoginAttempt.at).desc()).limit(limit)
+        ).all()
+        if len(failures) >= limit:
+            # Locked until the oldest of the last `limit` failures leaves the window.
+            waits.append(failures[-1] + LOCK_WINDOW - now)
+    return max(waits) if waits else None
+
+
+def authenticate(session: Session, *, email: str, password: str, ip: str) -> User:
+    """The user with this address and password; raises TooManyRequests or LoginFailed."""
+    now = clock.now()
+    email = normalise_email(email)[:320]
+    wait = _retry_after(session, email=email, ip=ip, now=now)
+    if wait is not None:
+        minutes = max(1, math.ceil(wait.total_seconds() / 60))
+        raise TooManyRequests(
+            f"Te veel mislukte inlogpogingen. Probeer het over {minutes} "
+            f"{'minuut' if minutes == 1 else 'minuten'} opnieuw (na {fmt_datetime(now + wait, 'HH:mm')}).",
+            headers={"Retry-After": str(max(1, math.ceil(wait.total_seconds())))},
+            user_message=True,
+        )
+    user = session.exec(select(User).where(User.email == email)).first()
+    ok = verify_password(user.password_hash if user else _DUMMY_HASH, password)
+    ok = ok and user is not None and user.active
+    session.add(LoginAttempt(at=now, email=email, ip=ip, success=ok))
+    if not ok or user is None:
+        record(
+            session,
+            action="auth.login_failed",
+            entity_type="user",
+            entity_id=user.id if user else "",
+            summary=f"Mislukte inlogpoging voor {email}",
+            ip=ip,
+        )
+        raise LoginFailed
+    user.last_login_at = now
+    if user.password_hash and needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    session.add(user)
+    record(session, action="auth.login", entity_type="user", entity_id=user.id, actor=user, summary="Ingelogd", ip=ip)
+    return user
+
+
+def start_session(session: Session, user: User, *, ip: str | None, user_agent: str | None) -> str:
+    """A new server-side session; returns the token for the cookie (only its hash is stored)."""
+    now = clock.now()
+    token = secrets.token_urlsafe(32)
+    session.add(
+        UserSession(
+            token_hash=token_hash(token),
+            user_id=user.id,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + SESSION_IDLE,
+            ip=ip,
+            user_agent=(user_agent or "")[:300],
+        )
+    )
+    return token
+
+
+def resolve_session(session: Session, token: str | None) -> User | None:
+    """The signed-in user for a session cookie, or None (expired, signed out, deactivated)."""
+    if not token:
+        return None
+    now = clock.now()
+    row = session.exec(
+        select(UserSession, User)
+        .join(User, col(User.id) == UserSession.user_id)
+        .where(UserSession.token_hash == token_hash(token))
+    ).first()
+    if row is None:
+        return None
+    user_session, user = row
+    if not user.active or now >= user_session.expires_at or now >= user_session.created_at + SESSION_MAX:
+        return None
+    if now - user_session.last_seen_at >= SESSION_TOUCH:
+        user_session.last_seen_at = now
+        user_session.expires_at = min(now + SESSION_IDLE, user_session.created_at + SESSION_MAX)
+        session.add(user_session)
+    return user
+
+
+def end_session(session: Session, token: str | None, *, user: User | None = None, ip: str | None = None) -> None:
+    if token:
+        for row in session.exec(select(UserSession).where(UserSession.token_hash == token_hash(token))).all():
+            session.delete(row)
+    if user is not None:
+        record(
+            session, action="auth.logout", entity_type="user", entity_id=user.id, actor=user, summary="Uitgelogd", ip=ip
+        )
+
+
+def end_all_sessions(session: Session, user: User) -> None:
+    for row in session.exec(select(UserSession).where(UserSession.user_id == user.id)).all():
+        session.delete(row)
+
+
+# --- one-time links: invitations and password resets --------------------------------------------
+
+
+def issue_token(session: Session, user: User, purpose: TokenPurpose) -> tuple[str, datetime]:
+    """A new one-time link token; earlier unused links of the same purpose stop working."""
+    now = clock.now()
+    for old in session.exec(
+        select(UserToken).where(
+            UserToken.user_id == user.id, UserToken.purpose == purpose, col(UserToken.used_at).is_(None)
+        )
+    ).all():
+        old.used_at = now
+        session.add(old)
+    token = secrets.token_urlsafe(32)
+    expires_at = now + TOKEN_TTL[purpose]
+    session.add(
+        UserToken(token_hash=token_hash(token), user_id=user.id, purpose=purpose, created_at=now, expires_at=expires_at)
+    )
+    return token, expires_at
+
+
+def _organisation(session: Session, user: User) -> str:
+    if user.provider_id:
+        provider = session.get(Provider, user.provider_id)
+        return provider.name if provider else ""
+    if user.municipality_id:
+        municipality = session.get(Municipality, user.municipality_id)
+        return f"gemeente {municipality.name}" if municipality else ""
+    return "Sociaal Domein Flevoland"
+
+
+def send_invitation(session: Session, user: User, *, actor: User | None) -> None:
+    """Mail a link (valid 7 days) with which the user sets a password."""
+    token, expires_at = issue_token(session, user, TokenPurpose.invite)
+    queue_mail(
+        session,
+        to=user.email,
+        template="invite",
+        context={
+            "user_name": user.name or user.email,
+            "link": f"{get_settings().base_url.rstrip('/')}/account/set-password/{token}",
+            "expires_at_text": fmt_datetime(expires_at, "d MMMM y 'om' HH:mm"),
+            "role_text": ROLE_LABELS.get(user.role, user.role),
+            "organisation": _organisation(session, user),
+        },
+    )
+    record(
+        session,
+        action="user.invited",
+        entity_type="user",
+        entity_id=user.id,
+        actor=actor,
+        summary=f"Uitnodiging gestuurd aan {user.email}",
+    )
+
+
+def request_password_reset(session: Session, *, email: str, ip: str | None = None) -> None:
+    """Mail a reset link if an active account has this address; the caller answers the same either way."""
+    user = session.exec(select(User).where(User.email == normalise_email(email)[:320])).first()
+    if user is None or not user.active:
+        return
+    token, expires_at = issue_token(session, user, TokenPurpose.reset)
+    queue_mail(
+        session,
+        to=user.email,
+        template="password_reset",
+        context={
+            "user_name": user.name or user.email,
+            "link": f"{get_settings().base_url.rstrip('/')}/account/set-password/{token}",
+            "expires_at_text": fmt_datetime(expires_at, "d MMMM y 'om' HH:mm"),
+        },
+    )
+    record(
+        session,
+        action="user.password_reset_requested",
+        entity_type="user",
+        entity_id=user.id,
+        summary=f"Wachtwoordherstel aangevraagd voor {user.email}",
+        ip=ip,
+    )
+
+
+def token_user(session: Session, token: str) -> tuple[UserToken, User]:
+    """The unused, unexpired link and its user; NotFound otherwise (never saying which)."""
+    now = clock.now()
+    row = session.exec(
+        select(UserToken, User)
+        .join(User, col(User.id) == UserToken.user_id)
+        .where(UserToken.token_hash == token_hash(token))
+    ).first()
+    if row is None or row[0].used_at is not None or now >= row[0].expires_at or not row[1].active:
+        raise NotFound("Deze link is ongeldig of verlopen. Vraag een nieuwe aan.", user_message=True)
+    return row
+
+
+def validate_password(password: str, confirm: str | None = None) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise _field_error("password", f"Kies een wachtwoord van minstens {MIN_PASSWORD_LENGTH} tekens.")
+    if len(password) > 1024:
+        raise _field_error("password", "Dit wachtwoord is te lang (hoogstens 1024 tekens).")
+    if confirm is not None and password != confirm:
+        raise _field_error("password_confirm", "De twee wachtwoorden zijn niet gelijk.")
+
+
+def set_password_with_token(session: Session, token: str, password: str, confirm: str | None = None) -> User:
+    user_token, user = token_user(session, token)
+    validate_password(password, confirm)
+    user_token.used_at = clock.now()
+    user.password_hash = hash_password(password)
+    user.updated_at = clock.now()
+    session.add(user_token)
+    session.add(user)
+    end_all_sessions(session, user)
+    record(
+        session,
+        action="user.password_set",
+        entity_type="user",
+        entity_id=user.id,
+        actor=user,
+        summary="Wachtwoord ingesteld via " + ("uitnodiging" if user_token.purpose == "invite" else "herstel"),
+    )
+    return user
+
+
+# --- users ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class UserInput:
+    email: str | None = None
+    name: str | None = None
+    role: str | None = None
+    provider_id: int | None = None
+    municipality_id: int | None = None
+    active: bool | None = None
+
+
+def _snapshot(user: User) -> dict[str, Any]:
+    return {
+        "email": user.email,
+        "name": user.name,
+        "role": user.role,
+        "provider_id": user.provider_id,
+        "municipality_id": user.municipality_id,
+        "active": user.active,
+    }
+
+
+def _validate_links(session: Session, role: str, provider_id: int | None, municipality_id: int | None) -> None:
+    if role not in set(Role):
+        raise _field_error("role", "Kies een rol: beheerder, gemeente of zorgaanbieder.")
+    if role == Role.provider and (provider_id is None or session.get(Provider, provider_id) is None):
+        raise _field_error("provider_id", "Kies de zorgaanbieder waarvoor deze gebruiker optreedt.")
+    if role == Role.municipality and (municipality_id is None or session.get(Municipality, municipality_id) is None):
+        raise _field_error("municipality_id", "Kies de gemeente van deze gebruiker.")
+
+
+def _validate_email(session: Session, email: str, *, except_id: int | None = None) -> str:
+    email = normalise_email(email)
+    local, _, domain = email.partition("@")
+    if not local or "." not in domain or len(email) > 320 or any(c.isspace() for c in email):
+        raise _field_error("email", "Vul een geldig e-mailadres in.")
+    existing = session.exec(select(User).where(User.email == email)).first()
+    if existing is not None and existing.id != except_id:
+        raise Conflict(
+            "Er bestaat al een gebruiker met dit e-mailadres.",
+            errors=[{"field": "email", "message": "Er bestaat al een gebruiker met dit e-mailadres."}],
+            user_message=True,
+        )
+    return email
+
+
+def create_user(session: Session, data: UserInput, *, actor: User | None) -> User:
+    """Create a user without a password and mail the invitation to set one."""
+    email = _validate_email(session, data.email or "")
+    role = data.role or ""
+    _validate_links(session, role, data.provider_id, data.municipality_id)
+    now = clock.now()
+    user = User(
+        email=email,
+        name=(data.name or "").strip()[:200],
+        role=role,
+        provider_id=data.provider_id if role == Role.provider else None,
+        municipality_id=data.municipality_id if role == Role.municipality else None,
+        active=True,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(user)
+    session.flush()
+    record(
+        session,
+        action="user.created",
+        entity_type="user",
+        entity_id=user.id,
+        actor=actor,
+        summary=f"Gebruiker {email} aangemaakt ({ROLE_LABELS.get(role, role)})",
+        after=_snapshot(user),
+    )
+    send_invitation(session, user, actor=actor)
+    return user
+
+
+def update_user(session: Session, user: User, data: UserInput, *, actor: User) -> User:
+    """Change name, e-mail, role and link, or (de)activate; deactivation signs the user out everywhere.
+
+    Everything is checked before anything changes, so a refused change leaves the user as it was."""
+    before = _snapshot(user)
+    email = _validate_email(session, data.email, except_id=user.id) if data.email is not None else user.email
+    role = data.role if data.role is not None else user.role
+    provider_id = data.provider_id if data.provider_id is not None else user.provider_id
+    municipality_id = data.municipality_id if data.municipality_id is not None else user.municipality_id
+    _validate_links(session, role, provider_id, municipality_id)
+    if data.active is False and user.id == actor.id:
+        raise _field_error("active", "U kunt uw eigen account niet deactiveren.")
+    user.email = email
+    if data.name is not None:
+        user.name = data.name.strip()[:200]
+    user.role = role
+    user.provider_id = provider_id if role == Role.provider else None
+    user.municipality_id = municipality_id if role == Role.municipality else None
+    if data.active is not None:
+        user.active = data.active
+    after = _snapshot(user)
+    if after == before:
+        return user
+    user.updated_at = clock.now()
+    session.add(user)
+    if not user.active:
+        end_all_sessions(session, user)
+    changed = {k: after[k] for k in after if after[k] != before[k]}
+    record(
+        session,
+        action="user.updated",
+        entity_type="user",
+        entity_id=user.id,
+        actor=actor,
+        summary=f"Gebruiker {user.email} gewijzigd: {', '.join(changed)}",
+        before={k: before[k] for k in changed},
+        after=changed,
+    )
+    return user
+
+
+def get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"User {user_id} does not exist.")
+    return user
+
+
+def list_users(session: Session, *, role: str | None, params: PageParams) -> tuple[list[User], int]:
+    """Users ordered by e-mail address, then id."""
+    stmt = select(User).order_by(User.email, User.id)
+    if role:
+        stmt = stmt.where(User.role == role)
+    return paginate(session, stmt, params)
+
+
+def get_user_by_email(session: Session, email: str) -> User | None:
+    return session.exec(select(User).where(User.email == normalise_email(email))).first()
+
+
+def pending_invitation(session: Session, user_ids: list[int]) -> set[int]:
+    """The users (of ``user_ids``) who have not set a password yet."""
+    if not user_ids:
+        return set()
+    return set(session.exec(select(User.id).where(col(User.id).in_(user_ids), col(User.password_hash).is_(None))).all())
+
+
+# --- API keys ------------------------------------------------------------------------------------
+
+
+def create_api_key(session: Session, *, owner: User, scope: str, name: str, actor: User | None) -> tuple[ApiKey, str]:
+    """A new key; returns the row and the key itself, which is shown once and never stored."""
+    if scope not in set(ApiScope):
+        raise _field_error("scope", "Kies de reikwijdte read of write.")
+    name = (name or "").strip()[:100] or f"Sleutel van {owner.email}"
+    if not owner.active:
+        raise _field_error("email", "Deze gebruiker is niet actief.")
+    prefix = secrets.token_hex(4)
+    secret = secrets.token_urlsafe(32)
+    key = f"{API_KEY_PREFIX}_{prefix}_{secret}"
+    row = ApiKey(
+        name=name, prefix=prefix, key_hash=token_hash(key), user_id=owner.id, scope=scope, created_at=clock.now()
+    )
+    session.add(row)
+    session.flush()
+    record(
+        session,
+        action="api_key.created",
+        entity_type="api_key",
+        entity_id=row.id,
+        actor=actor,
+        summary=f"API-sleutel {prefix} ({scope}) aangemaakt voor {owner.email}",
+        after={"name": name, "prefix": prefix, "scope": scope, "user_id": owner.id},
+    )
+    return row, key
+
+
+def revoke_api_key(session: Session, key: ApiKey, *, actor: User) -> None:
+    if key.revoked_at is not None:
+        return
+    key.revoked_at = clock.now()
+    session.add(key)
+    record(
+        session,
+        action="api_key.revoked",
+        entity_type="api_key",
+        entity_id=key.id,
+        actor=actor,
+        summary=f"API-sleutel {key.prefix} ingetrokken",
+    )
+
+
+def resolve_api_key(session: Session, presented: str) -> tuple[ApiKey, User] | None:
+    """The active key and its active owner for a presented key, or None."""
+    parts = presented.split("_", 2)
+    if len(parts) != 3 or parts[0] != API_KEY_PREFIX:
+        return None
+    row = session.exec(
+        select(ApiKey, User).join(User, col(User.id) == ApiKey.user_id).where(ApiKey.prefix == parts[1])
+    ).first()
+    if row is None:
+        return None
+    key, user = row
+    if not hmac.compare_digest(key.key_hash, token_hash(presented)) or key.revoked_at or not user.active:
+        return None
+    now = clock.now()
+    if key.last_used_at is None or now - key.last_used_at >= SESSION_TOUCH:
+        key.last_used_at = now
+        session.add(key)
+    return key, user
+
+
+def list_api_keys(session: Session) -> list[tuple[ApiKey, User]]:
+    return list(
+        session.exec(
+            select(ApiKey, User).join(User, col(User.id) == ApiKey.user_id).order_by(col(ApiKey.created_at).desc())
+        ).all()
+    )

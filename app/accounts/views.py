@@ -1,0 +1,169 @@
+"""HTML: sign in and out, the account page, setting a password from a mailed link, password reset."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.accounts import service
+from app.accounts.deps import SESSION_COOKIE, CurrentUser, SignedInUser, client_ip
+from app.config import get_settings
+from app.db import SessionDep
+from app.errors import AppError, TooManyRequests
+from app.i18n import gettext as _
+from app.models import Municipality, Provider
+from app.policy import Action, Principal, can
+from app.web import render
+
+router = APIRouter()
+
+
+def safe_next(target: str | None) -> str:
+    """Only paths on this site: no other hosts, no scheme tricks."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def _login_page(
+    request: Request,
+    *,
+    email: str = "",
+    next_url: str = "/",
+    error: str = "",
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    return render(
+        request,
+        "accounts/login.html",
+        {"title": _("Inloggen"), "email": email, "next": next_url, "error": error},
+        status_code=status_code,
+        headers=headers,
+        block="content",
+    )
+
+
+@router.get("/login", include_in_schema=False)
+def login_form(request: Request, user: CurrentUser, next: str | None = None) -> Response:
+    if user is not None:
+        return RedirectResponse(safe_next(next), status_code=303)
+    return _login_page(request, next_url=safe_next(next))
+
+
+@router.post("/login", include_in_schema=False)
+def login(
+    request: Request,
+    session: SessionDep,
+    email: Annotated[str, Form(max_length=320)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    next_url = safe_next(next)
+    try:
+        user = service.authenticate(session, email=email, password=password, ip=client_ip(request))
+    except TooManyRequests as exc:
+        return _login_page(
+            request, email=email, next_url=next_url, error=exc.detail, status_code=429, headers=exc.headers
+        )
+    except service.LoginFailed:
+        return _login_page(
+            request,
+            email=email,
+            next_url=next_url,
+            status_code=400,
+            error=_("Dit e-mailadres en wachtwoord horen niet bij elkaar. Controleer ze en probeer het opnieuw."),
+        )
+    previous = request.cookies.get(SESSION_COOKIE)
+    if previous:
+        service.end_session(session, previous)  # a new session id at every sign-in
+    token = service.start_session(session, user, ip=client_ip(request), user_agent=request.headers.get("user-agent"))
+    response = RedirectResponse(next_url, status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=get_settings().secure_cookies,
+        max_age=int(service.SESSION_MAX.total_seconds()),
+        path="/",
+    )
+    return response
+
+
+@router.post("/logout", include_in_schema=False)
+def logout(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    service.end_session(session, request.cookies.get(SESSION_COOKIE), user=user, ip=client_ip(request))
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(
+        SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=get_settings().secure_cookies
+    )
+    return response
+
+
+@router.get("/account", include_in_schema=False)
+def account(request: Request, session: SessionDep, user: SignedInUser) -> Response:
+    principal = Principal(user=user)
+    allowed = {action.value: can(principal, action, provider_id=user.provider_id) for action in Action}
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "title": _("Mijn account"),
+            "user": user,
+            "allowed": allowed,
+            "provider": session.get(Provider, user.provider_id) if user.provider_id else None,
+            "municipality": session.get(Municipality, user.municipality_id) if user.municipality_id else None,
+        },
+    )
+
+
+@router.get("/account/set-password/{token}", include_in_schema=False)
+def set_password_form(request: Request, session: SessionDep, token: str) -> Response:
+    _token, user = service.token_user(session, token)
+    return render(
+        request,
+        "accounts/set_password.html",
+        {"title": _("Wachtwoord instellen"), "token": token, "user": user, "errors": {}},
+    )
+
+
+@router.post("/account/set-password/{token}", include_in_schema=False)
+def set_password(
+    request: Request,
+    session: SessionDep,
+    token: str,
+    password: Annotated[str, Form(max_length=2048)] = "",
+    password_confirm: Annotated[str, Form(max_length=2048)] = "",
+) -> Response:
+    try:
+        service.set_password_with_token(session, token, password, password_confirm)
+    except AppError as exc:
+        if exc.status_code != 422:
+            raise
+        _token, user = service.token_user(session, token)
+        errors = {e["field"]: e["message"] for e in exc.errors}
+        return render(
+            request,
+            "accounts/set_password.html",
+            {"title": _("Wachtwoord instellen"), "token": token, "user": user, "errors": errors},
+            status_code=422,
+            block="content",
+        )
+    return RedirectResponse("/login?password=set", status_code=303)
+
+
+@router.get("/password-reset", include_in_schema=False)
+def password_reset_form(request: Request) -> Response:
+    return render(request, "accounts/password_reset.html", {"title": _("Wachtwoord vergeten"), "sent": False})
+
+
+@router.post("/password-reset", include_in_schema=False)
+def password_reset(request: Request, session: SessionDep, email: Annotated[str, Form(max_length=320)] = "") -> Response:
+    service.request_password_reset(session, email=email, ip=client_ip(request))
+    # The same answer whether or not the address is known: no user enumeration.
+    return render(
+        request, "accounts/password_reset.html", {"title": _("Wachtwoord vergeten"), "sent": True}, block="content"
+    )

@@ -1,0 +1,54 @@
+"""Queries for the admin pages: users with their organisation, and the outbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, or_, select
+
+from app.models import Municipality, OutboxMessage, Provider, User
+from app.pagination import PageParams, paginate
+
+
+@dataclass(frozen=True)
+class UserRow:
+    user: User
+    organisation: str
+
+
+def list_users(session: Session, *, role: str = "", q: str = "") -> list[UserRow]:
+    """Every user with the name of their provider or municipality, in one query."""
+    stmt = (
+        select(User, Provider.name, Municipality.name)
+        .outerjoin(Provider, col(Provider.id) == User.provider_id)
+        .outerjoin(Municipality, col(Municipality.id) == User.municipality_id)
+    )
+    if role:
+        stmt = stmt.where(User.role == role)
+    if q:
+        needle = f"%{q.strip().lower()}%"
+        stmt = stmt.where(
+            or_(
+                col(User.email).like(needle),
+                col(User.name).ilike(needle),
+                col(Provider.name).ilike(needle),
+                col(Municipality.name).ilike(needle),
+            )
+        )
+    rows = session.exec(stmt.order_by(User.role, User.email)).all()
+    return [UserRow(user=u, organisation=p or (f"Gemeente {m}" if m else "SDFL")) for u, p, m in rows]
+
+
+def providers(session: Session) -> list[Provider]:
+    return list(session.exec(select(Provider).order_by(Provider.name)).all())
+
+
+def municipalities(session: Session) -> list[Municipality]:
+    return list(session.exec(select(Municipality).order_by(Municipality.name)).all())
+
+
+def list_outbox(session: Session, *, status: str, params: PageParams) -> tuple[list[OutboxMessage], int]:
+    stmt = select(OutboxMessage)
+    if status:
+        stmt = stmt.where(OutboxMessage.status == status)
+    return paginate(session, stmt.order_by(col(OutboxMessage.id).desc()), params)

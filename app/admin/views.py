@@ -1,0 +1,381 @@
+"""HTML admin pages (SDFL only): users, API keys, the audit trail and the outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.accounts import service as accounts
+from app.accounts.deps import AdminUser
+from app.admin import service
+from app.audit.service import AuditFilter, entity_types, list_events
+from app.db import SessionDep
+from app.errors import AppError, NotFound
+from app.i18n import TIMEZONE
+from app.i18n import gettext as _
+from app.models import ApiKey, ApiScope, OutboxMessage, OutboxStatus, Role
+from app.pagination import PageParams
+from app.web import render
+
+router = APIRouter(prefix="/admin")
+
+ROLE_OPTIONS = [
+    (Role.provider.value, "Zorgaanbieder"),
+    (Role.municipality.value, "Gemeente"),
+    (Role.admin.value, "Beheerder (SDFL)"),
+]
+
+
+def _optional_int(value: str | None) -> int | None:
+    return int(value) if value and value.strip().isdigit() else None
+
+
+def _user_form_context(session: SessionDep, **extra: object) -> dict[str, object]:
+    return {
+        "roles": ROLE_OPTIONS,
+        "providers": [(p.id, p.name) for p in service.providers(session)],
+        "municipalities": [(m.id, m.name) for m in service.municipalities(session)],
+        **extra,
+    }
+
+
+# --- users ---------------------------------------------------------------------------------------
+
+
+@router.get("/users", include_in_schema=False)
+def users(
+    request: Request,
+    session: SessionDep,
+    admin: AdminUser,
+    role: Annotated[str, Query(max_length=20)] = "",
+    q: Annotated[str, Query(max_length=100)] = "",
+) -> Response:
+    rows = service.list_users(session, role=role, q=q)
+    pending = accounts.pending_invitation(session, [r.user.id for r in rows if r.user.id])
+    return render(
+        request,
+        "admin/users.html",
+        {"title": _("Gebruikers"), "rows": rows, "pending": pending, "role": role, "q": q, "roles": ROLE_OPTIONS},
+        block="results",
+    )
+
+
+@router.get("/users/new", include_in_schema=False)
+def new_user_form(request: Request, session: SessionDep, admin: AdminUser) -> Response:
+    return render(
+        request,
+        "admin/user_form.html",
+        _user_form_context(session, title=_("Nieuwe gebruiker"), user=None, values={}, errors={}),
+    )
+
+
+@router.post("/users", include_in_schema=False)
+def create_user(
+    request: Request,
+    session: SessionDep,
+    admin: AdminUser,
+    email: Annotated[str, Form(max_length=320)] = "",
+    name: Annotated[str, Form(max_length=200)] = "",
+    role: Annotated[str, Form(max_length=20)] = "",
+    provider_id: Annotated[str, Form()] = "",
+    municipality_id: Annotated[str, Form()] = "",
+) -> Response:
+    values = {
+        "email": email,
+        "name": name,
+        "role": role,
+        "provider_id": provider_id,
+        "municipality_id": municipality_id,
+    }
+    data = accounts.UserInput(
+        email=email,
+        name=name,
+        role=role,
+        provider_id=_optional_int(provider_id),
+        municipality_id=_optional_int(municipality_id),
+    )
+    try:
+        user = accounts.create_user(session, data, actor=admin)
+    except AppError as exc:
+        if not exc.errors:
+            raise
+        return render(
+            request,
+            "admin/user_form.html",
+            _user_form_context(
+                session,
+                title=_("Nieuwe gebruiker"),
+                user=None,
+                values=values,
+                errors={e["field"]: e["message"] for e in exc.errors},
+            ),
+            status_code=exc.status_code,
+            block="content",
+        )
+    return RedirectResponse(f"/admin/users/{user.id}?created=1", status_code=303)
+
+
+@router.get("/users/{user_id}", include_in_schema=False)
+def edit_user_form(request: Request, session: SessionDep, admin: AdminUser, user_id: int) -> Response:
+    user = accounts.get_user(session, user_id)
+    values = {
+        "email": user.email,
+        "name": user.name,
+        "role": user.role,
+        "provider_id": user.provider_id,
+        "municipality_id": user.municipality_id,
+    }
+    return render(
+        request,
+        "admin/user_form.html",
+        _user_form_context(
+            session, title=user.email, user=user, values=values, errors={}, pending=user.password_hash is None
+        ),
+    )
+
+
+@router.post("/users/{user_id}", include_in_schema=False)
+def update_user(
+    request: Request,
+    session: SessionDep,
+    admin: AdminUser,
+    user_id: int,
+    email: Annotated[str, Form(max_length=320)] = "",
+    name: Annotated[str, Form(max_length=200)] = "",
+    role: Annotated[str, Form(max_length=20)] = "",
+    provider_id: Annotated[str, Form()] = "",
+    municipality_id: Annotated[str, Form()] = "",
+) -> Response:
+    user = accounts.get_user(session, user_id)
+    values = {
+        "email": email,
+        "name": name,
+        "role": role,
+        "provider_id": provider_id,
+        "municipality_id": municipality_id,
+    }
+    data = accounts.UserInput(
+        email=email,
+        name=name,
+        role=role,
+        provider_id=_optional_int(provider_id),
+        municipality_id=_optional_int(municipality_id),
+    )
+    try:
+        accounts.update_user(session, user, data, actor=admin)
+    except AppError as exc:
+        if not exc.errors:
+            raise
+        return render(
+            request,
+            "admin/user_form.html",
+            _user_form_context(
+                session, title=email, user=user, values=values, errors={e["field"]: e["message"] for e in exc.errors}
+            ),
+            status_code=exc.status_code,
+            block="content",
+        )
+    return RedirectResponse(f"/admin/users/{user.id}?saved=1", status_code=303)
+
+
+@router.post("/users/{user_id}/active", include_in_schema=False)
+def set_active(
+    session: SessionDep, admin: AdminUser, user_id: int, active: Annotated[str, Form(pattern="^(0|1)$")]
+) -> Response:
+    user = accounts.get_user(session, user_id)
+    accounts.update_user(session, user, accounts.UserInput(active=active == "1"), actor=admin)
+    return RedirectResponse(f"/admin/users/{user.id}?saved=1", status_code=303)
+
+
+@router.post("/users/{user_id}/invitation", include_in_schema=False)
+def resend_invitation(session: SessionDep, admin: AdminUser, user_id: int) -> Response:
+    user = accounts.get_user(session, user_id)
+    accounts.send_invitation(session, user, actor=admin)
+    return RedirectResponse(f"/admin/users/{user.id}?invited=1", status_code=303)
+
+
+# --- API keys ------------------------------------------------------------------------------------
+
+
+def _keys_page(
+    request: Request,
+    session: SessionDep,
+    *,
+    new_key: str | None = None,
+    errors: dict | None = None,
+    values: dict | None = None,
+    status_code: int = 200,
+) -> Response:
+    headers = {"Cache-Control": "no-store"} if new_key else None
+    return render(
+        request,
+        "admin/api_keys.html",
+        {
+            "title": _("API-sleutels"),
+            "keys": accounts.list_api_keys(session),
+            "new_key": new_key,
+            "errors": errors or {},
+            "values": values or {"scope": "read"},
+            "users": [
+                (r.user.email, f"{r.user.email} ({r.organisation})")
+                for r in service.list_users(session)
+                if r.user.active
+            ],
+            "scopes": [
+                (ApiScope.read.value, _("read: alleen lezen")),
+                (ApiScope.write.value, _("write: lezen en wijzigen")),
+            ],
+        },
+        status_code=status_code,
+        headers=headers,
+    )
+
+
+@router.get("/api-keys", include_in_schema=False)
+def api_keys(request: Request, session: SessionDep, admin: AdminUser) -> Response:
+    return _keys_page(request, session)
+
+
+@router.post("/api-keys", include_in_schema=False)
+def create_api_key(
+    request: Request,
+    session: SessionDep,
+    admin: AdminUser,
+    email: Annotated[str, Form(max_length=320)] = "",
+    scope: Annotated[str, Form(max_length=10)] = "",
+    name: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    values = {"email": email, "scope": scope, "name": name}
+    owner = accounts.get_user_by_email(session, email)
+    if owner is None:
+        return _keys_page(
+            request,
+            session,
+            errors={"email": _("Kies de gebruiker van wie de sleutel is.")},
+            values=values,
+            status_code=422,
+        )
+    try:
+        _row, key = accounts.create_api_key(session, owner=owner, scope=scope, name=name, actor=admin)
+    except AppError as exc:
+        if not exc.errors:
+            raise
+        return _keys_page(
+            request,
+            session,
+            errors={e["field"]: e["message"] for e in exc.errors},
+            values=values,
+            status_code=exc.status_code,
+        )
+    # Shown once, on this answer only: not stored, not in a redirect.
+    return _keys_page(request, session, new_key=key)
+
+
+@router.post("/api-keys/{key_id}/revoke", include_in_schema=False)
+def revoke_api_key(session: SessionDep, admin: AdminUser, key_id: int) -> Response:
+    key = session.get(ApiKey, key_id)
+    if key is None:
+        raise NotFound("API key not found.")
+    accounts.revoke_api_key(session, key, actor=admin)
+    return RedirectResponse("/admin/api-keys?revoked=1", status_code=303)
+
+
+# --- audit trail ---------------------------------------------------------------------------------
+
+
+def _day_start(value: str) -> datetime | None:
+    try:
+        return datetime.combine(datetime.strptime(value, "%Y-%m-%d").date(), time(0), tzinfo=TIMEZONE)
+    except ValueError:
+        return None
+
+
+@router.get("/audit", include_in_schema=False)
+def audit(
+    request: Request,
+    session: SessionDep,
+    admin: AdminUser,
+    action: Annotated[str, Query(max_length=60)] = "",
+    actor: Annotated[str, Query(max_length=320)] = "",
+    entity_type: Annotated[str, Query(max_length=60)] = "",
+    entity_id: Annotated[str, Query(max_length=60)] = "",
+    since: Annotated[str, Query(max_length=10)] = "",
+    until: Annotated[str, Query(max_length=10)] = "",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    until_day = _day_start(until)
+    filters = AuditFilter(
+        action=action.strip(),
+        actor=actor.strip(),
+        entity_type=entity_type,
+        entity_id=entity_id.strip(),
+        since=_day_start(since),
+        until=until_day + timedelta(days=1) if until_day else None,
+    )
+    params = PageParams(page=page, page_size=50)
+    events, total = list_events(session, filters, params)
+    query = {
+        k: v
+        for k, v in {
+            "action": action,
+            "actor": actor,
+            "entity_type": entity_type,
+            "entity_id": entity_id,
+            "since": since,
+            "until": until,
+        }.items()
+        if v
+    }
+    return render(
+        request,
+        "admin/audit.html",
+        {
+            "title": _("Auditlog"),
+            "events": events,
+            "total": total,
+            "page": page,
+            "pages": max(1, -(-total // params.page_size)),
+            "filters": query,
+            "entity_types": entity_types(session),
+        },
+        block="results",
+    )
+
+
+# --- outbox --------------------------------------------------------------------------------------
+
+
+@router.get("/outbox", include_in_schema=False)
+def outbox(
+    request: Request,
+    session: SessionDep,
+    admin: AdminUser,
+    status: Annotated[str, Query(max_length=20)] = "",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    params = PageParams(page=page, page_size=50)
+    messages, total = service.list_outbox(session, status=status, params=params)
+    return render(
+        request,
+        "admin/outbox.html",
+        {
+            "title": _("Uitgaande e-mail"),
+            "messages": messages,
+            "total": total,
+            "page": page,
+            "status": status,
+            "pages": max(1, -(-total // params.page_size)),
+            "statuses": [s.value for s in OutboxStatus],
+        },
+    )
+
+
+@router.get("/outbox/{message_id}", include_in_schema=False)
+def outbox_message(request: Request, session: SessionDep, admin: AdminUser, message_id: int) -> Response:
+    message = session.get(OutboxMessage, message_id)
+    if message is None:
+        raise NotFound("Message not found.")
+    return render(request, "admin/outbox_message.html", {"title": message.subject, "message": message})

@@ -1,0 +1,136 @@
+"""Who may do what: DESIGN.md section 3, in one place, for the HTML routes and the API alike.
+
+A ``Principal`` is whoever makes the request: nobody (the public), a signed-in user, or an API key acting
+with its owner's role narrowed by its scope (a ``read`` key never writes). ``can`` answers yes or no;
+``authorize`` raises ``Unauthorized`` for the public (sign in first) and ``Forbidden`` for everyone else.
+Rules that depend on time or state (a comment window, a release moment) live in the services.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from app.errors import Forbidden, Unauthorized
+from app.models import ApiScope, Role, User
+
+PUBLIC = "public"
+
+
+class Action(StrEnum):
+    view_public = "view_public"  # dialogue home, session dates, published agendas, reports, recordings, public docs
+    view_participants = "view_participants"  # participant list: names, accepted or not
+    view_contact_details = "view_contact_details"  # contact persons of a provider (needs provider_id)
+    view_released_documents = "view_released_documents"
+    view_unreleased_documents = "view_unreleased_documents"
+    view_published_proposal = "view_published_proposal"  # needs proposal_public
+    view_draft_proposal = "view_draft_proposal"
+    comment = "comment"  # comment or reply while the window is open (provider: as its own provider)
+    edit_own_comment = "edit_own_comment"  # edit or withdraw (needs author_id)
+    view_comments = "view_comments"
+    read_internal_notes = "read_internal_notes"
+    write_internal_notes = "write_internal_notes"
+    triage = "triage"  # review status, official reply, move to agenda
+    rsvp = "rsvp"  # answer an invitation (needs provider_id)
+    manage = "manage"  # dialogue, sessions, agenda, documents, proposals, providers, users, API keys
+    view_admin = "view_admin"  # read what admins manage: users, API keys, outbox
+    review = "review"  # review dashboard and exports
+    audit_log = "audit_log"
+
+
+# Actions that change something: an API key with scope `read` may not do them.
+WRITE_ACTIONS = frozenset(
+    {
+        Action.comment,
+        Action.edit_own_comment,
+        Action.write_internal_notes,
+        Action.triage,
+        Action.rsvp,
+        Action.manage,
+    }
+)
+
+EVERYONE = frozenset({PUBLIC, Role.provider, Role.municipality, Role.admin})
+PARTICIPANTS = frozenset({Role.provider, Role.municipality, Role.admin})
+REVIEWERS = frozenset({Role.municipality, Role.admin})
+ADMINS = frozenset({Role.admin})
+
+# Roles allowed per action, before the per-resource checks below.
+ROLES: dict[Action, frozenset[str]] = {
+    Action.view_public: EVERYONE,
+    Action.view_participants: EVERYONE,
+    Action.view_contact_details: PARTICIPANTS,  # provider: own provider only
+    Action.view_released_documents: PARTICIPANTS,
+    Action.view_unreleased_documents: ADMINS,
+    Action.view_published_proposal: PARTICIPANTS,  # the public too, if the proposal is public
+    Action.view_draft_proposal: ADMINS,
+    Action.comment: PARTICIPANTS,  # provider: as its own provider only
+    Action.edit_own_comment: PARTICIPANTS,  # own comments only
+    Action.view_comments: PARTICIPANTS,
+    Action.read_internal_notes: REVIEWERS,
+    Action.write_internal_notes: REVIEWERS,
+    Action.triage: ADMINS,
+    Action.rsvp: frozenset({Role.provider, Role.admin}),  # provider: own provider only
+    Action.manage: ADMINS,
+    Action.view_admin: ADMINS,
+    Action.review: REVIEWERS,
+    Action.audit_log: ADMINS,
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    user: User | None = None
+    scope: str | None = None  # None: a browser session; "read" or "write": an API key
+
+    @property
+    def role(self) -> str:
+        return self.user.role if self.user and self.user.active else PUBLIC
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.role != PUBLIC
+
+    @property
+    def provider_id(self) -> int | None:
+        return self.user.provider_id if self.user else None
+
+
+ANONYMOUS = Principal()
+
+
+def can(
+    principal: Principal,
+    action: Action,
+    *,
+    provider_id: int | None = None,
+    author_id: int | None = None,
+    proposal_public: bool | None = None,
+) -> bool:
+    """Whether ``principal`` may do ``action`` (on the resource the keyword arguments describe)."""
+    role = principal.role
+    if principal.scope == ApiScope.read and action in WRITE_ACTIONS:
+        return False
+    if action == Action.view_published_proposal and proposal_public and role == PUBLIC:
+        return True
+    if role not in ROLES[action]:
+        return False
+    if action == Action.edit_own_comment:
+        return author_id is not None and principal.user is not None and principal.user.id == author_id
+    if role == Role.provider and action in (Action.view_contact_details, Action.rsvp, Action.comment):
+        # A provider user acts only for its own provider.
+        if action == Action.comment and provider_id is None:
+            return True
+        return provider_id is not None and provider_id == principal.provider_id
+    return True
+
+
+def authorize(principal: Principal, action: Action, **resource: object) -> None:
+    """Raise unless ``can``: the public is asked to sign in, everyone else is refused."""
+    if can(principal, action, **resource):  # type: ignore[arg-type]
+        return
+    if not principal.is_authenticated:
+        raise Unauthorized("Sign in (or send an API key) to do this.")
+    if principal.scope == ApiScope.read and action in WRITE_ACTIONS:
+        raise Forbidden("This API key has scope 'read' and cannot change anything.")
+    raise Forbidden("You are not allowed to do this.")

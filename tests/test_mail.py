@@ -1,0 +1,344 @@
+"""The mail outbox against a real SMTP server (aiosmtpd on 127.0.0.1) and the real database."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import logging
+import socket
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from jinja2 import UndefinedError
+from sqlalchemy import delete
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from app import clock, migrate
+from app.config import Settings
+from app.db import make_engine
+from app.mail.service import (
+    MAX_ATTEMPTS,
+    decode_attachments,
+    queue_mail,
+    run_worker,
+    send_pending,
+    start_background_worker,
+)
+from app.models import OutboxMessage, OutboxStatus
+from tests.conftest import scratch_database_url
+
+NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+REJECTED = "onbekend@example.org"
+ICS = (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nUID:sessie-1@dialoog\r\n"
+    "SUMMARY:Dialoogsessie 1\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+)
+
+
+def invite_context(**overrides: Any) -> dict[str, Any]:
+    return {
+        "user_name": "Fatima el Amrani",
+        "link": "http://127.0.0.1:8000/account/activeren/abc123",
+        "expires_at_text": "maandag 9 maart 2026, 09:30",
+        "role_text": "aanbieder",
+        "organisation": "Rodante",
+        **overrides,
+    }
+
+
+class Collector:
+    """An aiosmtpd handler that keeps every message it accepts and refuses one recipient."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.recipients: list[list[str]] = []
+
+    async def handle_RCPT(self, server, session, envelope, address: str, rcpt_options) -> str:
+        if address == REJECTED:
+            return "550 5.1.1 Onbekende ontvanger"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        self.recipients.append(list(envelope.rcpt_tos))
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    """A port nothing listens on (bound and released at once)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock() -> Iterator[None]:
+    """Mail is queued at NOW, so the passes below can name their moment exactly."""
+    clock.freeze(NOW)
+    yield
+    clock.reset()
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Collector, int]]:
+    collector = Collector()
+    port = free_port()
+    controller = Controller(collector, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield collector, port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp_settings(smtp: tuple[Collector, int], tmp_path: Path) -> Settings:
+    return Settings(smtp_host="127.0.0.1", smtp_port=smtp[1], data_dir=tmp_path)
+
+
+@pytest.fixture
+def outbox(db: Session) -> Session:
+    """The test's session with an empty outbox, so a pass sees only this test's mail (rolled back after)."""
+    db.exec(delete(OutboxMessage))
+    return db
+
+
+def test_queue_mail_renders_dutch_subject_text_and_html(outbox: Session) -> None:
+    message = queue_mail(outbox, to="fatima@example.org", template="invite", context=invite_context())
+    outbox.flush()
+
+    assert message.id is not None
+    assert message.status == OutboxStatus.pending
+    assert message.subject == "Uitnodiging voor Dialoog van Sociaal Domein Flevoland"
+    assert message.body_text.startswith("Beste Fatima el Amrani,")
+    assert "Onderwerp:" not in message.body_text
+    assert "http://127.0.0.1:8000/account/activeren/abc123" in message.body_text
+    assert "geldig tot maandag 9 maart 2026, 09:30" in message.body_text
+    assert "aanbieder namens Rodante" in message.body_text
+    assert message.body_text.rstrip().endswith("Sociaal Domein Flevoland")
+    assert '<html lang="nl">' in message.body_html
+    assert '<a href="http://127.0.0.1:8000/account/activeren/abc123">' in message.body_html
+    assert "Sociaal Domein Flevoland</p>" in message.body_html
+
+
+def test_password_reset_mail(outbox: Session) -> None:
+    message = queue_mail(
+        outbox, to="fatima@example.org", template="password_reset", context=invite_context(link="http://x/reset/1")
+    )
+
+    assert message.subject == "Nieuw wachtwoord instellen voor Dialoog"
+    assert "http://x/reset/1" in message.body_text
+    assert "niet zelf gevraagd" in message.body_text
+    assert '<a href="http://x/reset/1">' in message.body_html
+
+
+def test_queue_mail_escapes_html_but_not_plain_text(outbox: Session) -> None:
+    context = invite_context(user_name='<script>alert("x")</script>', organisation="Zorg & Co")
+    message = queue_mail(outbox, to="fatima@example.org", template="invite", context=context)
+
+    assert "<script>" not in message.body_html
+    assert "&lt;script&gt;" in message.body_html
+    assert "Zorg &amp; Co" in message.body_html
+    assert '<script>alert("x")</script>' in message.body_text
+    assert "Zorg & Co" in message.body_text
+
+
+def test_queue_mail_refuses_missing_context(outbox: Session) -> None:
+    context = invite_context()
+    del context["link"]
+    with pytest.raises(UndefinedError):
+        queue_mail(outbox, to="fatima@example.org", template="invite", context=context)
+
+
+def test_attachments_are_stored_base64_and_decoded(outbox: Session) -> None:
+    attachment = {"filename": "sessie.ics", "content_type": "text/calendar; method=REQUEST", "content": b"\x00\xff"}
+    message = queue_mail(
+        outbox, to="fatima@example.org", template="invite", context=invite_context(), attachments=[attachment]
+    )
+    outbox.flush()
+    outbox.refresh(message)
+
+    assert message.attachments[0]["content"] == "AP8="
+    assert decode_attachments(message) == [attachment]
+
+
+def test_send_pending_delivers_over_smtp(outbox: Session, smtp: tuple[Collector, int], smtp_settings: Settings) -> None:
+    collector, _ = smtp
+    attachment = {
+        "filename": "sessie-1.ics",
+        "content_type": "text/calendar; method=REQUEST",
+        "content": ICS.encode(),
+    }
+    message = queue_mail(
+        outbox, to="fatima@example.org", template="invite", context=invite_context(), attachments=[attachment]
+    )
+
+    report = send_pending(outbox, settings=smtp_settings, now=NOW, commit=False)
+
+    assert (report.sent, report.logged, report.retried, report.failed) == (1, 0, 0, 0)
+    assert message.status == OutboxStatus.sent
+    assert message.sent_at == NOW
+    assert collector.recipients == [["fatima@example.org"]]
+    received = collector.messages[0]
+    assert received["To"] == "fatima@example.org"
+    assert received["From"] == smtp_settings.mail_from
+    assert received["Subject"] == "Uitnodiging voor Dialoog van Sociaal Domein Flevoland"
+    assert received["Message-ID"]
+    assert received["Date"].datetime == NOW
+    assert "Beste Fatima el Amrani," in received.get_body(("plain",)).get_content()
+    assert '<a href="http://127.0.0.1:8000/account/activeren/abc123">' in received.get_body(("html",)).get_content()
+    [ics] = list(received.iter_attachments())
+    assert ics.get_content_type() == "text/calendar"
+    assert ics.get_param("method") == "REQUEST"
+    assert ics.get_filename() == "sessie-1.ics"
+    assert ics.get_payload(decode=True) == ICS.encode()
+
+
+def test_one_refused_recipient_does_not_hold_up_the_others(
+    outbox: Session, smtp: tuple[Collector, int], smtp_settings: Settings
+) -> None:
+    collector, _ = smtp
+    refused = queue_mail(outbox, to=REJECTED, template="invite", context=invite_context())
+    accepted = queue_mail(outbox, to="fatima@example.org", template="invite", context=invite_context())
+
+    report = send_pending(outbox, settings=smtp_settings, now=NOW)  # commits each message (a savepoint here)
+
+    assert (report.sent, report.retried) == (1, 1)
+    assert accepted.status == OutboxStatus.sent
+    assert refused.status == OutboxStatus.pending
+    assert refused.last_error and "SMTPRecipientsRefused" in refused.last_error
+    assert collector.recipients == [["fatima@example.org"]]
+
+
+def test_without_smtp_host_mail_is_logged(
+    outbox: Session, smtp: tuple[Collector, int], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    collector, _ = smtp
+    message = queue_mail(outbox, to="fatima@example.org", template="password_reset", context=invite_context())
+
+    with caplog.at_level(logging.INFO, logger="dialoog.mail"):
+        report = send_pending(outbox, settings=Settings(smtp_host="", data_dir=tmp_path), now=NOW, commit=False)
+
+    assert (report.sent, report.logged) == (0, 1)
+    assert message.status == OutboxStatus.logged
+    assert message.sent_at == NOW
+    assert "fatima@example.org" in caplog.text
+    assert "Nieuw wachtwoord instellen voor Dialoog" in caplog.text
+    assert collector.messages == []
+
+
+def test_unreachable_server_retries_with_backoff_then_fails(outbox: Session, tmp_path: Path) -> None:
+    settings = Settings(smtp_host="127.0.0.1", smtp_port=free_port(), data_dir=tmp_path)
+    message = queue_mail(outbox, to="fatima@example.org", template="invite", context=invite_context())
+
+    report = send_pending(outbox, settings=settings, now=NOW, commit=False)
+    outbox.refresh(message)
+
+    assert report.retried == 1
+    assert message.status == OutboxStatus.pending
+    assert message.attempts == 1
+    assert message.next_attempt_at == NOW + timedelta(minutes=2)
+    assert message.last_error and "ConnectionRefusedError" in message.last_error
+
+    # Not due yet: the next pass leaves it alone.
+    assert send_pending(outbox, settings=settings, now=NOW + timedelta(minutes=1), commit=False).total == 0
+
+    for attempt in range(2, MAX_ATTEMPTS + 1):
+        due = message.next_attempt_at
+        send_pending(outbox, settings=settings, now=due, commit=False)
+        if attempt < MAX_ATTEMPTS:
+            assert message.next_attempt_at == due + min(timedelta(minutes=2**attempt), timedelta(hours=6))
+
+    outbox.refresh(message)
+    assert message.status == OutboxStatus.failed
+    assert message.attempts == MAX_ATTEMPTS
+    assert send_pending(outbox, settings=settings, now=NOW + timedelta(days=7), commit=False).total == 0
+
+
+def test_message_due_later_is_not_sent_yet(
+    outbox: Session, smtp: tuple[Collector, int], smtp_settings: Settings
+) -> None:
+    collector, _ = smtp
+    message = queue_mail(outbox, to="fatima@example.org", template="invite", context=invite_context())
+    message.next_attempt_at = NOW + timedelta(hours=1)
+
+    assert send_pending(outbox, settings=smtp_settings, now=NOW, commit=False).total == 0
+    assert message.status == OutboxStatus.pending
+    assert collector.messages == []
+
+    assert send_pending(outbox, settings=smtp_settings, now=NOW + timedelta(hours=1), commit=False).sent == 1
+    assert len(collector.messages) == 1
+
+
+@pytest.fixture
+def scratch_engine(engine: Engine) -> Iterator[Engine]:
+    """An empty migrated database of its own, for the worker that opens and commits its own sessions."""
+    url = scratch_database_url("mail")
+    migrate.upgrade(url)
+    scratch = make_engine(url)
+    yield scratch
+    scratch.dispose()
+
+
+def statuses(engine: Engine) -> list[str]:
+    with Session(engine) as session:
+        return list(session.exec(select(OutboxMessage.status).order_by(OutboxMessage.id)))
+
+
+def test_run_worker_once_sends_and_commits(
+    scratch_engine: Engine, smtp: tuple[Collector, int], smtp_settings: Settings
+) -> None:
+    collector, _ = smtp
+    with Session(scratch_engine) as session:
+        queue_mail(session, to="fatima@example.org", template="invite", context=invite_context())
+        queue_mail(session, to="jan@example.org", template="password_reset", context=invite_context())
+        session.commit()
+
+    run_worker(engine=scratch_engine, settings=smtp_settings, once=True)
+
+    assert statuses(scratch_engine) == [OutboxStatus.sent, OutboxStatus.sent]
+    assert collector.recipients == [["fatima@example.org"], ["jan@example.org"]]
+
+
+def test_background_worker_logs_mail_without_smtp(scratch_engine: Engine) -> None:
+    with Session(scratch_engine) as session:
+        queue_mail(session, to="fatima@example.org", template="invite", context=invite_context())
+        session.commit()
+
+    stop = start_background_worker(scratch_engine)  # the test settings have no SMTP host
+    try:
+        deadline = time.monotonic() + 10
+        while statuses(scratch_engine) != [OutboxStatus.logged] and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+    assert statuses(scratch_engine) == [OutboxStatus.logged]
+
+
+def test_message_locked_by_another_worker_is_skipped(
+    scratch_engine: Engine, smtp: tuple[Collector, int], smtp_settings: Settings
+) -> None:
+    if scratch_engine.dialect.name != "postgresql":
+        pytest.skip("row locks (FOR UPDATE SKIP LOCKED) exist on PostgreSQL only")
+    collector, _ = smtp
+    with Session(scratch_engine) as session:
+        queue_mail(session, to="fatima@example.org", template="invite", context=invite_context())
+        session.commit()
+
+    with Session(scratch_engine) as other_worker:
+        other_worker.exec(select(OutboxMessage).with_for_update()).one()  # holds the row until closed
+        with Session(scratch_engine) as session:
+            assert send_pending(session, settings=smtp_settings).total == 0
+    assert collector.messages == []
+
+    with Session(scratch_engine) as session:
+        assert send_pending(session, settings=smtp_settings).sent == 1
+    assert len(collector.messages) == 1
