@@ -29,12 +29,18 @@ class AppError(Exception):
     title = "Bad request"
 
     def __init__(
-        self, detail: str = "", *, errors: list[dict[str, str]] | None = None, headers: dict[str, str] | None = None
+        self,
+        detail: str = "",
+        *,
+        errors: list[dict[str, str]] | None = None,
+        headers: dict[str, str] | None = None,
+        user_message: bool = False,
     ) -> None:
         super().__init__(detail or self.title)
         self.detail = detail or self.title
         self.errors = errors or []
         self.headers = headers or {}
+        self.user_message = user_message  # detail is Dutch text meant for the person using the site
 
 
 class NotFound(AppError):

@@ -21,16 +21,29 @@ os.environ["DIALOOG_ENV"] = "development"
 TEST_DATABASE_URL = os.environ.get("DIALOOG_TEST_DATABASE_URL") or f"sqlite:///{_DATA_DIR / 'test.db'}"
 os.environ["DIALOOG_DATABASE_URL"] = TEST_DATABASE_URL
 
-from fastapi.testclient import TestClient  # noqa: E402
-from sqlalchemy import event, text  # noqa: E402
-from sqlalchemy.engine import Engine  # noqa: E402
-from sqlmodel import Session  # noqa: E402
+import email
+import email.policy
+import re
+import socket
+from email.message import EmailMessage
 
-from app import migrate  # noqa: E402
-from app.config import normalise_database_url  # noqa: E402
-from app.db import get_session, make_engine, set_engine  # noqa: E402
-from app.demo import seed_demo  # noqa: E402
-from app.main import create_app  # noqa: E402
+from aiosmtpd.controller import Controller
+from fastapi.testclient import TestClient
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from app import clock, migrate
+from app.config import (
+    Settings,
+    normalise_database_url,
+)
+from app.db import get_session, make_engine, set_engine
+from app.demo import (
+    DEMO_PASSWORD,
+    seed_demo,
+)
+from app.main import create_app
 
 
 def is_postgres(url: str) -> bool:
@@ -161,3 +174,85 @@ def scratch_database_url(name: str) -> str:
         conn.execute(text(f'CREATE DATABASE "{scratch.database}"'))
     admin.dispose()
     return scratch.render_as_string(hide_password=False)
+
+
+# --- time, mail and signing in ------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _reset_clock() -> Iterator[None]:
+    """Tests may freeze or advance ``app.clock``; every test starts and ends on real time."""
+    clock.reset()
+    yield
+    clock.reset()
+
+
+REJECTED = "onbekend@example.org"
+
+
+class Collector:
+    """An aiosmtpd handler that keeps every message it accepts and refuses one recipient."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.recipients: list[list[str]] = []
+
+    async def handle_RCPT(self, server, session, envelope, address: str, rcpt_options) -> str:
+        if address == REJECTED:
+            return "550 5.1.1 Onbekende ontvanger"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        self.recipients.append(list(envelope.rcpt_tos))
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    """A port nothing listens on (bound and released at once)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Collector, int]]:
+    collector = Collector()
+    port = free_port()
+    controller = Controller(collector, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield collector, port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp_settings(smtp: tuple[Collector, int], tmp_path: Path) -> Settings:
+    return Settings(smtp_host="127.0.0.1", smtp_port=smtp[1], data_dir=tmp_path)
+
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "no csrf_token on the page"
+    return match.group(1)
+
+
+def login(client: TestClient, email: str, password: str = DEMO_PASSWORD, next_url: str = "/"):
+    """Sign in through the real form; returns the POST's response (303 on success)."""
+    token = csrf_from(client.get("/login").text)
+    return client.post(
+        "/login",
+        data={"email": email, "password": password, "csrf_token": token, "next": next_url},
+        follow_redirects=False,
+    )
+
+
+def post_form(client: TestClient, path: str, data: dict | None = None, *, page: str = "/", **kwargs):
+    """POST a form with the CSRF token from ``page``, as a browser would."""
+    token = csrf_from(client.get(page).text)
+    return client.post(path, data={**(data or {}), "csrf_token": token}, follow_redirects=False, **kwargs)

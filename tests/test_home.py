@@ -42,7 +42,7 @@ def test_home_reflects_a_changed_answer(client, db):
     before = client.get("/").text.count("Afgemeld")
     invitation.status = InvitationStatus.declined
     db.add(invitation)
-    db.flush()
+    db.commit()  # release the test's savepoint, so a request that rolls back keeps it
     assert client.get("/").text.count("Afgemeld") == before + 1
 
 
@@ -66,9 +66,9 @@ def test_home_query_count_does_not_grow_with_providers(client, db, count_queries
     for i in range(20):
         p = Provider(name=f"Extra aanbieder {i}", slug=f"extra-{i}")
         db.add(p)
-        db.flush()
+        db.commit()  # release the test's savepoint, so a request that rolls back keeps it
         db.add(Invitation(dialogue_id=dialogue.id, provider_id=p.id))
-    db.flush()
+    db.commit()  # release the test's savepoint, so a request that rolls back keeps it
     with count_queries() as after:
         html = client.get("/").text
     assert "Extra aanbieder 19" in html

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
 import logging
-import socket
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from jinja2 import UndefinedError
 from sqlalchemy import delete
 from sqlalchemy.engine import Engine
@@ -32,10 +27,9 @@ from app.mail.service import (
     start_background_worker,
 )
 from app.models import OutboxMessage, OutboxStatus
-from tests.conftest import scratch_database_url
+from tests.conftest import REJECTED, Collector, free_port, scratch_database_url
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
-REJECTED = "onbekend@example.org"
 ICS = (
     "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nUID:sessie-1@dialoog\r\n"
     "SUMMARY:Dialoogsessie 1\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
@@ -53,55 +47,12 @@ def invite_context(**overrides: Any) -> dict[str, Any]:
     }
 
 
-class Collector:
-    """An aiosmtpd handler that keeps every message it accepts and refuses one recipient."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-        self.recipients: list[list[str]] = []
-
-    async def handle_RCPT(self, server, session, envelope, address: str, rcpt_options) -> str:
-        if address == REJECTED:
-            return "550 5.1.1 Onbekende ontvanger"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
-        self.recipients.append(list(envelope.rcpt_tos))
-        return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    """A port nothing listens on (bound and released at once)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(autouse=True)
 def frozen_clock() -> Iterator[None]:
     """Mail is queued at NOW, so the passes below can name their moment exactly."""
     clock.freeze(NOW)
     yield
     clock.reset()
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Collector, int]]:
-    collector = Collector()
-    port = free_port()
-    controller = Controller(collector, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield collector, port
-    finally:
-        controller.stop()
-
-
-@pytest.fixture
-def smtp_settings(smtp: tuple[Collector, int], tmp_path: Path) -> Settings:
-    return Settings(smtp_host="127.0.0.1", smtp_port=smtp[1], data_dir=tmp_path)
 
 
 @pytest.fixture

@@ -1,0 +1,106 @@
+"""DESIGN.md section 3, row by row: every action tried by every role, with the exact outcome."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.errors import Forbidden, Unauthorized
+from app.models import Role, User
+from app.policy import Action, Principal, authorize, can
+
+OWN, OTHER = 1, 2  # provider ids
+PROVIDER_USER = User(id=10, email="p@example.org", role=Role.provider, provider_id=OWN)
+MUNICIPALITY_USER = User(id=20, email="m@example.org", role=Role.municipality, municipality_id=1)
+ADMIN_USER = User(id=30, email="a@example.org", role=Role.admin)
+
+ROLES = {
+    "public": Principal(),
+    "provider_own": Principal(user=PROVIDER_USER),  # acting on its own provider's things
+    "provider_other": Principal(user=PROVIDER_USER),  # acting on another provider's things
+    "municipality": Principal(user=MUNICIPALITY_USER),
+    "admin": Principal(user=ADMIN_USER),
+}
+COLUMNS = list(ROLES)
+Y, N = True, False
+
+# action, resource (for "own"; "other" swaps the provider/author), and the outcome per column:
+#                                               public own   other  munic  admin
+TABLE = [
+    (Action.view_public, {}, (Y, Y, Y, Y, Y)),
+    (Action.view_participants, {}, (Y, Y, Y, Y, Y)),
+    (Action.view_contact_details, {"provider_id": OWN}, (N, Y, N, Y, Y)),
+    (Action.view_released_documents, {}, (N, Y, Y, Y, Y)),
+    (Action.view_unreleased_documents, {}, (N, N, N, N, Y)),
+    (Action.view_published_proposal, {"proposal_public": True}, (Y, Y, Y, Y, Y)),
+    (Action.view_published_proposal, {"proposal_public": False}, (N, Y, Y, Y, Y)),
+    (Action.view_draft_proposal, {}, (N, N, N, N, Y)),
+    (Action.comment, {"provider_id": OWN}, (N, Y, N, Y, Y)),
+    (Action.edit_own_comment, {"author_id": "self"}, (N, Y, N, Y, Y)),
+    (Action.view_comments, {}, (N, Y, Y, Y, Y)),
+    (Action.read_internal_notes, {}, (N, N, N, Y, Y)),
+    (Action.write_internal_notes, {}, (N, N, N, Y, Y)),
+    (Action.triage, {}, (N, N, N, N, Y)),
+    (Action.rsvp, {"provider_id": OWN}, (N, Y, N, N, Y)),
+    (Action.manage, {}, (N, N, N, N, Y)),
+    (Action.view_admin, {}, (N, N, N, N, Y)),
+    (Action.review, {}, (N, N, N, Y, Y)),
+    (Action.audit_log, {}, (N, N, N, N, Y)),
+]
+
+
+def resource_for(column: str, principal: Principal, resource: dict) -> dict:
+    out = dict(resource)
+    if out.get("author_id") == "self":
+        # "own comment": the principal wrote it; "other": someone else did.
+        out["author_id"] = 999 if column == "provider_other" or principal.user is None else principal.user.id
+    if column == "provider_other" and "provider_id" in out:
+        out["provider_id"] = OTHER
+    return out
+
+
+CASES = [
+    pytest.param(
+        action,
+        resource,
+        column,
+        expected[i],
+        id=f"{action.value}-{column}-{'yes' if expected[i] else 'no'}" + (f"-{resource}" if resource else ""),
+    )
+    for action, resource, expected in TABLE
+    for i, column in enumerate(COLUMNS)
+]
+
+
+def test_table_covers_every_action():
+    assert {action for action, _, _ in TABLE} == set(Action)
+
+
+@pytest.mark.parametrize("action,resource,column,expected", CASES)
+def test_permission(action, resource, column, expected):
+    principal = ROLES[column]
+    kwargs = resource_for(column, principal, resource)
+    assert can(principal, action, **kwargs) is expected
+    if expected:
+        authorize(principal, action, **kwargs)
+    else:
+        with pytest.raises(Unauthorized if column == "public" else Forbidden):
+            authorize(principal, action, **kwargs)
+
+
+@pytest.mark.parametrize("action", sorted(Action, key=str))
+def test_read_keys_never_write(action):
+    """API keys act with their owner's role, narrowed by scope: a read key cannot write."""
+    from app.policy import WRITE_ACTIONS
+
+    admin_read = Principal(user=ADMIN_USER, scope="read")
+    admin_write = Principal(user=ADMIN_USER, scope="write")
+    kwargs = {"provider_id": OWN, "author_id": ADMIN_USER.id, "proposal_public": True}
+    assert can(admin_write, action, **kwargs) is True
+    assert can(admin_read, action, **kwargs) is (action not in WRITE_ACTIONS)
+
+
+def test_deactivated_user_is_the_public():
+    gone = Principal(user=User(id=40, email="x@example.org", role=Role.admin, active=False))
+    assert not can(gone, Action.manage)
+    with pytest.raises(Unauthorized):
+        authorize(gone, Action.view_comments)
