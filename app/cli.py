@@ -29,7 +29,7 @@ def _seed(only_if_empty: bool) -> None:
     from app.demo import format_accounts, seed_demo
     from app.models import Dialogue
 
-    with Session(get_engine()) as session:
+    with Session(get_engine(), expire_on_commit=False) as session:
         if only_if_empty and session.exec(select(Dialogue)).first() is not None:
             print("De database bevat al gegevens; demodata niet opnieuw geladen.")
             return
@@ -93,7 +93,7 @@ def cmd_create_api_key(args: argparse.Namespace) -> int:
     from app.db import get_engine
     from app.errors import AppError
 
-    with Session(get_engine()) as session:
+    with Session(get_engine(), expire_on_commit=False) as session:
         owner = service.get_user_by_email(session, args.email)
         if owner is None:
             print(f"Geen gebruiker met e-mailadres {args.email}.", file=sys.stderr)
@@ -115,7 +115,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     from app.errors import AppError
     from app.models import Municipality, Provider
 
-    with Session(get_engine()) as session:
+    with Session(get_engine(), expire_on_commit=False) as session:
         provider = (
             session.exec(select(Provider).where(Provider.slug == args.provider)).first() if args.provider else None
         )

@@ -13,7 +13,7 @@ from app.accounts.deps import AdminUser
 from app.admin import service
 from app.audit.service import AuditFilter, entity_types, list_events
 from app.db import SessionDep
-from app.errors import AppError, NotFound
+from app.errors import N_, AppError, NotFound
 from app.i18n import TIMEZONE
 from app.i18n import gettext as _
 from app.models import ApiKey, ApiScope, OutboxMessage, OutboxStatus, Role
@@ -23,9 +23,9 @@ from app.web import render
 router = APIRouter(prefix="/admin")
 
 ROLE_OPTIONS = [
-    (Role.provider.value, "Zorgaanbieder"),
-    (Role.municipality.value, "Gemeente"),
-    (Role.admin.value, "Beheerder (SDFL)"),
+    (Role.provider.value, N_("Zorgaanbieder")),
+    (Role.municipality.value, N_("Gemeente")),
+    (Role.admin.value, N_("Beheerder (SDFL)")),
 ]
 
 

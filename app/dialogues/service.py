@@ -17,18 +17,16 @@ from app.models import (
 )
 
 
-def current_dialogue(session: Session) -> Dialogue:
-    """The dialogue the site is about: the newest active one (or the newest at all)."""
-    dialogue = session.exec(
-        select(Dialogue).order_by(col(Dialogue.status) != DialogueStatus.active, col(Dialogue.id).desc())
+def current_dialogue(session: Session) -> tuple[Dialogue, CareForm | None]:
+    """The dialogue the site is about (the newest active one, else the newest) with its care form."""
+    row = session.exec(
+        select(Dialogue, CareForm)
+        .outerjoin(CareForm, col(CareForm.id) == Dialogue.care_form_id)
+        .order_by(col(Dialogue.status) != DialogueStatus.active, col(Dialogue.id).desc())
     ).first()
-    if dialogue is None:
-        raise NotFound("Er is nog geen dialoogtraject.")
-    return dialogue
-
-
-def care_form(session: Session, dialogue: Dialogue) -> CareForm | None:
-    return session.get(CareForm, dialogue.care_form_id) if dialogue.care_form_id else None
+    if row is None:
+        raise NotFound("Er is nog geen dialoogtraject.", user_message=True)
+    return row[0], row[1]
 
 
 def list_sessions(session: Session, dialogue_id: int) -> list[DialogueSession]:

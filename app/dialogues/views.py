@@ -17,7 +17,7 @@ router = APIRouter()
 
 @router.get("/", include_in_schema=False)
 def home(request: Request, session: SessionDep) -> Response:
-    dialogue = service.current_dialogue(session)
+    dialogue, care_form = service.current_dialogue(session)
     participants = service.participants(session, dialogue.id or 0)
     counts = Counter(p.invitation.status for p in participants)
     return render(
@@ -25,7 +25,7 @@ def home(request: Request, session: SessionDep) -> Response:
         "dialogues/home.html",
         {
             "dialogue": dialogue,
-            "care_form": service.care_form(session, dialogue),
+            "care_form": care_form,
             "sessions": service.list_sessions(session, dialogue.id or 0),
             "participants": participants,
             "counts": counts,

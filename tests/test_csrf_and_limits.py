@@ -1,0 +1,88 @@
+"""CSRF on every state-changing HTML request, and request size limits."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import csrf_from, login
+
+STATE_CHANGING = [
+    ("/login", {"email": "rodante@example.org", "password": "dialoog-demo-2025"}),
+    ("/logout", {}),
+    ("/password-reset", {"email": "rodante@example.org"}),
+    ("/admin/users", {"email": "nieuw@example.org", "role": "admin"}),
+    ("/admin/api-keys", {"email": "sdfl@example.org", "scope": "read"}),
+]
+
+
+@pytest.mark.parametrize("path,data", STATE_CHANGING)
+def test_post_without_token_is_403(client, path, data):
+    client.get("/")  # has a CSRF cookie, like any browser that saw a page
+    response = client.post(path, data=data, follow_redirects=False)
+    assert response.status_code == 403
+    assert "formulier" in response.text  # a Dutch explanation
+
+
+@pytest.mark.parametrize("path,data", STATE_CHANGING)
+def test_post_with_a_forged_token_is_403(client, path, data):
+    client.get("/")
+    response = client.post(path, data={**data, "csrf_token": "0" * 64}, follow_redirects=False)
+    assert response.status_code == 403
+
+
+def test_token_from_another_browser_does_not_work(app):
+    from fastapi.testclient import TestClient
+
+    with TestClient(app) as alice, TestClient(app) as mallory:
+        token = csrf_from(mallory.get("/login").text)
+        alice.get("/login")
+        response = alice.post(
+            "/login",
+            data={"email": "rodante@example.org", "password": "dialoog-demo-2025", "csrf_token": token},
+            follow_redirects=False,
+        )
+        assert response.status_code == 403
+
+
+def test_htmx_requests_send_the_token_in_a_header(client):
+    page = client.get("/login").text
+    token = csrf_from(page)
+    assert f'hx-headers=\'{{"X-CSRF-Token": "{token}"}}\'' in page  # set once on <body>
+    response = client.post(
+        "/password-reset", data={"email": "x@example.org"}, headers={"X-CSRF-Token": token, "HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    assert "<html" not in response.text  # htmx gets the fragment
+
+
+def test_multipart_forms_carry_the_token_too(client):
+    token = csrf_from(client.get("/login").text)
+    ok = client.post("/password-reset", files={"email": (None, "x@example.org"), "csrf_token": (None, token)})
+    assert ok.status_code == 200
+    bad = client.post("/password-reset", files={"email": (None, "x@example.org"), "csrf_token": (None, "nope")})
+    assert bad.status_code == 403
+
+
+def test_the_api_uses_keys_not_cookies_so_no_csrf(client):
+    response = client.post("/api/v1/users", json={"email": "a@example.org", "role": "admin"})
+    assert response.status_code == 401  # refused for lack of a key, not for lack of a CSRF token
+
+
+def test_csrf_cookie_is_httponly_and_lax(client):
+    cookie = client.get("/").headers["set-cookie"]
+    assert "dialoog_csrf=" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_a_too_large_body_is_413_for_pages_and_problem_json_for_the_api(client):
+    from app.config import get_settings
+
+    too_big = b"x" * (get_settings().max_request_bytes + 1)
+    page = client.post("/login", content=too_big, headers={"content-type": "application/x-www-form-urlencoded"})
+    assert page.status_code == 413 and "te groot" in page.text
+    api = client.post("/api/v1/users", content=too_big, headers={"content-type": "application/json"})
+    assert api.status_code == 413
+    assert api.headers["content-type"].startswith("application/problem+json")
+
+
+def test_signed_in_forms_work_with_the_token(client):
+    assert login(client, "sdfl@example.org").status_code == 303
