@@ -215,20 +215,31 @@ def _organisation(session: Session, user: User) -> str:
     return "Sociaal Domein Flevoland"
 
 
-def send_invitation(session: Session, user: User, *, actor: User | None) -> None:
-    """Mail a link (valid 7 days) with which the user sets a password."""
-    token, expires_at = issue_token(session, user, TokenPurpose.invite)
+def _mail_link(session: Session, user: User, purpose: TokenPurpose, template: str, **context: str) -> None:
+    """Queue a mail with a fresh one-time link of ``purpose`` for ``user``."""
+    token, expires_at = issue_token(session, user, purpose)
     queue_mail(
         session,
         to=user.email,
-        template="invite",
+        template=template,
         context={
             "user_name": user.name or user.email,
             "link": f"{get_settings().base_url.rstrip('/')}/account/set-password/{token}",
             "expires_at_text": fmt_datetime(expires_at, "d MMMM y 'om' HH:mm"),
-            "role_text": ROLE_LABELS.get(user.role, user.role),
-            "organisation": _organisation(session, user),
+            **context,
         },
+    )
+
+
+def send_invitation(session: Session, user: User, *, actor: User | None) -> None:
+    """Mail a link (valid 7 days) with which the user sets a password."""
+    _mail_link(
+        session,
+        user,
+        TokenPurpose.invite,
+        "invite",
+        role_text=ROLE_LABELS.get(user.role, user.role),
+        organisation=_organisation(session, user),
     )
     record(
         session,
@@ -245,17 +256,7 @@ def request_password_reset(session: Session, *, email: str, ip: str | None = Non
     user = session.exec(select(User).where(User.email == normalise_email(email)[:320])).first()
     if user is None or not user.active:
         return
-    token, expires_at = issue_token(session, user, TokenPurpose.reset)
-    queue_mail(
-        session,
-        to=user.email,
-        template="password_reset",
-        context={
-            "user_name": user.name or user.email,
-            "link": f"{get_settings().base_url.rstrip('/')}/account/set-password/{token}",
-            "expires_at_text": fmt_datetime(expires_at, "d MMMM y 'om' HH:mm"),
-        },
-    )
+    _mail_link(session, user, TokenPurpose.reset, "password_reset")
     record(
         session,
         action="user.password_reset_requested",

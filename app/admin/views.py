@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from datetime import datetime, time, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.accounts import service as accounts
@@ -16,7 +17,7 @@ from app.db import SessionDep
 from app.errors import N_, AppError, NotFound
 from app.i18n import TIMEZONE
 from app.i18n import gettext as _
-from app.models import ApiKey, ApiScope, OutboxMessage, OutboxStatus, Role
+from app.models import ApiKey, ApiScope, OutboxMessage, OutboxStatus, Role, User
 from app.pagination import PageParams
 from app.web import render
 
@@ -72,49 +73,70 @@ def new_user_form(request: Request, session: SessionDep, admin: AdminUser) -> Re
     )
 
 
-@router.post("/users", include_in_schema=False)
-def create_user(
-    request: Request,
-    session: SessionDep,
-    admin: AdminUser,
+@dataclass(frozen=True)
+class UserForm:
+    """The fields of the user form, as typed (to show again) and as service input."""
+
+    email: str
+    name: str
+    role: str
+    provider_id: str
+    municipality_id: str
+
+    @property
+    def values(self) -> dict[str, str]:
+        return asdict(self)
+
+    def to_input(self) -> accounts.UserInput:
+        return accounts.UserInput(
+            email=self.email,
+            name=self.name,
+            role=self.role,
+            provider_id=_optional_int(self.provider_id),
+            municipality_id=_optional_int(self.municipality_id),
+        )
+
+
+def user_form(
     email: Annotated[str, Form(max_length=320)] = "",
     name: Annotated[str, Form(max_length=200)] = "",
     role: Annotated[str, Form(max_length=20)] = "",
-    provider_id: Annotated[str, Form()] = "",
-    municipality_id: Annotated[str, Form()] = "",
+    provider_id: Annotated[str, Form(max_length=20)] = "",
+    municipality_id: Annotated[str, Form(max_length=20)] = "",
+) -> UserForm:
+    return UserForm(email=email, name=name, role=role, provider_id=provider_id, municipality_id=municipality_id)
+
+
+UserFormDep = Annotated[UserForm, Depends(user_form)]
+
+
+def _user_form_again(
+    request: Request, session: SessionDep, *, user: User | None, form: UserForm, exc: AppError
 ) -> Response:
-    values = {
-        "email": email,
-        "name": name,
-        "role": role,
-        "provider_id": provider_id,
-        "municipality_id": municipality_id,
-    }
-    data = accounts.UserInput(
-        email=email,
-        name=name,
-        role=role,
-        provider_id=_optional_int(provider_id),
-        municipality_id=_optional_int(municipality_id),
+    """The form once more, with each error next to its field and everything typed kept."""
+    if not exc.errors:
+        raise exc
+    return render(
+        request,
+        "admin/user_form.html",
+        _user_form_context(
+            session,
+            title=form.email or _("Nieuwe gebruiker"),
+            user=user,
+            values=form.values,
+            errors={e["field"]: e["message"] for e in exc.errors},
+        ),
+        status_code=exc.status_code,
+        block="content",
     )
+
+
+@router.post("/users", include_in_schema=False)
+def create_user(request: Request, session: SessionDep, admin: AdminUser, form: UserFormDep) -> Response:
     try:
-        user = accounts.create_user(session, data, actor=admin)
+        user = accounts.create_user(session, form.to_input(), actor=admin)
     except AppError as exc:
-        if not exc.errors:
-            raise
-        return render(
-            request,
-            "admin/user_form.html",
-            _user_form_context(
-                session,
-                title=_("Nieuwe gebruiker"),
-                user=None,
-                values=values,
-                errors={e["field"]: e["message"] for e in exc.errors},
-            ),
-            status_code=exc.status_code,
-            block="content",
-        )
+        return _user_form_again(request, session, user=None, form=form, exc=exc)
     return RedirectResponse(f"/admin/users/{user.id}?created=1", status_code=303)
 
 
@@ -138,46 +160,12 @@ def edit_user_form(request: Request, session: SessionDep, admin: AdminUser, user
 
 
 @router.post("/users/{user_id}", include_in_schema=False)
-def update_user(
-    request: Request,
-    session: SessionDep,
-    admin: AdminUser,
-    user_id: int,
-    email: Annotated[str, Form(max_length=320)] = "",
-    name: Annotated[str, Form(max_length=200)] = "",
-    role: Annotated[str, Form(max_length=20)] = "",
-    provider_id: Annotated[str, Form()] = "",
-    municipality_id: Annotated[str, Form()] = "",
-) -> Response:
+def update_user(request: Request, session: SessionDep, admin: AdminUser, user_id: int, form: UserFormDep) -> Response:
     user = accounts.get_user(session, user_id)
-    values = {
-        "email": email,
-        "name": name,
-        "role": role,
-        "provider_id": provider_id,
-        "municipality_id": municipality_id,
-    }
-    data = accounts.UserInput(
-        email=email,
-        name=name,
-        role=role,
-        provider_id=_optional_int(provider_id),
-        municipality_id=_optional_int(municipality_id),
-    )
     try:
-        accounts.update_user(session, user, data, actor=admin)
+        accounts.update_user(session, user, form.to_input(), actor=admin)
     except AppError as exc:
-        if not exc.errors:
-            raise
-        return render(
-            request,
-            "admin/user_form.html",
-            _user_form_context(
-                session, title=email, user=user, values=values, errors={e["field"]: e["message"] for e in exc.errors}
-            ),
-            status_code=exc.status_code,
-            block="content",
-        )
+        return _user_form_again(request, session, user=user, form=form, exc=exc)
     return RedirectResponse(f"/admin/users/{user.id}?saved=1", status_code=303)
 
 
