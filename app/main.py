@@ -24,6 +24,8 @@ from app.health import router as health_router
 from app.openapi import install_problem_openapi
 from app.providers import api as providers_api
 from app.security import CSRFMiddleware
+from app.sessions import api as sessions_api
+from app.sessions import views as session_views
 from app.web import STATIC_DIR
 
 log = logging.getLogger("dialoog")
@@ -115,6 +117,7 @@ def create_api() -> FastAPI:
     install_problem_openapi(api)
     api.include_router(accounts_api.router)
     api.include_router(providers_api.router)
+    api.include_router(sessions_api.router)
     return api
 
 
@@ -135,6 +138,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.include_router(dialogue_views.router)
     app.include_router(account_views.router)
     app.include_router(admin_views.router)
+    app.include_router(session_views.router)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> RedirectResponse:

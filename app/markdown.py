@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import nh3
 from markdown_it import MarkdownIt
 
@@ -35,13 +37,17 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}, "ol": {"start"}}
 
 
-def render_markdown(text: str | None) -> str:
-    """Render untrusted Markdown to HTML that is safe to insert into a page."""
+_HEADING = re.compile(r"<(/?)h([1-6])>")
+
+
+def render_markdown(text: str | None, heading_offset: int = 1) -> str:
+    """Render untrusted Markdown to HTML that is safe to insert into a page.
+
+    Headings move ``heading_offset`` levels down (at most h6), so a body fits under the page's own headings."""
     if not text:
         return ""
     html = _md.render(text)
-    # Headings inside a body are moved one level down so a page keeps one h1.
-    html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
+    html = _HEADING.sub(lambda m: f"<{m[1]}h{min(6, int(m[2]) + heading_offset)}>", html)
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -40,3 +40,13 @@ def test_english_version_passes_axe(page):
     assert page.get_by_role("heading", name="Participants").is_visible()
     violations = axe_violations(page)
     assert violations == [], describe(violations)
+
+
+def test_session_page_from_the_home_page_passes_axe(page):
+    page.goto("/")
+    page.get_by_role("link", name="Sessie 1:").click()
+    page.wait_for_url("**/sessions/*")
+    assert page.get_by_role("heading", name="Programma").is_visible()
+    assert page.get_by_role("heading", name="Verslag", exact=True).is_visible()
+    violations = axe_violations(page)
+    assert violations == [], describe(violations)

@@ -1,0 +1,69 @@
+"""JSON API: dialogue sessions and their agenda items. Public data, no key needed."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from app.db import SessionDep
+from app.models import AgendaItem, DialogueSession
+from app.pagination import Page, PageDep
+from app.sessions import service
+from app.sessions.schemas import AgendaItemOut, SessionOut
+
+router = APIRouter(tags=["sessions"])
+
+
+def session_out(ds: DialogueSession) -> SessionOut:
+    public = service.report_is_public(ds)
+    return SessionOut(
+        id=ds.id or 0,
+        dialogue_id=ds.dialogue_id,
+        number=ds.number,
+        title=ds.title,
+        starts_at=ds.starts_at,
+        ends_at=ds.ends_at,
+        location=ds.location,
+        status=ds.status,  # type: ignore[arg-type]
+        report=ds.report if public else None,
+        report_published_at=ds.report_published_at if public else None,
+        recording_url=ds.recording_url if public else None,
+        calendar_url=f"/sessions/{ds.id}/save-the-date.ics",
+    )
+
+
+def agenda_item_out(item: AgendaItem) -> AgendaItemOut:
+    return AgendaItemOut(
+        id=item.id or 0,
+        session_id=item.session_id,
+        position=item.position,
+        starts_at=item.starts_at,
+        ends_at=item.ends_at,
+        title=item.title,
+        description=item.description,
+        format=item.format,  # type: ignore[arg-type]
+        proposal_id=item.proposal_id,
+    )
+
+
+@router.get("/sessions", response_model=Page[SessionOut], summary="List dialogue sessions")
+def list_sessions(session: SessionDep, params: PageDep) -> Page[SessionOut]:
+    """Sessions ordered by dialogue, number, then id."""
+    items = service.list_sessions(session)
+    page = items[params.offset : params.offset + params.page_size]
+    return Page[SessionOut].build([session_out(ds) for ds in page], len(items), params)
+
+
+@router.get("/sessions/{session_id}", response_model=SessionOut, summary="One dialogue session")
+def get_session(session: SessionDep, session_id: int) -> SessionOut:
+    return session_out(service.get_session(session, session_id)[0])
+
+
+@router.get(
+    "/sessions/{session_id}/agenda-items", response_model=Page[AgendaItemOut], summary="The agenda of a session"
+)
+def list_agenda_items(session: SessionDep, session_id: int, params: PageDep) -> Page[AgendaItemOut]:
+    """Agenda items ordered by position, start, then id."""
+    service.get_session(session, session_id)
+    items = service.agenda(session, session_id)
+    page = items[params.offset : params.offset + params.page_size]
+    return Page[AgendaItemOut].build([agenda_item_out(i) for i in page], len(items), params)

@@ -1,0 +1,206 @@
+"""Dialogue sessions: what the public may see, calendars (RFC 5545) and the report as PDF."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from email.utils import parseaddr
+
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+from icalendar import Calendar, Event, vText
+from markdown_it import MarkdownIt
+from sqlmodel import Session, col, select
+
+from app import clock
+from app.config import get_settings
+from app.errors import NotFound
+from app.i18n import TIMEZONE, fmt_datetime
+from app.models import (
+    AgendaItem,
+    Audience,
+    Dialogue,
+    DialogueSession,
+    Document,
+    SessionStatus,
+)
+
+PRODID = "-//Sociaal Domein Flevoland//Dialoog//NL"
+
+
+def get_session(session: Session, session_id: int) -> tuple[DialogueSession, Dialogue]:
+    row = session.exec(
+        select(DialogueSession, Dialogue)
+        .join(Dialogue, col(Dialogue.id) == DialogueSession.dialogue_id)
+        .where(DialogueSession.id == session_id)
+    ).first()
+    if row is None:
+        raise NotFound(f"Session {session_id} does not exist.")
+    return row
+
+
+def list_sessions(session: Session, dialogue_id: int | None = None) -> list[DialogueSession]:
+    stmt = select(DialogueSession).order_by(DialogueSession.dialogue_id, DialogueSession.number, DialogueSession.id)
+    if dialogue_id is not None:
+        stmt = stmt.where(DialogueSession.dialogue_id == dialogue_id)
+    return list(session.exec(stmt).all())
+
+
+def agenda(session: Session, session_id: int) -> list[AgendaItem]:
+    return list(
+        session.exec(
+            select(AgendaItem)
+            .where(AgendaItem.session_id == session_id)
+            .order_by(AgendaItem.position, AgendaItem.starts_at, AgendaItem.id)
+        ).all()
+    )
+
+
+def report_is_public(ds: DialogueSession, now: datetime | None = None) -> bool:
+    now = now or clock.now()
+    return bool(ds.report) and ds.report_published_at is not None and ds.report_published_at <= now
+
+
+def public_documents(session: Session, session_id: int) -> list[Document]:
+    """Documents for everyone, once released."""
+    return list(
+        session.exec(
+            select(Document)
+            .where(
+                Document.session_id == session_id,
+                Document.audience == Audience.public,
+                Document.release_at <= clock.now(),
+            )
+            .order_by(Document.release_at, Document.id)
+        ).all()
+    )
+
+
+# --- calendars -----------------------------------------------------------------------------------
+
+
+def _event(ds: DialogueSession, dialogue: Dialogue) -> Event:
+    base = get_settings().base_url.rstrip("/")
+    event = Event()
+    event.add("uid", ds.ics_uid)
+    event.add("sequence", ds.ics_sequence)
+    event.add("dtstamp", ds.updated_at)
+    event.add("dtstart", ds.starts_at.astimezone(TIMEZONE))
+    event.add("dtend", ds.ends_at.astimezone(TIMEZONE))
+    event.add("summary", f"Dialoogsessie {ds.number}: {ds.title}")
+    event.add("location", vText(ds.location))
+    event.add("url", f"{base}/sessions/{ds.id}")
+    event.add(
+        "description",
+        f"{dialogue.title}\nKenmerk TenderNed: {dialogue.tender_reference}\n"
+        f"Programma en stukken: {base}/sessions/{ds.id}",
+    )
+    event.add("status", "CANCELLED" if ds.status == SessionStatus.cancelled else "CONFIRMED")
+    name, address = parseaddr(get_settings().mail_from)
+    event.add("organizer", f"mailto:{address}", parameters={"CN": name or "Sociaal Domein Flevoland"})
+    return event
+
+
+def calendar_bytes(
+    sessions: list[tuple[DialogueSession, Dialogue]], *, method: str = "PUBLISH", name: str | None = None
+) -> bytes:
+    """An iCalendar file with one VEVENT per session, times in Europe/Amsterdam with its VTIMEZONE."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("method", method)
+    if name:
+        calendar.add("x-wr-calname", name)
+    for ds, dialogue in sessions:
+        calendar.add_component(_event(ds, dialogue))
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+# --- the report as PDF ---------------------------------------------------------------------------
+
+_md = MarkdownIt("commonmark")
+
+
+def report_pdf(ds: DialogueSession, dialogue: Dialogue) -> bytes:
+    """The published report as a PDF for TenderNed, with the tender reference on every page."""
+    pdf = FPDF(format="A4")
+    pdf.set_title(f"Verslag dialoogsessie {ds.number}: {ds.title}")
+    pdf.set_author("Sociaal Domein Flevoland")
+    pdf.set_auto_page_break(auto=True, margin=18)
+    reference = f"{dialogue.title} - kenmerk TenderNed {dialogue.tender_reference}"
+    pdf.footer = lambda: _footer(pdf, reference)  # type: ignore[method-assign]
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 16)
+    _lines(pdf, 8, _latin1(f"Verslag dialoogsessie {ds.number}: {ds.title}"))
+    pdf.set_font("Helvetica", size=10)
+    _lines(
+        pdf,
+        6,
+        _latin1(
+            f"{reference}\n{fmt_datetime(ds.starts_at, 'd MMMM y, HH:mm')} uur, "
+            f"{ds.location}\nGepubliceerd: {fmt_datetime(ds.report_published_at, 'd MMMM y')}"
+        ),
+    )
+    pdf.ln(4)
+    _markdown_to_pdf(pdf, ds.report)
+    return bytes(pdf.output())
+
+
+def _lines(pdf: FPDF, height: float, text: str) -> None:
+    """A paragraph from the current x to the right margin; the next one starts on the left margin."""
+    pdf.multi_cell(0, height, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
+def _footer(pdf: FPDF, reference: str) -> None:
+    pdf.set_y(-12)
+    pdf.set_font("Helvetica", size=8)
+    pdf.cell(0, 6, _latin1(f"{reference} - pagina {pdf.page_no()}"), align="C")
+
+
+def _latin1(text: str) -> str:
+    """The core PDF fonts speak Latin-1; typographic quotes and dashes are mapped, the rest replaced."""
+    table = str.maketrans(
+        {
+            "\u2018": "'",
+            "\u2019": "'",
+            "\u201c": '"',
+            "\u201d": '"',
+            "\u2013": "-",
+            "\u2014": "-",
+            "\u2026": "...",
+            "\u20ac": "EUR",
+        }
+    )
+    return text.translate(table).encode("latin-1", "replace").decode("latin-1")
+
+
+def _markdown_to_pdf(pdf: FPDF, text: str) -> None:
+    """Headings, paragraphs and list items from the Markdown, as plain text (no raw HTML is ever used)."""
+    tokens = _md.parse(text or "")
+    heading_level = 0
+    bullet = ""
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open":
+            heading_level = int(token.tag[1])
+        elif token.type == "heading_close":
+            heading_level = 0
+        elif token.type == "list_item_open":
+            bullet = "- "
+        elif token.type == "inline":
+            plain = "".join(
+                " " if child.type in ("softbreak", "hardbreak") else child.content
+                for child in token.children or []
+                if child.type in ("text", "code_inline", "softbreak", "hardbreak")
+            )
+            plain = plain or token.content
+            if heading_level:
+                pdf.ln(2)
+                pdf.set_font("Helvetica", "B", 14 if heading_level <= 2 else 12)
+                _lines(pdf, 7, _latin1(plain))
+            else:
+                pdf.set_font("Helvetica", size=11)
+                pdf.set_x(pdf.l_margin + (5 if bullet else 0))
+                _lines(pdf, 6, _latin1(bullet + plain))
+                bullet = ""
+        elif token.type == "paragraph_close" and tokens[i - 1].type == "inline" and not token.hidden:
+            pdf.ln(2)

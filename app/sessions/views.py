@@ -1,0 +1,69 @@
+"""HTML and files for the public: a session's page, its calendar entry, its report as PDF, and the
+calendar feed of all sessions."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from app.db import SessionDep
+from app.dialogues.service import current_dialogue
+from app.errors import NotFound
+from app.i18n import gettext as _
+from app.sessions import service
+from app.web import render
+
+router = APIRouter()
+
+ICS = "text/calendar; charset=utf-8"
+
+
+@router.get("/sessions/{session_id}", include_in_schema=False)
+def session_page(request: Request, session: SessionDep, session_id: int) -> Response:
+    ds, dialogue = service.get_session(session, session_id)
+    return render(
+        request,
+        "sessions/detail.html",
+        {
+            "title": _("Sessie %(n)s: %(title)s", n=ds.number, title=ds.title),
+            "s": ds,
+            "dialogue": dialogue,
+            "agenda": service.agenda(session, ds.id or 0),
+            "report_public": service.report_is_public(ds),
+            "documents": service.public_documents(session, ds.id or 0),
+        },
+    )
+
+
+@router.get("/sessions/{session_id}/save-the-date.ics", include_in_schema=False)
+def save_the_date(session: SessionDep, session_id: int) -> Response:
+    ds, dialogue = service.get_session(session, session_id)
+    return Response(
+        service.calendar_bytes([(ds, dialogue)]),
+        media_type=ICS,
+        headers={"Content-Disposition": f'attachment; filename="dialoogsessie-{ds.number}.ics"'},
+    )
+
+
+@router.get("/sessions/{session_id}/report.pdf", include_in_schema=False)
+def report_pdf(session: SessionDep, session_id: int) -> Response:
+    ds, dialogue = service.get_session(session, session_id)
+    if not service.report_is_public(ds):
+        raise NotFound("Het verslag van deze sessie is nog niet gepubliceerd.", user_message=True)
+    return Response(
+        service.report_pdf(ds, dialogue),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="verslag-dialoogsessie-{ds.number}.pdf"'},
+    )
+
+
+@router.get("/sessions.ics", include_in_schema=False)
+def calendar_feed(session: SessionDep) -> Response:
+    """All sessions of the dialogue, to subscribe to in a calendar app."""
+    dialogue, _care_form = current_dialogue(session)
+    sessions = [(ds, dialogue) for ds in service.list_sessions(session, dialogue.id)]
+    return Response(
+        service.calendar_bytes(sessions, name=f"Dialoog: {dialogue.title}"),
+        media_type=ICS,
+        headers={"Content-Disposition": 'inline; filename="dialoogsessies.ics"'},
+    )
