@@ -19,8 +19,12 @@ from app.admin import views as admin_views
 from app.config import get_settings
 from app.db import get_engine
 from app.dialogues import views as dialogue_views
+from app.documents import api as documents_api
+from app.documents import views as document_views
 from app.errors import install_error_handlers
 from app.health import router as health_router
+from app.invitations import api as invitations_api
+from app.invitations import views as invitation_views
 from app.openapi import install_problem_openapi
 from app.providers import api as providers_api
 from app.security import CSRFMiddleware
@@ -118,6 +122,8 @@ def create_api() -> FastAPI:
     api.include_router(accounts_api.router)
     api.include_router(providers_api.router)
     api.include_router(sessions_api.router)
+    api.include_router(invitations_api.router)
+    api.include_router(documents_api.router)
     return api
 
 
@@ -139,6 +145,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.include_router(account_views.router)
     app.include_router(admin_views.router)
     app.include_router(session_views.router)
+    app.include_router(invitation_views.router)
+    app.include_router(document_views.router)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> RedirectResponse:

@@ -329,6 +329,7 @@ class Document(SQLModel, table=True):
     release_at: datetime = _ts()
     uploaded_by_id: int | None = Field(default=None, foreign_key="users.id")
     created_at: datetime = _created()
+    notified_at: datetime | None = _ts(default=None)  # when the release mail went to the participants
 
 
 # --- proposals and feedback --------------------------------------------------------------------

@@ -1,0 +1,5 @@
+"""JSON API for documents (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["documents"])

@@ -1,0 +1,5 @@
+"""HTML routes for documents (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""HTML routes for invitations (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
