@@ -28,6 +28,7 @@ from app.invitations import views as invitation_views
 from app.openapi import install_problem_openapi
 from app.providers import api as providers_api
 from app.security import CSRFMiddleware
+from app.sessions import admin_views as session_admin_views
 from app.sessions import api as sessions_api
 from app.sessions import views as session_views
 from app.web import STATIC_DIR
@@ -145,6 +146,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.include_router(account_views.router)
     app.include_router(admin_views.router)
     app.include_router(session_views.router)
+    app.include_router(session_admin_views.router)
     app.include_router(invitation_views.router)
     app.include_router(document_views.router)
 

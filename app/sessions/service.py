@@ -78,7 +78,7 @@ def public_documents(session: Session, session_id: int) -> list[Document]:
 # --- calendars -----------------------------------------------------------------------------------
 
 
-def _event(ds: DialogueSession, dialogue: Dialogue) -> Event:
+def _event(ds: DialogueSession, dialogue: Dialogue, attendee: str | None = None) -> Event:
     base = get_settings().base_url.rstrip("/")
     event = Event()
     event.add("uid", ds.ics_uid)
@@ -97,11 +97,17 @@ def _event(ds: DialogueSession, dialogue: Dialogue) -> Event:
     event.add("status", "CANCELLED" if ds.status == SessionStatus.cancelled else "CONFIRMED")
     name, address = parseaddr(get_settings().mail_from)
     event.add("organizer", f"mailto:{address}", parameters={"CN": name or "Sociaal Domein Flevoland"})
+    if attendee:
+        event.add("attendee", f"mailto:{attendee}", parameters={"ROLE": "REQ-PARTICIPANT", "RSVP": "FALSE"})
     return event
 
 
 def calendar_bytes(
-    sessions: list[tuple[DialogueSession, Dialogue]], *, method: str = "PUBLISH", name: str | None = None
+    sessions: list[tuple[DialogueSession, Dialogue]],
+    *,
+    method: str = "PUBLISH",
+    name: str | None = None,
+    attendee: str | None = None,
 ) -> bytes:
     """An iCalendar file with one VEVENT per session, times in Europe/Amsterdam with its VTIMEZONE."""
     calendar = Calendar()
@@ -111,7 +117,7 @@ def calendar_bytes(
     if name:
         calendar.add("x-wr-calname", name)
     for ds, dialogue in sessions:
-        calendar.add_component(_event(ds, dialogue))
+        calendar.add_component(_event(ds, dialogue, attendee))
     calendar.add_missing_timezones()
     return calendar.to_ical()
 

@@ -10,7 +10,8 @@ from app.db import SessionDep
 from app.dialogues.service import current_dialogue
 from app.errors import NotFound
 from app.i18n import gettext as _
-from app.sessions import service
+from app.models import AgendaFormat
+from app.sessions import manage, service
 from app.web import render
 
 router = APIRouter()
@@ -21,18 +22,18 @@ ICS = "text/calendar; charset=utf-8"
 @router.get("/sessions/{session_id}", include_in_schema=False)
 def session_page(request: Request, session: SessionDep, session_id: int) -> Response:
     ds, dialogue = service.get_session(session, session_id)
-    return render(
-        request,
-        "sessions/detail.html",
-        {
-            "title": _("Sessie %(n)s: %(title)s", n=ds.number, title=ds.title),
-            "s": ds,
-            "dialogue": dialogue,
-            "agenda": service.agenda(session, ds.id or 0),
-            "report_public": service.report_is_public(ds),
-            "documents": service.public_documents(session, ds.id or 0),
-        },
-    )
+    agenda = service.agenda(session, ds.id or 0)
+    user = request.state.user
+    my_groups: dict[int, str] = {}
+    if user is not None and user.provider_id:
+        # A participant sees its own subgroup at each agenda item in subgroups.
+        groups = manage.subgroups(session, [i.id for i in agenda if i.id and i.format == AgendaFormat.subgroups])
+        my_groups = {item_id: g[user.provider_id] for item_id, g in groups.items() if user.provider_id in g}
+    return render(request, "sessions/detail.html", {
+        "title": _("Sessie %(n)s: %(title)s", n=ds.number, title=ds.title), "s": ds, "dialogue": dialogue,
+        "agenda": agenda, "my_groups": my_groups, "report_public": service.report_is_public(ds),
+        "documents": service.public_documents(session, ds.id or 0),
+    })
 
 
 @router.get("/sessions/{session_id}/save-the-date.ics", include_in_schema=False)

@@ -1,0 +1,450 @@
+"""Running the sessions (admins): create and change sessions with save-the-date mails, the agenda with
+its subgroups, and what happened afterwards (attendance, recording, report)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from app import clock
+from app.audit.service import record
+from app.errors import AppError, Conflict, NotFound, ValidationFailed
+from app.i18n import fmt_datetime
+from app.mail.service import queue_mail
+from app.models import (
+    AgendaFormat,
+    AgendaItem,
+    Attendance,
+    Dialogue,
+    DialogueSession,
+    Invitation,
+    InvitationStatus,
+    Proposal,
+    Provider,
+    Role,
+    SessionStatus,
+    SubgroupAssignment,
+    User,
+)
+from app.sessions.service import agenda, calendar_bytes
+
+
+def _errors(errors: dict[str, str]) -> AppError:
+    return ValidationFailed(
+        next(iter(errors.values())), user_message=True, errors=[{"field": f, "message": m} for f, m in errors.items()]
+    )
+
+
+# --- who gets the save-the-dates -----------------------------------------------------------------
+
+
+def accepted_providers(session: Session, dialogue_id: int) -> list[Provider]:
+    return list(
+        session.exec(
+            select(Provider)
+            .join(Invitation, col(Invitation.provider_id) == Provider.id)
+            .where(Invitation.dialogue_id == dialogue_id, Invitation.status == InvitationStatus.accepted)
+            .order_by(Provider.name, Provider.id)
+        ).all()
+    )
+
+
+def accepted_contacts(session: Session, dialogue_id: int, provider_id: int | None = None) -> list[User]:
+    """Active users of the providers that accepted (or of one of them)."""
+    stmt = (
+        select(User)
+        .join(Invitation, col(Invitation.provider_id) == User.provider_id)
+        .where(
+            Invitation.dialogue_id == dialogue_id,
+            Invitation.status == InvitationStatus.accepted,
+            User.role == Role.provider,
+            col(User.active),
+        )
+        .order_by(User.email)
+    )
+    if provider_id is not None:
+        stmt = stmt.where(User.provider_id == provider_id)
+    return list(session.exec(stmt).all())
+
+
+def send_save_the_dates(
+    session: Session, ds: DialogueSession, dialogue: Dialogue, *, provider_id: int | None = None
+) -> int:
+    """Mail every accepted provider's contacts the session as an iCalendar invitation (REQUEST, or CANCEL
+    for a cancelled session); the UID stays, the SEQUENCE says which version is newest."""
+    cancelled = ds.status == SessionStatus.cancelled
+    method = "CANCEL" if cancelled else "REQUEST"
+    template = "session_cancelled" if cancelled else ("session_changed" if ds.ics_sequence else "save_the_date")
+    recipients = accepted_contacts(session, dialogue.id or 0, provider_id)
+    for user in recipients:
+        ics = calendar_bytes([(ds, dialogue)], method=method, attendee=user.email)
+        queue_mail(
+            session,
+            to=user.email,
+            template=template,
+            context={
+                "user_name": user.name or user.email,
+                "number": ds.number,
+                "title": ds.title,
+                "when": f"{fmt_datetime(ds.starts_at, 'EEEE d MMMM y, HH:mm')}–{fmt_datetime(ds.ends_at, 'HH:mm')}",
+                "location": ds.location,
+                "dialogue_title": dialogue.title,
+                "session_id": ds.id,
+            },
+            attachments=[
+                {
+                    "filename": f"dialoogsessie-{ds.number}.ics",
+                    "content": ics,
+                    "content_type": f"text/calendar; method={method}; charset=utf-8",
+                }
+            ],
+        )
+    return len(recipients)
+
+
+# --- sessions --------------------------------------------------------------------------------------
+
+
+@dataclass
+class SessionInput:
+    number: int | None
+    title: str
+    starts_at: datetime | None
+    ends_at: datetime | None
+    location: str
+    status: str = SessionStatus.planned
+    recording_url: str | None = None
+
+
+def _validate(session: Session, dialogue: Dialogue, data: SessionInput, *, except_id: int | None = None) -> None:
+    errors: dict[str, str] = {}
+    if not data.number or data.number < 1:
+        errors["number"] = "Vul een sessienummer in (1 of hoger)."
+    elif session.exec(
+        select(DialogueSession).where(
+            DialogueSession.dialogue_id == dialogue.id,
+            DialogueSession.number == data.number,
+            DialogueSession.id != except_id,
+        )
+    ).first():
+        errors["number"] = f"Er is al een sessie {data.number}."
+    if not data.title.strip():
+        errors["title"] = "Geef de sessie een titel."
+    if data.starts_at is None:
+        errors["starts_at"] = "Vul het begin in (datum en tijd)."
+    if data.ends_at is None:
+        errors["ends_at"] = "Vul het einde in (datum en tijd)."
+    elif data.starts_at and data.ends_at <= data.starts_at:
+        errors["ends_at"] = "Het einde moet na het begin liggen."
+    elif data.starts_at and data.ends_at - data.starts_at > timedelta(hours=12):
+        errors["ends_at"] = "Een sessie duurt hoogstens 12 uur."
+    if data.status not in set(SessionStatus):
+        errors["status"] = "Kies een status."
+    if data.recording_url and not data.recording_url.startswith(("https://", "http://")):
+        errors["recording_url"] = "Een link naar de opname begint met https://."
+    if errors:
+        raise _errors(errors)
+
+
+def _snapshot(ds: DialogueSession) -> dict[str, Any]:
+    return {
+        "number": ds.number,
+        "title": ds.title,
+        "starts_at": ds.starts_at.isoformat(),
+        "ends_at": ds.ends_at.isoformat(),
+        "location": ds.location,
+        "status": ds.status,
+        "recording_url": ds.recording_url,
+    }
+
+
+def create_session(session: Session, dialogue: Dialogue, data: SessionInput, *, actor: User) -> DialogueSession:
+    _validate(session, dialogue, data)
+    assert data.starts_at and data.ends_at and data.number
+    now = clock.now()
+    ds = DialogueSession(
+        dialogue_id=dialogue.id,
+        number=data.number,
+        title=data.title.strip(),
+        starts_at=data.starts_at,
+        ends_at=data.ends_at,
+        location=data.location.strip(),
+        status=data.status,
+        recording_url=data.recording_url or None,
+        documents_release_at=data.starts_at - timedelta(days=7),
+        ics_uid=f"dialoog-{uuid.uuid4()}@sdfl.example.org",
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(ds)
+    session.flush()
+    record(
+        session,
+        action="session.created",
+        entity_type="session",
+        entity_id=ds.id,
+        actor=actor,
+        summary=f"Sessie {ds.number} aangemaakt",
+        after=_snapshot(ds),
+    )
+    if ds.status != SessionStatus.cancelled:
+        send_save_the_dates(session, ds, dialogue)
+    return ds
+
+
+def update_session(
+    session: Session, ds: DialogueSession, dialogue: Dialogue, data: SessionInput, *, actor: User
+) -> DialogueSession:
+    """Change a session; a new time or place goes out as an update (SEQUENCE + 1), a cancellation as CANCEL."""
+    _validate(session, dialogue, data, except_id=ds.id)
+    assert data.starts_at and data.ends_at and data.number
+    before = _snapshot(ds)
+    calendar_changed = (
+        data.starts_at != ds.starts_at
+        or data.ends_at != ds.ends_at
+        or data.location.strip() != ds.location
+        or (data.status == SessionStatus.cancelled) != (ds.status == SessionStatus.cancelled)
+    )
+    if data.starts_at != ds.starts_at:
+        ds.documents_release_at = data.starts_at - timedelta(days=7)
+    ds.number, ds.title, ds.starts_at, ds.ends_at = data.number, data.title.strip(), data.starts_at, data.ends_at
+    ds.location, ds.status, ds.recording_url = data.location.strip(), data.status, data.recording_url or None
+    after = _snapshot(ds)
+    if after == before:
+        return ds
+    ds.updated_at = clock.now()
+    if calendar_changed:
+        ds.ics_sequence += 1
+    session.add(ds)
+    changed = {k: v for k, v in after.items() if before[k] != v}
+    record(
+        session,
+        action="session.updated",
+        entity_type="session",
+        entity_id=ds.id,
+        actor=actor,
+        summary=f"Sessie {ds.number} gewijzigd: {', '.join(changed)}",
+        before={k: before[k] for k in changed},
+        after=changed,
+    )
+    if calendar_changed:
+        send_save_the_dates(session, ds, dialogue)
+    return ds
+
+
+def proposal_options(session: Session) -> list[tuple[int, str]]:
+    """Proposals an agenda item can link to."""
+    return [(p.id or 0, p.title) for p in session.exec(select(Proposal).order_by(Proposal.title, Proposal.id))]
+
+
+# --- agenda ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class AgendaInput:
+    starts_at: datetime | None
+    ends_at: datetime | None
+    title: str
+    description: str
+    format: str
+    proposal_id: int | None = None
+
+
+def _validate_item(ds: DialogueSession, data: AgendaInput) -> None:
+    errors: dict[str, str] = {}
+    if not data.title.strip():
+        errors["title"] = "Geef het agendapunt een titel."
+    if data.starts_at is None or data.ends_at is None:
+        errors["starts_at"] = "Vul begin- en eindtijd in."
+    elif data.ends_at <= data.starts_at:
+        errors["ends_at"] = "De eindtijd moet na de begintijd liggen."
+    elif data.starts_at < ds.starts_at or data.ends_at > ds.ends_at:
+        errors["starts_at"] = (
+            f"Een agendapunt valt binnen de sessie "
+            f"({fmt_datetime(ds.starts_at, 'HH:mm')}–{fmt_datetime(ds.ends_at, 'HH:mm')})."
+        )
+    if data.format not in set(AgendaFormat):
+        errors["format"] = "Kies plenair of in subgroepen."
+    if errors:
+        raise _errors(errors)
+
+
+def get_item(session: Session, ds: DialogueSession, item_id: int) -> AgendaItem:
+    item = session.get(AgendaItem, item_id)
+    if item is None or item.session_id != ds.id:
+        raise NotFound("Agenda item not found.")
+    return item
+
+
+def add_item(session: Session, ds: DialogueSession, data: AgendaInput, *, actor: User) -> AgendaItem:
+    _validate_item(ds, data)
+    position = max((i.position for i in agenda(session, ds.id or 0)), default=0) + 1
+    item = AgendaItem(
+        session_id=ds.id,
+        position=position,
+        starts_at=data.starts_at,
+        ends_at=data.ends_at,
+        title=data.title.strip(),
+        description=data.description.strip(),
+        format=data.format,
+        proposal_id=data.proposal_id,
+    )
+    session.add(item)
+    session.flush()
+    record(
+        session,
+        action="agenda_item.created",
+        entity_type="agenda_item",
+        entity_id=item.id,
+        actor=actor,
+        summary=f"Agendapunt '{item.title}' toegevoegd aan sessie {ds.number}",
+    )
+    return item
+
+
+def update_item(
+    session: Session, ds: DialogueSession, item: AgendaItem, data: AgendaInput, *, actor: User
+) -> AgendaItem:
+    _validate_item(ds, data)
+    item.starts_at, item.ends_at, item.title = data.starts_at, data.ends_at, data.title.strip()  # type: ignore[assignment]
+    item.description, item.format, item.proposal_id = data.description.strip(), data.format, data.proposal_id
+    session.add(item)
+    record(
+        session,
+        action="agenda_item.updated",
+        entity_type="agenda_item",
+        entity_id=item.id,
+        actor=actor,
+        summary=f"Agendapunt '{item.title}' gewijzigd",
+    )
+    return item
+
+
+def delete_item(session: Session, ds: DialogueSession, item: AgendaItem, *, actor: User) -> None:
+    for assignment in session.exec(select(SubgroupAssignment).where(SubgroupAssignment.agenda_item_id == item.id)):
+        session.delete(assignment)
+    session.delete(item)
+    record(
+        session,
+        action="agenda_item.deleted",
+        entity_type="agenda_item",
+        entity_id=item.id,
+        actor=actor,
+        summary=f"Agendapunt '{item.title}' verwijderd uit sessie {ds.number}",
+    )
+
+
+def move_item(session: Session, ds: DialogueSession, item: AgendaItem, direction: str, *, actor: User) -> None:
+    """Swap with the neighbour above or below: reordering that needs no dragging and no JavaScript."""
+    items = agenda(session, ds.id or 0)
+    for position, it in enumerate(items, start=1):
+        it.position = position  # close gaps first
+    index = next(i for i, it in enumerate(items) if it.id == item.id)
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(items):
+        items[index].position, items[other].position = items[other].position, items[index].position
+        record(
+            session,
+            action="agenda_item.moved",
+            entity_type="agenda_item",
+            entity_id=item.id,
+            actor=actor,
+            summary=f"Agendapunt '{item.title}' naar {'boven' if direction == 'up' else 'beneden'}",
+        )
+    for it in items:
+        session.add(it)
+
+
+def subgroups(session: Session, item_ids: list[int]) -> dict[int, dict[int, str]]:
+    """agenda item id -> provider id -> subgroup, in one query."""
+    out: dict[int, dict[int, str]] = {i: {} for i in item_ids}
+    if item_ids:
+        for a in session.exec(select(SubgroupAssignment).where(col(SubgroupAssignment.agenda_item_id).in_(item_ids))):
+            out[a.agenda_item_id][a.provider_id] = a.subgroup
+    return out
+
+
+def set_subgroups(session: Session, item: AgendaItem, assignment: dict[int, str], *, actor: User) -> None:
+    """Divide providers over subgroups for one agenda item; an empty name takes a provider out."""
+    if item.format != AgendaFormat.subgroups:
+        raise Conflict("Dit agendapunt is plenair; zet het eerst op 'in subgroepen'.", user_message=True)
+    existing = {
+        a.provider_id: a
+        for a in session.exec(select(SubgroupAssignment).where(SubgroupAssignment.agenda_item_id == item.id))
+    }
+    for provider_id, name in assignment.items():
+        name = name.strip()[:100]
+        current = existing.get(provider_id)
+        if not name and current:
+            session.delete(current)
+        elif name and current:
+            current.subgroup = name
+            session.add(current)
+        elif name:
+            session.add(SubgroupAssignment(agenda_item_id=item.id, provider_id=provider_id, subgroup=name))
+    record(
+        session,
+        action="agenda_item.subgroups",
+        entity_type="agenda_item",
+        entity_id=item.id,
+        actor=actor,
+        summary=f"Indeling in subgroepen voor '{item.title}' gewijzigd",
+        after={str(k): v.strip() for k, v in assignment.items() if v.strip()},
+    )
+
+
+# --- after the session -----------------------------------------------------------------------------
+
+
+def attendance(session: Session, session_id: int) -> dict[int, Attendance]:
+    return {a.provider_id: a for a in session.exec(select(Attendance).where(Attendance.session_id == session_id))}
+
+
+def set_attendance(session: Session, ds: DialogueSession, rows: dict[int, tuple[bool, int]], *, actor: User) -> None:
+    """Who came, with how many people (provider id -> (attended, people))."""
+    current = attendance(session, ds.id or 0)
+    for provider_id, (attended, people) in rows.items():
+        if people < 0 or people > 50:
+            raise _errors({f"people_{provider_id}": "Vul een aantal tussen 0 en 50 in."})
+        row = current.get(provider_id) or Attendance(session_id=ds.id, provider_id=provider_id)
+        row.attended, row.people = attended, people if attended else 0
+        session.add(row)
+    record(
+        session,
+        action="session.attendance",
+        entity_type="session",
+        entity_id=ds.id,
+        actor=actor,
+        summary=f"Aanwezigheid sessie {ds.number} bijgewerkt",
+        after={str(k): {"attended": a, "people": p} for k, (a, p) in rows.items()},
+    )
+
+
+def save_report(
+    session: Session, ds: DialogueSession, *, report: str, recording_url: str | None, publish: bool, actor: User
+) -> None:
+    """Save the report (Markdown) and recording link; ``publish`` makes both public from now on."""
+    if recording_url and not recording_url.startswith(("https://", "http://")):
+        raise _errors({"recording_url": "Een link naar de opname begint met https://."})
+    if publish and not report.strip():
+        raise _errors({"report": "Schrijf eerst het verslag; een leeg verslag kan niet worden gepubliceerd."})
+    before = {"report": ds.report, "recording_url": ds.recording_url, "published": ds.report_published_at}
+    ds.report, ds.recording_url = report, recording_url or None
+    if publish and ds.report_published_at is None:
+        ds.report_published_at = clock.now()
+    ds.updated_at = clock.now()
+    session.add(ds)
+    record(
+        session,
+        action="session.report_published" if publish else "session.report_saved",
+        entity_type="session",
+        entity_id=ds.id,
+        actor=actor,
+        summary=f"Verslag sessie {ds.number} {'gepubliceerd' if publish else 'opgeslagen'}",
+        before={"recording_url": before["recording_url"], "report_length": len(before["report"] or "")},
+        after={"recording_url": ds.recording_url, "report_length": len(ds.report)},
+    )
