@@ -90,3 +90,19 @@ def test_unknown_session_is_404(client):
     assert client.get("/sessions/99999/save-the-date.ics").status_code == 404
     problem = client.get("/api/v1/sessions/99999")
     assert problem.status_code == 404 and problem.headers["content-type"].startswith("application/problem+json")
+
+
+def test_atom_feed_lists_publications(client, db):
+    import xml.etree.ElementTree as ET
+
+    response = client.get("/feed.atom")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("application/atom+xml")
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    root = ET.fromstring(response.content)
+    titles = [e.findtext("a:title", namespaces=ns) for e in root.findall("a:entry", ns)]
+    held = sessions_by_number(db)[1]
+    assert f"Verslag dialoogsessie 1: {held.title}" in titles
+    assert sum(t.startswith("Dialoogsessie ") for t in titles) == 3
+    updated = [e.findtext("a:updated", namespaces=ns) for e in root.findall("a:entry", ns)]
+    assert updated == sorted(updated, reverse=True)
+    assert not any(t.startswith("Verslag dialoogsessie 2") for t in titles)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parseaddr
 
@@ -210,3 +211,45 @@ def _markdown_to_pdf(pdf: FPDF, text: str) -> None:
                 bullet = ""
         elif token.type == "paragraph_close" and tokens[i - 1].type == "inline" and not token.hidden:
             pdf.ln(2)
+
+
+# --- publications feed ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Publication:
+    id: str
+    title: str
+    url: str
+    updated: datetime
+    summary: str
+
+
+def publications(session: Session, dialogue: Dialogue) -> list[Publication]:
+    """What the public can follow: published reports and recordings, public documents, the sessions."""
+    now = clock.now()
+    base = get_settings().base_url.rstrip("/")
+    host = base.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+    out: list[Publication] = []
+    sessions = list_sessions(session, dialogue.id)
+    for ds in sessions:
+        out.append(Publication(
+            id=f"tag:{host},2026:session-{ds.id}", title=f"Dialoogsessie {ds.number}: {ds.title}",
+            url=f"{base}/sessions/{ds.id}", updated=ds.updated_at,
+            summary=f"{fmt_datetime(ds.starts_at, 'EEEE d MMMM y, HH:mm')} uur, {ds.location} ({ds.status})"))
+        if report_is_public(ds, now):
+            assert ds.report_published_at is not None
+            out.append(Publication(
+                id=f"tag:{host},2026:session-{ds.id}-report", title=f"Verslag dialoogsessie {ds.number}: {ds.title}",
+                url=f"{base}/sessions/{ds.id}#report-title", updated=ds.report_published_at,
+                summary="Het verslag" + (" en de opname" if ds.recording_url else "") + " zijn gepubliceerd."))
+    documents = session.exec(
+        select(Document).where(Document.dialogue_id == dialogue.id, Document.audience == Audience.public,
+                               Document.release_at <= now)
+    ).all()
+    for doc in documents:
+        out.append(Publication(
+            id=f"tag:{host},2026:document-{doc.id}", title=f"Stuk: {doc.title}",
+            url=f"{base}/sessions/{doc.session_id}" if doc.session_id else base, updated=doc.release_at,
+            summary=f"{doc.filename} is openbaar beschikbaar."))
+    return sorted(out, key=lambda p: p.updated, reverse=True)

@@ -6,13 +6,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from app.config import get_settings
 from app.db import SessionDep
 from app.dialogues.service import current_dialogue
 from app.errors import NotFound
 from app.i18n import gettext as _
 from app.models import AgendaFormat
 from app.sessions import manage, service
-from app.web import render
+from app.web import render, templates
 
 router = APIRouter()
 
@@ -68,3 +69,15 @@ def calendar_feed(session: SessionDep) -> Response:
         media_type=ICS,
         headers={"Content-Disposition": 'inline; filename="dialoogsessies.ics"'},
     )
+
+
+@router.get("/feed.atom", include_in_schema=False)
+def feed(request: Request, session: SessionDep) -> Response:
+    """An Atom feed of publications, so providers that were not selected can follow the dialogue."""
+    dialogue, _care_form = current_dialogue(session)
+    items = service.publications(session, dialogue)
+    updated = (items[0].updated if items else dialogue.updated_at).isoformat()
+    response = templates.TemplateResponse(request, "feeds/publications.xml", {
+        "dialogue": dialogue, "items": items, "updated": updated,
+        "base_url": get_settings().base_url.rstrip("/")}, media_type="application/atom+xml")
+    return response
