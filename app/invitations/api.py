@@ -1,5 +1,102 @@
-"""JSON API for invitations (being built)."""
+"""JSON API for invitations: the public list of who was invited and who answered what, and answering
+(RSVP) with a write key of the provider's own user or an admin."""
 
-from fastapi import APIRouter
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Response
+
+from app.accounts.deps import ApiPrincipal, ApiUser
+from app.db import SessionDep
+from app.errors import PreconditionFailed
+from app.invitations import service
+from app.invitations.schemas import InvitationOut, InvitationPatch, ResponderOut
+from app.pagination import Page, PageDep
+from app.policy import Principal
 
 router = APIRouter(tags=["invitations"])
+
+
+def _full_out(detail: service.InvitationDetail) -> InvitationOut:
+    invitation, responder = detail.invitation, detail.responded_by
+    return InvitationOut(
+        id=invitation.id or 0,
+        dialogue_id=invitation.dialogue_id,
+        provider_id=invitation.provider_id,
+        provider_name=detail.provider.name,
+        status=invitation.status,  # type: ignore[arg-type]
+        invited_at=invitation.invited_at,
+        responded_at=invitation.responded_at,
+        note=invitation.note,
+        responded_by=ResponderOut(id=responder.id or 0, name=responder.name, email=responder.email)
+        if responder
+        else None,
+    )
+
+
+def invitation_out(detail: service.InvitationDetail, principal: Principal) -> InvitationOut:
+    """The representation for ``principal``: the note and the responder only for who may answer."""
+    out = _full_out(detail)
+    if service.may_see_answer_details(principal, detail.invitation.provider_id):
+        return out
+    return out.model_copy(update={"note": None, "responded_by": None})
+
+
+def etag(detail: service.InvitationDetail) -> str:
+    """Of the full state, so it changes with every answer whoever looks."""
+    body = _full_out(detail).model_dump_json()
+    return '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+
+
+@router.get("/invitations", response_model=Page[InvitationOut], summary="List invitations")
+def list_invitations(
+    session: SessionDep,
+    principal: ApiPrincipal,
+    params: PageDep,
+    status: Annotated[str | None, Query(pattern="^(pending|accepted|declined)$")] = None,
+    dialogue_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
+) -> Page[InvitationOut]:
+    """Public, no key needed. Ordered by provider name, then invitation id. `note` and `responded_by` are
+    null unless the key belongs to an admin or to a user of that provider."""
+    details, total = service.list_invitations(session, params=params, status=status, dialogue_id=dialogue_id)
+    return Page[InvitationOut].build([invitation_out(d, principal) for d in details], total, params)
+
+
+@router.get("/invitations/{invitation_id}", response_model=InvitationOut, summary="One invitation")
+def get_invitation(
+    session: SessionDep, principal: ApiPrincipal, invitation_id: int, response: Response
+) -> InvitationOut:
+    """Public; with an `ETag` to send as `If-Match` when answering."""
+    detail = service.get_invitation(session, invitation_id)
+    response.headers["ETag"] = etag(detail)
+    return invitation_out(detail, principal)
+
+
+@router.patch(
+    "/invitations/{invitation_id}",
+    response_model=InvitationOut,
+    summary="Answer an invitation (accept or decline)",
+    responses={
+        409: {"description": "Status 'pending' was requested"},
+        412: {"description": "If-Match does not match the current ETag"},
+    },
+)
+def answer_invitation(
+    session: SessionDep,
+    principal: ApiUser,
+    invitation_id: int,
+    body: InvitationPatch,
+    response: Response,
+    if_match: Annotated[str | None, Header(max_length=200)] = None,
+) -> InvitationOut:
+    """Needs a key with scope `write` of an admin or of a user of that provider. An answer can be changed
+    later. Send the ETag from GET as `If-Match` so you never overwrite someone else's answer."""
+    detail = service.get_invitation(session, invitation_id)
+    service.authorize_answer(principal, detail)
+    if if_match is not None and if_match.strip() not in ("*", etag(detail)):
+        raise PreconditionFailed("The invitation was changed since you read it; GET it again and retry.")
+    detail = service.answer(session, detail, principal=principal, status=body.status, note=body.note)
+    response.headers["ETag"] = etag(detail)
+    return invitation_out(detail, principal)

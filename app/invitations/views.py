@@ -1,5 +1,293 @@
-"""HTML routes for invitations (being built)."""
+"""HTML: selecting and inviting providers (admins), answering an invitation (providers, or admins for
+them) and the participation record (reviewers)."""
 
-from fastapi import APIRouter
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.accounts.deps import AdminUser, SignedInUser, WebPrincipal
+from app.db import SessionDep
+from app.errors import AppError, NotFound
+from app.i18n import gettext as _
+from app.invitations import service
+from app.models import TARGET_GROUPS, InvitationStatus, Role
+from app.policy import Action, Principal, authorize
+from app.web import is_htmx, render
 
 router = APIRouter()
+
+# The form's answer values and the stored statuses they stand for.
+FORM_ANSWERS = {"accept": InvitationStatus.accepted.value, "decline": InvitationStatus.declined.value}
+STATUS_TO_ANSWER = {status: answer for answer, status in FORM_ANSWERS.items()}
+FLASH_LIMIT = 100_000
+
+
+# --- selection overview and inviting (admins) -----------------------------------------------------
+
+
+def _selection_page(
+    request: Request,
+    session: SessionDep,
+    *,
+    errors: dict[str, str] | None = None,
+    selected: set[int] | None = None,
+    flash: dict[str, int] | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "invitations/selection.html",
+        {
+            "title": _("Selectie en uitnodigingen"),
+            "selection": service.selection(session),
+            "target_groups": TARGET_GROUPS,
+            "errors": errors or {},
+            "selected": selected or set(),
+            "flash": flash or {},
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/admin/invitations", include_in_schema=False)
+def selection(
+    request: Request,
+    session: SessionDep,
+    admin: AdminUser,
+    invited: Annotated[int | None, Query(ge=0, le=FLASH_LIMIT)] = None,
+    already: Annotated[int | None, Query(ge=0, le=FLASH_LIMIT)] = None,
+    mails: Annotated[int | None, Query(ge=0, le=FLASH_LIMIT)] = None,
+    without_contact: Annotated[int | None, Query(ge=0, le=FLASH_LIMIT)] = None,
+    reminded: Annotated[int | None, Query(ge=0, le=FLASH_LIMIT)] = None,
+) -> Response:
+    """Every provider with what SDFL selects on, its invitation, and the mix of the participants."""
+    flash = {
+        key: value
+        for key, value in {
+            "invited": invited,
+            "already": already,
+            "mails": mails,
+            "without_contact": without_contact,
+            "reminded": reminded,
+        }.items()
+        if value is not None
+    }
+    return _selection_page(request, session, flash=flash)
+
+
+def _ids(values: list[str]) -> list[int]:
+    return [int(v) for v in values if v.strip().isdigit() and len(v.strip()) < 10]
+
+
+@router.post("/admin/invitations", include_in_schema=False)
+def invite(
+    request: Request,
+    session: SessionDep,
+    admin: AdminUser,
+    provider_id: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI copies defaults
+) -> Response:
+    """Invite the chosen providers to the current dialogue (those invited already are left alone)."""
+    ids = _ids(provider_id)
+    try:
+        if len(ids) != len(provider_id):
+            raise AppError(errors=[{"field": "provider_id", "message": _("Een gekozen zorgaanbieder bestaat niet.")}])
+        result = service.invite(session, provider_ids=ids, actor=admin)
+    except AppError as exc:
+        if not exc.errors:
+            raise
+        return _selection_page(
+            request,
+            session,
+            errors={e["field"]: e["message"] for e in exc.errors},
+            selected=set(ids),
+            status_code=422,
+        )
+    query = (
+        f"invited={len(result.invited)}&already={result.already}&mails={result.mails}"
+        f"&without_contact={len(result.without_contact)}"
+    )
+    return RedirectResponse(f"/admin/invitations?{query}", status_code=303)
+
+
+@router.post("/admin/invitations/reminders", include_in_schema=False)
+def reminders(session: SessionDep, admin: AdminUser) -> Response:
+    """Remind every provider that has not answered yet."""
+    result = service.send_reminders(session, actor=admin)
+    return RedirectResponse(f"/admin/invitations?reminded={result.providers}&mails={result.mails}", status_code=303)
+
+
+# --- answering ------------------------------------------------------------------------------------
+
+
+def _invitation_response(
+    request: Request,
+    page: service.InvitationPage,
+    *,
+    action: str,
+    admin_view: bool,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    saved: bool = False,
+    status_code: int = 200,
+) -> Response:
+    invitation = page.detail.invitation
+    provider = page.detail.provider
+    title = _("Antwoord namens %(name)s", name=provider.name) if admin_view else _("Uw uitnodiging")
+    return render(
+        request,
+        "invitations/invitation.html",
+        {
+            "title": title,
+            "page": page,
+            "invitation": invitation,
+            "provider": provider,
+            "responded_by": page.detail.responded_by,
+            "action": action,
+            "admin_view": admin_view,
+            "values": values
+            if values is not None
+            else {"answer": STATUS_TO_ANSWER.get(invitation.status, ""), "note": invitation.note},
+            "errors": errors or {},
+            "saved": saved,
+            "note_max": service.NOTE_MAX,
+        },
+        block="invitation",
+        status_code=status_code,
+    )
+
+
+def _answer(
+    request: Request,
+    session: SessionDep,
+    page: service.InvitationPage,
+    *,
+    principal: Principal,
+    answer: str,
+    note: str,
+    action: str,
+    back: str,
+    admin_view: bool,
+) -> Response:
+    """Store the answer; an invalid one shows the form again (422) with what was typed."""
+    service.authorize_answer(principal, page.detail)
+    errors: dict[str, str] = {}
+    status = FORM_ANSWERS.get(answer)
+    if status is None:
+        errors["answer"] = _("Kies of uw organisatie meedoet of zich afmeldt.")
+    if len(service.clean_note(note)) > service.NOTE_MAX:
+        errors["note"] = _("De toelichting is te lang: ten hoogste %(max)s tekens.", max=service.NOTE_MAX)
+    if errors or status is None:
+        return _invitation_response(
+            request,
+            page,
+            action=action,
+            admin_view=admin_view,
+            values={"answer": answer if answer in FORM_ANSWERS else "", "note": note},
+            errors=errors,
+            status_code=422,
+        )
+    detail = service.answer(session, page.detail, principal=principal, status=status, note=note)
+    if not is_htmx(request):
+        return RedirectResponse(back, status_code=303)
+    return _invitation_response(
+        request,
+        service.InvitationPage(detail=detail, dialogue=page.dialogue, sessions=page.sessions),
+        action=action,
+        admin_view=admin_view,
+        saved=True,
+    )
+
+
+def _own_provider_id(principal: Principal, user: SignedInUser) -> int | None:
+    """The provider a signed-in user answers for; municipalities are refused (403)."""
+    authorize(principal, Action.rsvp, provider_id=user.provider_id)
+    return user.provider_id
+
+
+@router.get("/invitation", include_in_schema=False)
+def own_invitation(request: Request, session: SessionDep, user: SignedInUser, principal: WebPrincipal) -> Response:
+    """The invitation of the signed-in user's organisation, with the answer form."""
+    if user.role == Role.admin:
+        return RedirectResponse("/admin/invitations", status_code=303)
+    page = service.own_invitation_page(session, _own_provider_id(principal, user))
+    return _invitation_response(request, page, action="/invitation", admin_view=False)
+
+
+@router.post("/invitation", include_in_schema=False)
+def answer_own_invitation(
+    request: Request,
+    session: SessionDep,
+    user: SignedInUser,
+    principal: WebPrincipal,
+    answer: Annotated[str, Form(max_length=20)] = "",
+    note: Annotated[str, Form(max_length=20_000)] = "",
+) -> Response:
+    """Accept or decline for the own organisation (again: an answer can be changed)."""
+    provider_id = _own_provider_id(principal, user)
+    if provider_id is None:
+        raise NotFound(
+            "U antwoordt niet namens een zorgaanbieder. Beheerders beantwoorden een uitnodiging via "
+            "Beheer › Uitnodigingen.",
+            user_message=True,
+        )
+    page = service.own_invitation_page(session, provider_id)
+    return _answer(
+        request,
+        session,
+        page,
+        principal=principal,
+        answer=answer,
+        note=note,
+        action="/invitation",
+        back="/invitation",
+        admin_view=False,
+    )
+
+
+@router.get("/admin/invitations/{invitation_id}", include_in_schema=False)
+def admin_invitation(request: Request, session: SessionDep, admin: AdminUser, invitation_id: int) -> Response:
+    """An invitation with the form to answer on the provider's behalf."""
+    page = service.invitation_page(session, invitation_id)
+    return _invitation_response(request, page, action=f"/admin/invitations/{invitation_id}/answer", admin_view=True)
+
+
+@router.post("/admin/invitations/{invitation_id}/answer", include_in_schema=False)
+def admin_answer(
+    request: Request,
+    session: SessionDep,
+    admin: AdminUser,
+    principal: WebPrincipal,
+    invitation_id: int,
+    answer: Annotated[str, Form(max_length=20)] = "",
+    note: Annotated[str, Form(max_length=20_000)] = "",
+) -> Response:
+    """Answer for a provider (e.g. after a phone call)."""
+    page = service.invitation_page(session, invitation_id)
+    return _answer(
+        request,
+        session,
+        page,
+        principal=principal,
+        answer=answer,
+        note=note,
+        action=f"/admin/invitations/{invitation_id}/answer",
+        back=f"/admin/invitations/{invitation_id}",
+        admin_view=True,
+    )
+
+
+# --- participation record (reviewers) -------------------------------------------------------------
+
+
+@router.get("/admin/participation", include_in_schema=False)
+def participation(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
+    """Per provider: invitation, answer and attendance per session."""
+    authorize(principal, Action.review)
+    return render(
+        request,
+        "invitations/participation.html",
+        {"title": _("Deelname per zorgaanbieder"), "record": service.participation(session)},
+    )

@@ -254,6 +254,9 @@ def run_worker(
         report = SendReport()
         try:
             with Session(engine or get_engine(), expire_on_commit=False) as session:
+                from app.jobs import run_scheduled  # late: jobs import the domains, which import this module
+
+                run_scheduled(session)
                 report = send_pending(session, settings=settings)
         except Exception:
             logger.exception("mail worker pass failed")

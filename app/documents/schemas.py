@@ -1,0 +1,22 @@
+"""API shapes for documents."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class DocumentOut(BaseModel):
+    id: int
+    session_id: int | None = Field(description="Null: the document belongs to the whole dialogue")
+    title: str
+    filename: str
+    content_type: str = Field(description="Determined from the file's content at upload")
+    size: int = Field(ge=0, description="Bytes")
+    sha256: str = Field(description="Hex SHA-256 of the file, to verify a download")
+    audience: Literal["participants", "public"]
+    release_at: datetime = Field(description="Before this moment only admins see the document")
+    released: bool
+    download_url: str

@@ -1,0 +1,596 @@
+"""Documents (stukken): upload with the type checked by content, release at a set moment, downloads, release mail.
+
+Visibility is computed at request time from ``release_at`` and the app's clock, never from a stored flag, so at
+the release moment every participant sees a document at once. Before it nobody but an admin does, and to everyone
+else the document does not exist (404, not 403): its existence must not leak before its moment either.
+"""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import quote
+
+from babel.dates import format_datetime
+from sqlalchemy import ColumnElement, and_, func, or_, true, update
+from sqlmodel import Session, col, select
+
+from app import clock
+from app.audit.service import record
+from app.dialogues.service import current_dialogue
+from app.errors import Conflict, NotFound, ValidationFailed
+from app.i18n import TIMEZONE
+from app.mail.service import queue_mail
+from app.models import (
+    Audience,
+    AuditEvent,
+    DialogueSession,
+    Document,
+    Invitation,
+    InvitationStatus,
+    Role,
+    User,
+)
+from app.pagination import PageParams, paginate
+from app.policy import Action, Principal, can
+from app.storage import open_path, store_bytes
+
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024  # 20 MB; the request limit (25 MiB) leaves room for the form around it
+MAX_FILENAME = 255
+MAX_TITLE = 200
+DEFAULT_LEAD = timedelta(days=7)  # without a release moment of its own: a week before the session
+MAX_ID = 2**31 - 1
+ENTITY = "document"
+DOWNLOADED = "document.downloaded"
+
+
+@dataclass(frozen=True)
+class FileType:
+    key: str
+    label: str
+    extension: str
+    content_type: str  # the canonical one: what we send, whatever the browser claimed at upload
+
+
+FILE_TYPES: dict[str, FileType] = {
+    t.key: t
+    for t in (
+        FileType("pdf", "PDF", ".pdf", "application/pdf"),
+        FileType(
+            "docx", "Word (DOCX)", ".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        ),
+        FileType("xlsx", "Excel (XLSX)", ".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        FileType("odt", "OpenDocument-tekst (ODT)", ".odt", "application/vnd.oasis.opendocument.text"),
+    )
+}
+TYPE_LABELS: dict[str, str] = {t.content_type: t.label for t in FILE_TYPES.values()}
+ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
+AUDIENCES = (Audience.participants.value, Audience.public.value)
+FORM_ORDER = ("title", "file", "session_id", "audience", "release_at")
+
+
+# --- checking an upload --------------------------------------------------------------------------
+
+
+def detect_type(content: bytes) -> FileType | None:
+    """The type from the bytes themselves, never from the name or the browser's claim.
+
+    PDF by its ``%PDF-`` header; DOCX, XLSX and ODT are ZIP archives told apart by their members. Only the
+    directory and ODT's tiny ``mimetype`` member are read, so a ZIP bomb costs nothing.
+    """
+    if content.startswith(b"%PDF-"):
+        return FILE_TYPES["pdf"]
+    if not content.startswith(b"PK\x03\x04"):
+        return None
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            names = set(archive.namelist())
+            if "mimetype" in names:
+                info = archive.getinfo("mimetype")
+                if (
+                    info.compress_type == zipfile.ZIP_STORED
+                    and info.file_size <= 100
+                    and archive.read(info) == ODT_MIMETYPE
+                ):
+                    return FILE_TYPES["odt"]
+            if "word/document.xml" in names:
+                return FILE_TYPES["docx"]
+            if "xl/workbook.xml" in names:
+                return FILE_TYPES["xlsx"]
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, RuntimeError, NotImplementedError):
+        return None  # damaged, encrypted or otherwise unreadable: not a document we accept
+    return None
+
+
+def clean_filename(name: str) -> str:
+    """The name without any path, control characters or surrounding blanks, at most 255 characters.
+
+    A browser may send a full path (old Windows browsers do) and anyone can send ``../``; the name is only
+    ever shown and offered back as the download's name, but it must not carry a path or break a header.
+    """
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip()
+    if base in ("", ".", ".."):
+        return ""
+    if len(base) > MAX_FILENAME:
+        suffix = PurePosixPath(base).suffix
+        suffix = suffix if len(suffix) <= 10 else ""
+        base = base[: MAX_FILENAME - len(suffix)] + suffix
+    return base
+
+
+def content_disposition(filename: str) -> str:
+    """``attachment`` with an ASCII fallback name and the exact name in RFC 5987 form."""
+    fallback = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode("ascii")
+    fallback = "".join("_" if ch in '"\\' or not ch.isprintable() else ch for ch in fallback) or "document"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+DUTCH_FORMATS = ("%d-%m-%Y %H:%M", "%d-%m-%Y %H.%M", "%d-%m-%Y")  # typed where a browser has no date picker
+
+
+def parse_local_datetime(text: str) -> datetime:
+    """A ``datetime-local`` value ("2026-12-01T13:00") or a Dutch "1-12-2026 13:00", read in Europe/Amsterdam.
+
+    ValueError if it is neither.
+    """
+    text = " ".join(text.split())
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        for fmt in DUTCH_FORMATS:
+            try:
+                value = datetime.strptime(text, fmt)
+                break
+            except ValueError:
+                continue
+        else:
+            raise
+    if not 2000 <= value.year <= 2100:  # keeps the UTC conversion and both databases out of trouble
+        raise ValueError("year out of range")
+    return value.astimezone(TIMEZONE) if value.tzinfo else value.replace(tzinfo=TIMEZONE)
+
+
+def local_input(value: datetime | None) -> str:
+    """The value for a ``datetime-local`` field, in Europe/Amsterdam."""
+    return value.astimezone(TIMEZONE).strftime("%Y-%m-%dT%H:%M") if value else ""
+
+
+@dataclass(frozen=True)
+class DocumentInput:
+    """The fields as typed in the form (text), so one check can report every field at once."""
+
+    title: str = ""
+    audience: str = Audience.participants.value
+    release_at: str = ""  # datetime-local in Europe/Amsterdam; empty: the default moment
+    session_id: str = ""  # empty: the document belongs to the whole dialogue
+
+
+@dataclass(frozen=True)
+class FileUpload:
+    filename: str
+    content: bytes  # read up to MAX_DOCUMENT_BYTES + 1, so a size above the limit shows
+
+
+@dataclass
+class _Checked:
+    title: str = ""
+    audience: str = ""
+    release_at: datetime | None = None
+    errors: list[dict[str, str]] = field(default_factory=list)
+
+    def error(self, name: str, message: str) -> None:
+        self.errors.append({"field": name, "message": message})
+
+
+def default_release_at(ds: DialogueSession | None, now: datetime) -> datetime:
+    """The session's release moment, else a week before the session starts; without a session: now."""
+    if ds is None:
+        return now
+    return ds.documents_release_at or ds.starts_at - DEFAULT_LEAD
+
+
+def _check_fields(data: DocumentInput, ds: DialogueSession | None, now: datetime) -> _Checked:
+    checked = _Checked(title=" ".join(data.title.split()), audience=data.audience)
+    if not checked.title:
+        checked.error("title", "Geef het stuk een titel.")
+    elif len(checked.title) > MAX_TITLE:
+        checked.error("title", f"De titel is te lang: hoogstens {MAX_TITLE} tekens.")
+    if data.audience not in AUDIENCES:
+        checked.error("audience", "Kies voor wie het stuk is: deelnemers of iedereen.")
+    if data.release_at.strip():
+        try:
+            checked.release_at = parse_local_datetime(data.release_at)
+        except ValueError:
+            checked.error("release_at", "Vul een geldige datum en tijd in, bijvoorbeeld 1-12-2026 13:00.")
+    else:
+        checked.release_at = default_release_at(ds, now)
+    return checked
+
+
+def _check_file(upload: FileUpload | None, checked: _Checked) -> tuple[FileType | None, str]:
+    if upload is None or (not upload.filename and not upload.content):
+        checked.error("file", "Kies een bestand.")
+        return None, ""
+    if not upload.content:
+        checked.error("file", "Het bestand is leeg.")
+        return None, ""
+    if len(upload.content) > MAX_DOCUMENT_BYTES:
+        checked.error("file", f"Het bestand is te groot: hoogstens {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB.")
+        return None, ""
+    kind = detect_type(upload.content)
+    if kind is None:
+        checked.error("file", "Dit bestandstype kan niet: alleen PDF, Word (DOCX), Excel (XLSX) of OpenDocument (ODT).")
+        return None, ""
+    filename = clean_filename(upload.filename)
+    if PurePosixPath(filename.lower()).suffix != kind.extension:
+        checked.error(
+            "file",
+            f"De bestandsnaam past niet bij de inhoud: dit is een {kind.label}-bestand, "
+            f"de naam moet eindigen op {kind.extension}.",
+        )
+        return None, ""
+    return kind, filename
+
+
+def _snapshot(document: Document) -> dict[str, Any]:
+    return {
+        "title": document.title,
+        "audience": document.audience,
+        "release_at": document.release_at.isoformat() if document.release_at else None,
+        "session_id": document.session_id,
+        "filename": document.filename,
+        "content_type": document.content_type,
+        "size": document.size,
+        "sha256": document.sha256,
+    }
+
+
+# --- admin: upload and change --------------------------------------------------------------------
+
+
+def session_choices(session: Session) -> list[DialogueSession]:
+    """Sessions a document can belong to, in their order."""
+    return list(
+        session.exec(
+            select(DialogueSession).order_by(DialogueSession.dialogue_id, DialogueSession.number, DialogueSession.id)
+        ).all()
+    )
+
+
+def create_document(session: Session, data: DocumentInput, upload: FileUpload | None, *, actor: User) -> Document:
+    """Check everything (all errors at once), then store the file and add the document."""
+    now = clock.now()
+    ds: DialogueSession | None = None
+    session_error = ""
+    if data.session_id.strip():
+        raw = data.session_id.strip()
+        ds = session.get(DialogueSession, int(raw)) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else None
+        if ds is None:
+            session_error = "Kies een sessie uit de lijst, of geen sessie."
+    checked = _check_fields(data, ds, now)
+    if session_error:
+        checked.error("session_id", session_error)
+    kind, filename = _check_file(upload, checked)
+    if checked.errors or kind is None or upload is None or checked.release_at is None:
+        errors = sorted(checked.errors, key=lambda e: FORM_ORDER.index(e["field"]))  # as the form shows them
+        raise ValidationFailed(errors[0]["message"], errors=errors, user_message=True)
+    dialogue_id = ds.dialogue_id if ds else current_dialogue(session)[0].id
+    stored = store_bytes(upload.content)  # content-addressed: a rolled-back upload leaves a harmless file
+    document = Document(
+        dialogue_id=dialogue_id,
+        session_id=ds.id if ds else None,
+        title=checked.title,
+        filename=filename,
+        content_type=kind.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        storage_path=stored.path,
+        audience=checked.audience,
+        release_at=checked.release_at,
+        uploaded_by_id=actor.id,
+        created_at=now,
+    )
+    session.add(document)
+    session.flush()
+    record(
+        session,
+        action="document.created",
+        entity_type=ENTITY,
+        entity_id=document.id,
+        actor=actor,
+        summary=f"Stuk '{document.title}' geüpload ({filename}, {kind.label})",
+        after=_snapshot(document),
+    )
+    return document
+
+
+def is_released(document: Document, now: datetime | None = None) -> bool:
+    return document.release_at <= (now or clock.now())
+
+
+def update_document(session: Session, document: Document, data: DocumentInput, *, actor: User) -> Document:
+    """Change title, audience and release moment: only before release, since afterwards participants rely on it."""
+    now = clock.now()
+    if is_released(document, now):
+        raise Conflict(
+            "Dit stuk is al vrijgegeven en ligt vast: het kan niet meer worden gewijzigd.", user_message=True
+        )
+    ds = session.get(DialogueSession, document.session_id) if document.session_id else None
+    checked = _check_fields(data, ds, now)
+    if checked.errors or checked.release_at is None:
+        raise ValidationFailed(checked.errors[0]["message"], errors=checked.errors, user_message=True)
+    before = _snapshot(document)
+    document.title, document.audience, document.release_at = checked.title, checked.audience, checked.release_at
+    after = _snapshot(document)
+    changed = {k: v for k, v in after.items() if before[k] != v}
+    if changed:
+        session.add(document)
+        record(
+            session,
+            action="document.updated",
+            entity_type=ENTITY,
+            entity_id=document.id,
+            actor=actor,
+            summary=f"Stuk '{document.title}' gewijzigd: {', '.join(sorted(changed))}",
+            before={k: before[k] for k in changed},
+            after=changed,
+        )
+    return document
+
+
+def _valid_id(document_id: int) -> bool:
+    """An id a database column can hold; anything else is simply not found (never an overflow)."""
+    return 1 <= document_id <= MAX_ID
+
+
+def get_document(session: Session, document_id: int) -> tuple[Document, DialogueSession | None]:
+    """A document with its session, whatever its release (for admins)."""
+    if not _valid_id(document_id):
+        raise NotFound(f"Document {document_id} does not exist.")
+    row = session.exec(
+        select(Document, DialogueSession)
+        .outerjoin(DialogueSession, col(DialogueSession.id) == Document.session_id)
+        .where(Document.id == document_id)
+    ).first()
+    if row is None:
+        raise NotFound(f"Document {document_id} does not exist.")
+    return row[0], row[1]
+
+
+@dataclass(frozen=True)
+class AdminRow:
+    document: Document
+    dialogue_session: DialogueSession | None
+    released: bool
+    downloads: int
+
+
+def admin_rows(session: Session) -> list[AdminRow]:
+    """Every document with its session and download count: two queries, however many documents."""
+    now = clock.now()
+    rows = session.exec(
+        select(Document, DialogueSession)
+        .outerjoin(DialogueSession, col(DialogueSession.id) == Document.session_id)
+        .order_by(col(Document.release_at).desc(), col(Document.id).desc())
+    ).all()
+    counts = download_counts(session, [d.id for d, _ in rows if d.id is not None])
+    return [
+        AdminRow(document=d, dialogue_session=ds, released=is_released(d, now), downloads=counts.get(d.id or 0, 0))
+        for d, ds in rows
+    ]
+
+
+def download_counts(session: Session, document_ids: list[int]) -> dict[int, int]:
+    """Downloads per document, counted from the audit trail (the one record of who downloaded what)."""
+    if not document_ids:
+        return {}
+    rows = session.exec(
+        select(AuditEvent.entity_id, func.count())
+        .where(
+            AuditEvent.action == DOWNLOADED,
+            AuditEvent.entity_type == ENTITY,
+            col(AuditEvent.entity_id).in_([str(i) for i in document_ids]),
+        )
+        .group_by(AuditEvent.entity_id)
+    ).all()
+    return {int(entity_id): int(count) for entity_id, count in rows}
+
+
+# --- who sees what -------------------------------------------------------------------------------
+
+
+def can_see(principal: Principal, document: Document, now: datetime | None = None) -> bool:
+    """Admins always; after release, participants see participants' documents and everyone public ones."""
+    if can(principal, Action.view_unreleased_documents):
+        return True
+    if not is_released(document, now):
+        return False
+    return document.audience == Audience.public or can(principal, Action.view_released_documents)
+
+
+def _visible(principal: Principal, now: datetime) -> ColumnElement[bool]:
+    """``can_see`` as SQL, for lists."""
+    if can(principal, Action.view_unreleased_documents):
+        return true()
+    released = col(Document.release_at) <= now
+    if can(principal, Action.view_released_documents):
+        return released
+    return and_(released, col(Document.audience) == Audience.public)
+
+
+def visible_document(session: Session, principal: Principal, document_id: int) -> Document:
+    """The document if ``principal`` may see it now; otherwise it does not exist for them (404)."""
+    document = session.get(Document, document_id) if _valid_id(document_id) else None
+    if document is None or not can_see(principal, document):
+        raise NotFound(f"Document {document_id} does not exist.")
+    return document
+
+
+def list_documents(
+    session: Session,
+    principal: Principal,
+    params: PageParams,
+    *,
+    session_id: int | None = None,
+    audience: str | None = None,
+) -> tuple[list[Document], int]:
+    """The documents ``principal`` may see now, by release moment then id."""
+    stmt = select(Document).where(_visible(principal, clock.now()))
+    if session_id is not None:
+        stmt = stmt.where(Document.session_id == session_id)
+    if audience:
+        stmt = stmt.where(Document.audience == audience)
+    return paginate(session, stmt.order_by(Document.release_at, Document.id), params)
+
+
+@dataclass(frozen=True)
+class DocumentItem:
+    document: Document
+    released: bool
+
+
+@dataclass
+class DocumentGroup:
+    dialogue_session: DialogueSession | None  # None: documents for the whole dialogue
+    items: list[DocumentItem] = field(default_factory=list)
+
+
+def documents_by_session(session: Session, principal: Principal) -> list[DocumentGroup]:
+    """What ``principal`` may see now, grouped by session (general documents first), in one query."""
+    now = clock.now()
+    rows = session.exec(
+        select(Document, DialogueSession)
+        .outerjoin(DialogueSession, col(DialogueSession.id) == Document.session_id)
+        .where(_visible(principal, now))
+        .order_by(Document.release_at, Document.id)
+    ).all()
+    groups: dict[int, DocumentGroup] = {}
+    for document, ds in rows:
+        key = (ds.id or 0) if ds else 0
+        group = groups.setdefault(key, DocumentGroup(dialogue_session=ds))
+        group.items.append(DocumentItem(document=document, released=is_released(document, now)))
+    return sorted(groups.values(), key=_group_order)
+
+
+def _group_order(group: DocumentGroup) -> tuple[int, int, int]:
+    """General documents first, then sessions by number."""
+    ds = group.dialogue_session
+    return (0, 0, 0) if ds is None else (1, ds.number, ds.id or 0)
+
+
+# --- downloads -----------------------------------------------------------------------------------
+
+
+def file_path(document: Document) -> Path:
+    """Where the stored file is; NotFound (and a log line from the caller) if it has gone missing."""
+    path = open_path(document.storage_path)
+    if not path.is_file():
+        raise NotFound(f"The file of document {document.id} is missing.")
+    return path
+
+
+def record_download(session: Session, document: Document, *, actor: User | None, ip: str | None = None) -> None:
+    """Who downloaded what: every download by a signed-in user (so every participants' document) is logged.
+
+    Anonymous downloads of public documents are not: anyone could fill the append-only trail with them.
+    """
+    if actor is None:
+        return
+    record(
+        session,
+        action=DOWNLOADED,
+        entity_type=ENTITY,
+        entity_id=document.id,
+        actor=actor,
+        summary=f"Stuk '{document.title}' gedownload ({document.filename})",
+        ip=ip,
+    )
+
+
+# --- release mail --------------------------------------------------------------------------------
+
+
+def release_recipients(session: Session, dialogue_id: int) -> list[User]:
+    """Active users of every provider that accepted the invitation, and every active municipality user."""
+    return list(
+        session.exec(
+            select(User)
+            .outerjoin(
+                Invitation,
+                and_(
+                    col(Invitation.provider_id) == User.provider_id,
+                    Invitation.dialogue_id == dialogue_id,
+                    Invitation.status == InvitationStatus.accepted,
+                ),
+            )
+            .where(
+                col(User.active).is_(True),
+                or_(
+                    User.role == Role.municipality,
+                    and_(User.role == Role.provider, col(Invitation.id).is_not(None)),
+                ),
+            )
+            .order_by(User.email, User.id)
+        ).all()
+    )
+
+
+def notify_released_documents(session: Session, *, now: datetime | None = None) -> int:
+    """Queue one mail per released, not yet announced document per recipient; returns the number of mails.
+
+    Each document is claimed with a conditional UPDATE (``notified_at IS NULL``) before its mail is queued, in
+    the caller's transaction: a second run, or a second worker at the same time, finds nothing left to claim,
+    so no one gets a release mail twice. The caller commits.
+    """
+    now = now or clock.now()
+    due = session.exec(
+        select(Document, DialogueSession)
+        .outerjoin(DialogueSession, col(DialogueSession.id) == Document.session_id)
+        .where(
+            col(Document.release_at) <= now,
+            col(Document.notified_at).is_(None),
+            col(Document.audience).in_(AUDIENCES),
+        )
+        .order_by(Document.release_at, Document.id)
+    ).all()
+    recipients: dict[int, list[User]] = {}
+    queued = 0
+    for document, ds in due:
+        claimed = session.exec(
+            update(Document)
+            .where(col(Document.id) == document.id, col(Document.notified_at).is_(None))
+            .values(notified_at=now)
+        )
+        if claimed.rowcount != 1:
+            continue
+        users = recipients.setdefault(document.dialogue_id, release_recipients(session, document.dialogue_id))
+        context = {
+            "title": document.title,
+            "session_number": ds.number if ds else None,
+            "session_title": ds.title if ds else "",
+            "session_date": format_datetime(ds.starts_at, "EEEE d MMMM y", tzinfo=TIMEZONE, locale="nl") if ds else "",
+            "public": document.audience == Audience.public,
+        }
+        for user in users:
+            queue_mail(
+                session,
+                to=user.email,
+                template="document_released",
+                context={**context, "user_name": user.name or user.email},
+            )
+        queued += len(users)
+        record(
+            session,
+            action="document.notified",
+            entity_type=ENTITY,
+            entity_id=document.id,
+            summary=f"Bericht over vrijgave van '{document.title}' aan {len(users)} ontvangers in de wachtrij gezet",
+            after={"recipients": len(users), "notified_at": now.isoformat()},
+        )
+    return queued

@@ -1,0 +1,564 @@
+"""Invitations and participation: selecting providers, inviting and reminding them, their answers
+(RSVP) and the participation record. Every page here runs a constant number of queries, however many
+providers there are.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from babel.dates import format_datetime
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, and_, col, func, or_, select
+
+from app import clock
+from app.audit.service import record
+from app.config import get_settings
+from app.dialogues.service import current_dialogue, list_sessions
+from app.errors import Conflict, NotFound, ValidationFailed
+from app.i18n import TIMEZONE
+from app.mail.service import queue_mail
+from app.models import (
+    TARGET_GROUPS,
+    Attendance,
+    Dialogue,
+    DialogueSession,
+    Invitation,
+    InvitationStatus,
+    Municipality,
+    Provider,
+    ProviderMunicipality,
+    ProviderSize,
+    SessionStatus,
+    User,
+)
+from app.pagination import PageParams
+from app.policy import Action, Principal, authorize, can
+
+NOTE_MAX = 2000
+NOT_INVITED = "none"
+ANSWERS = (InvitationStatus.accepted, InvitationStatus.declined)
+SIZES = (ProviderSize.small, ProviderSize.medium, ProviderSize.large)
+
+
+def invitation_link() -> str:
+    """Where a provider answers its invitation (the address in the mails)."""
+    return f"{get_settings().base_url.rstrip('/')}/invitation"
+
+
+def _nl_datetime(value: datetime, fmt: str = "EEEE d MMMM y 'om' HH:mm") -> str:
+    """A moment in Dutch and Amsterdam time, for mail (mail is always Dutch)."""
+    return format_datetime(value, fmt, tzinfo=TIMEZONE, locale="nl")
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _snapshot(invitation: Invitation) -> dict[str, Any]:
+    """The answer's state for the audit trail."""
+    return {
+        "status": invitation.status,
+        "note": invitation.note,
+        "responded_at": _iso(invitation.responded_at),
+        "responded_by_id": invitation.responded_by_id,
+    }
+
+
+# --- the selection overview ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SelectionRow:
+    """One provider with what SDFL selects on and its invitation (if any)."""
+
+    provider: Provider
+    municipalities: list[Municipality]
+    invitation: Invitation | None
+
+    @property
+    def status(self) -> str:
+        return self.invitation.status if self.invitation else NOT_INVITED
+
+    @property
+    def invited(self) -> bool:
+        return self.invitation is not None
+
+    @property
+    def accepted(self) -> bool:
+        return self.invitation is not None and self.invitation.status == InvitationStatus.accepted
+
+
+@dataclass(frozen=True)
+class MixCount:
+    """How many providers of one kind (a target group, a size, a municipality) exist, are invited, take part."""
+
+    key: str
+    label: str
+    providers: int = 0
+    invited: int = 0
+    accepted: int = 0
+
+    @property
+    def missing(self) -> bool:
+        """Nobody of this kind takes part: a gap in the mix."""
+        return self.accepted == 0
+
+
+def _count(key: str, label: str, rows: list[SelectionRow]) -> MixCount:
+    return MixCount(
+        key=key,
+        label=label,
+        providers=len(rows),
+        invited=sum(r.invited for r in rows),
+        accepted=sum(r.accepted for r in rows),
+    )
+
+
+@dataclass(frozen=True)
+class Selection:
+    dialogue: Dialogue
+    rows: list[SelectionRow]
+    target_groups: list[MixCount]
+    sizes: list[MixCount]
+    municipalities: list[MixCount]
+    status_counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def missing_target_groups(self) -> list[MixCount]:
+        return [m for m in self.target_groups if m.missing]
+
+    @property
+    def illustrative(self) -> bool:
+        return any(r.provider.illustrative for r in self.rows)
+
+
+def selection(session: Session) -> Selection:
+    """Every provider with its tags, contracts and invitation to the current dialogue, and the mix."""
+    dialogue, _care_form = current_dialogue(session)
+    pairs = session.exec(
+        select(Provider, Invitation)
+        .outerjoin(
+            Invitation,
+            and_(col(Invitation.provider_id) == Provider.id, col(Invitation.dialogue_id) == dialogue.id),
+        )
+        .order_by(Provider.name, Provider.id)
+    ).all()
+    contracts: dict[int, list[Municipality]] = defaultdict(list)
+    for provider_id, municipality in session.exec(
+        select(ProviderMunicipality.provider_id, Municipality)
+        .join(Municipality, col(Municipality.id) == ProviderMunicipality.municipality_id)
+        .order_by(Municipality.name)
+    ).all():
+        contracts[provider_id].append(municipality)
+    municipalities = session.exec(select(Municipality).order_by(Municipality.name, Municipality.id)).all()
+
+    rows = [SelectionRow(provider=p, municipalities=contracts.get(p.id or 0, []), invitation=i) for p, i in pairs]
+    by_tag: dict[str, list[SelectionRow]] = defaultdict(list)
+    by_size: dict[str, list[SelectionRow]] = defaultdict(list)
+    by_municipality: dict[int, list[SelectionRow]] = defaultdict(list)
+    status_counts: dict[str, int] = defaultdict(int)
+    for row in rows:
+        for tag in set(row.provider.tags or []):
+            by_tag[tag].append(row)
+        by_size[row.provider.size].append(row)
+        for m in row.municipalities:
+            by_municipality[m.id or 0].append(row)
+        status_counts[row.status] += 1
+    sizes = [s.value for s in SIZES] + sorted(set(by_size) - {s.value for s in SIZES})
+    return Selection(
+        dialogue=dialogue,
+        rows=rows,
+        target_groups=[_count(key, label, by_tag[key]) for key, label in TARGET_GROUPS.items()],
+        sizes=[_count(size, size, by_size[size]) for size in sizes],
+        municipalities=[
+            _count(str(m.id), m.name, by_municipality[m.id or 0])
+            for m in municipalities
+            if m.in_procurement or by_municipality[m.id or 0]
+        ],
+        status_counts=dict(status_counts),
+    )
+
+
+# --- inviting and reminding ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InviteResult:
+    invited: list[Provider]
+    already: int  # selected providers that had an invitation already
+    mails: int
+    without_contact: list[Provider]  # invited, but no active user to mail
+
+
+def _users_by_provider(session: Session, provider_ids: list[int]) -> dict[int, list[User]]:
+    """Active users per provider, in one query."""
+    if not provider_ids:
+        return {}
+    users = session.exec(
+        select(User).where(col(User.provider_id).in_(provider_ids), col(User.active).is_(True)).order_by(User.email)
+    ).all()
+    out: dict[int, list[User]] = defaultdict(list)
+    for user in users:
+        out[user.provider_id or 0].append(user)
+    return out
+
+
+def _mail_context(
+    dialogue: Dialogue, sessions: list[DialogueSession], provider: Provider, user: User
+) -> dict[str, Any]:
+    return {
+        "user_name": user.name or user.email,
+        "provider_name": provider.name,
+        "dialogue_title": dialogue.title,
+        "tender_reference": dialogue.tender_reference,
+        "sessions": [
+            {
+                "number": s.number,
+                "title": s.title,
+                "when": f"{_nl_datetime(s.starts_at, 'EEEE d MMMM y, HH:mm')}–{_nl_datetime(s.ends_at, 'HH:mm')}",
+                "location": s.location,
+            }
+            for s in sessions
+            if s.status == SessionStatus.planned  # the sessions still to come
+        ],
+        "link": invitation_link(),
+    }
+
+
+def invite(session: Session, *, provider_ids: list[int], actor: User) -> InviteResult:
+    """Invite providers to the current dialogue and mail their active users; already invited ones are skipped."""
+    wanted = sorted(set(provider_ids))
+    if not wanted:
+        raise ValidationFailed(
+            "Select at least one provider.",
+            errors=[{"field": "provider_id", "message": "Kies ten minste één zorgaanbieder."}],
+        )
+    dialogue, _care_form = current_dialogue(session)
+    providers = session.exec(select(Provider).where(col(Provider.id).in_(wanted)).order_by(Provider.name)).all()
+    if len(providers) != len(wanted):
+        raise ValidationFailed(
+            "Unknown provider.",
+            errors=[{"field": "provider_id", "message": "Een gekozen zorgaanbieder bestaat niet (meer)."}],
+        )
+    existing = set(
+        session.exec(
+            select(Invitation.provider_id).where(
+                Invitation.dialogue_id == dialogue.id, col(Invitation.provider_id).in_(wanted)
+            )
+        ).all()
+    )
+    new = [p for p in providers if p.id not in existing]
+    if not new:
+        return InviteResult(invited=[], already=len(existing), mails=0, without_contact=[])
+    now = clock.now()
+    invitations = [
+        Invitation(dialogue_id=dialogue.id or 0, provider_id=p.id or 0, status=InvitationStatus.pending, invited_at=now)
+        for p in new
+    ]
+    session.add_all(invitations)
+    session.flush()
+    sessions = list_sessions(session, dialogue.id or 0)
+    users = _users_by_provider(session, [p.id or 0 for p in new])
+    mails = 0
+    for provider, invitation in zip(new, invitations, strict=True):
+        for user in users.get(provider.id or 0, []):
+            queue_mail(
+                session, to=user.email, template="invitation", context=_mail_context(dialogue, sessions, provider, user)
+            )
+            mails += 1
+        record(
+            session,
+            action="invitation.created",
+            entity_type="invitation",
+            entity_id=invitation.id,
+            actor=actor,
+            summary=f"{provider.name} uitgenodigd voor {dialogue.title}",
+            after={"dialogue_id": dialogue.id, "provider_id": provider.id, "status": invitation.status},
+        )
+    return InviteResult(
+        invited=new,
+        already=len(existing),
+        mails=mails,
+        without_contact=[p for p in new if not users.get(p.id or 0)],
+    )
+
+
+@dataclass(frozen=True)
+class ReminderResult:
+    providers: int
+    mails: int
+
+
+def send_reminders(session: Session, *, actor: User) -> ReminderResult:
+    """Mail a reminder to the users of every provider that has not answered yet; sets ``reminded_at``."""
+    dialogue, _care_form = current_dialogue(session)
+    pending = session.exec(
+        select(Invitation, Provider)
+        .join(Provider, col(Provider.id) == Invitation.provider_id)
+        .where(Invitation.dialogue_id == dialogue.id, Invitation.status == InvitationStatus.pending)
+        .order_by(Provider.name, Provider.id)
+    ).all()
+    if not pending:
+        return ReminderResult(providers=0, mails=0)
+    sessions = list_sessions(session, dialogue.id or 0)
+    users = _users_by_provider(session, [p.id or 0 for _i, p in pending])
+    now = clock.now()
+    mails = 0
+    for invitation, provider in pending:
+        for user in users.get(provider.id or 0, []):
+            context = _mail_context(dialogue, sessions, provider, user)
+            context["invited_on"] = _nl_datetime(invitation.invited_at, "d MMMM y")
+            queue_mail(session, to=user.email, template="invitation_reminder", context=context)
+            mails += 1
+        before = _iso(invitation.reminded_at)
+        invitation.reminded_at = now
+        session.add(invitation)
+        record(
+            session,
+            action="invitation.reminded",
+            entity_type="invitation",
+            entity_id=invitation.id,
+            actor=actor,
+            summary=f"Herinnering gestuurd aan {provider.name}",
+            before={"reminded_at": before},
+            after={"reminded_at": _iso(now)},
+        )
+    return ReminderResult(providers=len(pending), mails=mails)
+
+
+# --- one invitation and its answer --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InvitationDetail:
+    """An invitation with what its page and its API representation show."""
+
+    invitation: Invitation
+    provider: Provider
+    responded_by: User | None
+
+
+@dataclass(frozen=True)
+class InvitationPage:
+    detail: InvitationDetail
+    dialogue: Dialogue
+    sessions: list[DialogueSession]
+
+
+Responder = aliased(User)
+
+
+def _detail_query() -> Any:
+    return (
+        select(Invitation, Provider, Responder)
+        .join(Provider, col(Provider.id) == Invitation.provider_id)
+        .outerjoin(Responder, col(Responder.id) == Invitation.responded_by_id)
+    )
+
+
+def get_invitation(session: Session, invitation_id: int) -> InvitationDetail:
+    row = session.exec(_detail_query().where(Invitation.id == invitation_id)).first()
+    if row is None:
+        raise NotFound(f"Invitation {invitation_id} does not exist.")
+    return InvitationDetail(invitation=row[0], provider=row[1], responded_by=row[2])
+
+
+def _page(session: Session, detail: InvitationDetail) -> InvitationPage:
+    dialogue = session.get(Dialogue, detail.invitation.dialogue_id)
+    if dialogue is None:  # pragma: no cover - the foreign key forbids it
+        raise NotFound("Dialogue not found.")
+    return InvitationPage(detail=detail, dialogue=dialogue, sessions=list_sessions(session, dialogue.id or 0))
+
+
+def invitation_page(session: Session, invitation_id: int) -> InvitationPage:
+    """An invitation with its dialogue and sessions (admins answering for a provider)."""
+    return _page(session, get_invitation(session, invitation_id))
+
+
+def own_invitation_page(session: Session, provider_id: int | None) -> InvitationPage:
+    """The invitation of ``provider_id`` to the current dialogue; a Dutch 404 when there is none."""
+    dialogue, _care_form = current_dialogue(session)
+    row = None
+    if provider_id is not None:
+        row = session.exec(
+            _detail_query().where(Invitation.dialogue_id == dialogue.id, Invitation.provider_id == provider_id)
+        ).first()
+    if row is None:
+        raise NotFound(
+            "Uw organisatie is (nog) niet uitgenodigd voor dit dialoogtraject. Verwacht u wel een uitnodiging? "
+            "Neem dan contact op met Sociaal Domein Flevoland.",
+            user_message=True,
+        )
+    detail = InvitationDetail(invitation=row[0], provider=row[1], responded_by=row[2])
+    return InvitationPage(detail=detail, dialogue=dialogue, sessions=list_sessions(session, dialogue.id or 0))
+
+
+def clean_note(note: str) -> str:
+    """A note as stored: trimmed, with browser line ends (CRLF, which count double) as single newlines."""
+    return note.replace("\r\n", "\n").strip()
+
+
+def authorize_answer(principal: Principal, detail: InvitationDetail) -> None:
+    """Only the provider's own users and admins answer; a read key never does."""
+    authorize(principal, Action.rsvp, provider_id=detail.invitation.provider_id)
+
+
+def answer(
+    session: Session, detail: InvitationDetail, *, principal: Principal, status: str, note: str | None = None
+) -> InvitationDetail:
+    """Accept or decline for a provider (its own users, or an admin); may be changed later.
+
+    ``note=None`` keeps the note as it is. Raises Forbidden, Conflict (status ``pending``) or
+    ValidationFailed.
+    """
+    invitation = detail.invitation
+    authorize_answer(principal, detail)
+    assert principal.user is not None
+    if status == InvitationStatus.pending:
+        raise Conflict(
+            "An answered invitation cannot be set back to pending; answer 'accepted' or 'declined'.",
+            errors=[{"field": "status", "message": "Kies aanmelden of afmelden."}],
+        )
+    if status not in ANSWERS:
+        raise ValidationFailed(
+            "Answer 'accepted' or 'declined'.",
+            errors=[{"field": "status", "message": "Kies aanmelden of afmelden."}],
+        )
+    if note is not None:
+        note = clean_note(note)
+        if len(note) > NOTE_MAX:
+            raise ValidationFailed(
+                f"The note is longer than {NOTE_MAX} characters.",
+                errors=[{"field": "note", "message": f"De toelichting is te lang: ten hoogste {NOTE_MAX} tekens."}],
+            )
+    before = _snapshot(invitation)
+    invitation.status = status
+    invitation.responded_at = clock.now()
+    invitation.responded_by_id = principal.user.id
+    if note is not None:
+        invitation.note = note
+    session.add(invitation)
+    record(
+        session,
+        action="invitation.answered",
+        entity_type="invitation",
+        entity_id=invitation.id,
+        actor=principal.user,
+        summary=(
+            f"{detail.provider.name}: {'aangemeld' if status == InvitationStatus.accepted else 'afgemeld'}"
+            f" door {principal.user.email}"
+        ),
+        before=before,
+        after=_snapshot(invitation),
+    )
+    if status == InvitationStatus.accepted and before.get("status") != InvitationStatus.accepted:
+        _send_save_the_dates(session, invitation)
+    return replace(detail, responded_by=principal.user)
+
+
+def _send_save_the_dates(session: Session, invitation: Invitation) -> None:
+    """A provider that accepts gets the save-the-dates of the sessions still to come, like everyone else."""
+    from app.sessions.manage import send_save_the_dates
+    from app.sessions.service import list_sessions
+
+    dialogue = session.get(Dialogue, invitation.dialogue_id)
+    now = clock.now()
+    for ds in list_sessions(session, invitation.dialogue_id):
+        if dialogue is not None and ds.status == SessionStatus.planned and ds.starts_at > now:
+            send_save_the_dates(session, ds, dialogue, provider_id=invitation.provider_id)
+
+
+def may_see_answer_details(principal: Principal, provider_id: int) -> bool:
+    """The note and who answered: for those who may answer for the provider (a read key may read them)."""
+    return can(replace(principal, scope=None), Action.rsvp, provider_id=provider_id)
+
+
+def list_invitations(
+    session: Session, *, params: PageParams, status: str | None = None, dialogue_id: int | None = None
+) -> tuple[list[InvitationDetail], int]:
+    """Invitations by provider name, then id."""
+    conditions = []
+    if status:
+        conditions.append(Invitation.status == status)
+    if dialogue_id is not None:
+        conditions.append(Invitation.dialogue_id == dialogue_id)
+    total = session.exec(select(func.count()).select_from(Invitation).where(*conditions)).one()
+    rows = session.exec(
+        _detail_query()
+        .where(*conditions)
+        .order_by(Provider.name, Invitation.id)
+        .offset(params.offset)
+        .limit(params.page_size)
+    ).all()
+    return [InvitationDetail(invitation=i, provider=p, responded_by=u) for i, p, u in rows], int(total)
+
+
+# --- the participation record -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParticipationRow:
+    provider: Provider
+    invitation: Invitation | None
+    responded_by: User | None
+    attendance: dict[int, Attendance]  # by session id
+
+
+@dataclass(frozen=True)
+class SessionTotal:
+    session: DialogueSession
+    providers: int  # providers that attended
+    people: int
+
+
+@dataclass(frozen=True)
+class Participation:
+    dialogue: Dialogue
+    sessions: list[DialogueSession]
+    rows: list[ParticipationRow]
+    totals: list[SessionTotal]
+
+
+def participation(session: Session) -> Participation:
+    """Per provider: invited when, answered what (when, by whom), attended which sessions with how many."""
+    dialogue, _care_form = current_dialogue(session)
+    sessions = list_sessions(session, dialogue.id or 0)
+    attendances = session.exec(
+        select(Attendance)
+        .join(DialogueSession, col(DialogueSession.id) == Attendance.session_id)
+        .where(DialogueSession.dialogue_id == dialogue.id)
+    ).all()
+    by_provider: dict[int, dict[int, Attendance]] = defaultdict(dict)
+    for a in attendances:
+        by_provider[a.provider_id][a.session_id] = a
+    rows = session.exec(
+        select(Provider, Invitation, Responder)
+        .outerjoin(
+            Invitation,
+            and_(col(Invitation.provider_id) == Provider.id, col(Invitation.dialogue_id) == dialogue.id),
+        )
+        .outerjoin(Responder, col(Responder.id) == Invitation.responded_by_id)
+        .where(or_(col(Invitation.id).is_not(None), col(Provider.id).in_(list(by_provider))))
+        .order_by(Provider.name, Provider.id)
+    ).all()
+    totals = [
+        SessionTotal(
+            session=s,
+            providers=sum(1 for a in attendances if a.session_id == s.id and a.attended),
+            people=sum(a.people for a in attendances if a.session_id == s.id and a.attended),
+        )
+        for s in sessions
+    ]
+    return Participation(
+        dialogue=dialogue,
+        sessions=sessions,
+        rows=[
+            ParticipationRow(provider=p, invitation=i, responded_by=u, attendance=by_provider.get(p.id or 0, {}))
+            for p, i, u in rows
+        ],
+        totals=totals,
+    )
