@@ -19,6 +19,7 @@ from app.audit.service import record
 from app.i18n import TIMEZONE
 from app.markdown import render_markdown
 from app.models import (
+    AgendaFormat,
     AgendaItem,
     Attendance,
     CareForm,
@@ -38,6 +39,7 @@ from app.models import (
     Role,
     Section,
     SessionStatus,
+    SubgroupAssignment,
     User,
     VersionStatus,
 )
@@ -275,18 +277,23 @@ def _seed_sessions(
         if not created:
             continue
         for position, item in enumerate(s["agenda"], start=1):
-            session.add(
-                AgendaItem(
-                    session_id=ds.id,
-                    position=position,
-                    starts_at=_at(day, item["start"]),
-                    ends_at=_at(day, item["end"]),
-                    title=item["title"],
-                    description=item["description"],
-                    format=item["format"],
-                    proposal_id=proposals[item["proposal"]].id if item.get("proposal") in proposals else None,
-                )
+            agenda_item = AgendaItem(
+                session_id=ds.id,
+                position=position,
+                starts_at=_at(day, item["start"]),
+                ends_at=_at(day, item["end"]),
+                title=item["title"],
+                description=item["description"],
+                format=item["format"],
+                proposal_id=proposals[item["proposal"]].id if item.get("proposal") in proposals else None,
             )
+            session.add(agenda_item)
+            if item["format"] == AgendaFormat.subgroups:
+                session.flush()
+                # Every invited provider in one of three subgroups, for the demo.
+                for i, p in enumerate(content.PROVIDERS):
+                    session.add(SubgroupAssignment(agenda_item_id=agenda_item.id, provider_id=providers[p["slug"]].id,
+                                                   subgroup=f"Groep {'ABC'[i % 3]}"))
         if held:
             for i, slug in enumerate(accepted):
                 came = i % 5 != 4  # most accepted providers came
