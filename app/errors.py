@@ -78,6 +78,13 @@ class ValidationFailed(AppError):
     title = "Validation failed"
 
 
+def field_errors(exc: AppError) -> dict[str, str]:
+    """Field name -> message, to show each next to its field; an error without fields is re-raised."""
+    if not exc.errors:
+        raise exc
+    return {e["field"]: e["message"] for e in exc.errors}
+
+
 def is_api_request(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 

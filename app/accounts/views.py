@@ -11,7 +11,7 @@ from app.accounts import service
 from app.accounts.deps import SESSION_COOKIE, CurrentUser, SignedInUser, client_ip
 from app.config import get_settings
 from app.db import SessionDep
-from app.errors import AppError, TooManyRequests
+from app.errors import AppError, TooManyRequests, field_errors
 from app.i18n import gettext as _
 from app.models import Municipality, Provider
 from app.policy import Action, Principal, can
@@ -144,7 +144,7 @@ def set_password(
         if exc.status_code != 422:
             raise
         _token, user = service.token_user(session, token)
-        errors = {e["field"]: e["message"] for e in exc.errors}
+        errors = field_errors(exc)
         return render(
             request,
             "accounts/set_password.html",

@@ -14,7 +14,7 @@ from app.accounts.deps import AdminUser
 from app.admin import service
 from app.audit.service import AuditFilter, entity_types, list_events
 from app.db import SessionDep
-from app.errors import N_, AppError, NotFound
+from app.errors import N_, AppError, NotFound, field_errors
 from app.i18n import TIMEZONE
 from app.i18n import gettext as _
 from app.models import ApiKey, ApiScope, OutboxMessage, OutboxStatus, Role, User
@@ -114,8 +114,6 @@ def _user_form_again(
     request: Request, session: SessionDep, *, user: User | None, form: UserForm, exc: AppError
 ) -> Response:
     """The form once more, with each error next to its field and everything typed kept."""
-    if not exc.errors:
-        raise exc
     return render(
         request,
         "admin/user_form.html",
@@ -124,7 +122,7 @@ def _user_form_again(
             title=form.email or _("Nieuwe gebruiker"),
             user=user,
             values=form.values,
-            errors={e["field"]: e["message"] for e in exc.errors},
+            errors=field_errors(exc),
         ),
         status_code=exc.status_code,
         block="content",
@@ -249,12 +247,10 @@ def create_api_key(
     try:
         _row, key = accounts.create_api_key(session, owner=owner, scope=scope, name=name, actor=admin)
     except AppError as exc:
-        if not exc.errors:
-            raise
         return _keys_page(
             request,
             session,
-            errors={e["field"]: e["message"] for e in exc.errors},
+            errors=field_errors(exc),
             values=values,
             status_code=exc.status_code,
         )

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.accounts.deps import AdminUser, SignedInUser, WebPrincipal
 from app.db import SessionDep
-from app.errors import AppError, NotFound
+from app.errors import AppError, NotFound, field_errors
 from app.i18n import gettext as _
 from app.invitations import service
 from app.models import TARGET_GROUPS, InvitationStatus, Role
@@ -96,12 +96,10 @@ def invite(
             raise AppError(errors=[{"field": "provider_id", "message": _("Een gekozen zorgaanbieder bestaat niet.")}])
         result = service.invite(session, provider_ids=ids, actor=admin)
     except AppError as exc:
-        if not exc.errors:
-            raise
         return _selection_page(
             request,
             session,
-            errors={e["field"]: e["message"] for e in exc.errors},
+            errors=field_errors(exc),
             selected=set(ids),
             status_code=422,
         )

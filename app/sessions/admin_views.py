@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from datetime import datetime, time
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.accounts.deps import AdminUser
 from app.db import SessionDep
 from app.dialogues.service import current_dialogue
-from app.errors import AppError
+from app.errors import AppError, field_errors
 from app.i18n import TIMEZONE
 from app.i18n import gettext as _
 from app.models import AgendaFormat, DialogueSession, SessionStatus
@@ -49,12 +50,6 @@ def local_input(value: datetime | None) -> str:
     return value.astimezone(TIMEZONE).strftime("%Y-%m-%dT%H:%M") if value else ""
 
 
-def _errors(exc: AppError) -> dict[str, str]:
-    if not exc.errors:
-        raise exc
-    return {e["field"]: e["message"] for e in exc.errors}
-
-
 def _session_form(
     request: Request, *, ds: DialogueSession | None, values: dict, errors: dict, status_code: int = 200
 ) -> Response:
@@ -73,18 +68,78 @@ def _session_form(
     )
 
 
-def _session_input(
-    number: str, title: str, starts_at: str, ends_at: str, location: str, status: str, recording_url: str
-) -> manage.SessionInput:
-    return manage.SessionInput(
-        number=int(number) if number.strip().isdigit() else None,
-        title=title,
-        starts_at=parse_local(starts_at),
-        ends_at=parse_local(ends_at),
-        location=location,
-        status=status or SessionStatus.planned,
-        recording_url=recording_url.strip() or None,
-    )
+@dataclass(frozen=True)
+class SessionForm:
+    """The session form as typed (to show again) and as service input."""
+
+    number: str
+    title: str
+    starts_at: str
+    ends_at: str
+    location: str
+    status: str
+    recording_url: str
+
+    @property
+    def values(self) -> dict[str, str]:
+        return asdict(self)
+
+    def to_input(self) -> manage.SessionInput:
+        return manage.SessionInput(
+            number=int(self.number) if self.number.strip().isdigit() else None, title=self.title,
+            starts_at=parse_local(self.starts_at), ends_at=parse_local(self.ends_at), location=self.location,
+            status=self.status or SessionStatus.planned, recording_url=self.recording_url.strip() or None)
+
+
+def session_form(
+    number: Annotated[str, Form(max_length=5)] = "",
+    title: Annotated[str, Form(max_length=200)] = "",
+    starts_at: Annotated[str, Form(max_length=30)] = "",
+    ends_at: Annotated[str, Form(max_length=30)] = "",
+    location: Annotated[str, Form(max_length=300)] = "",
+    status: Annotated[str, Form(max_length=20)] = "planned",
+    recording_url: Annotated[str, Form(max_length=500)] = "",
+) -> SessionForm:
+    return SessionForm(number=number, title=title, starts_at=starts_at, ends_at=ends_at, location=location,
+                       status=status, recording_url=recording_url)
+
+
+@dataclass(frozen=True)
+class AgendaForm:
+    """The agenda item form as typed and as service input (times on the day of the session)."""
+
+    starts: str
+    ends: str
+    title: str
+    description: str
+    format: str
+    proposal_id: str
+
+    @property
+    def values(self) -> dict[str, str]:
+        return asdict(self)
+
+    def to_input(self, ds: DialogueSession) -> manage.AgendaInput:
+        return manage.AgendaInput(
+            starts_at=at_time(ds, self.starts), ends_at=at_time(ds, self.ends), title=self.title,
+            description=self.description, format=self.format,
+            proposal_id=int(self.proposal_id) if self.proposal_id.strip().isdigit() else None)
+
+
+def agenda_form(
+    starts: Annotated[str, Form(max_length=5)] = "",
+    ends: Annotated[str, Form(max_length=5)] = "",
+    title: Annotated[str, Form(max_length=200)] = "",
+    description: Annotated[str, Form(max_length=5000)] = "",
+    format: Annotated[str, Form(max_length=20)] = "plenary",
+    proposal_id: Annotated[str, Form(max_length=10)] = "",
+) -> AgendaForm:
+    return AgendaForm(starts=starts, ends=ends, title=title, description=description, format=format,
+                      proposal_id=proposal_id)
+
+
+SessionFormDep = Annotated[SessionForm, Depends(session_form)]
+AgendaFormDep = Annotated[AgendaForm, Depends(agenda_form)]
 
 
 @router.get("", include_in_schema=False)
@@ -105,37 +160,13 @@ def new_session(request: Request, session: SessionDep, admin: AdminUser) -> Resp
 
 
 @router.post("", include_in_schema=False)
-def create_session(
-    request: Request,
-    session: SessionDep,
-    admin: AdminUser,
-    number: Annotated[str, Form(max_length=5)] = "",
-    title: Annotated[str, Form(max_length=200)] = "",
-    starts_at: Annotated[str, Form(max_length=30)] = "",
-    ends_at: Annotated[str, Form(max_length=30)] = "",
-    location: Annotated[str, Form(max_length=300)] = "",
-    status: Annotated[str, Form(max_length=20)] = "planned",
-    recording_url: Annotated[str, Form(max_length=500)] = "",
-) -> Response:
+def create_session(request: Request, session: SessionDep, admin: AdminUser, form: SessionFormDep) -> Response:
     dialogue, _care_form = current_dialogue(session)
-    values = {
-        "number": number,
-        "title": title,
-        "starts_at": starts_at,
-        "ends_at": ends_at,
-        "location": location,
-        "status": status,
-        "recording_url": recording_url,
-    }
     try:
-        ds = manage.create_session(
-            session,
-            dialogue,
-            _session_input(number, title, starts_at, ends_at, location, status, recording_url),
-            actor=admin,
-        )
+        ds = manage.create_session(session, dialogue, form.to_input(), actor=admin)
     except AppError as exc:
-        return _session_form(request, ds=None, values=values, errors=_errors(exc), status_code=exc.status_code)
+        return _session_form(request, ds=None, values=form.values, errors=field_errors(exc),
+                             status_code=exc.status_code)
     return RedirectResponse(f"/admin/sessions/{ds.id}?saved=1", status_code=303)
 
 
@@ -189,86 +220,29 @@ def session_detail(request: Request, session: SessionDep, admin: AdminUser, sess
 
 
 @router.post("/{session_id}", include_in_schema=False)
-def update_session(
-    request: Request,
-    session: SessionDep,
-    admin: AdminUser,
-    session_id: int,
-    number: Annotated[str, Form(max_length=5)] = "",
-    title: Annotated[str, Form(max_length=200)] = "",
-    starts_at: Annotated[str, Form(max_length=30)] = "",
-    ends_at: Annotated[str, Form(max_length=30)] = "",
-    location: Annotated[str, Form(max_length=300)] = "",
-    status: Annotated[str, Form(max_length=20)] = "planned",
-    recording_url: Annotated[str, Form(max_length=500)] = "",
-) -> Response:
+def update_session(request: Request, session: SessionDep, admin: AdminUser, session_id: int,
+                   form: SessionFormDep) -> Response:
     ds, dialogue = service.get_session(session, session_id)
-    values = {
-        "number": number,
-        "title": title,
-        "starts_at": starts_at,
-        "ends_at": ends_at,
-        "location": location,
-        "status": status,
-        "recording_url": recording_url,
-    }
     try:
-        manage.update_session(
-            session,
-            ds,
-            dialogue,
-            _session_input(number, title, starts_at, ends_at, location, status, recording_url),
-            actor=admin,
-        )
+        manage.update_session(session, ds, dialogue, form.to_input(), actor=admin)
     except AppError as exc:
-        return _detail(request, session, ds, values=values, errors=_errors(exc), status_code=exc.status_code)
+        return _detail(request, session, ds, values=form.values, errors=field_errors(exc),
+                       status_code=exc.status_code)
     return RedirectResponse(f"/admin/sessions/{ds.id}?saved=1", status_code=303)
 
 
 # --- agenda ----------------------------------------------------------------------------------------
 
 
-def _agenda_input(
-    ds: DialogueSession, starts: str, ends: str, title: str, description: str, fmt: str, proposal_id: str
-) -> manage.AgendaInput:
-    return manage.AgendaInput(
-        starts_at=at_time(ds, starts),
-        ends_at=at_time(ds, ends),
-        title=title,
-        description=description,
-        format=fmt,
-        proposal_id=int(proposal_id) if proposal_id.strip().isdigit() else None,
-    )
-
-
 @router.post("/{session_id}/agenda", include_in_schema=False)
-def add_agenda_item(
-    request: Request,
-    session: SessionDep,
-    admin: AdminUser,
-    session_id: int,
-    starts: Annotated[str, Form(max_length=5)] = "",
-    ends: Annotated[str, Form(max_length=5)] = "",
-    title: Annotated[str, Form(max_length=200)] = "",
-    description: Annotated[str, Form(max_length=5000)] = "",
-    format: Annotated[str, Form(max_length=20)] = "plenary",
-    proposal_id: Annotated[str, Form(max_length=10)] = "",
-) -> Response:
+def add_agenda_item(request: Request, session: SessionDep, admin: AdminUser, session_id: int,
+                    form: AgendaFormDep) -> Response:
     ds, _dialogue = service.get_session(session, session_id)
-    item_values = {
-        "starts": starts,
-        "ends": ends,
-        "title": title,
-        "description": description,
-        "format": format,
-        "proposal_id": proposal_id,
-    }
     try:
-        manage.add_item(
-            session, ds, _agenda_input(ds, starts, ends, title, description, format, proposal_id), actor=admin
-        )
+        manage.add_item(session, ds, form.to_input(ds), actor=admin)
     except AppError as exc:
-        return _detail(request, session, ds, errors=_errors(exc), item_values=item_values, status_code=exc.status_code)
+        return _detail(request, session, ds, errors=field_errors(exc), item_values=form.values,
+                       status_code=exc.status_code)
     return RedirectResponse(f"/admin/sessions/{ds.id}#agenda", status_code=303)
 
 
@@ -312,44 +286,15 @@ def agenda_item(
 
 
 @router.post("/{session_id}/agenda/{item_id}", include_in_schema=False)
-def update_agenda_item(
-    request: Request,
-    session: SessionDep,
-    admin: AdminUser,
-    session_id: int,
-    item_id: int,
-    starts: Annotated[str, Form(max_length=5)] = "",
-    ends: Annotated[str, Form(max_length=5)] = "",
-    title: Annotated[str, Form(max_length=200)] = "",
-    description: Annotated[str, Form(max_length=5000)] = "",
-    format: Annotated[str, Form(max_length=20)] = "plenary",
-    proposal_id: Annotated[str, Form(max_length=10)] = "",
-) -> Response:
+def update_agenda_item(request: Request, session: SessionDep, admin: AdminUser, session_id: int, item_id: int,
+                       form: AgendaFormDep) -> Response:
     ds, _dialogue = service.get_session(session, session_id)
     item = manage.get_item(session, ds, item_id)
-    values = {
-        "starts": starts,
-        "ends": ends,
-        "title": title,
-        "description": description,
-        "format": format,
-        "proposal_id": proposal_id,
-    }
     try:
-        manage.update_item(
-            session, ds, item, _agenda_input(ds, starts, ends, title, description, format, proposal_id), actor=admin
-        )
+        manage.update_item(session, ds, item, form.to_input(ds), actor=admin)
     except AppError as exc:
-        return agenda_item(
-            request,
-            session,
-            admin,
-            session_id,
-            item_id,
-            values=values,
-            errors=_errors(exc),
-            status_code=exc.status_code,
-        )
+        return agenda_item(request, session, admin, session_id, item_id, values=form.values,
+                           errors=field_errors(exc), status_code=exc.status_code)
     return RedirectResponse(f"/admin/sessions/{ds.id}#agenda", status_code=303)
 
 
@@ -400,7 +345,7 @@ async def set_attendance(request: Request, session: SessionDep, admin: AdminUser
     try:
         manage.set_attendance(session, ds, rows, actor=admin)
     except AppError as exc:
-        return _detail(request, session, ds, errors=_errors(exc), status_code=exc.status_code)
+        return _detail(request, session, ds, errors=field_errors(exc), status_code=exc.status_code)
     return RedirectResponse(f"/admin/sessions/{ds.id}?saved=1#attendance", status_code=303)
 
 
@@ -424,7 +369,7 @@ def save_report(
             request,
             session,
             ds,
-            errors=_errors(exc),
+            errors=field_errors(exc),
             status_code=exc.status_code,
             report_values={"report": report, "recording_url": recording_url},
         )
