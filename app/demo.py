@@ -375,7 +375,7 @@ def _seed_proposals(
                 position=position,
                 heading=sec["heading"],
                 body=sec["body"],
-                body_html=render_markdown(sec["body"]),
+                body_html=render_markdown(sec["body"], heading_offset=2),
                 kind=sec["kind"],
             )
             session.add(section)
@@ -395,7 +395,7 @@ def _seed_proposals(
             parent_id=parent.id if parent else None,
             kind=c["kind"],
             body=c["body"],
-            body_html=render_markdown(c["body"]),
+            body_html=render_markdown(c["body"], heading_offset=3),
             quote=c.get("quote"),
             suggested_text=c.get("suggested_text"),
             created_at=now - timedelta(days=c["days_ago"], hours=2),

@@ -68,6 +68,11 @@ class PreconditionFailed(AppError):
     title = "Precondition failed"
 
 
+class PreconditionRequired(AppError):
+    status_code = 428
+    title = "Precondition required"
+
+
 class TooManyRequests(AppError):
     status_code = 429
     title = "Too many requests"

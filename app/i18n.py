@@ -65,13 +65,14 @@ def gettext(message: str, **variables: object) -> str:
 
 
 def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
-    variables.setdefault("num", n)
+    """Singular or plural form. Templates (Jinja's new-style gettext) fill in the variables themselves,
+    so without ``variables`` the text comes back unformatted; Python callers pass them."""
     translated = _catalog(get_locale()).get(singular) if get_locale() != DEFAULT_LOCALE else None
     if isinstance(translated, tuple) and len(translated) >= 2:
         text = translated[0] if n == 1 else translated[1]
     else:
         text = singular if n == 1 else plural
-    return text % variables
+    return text % {"num": n, **variables} if variables else text
 
 
 _ = gettext

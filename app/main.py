@@ -26,6 +26,9 @@ from app.health import router as health_router
 from app.invitations import api as invitations_api
 from app.invitations import views as invitation_views
 from app.openapi import install_problem_openapi
+from app.proposals import admin_views as proposal_admin_views
+from app.proposals import api as proposals_api
+from app.proposals import views as proposal_views
 from app.providers import api as providers_api
 from app.security import CSRFMiddleware
 from app.sessions import admin_views as session_admin_views
@@ -125,6 +128,7 @@ def create_api() -> FastAPI:
     api.include_router(sessions_api.router)
     api.include_router(invitations_api.router)
     api.include_router(documents_api.router)
+    api.include_router(proposals_api.router)
     return api
 
 
@@ -149,6 +153,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.include_router(session_admin_views.router)
     app.include_router(invitation_views.router)
     app.include_router(document_views.router)
+    app.include_router(proposal_views.router)
+    app.include_router(proposal_admin_views.router)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> RedirectResponse:

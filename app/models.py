@@ -418,6 +418,16 @@ class CommentRevision(SQLModel, table=True):
     created_at: datetime = _created()
 
 
+class ProposalVisit(SQLModel, table=True):
+    """When a user last opened a proposal: what is newer is marked "nieuw sinds uw laatste bezoek"."""
+
+    __tablename__ = "proposal_visits"
+
+    user_id: int = Field(foreign_key="users.id", primary_key=True, ondelete="CASCADE")
+    proposal_id: int = Field(foreign_key="proposals.id", primary_key=True, index=True, ondelete="CASCADE")
+    seen_at: datetime = _ts()
+
+
 class Position(SQLModel, table=True):
     """A municipality's stance on a comment; seen by reviewers only."""
 

@@ -1,0 +1,321 @@
+"""HTML for admins: writing proposals as sections, importing a draft, publishing, the next version, and who
+answered the questions."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
+
+from app.accounts.deps import AdminUser
+from app.db import SessionDep
+from app.dialogues.service import current_dialogue
+from app.documents.service import MAX_DOCUMENT_BYTES
+from app.errors import AppError, field_errors
+from app.i18n import gettext as _
+from app.markdown import render_markdown
+from app.models import Proposal, ProposalTopic, SectionKind
+from app.proposals import manage, service
+from app.proposals.importer import SectionImportError, import_sections
+from app.sessions.admin_views import local_input, parse_local
+from app.sessions.manage import accepted_providers
+from app.web import render
+
+router = APIRouter(prefix="/admin/proposals")
+
+TOPICS = [(t.value, service.TOPIC_LABELS[t]) for t in ProposalTopic]
+SECTION_KINDS = [(SectionKind.text.value, "Tekst"), (SectionKind.question.value, "Vraag aan aanbieders")]
+
+
+@dataclass(frozen=True)
+class ProposalForm:
+    topic: str
+    title: str
+    summary: str
+    opens_at: str
+    closes_at: str
+    public: str
+
+    @property
+    def values(self) -> dict[str, str]:
+        return asdict(self)
+
+    def to_input(self) -> manage.ProposalInput:
+        opens, closes = parse_local(self.opens_at), parse_local(self.closes_at)
+        return manage.ProposalInput(
+            topic=self.topic,
+            title=self.title,
+            summary=self.summary,
+            opens_at=opens,
+            closes_at=closes,
+            public=self.public == "1",
+            opens_invalid=bool(self.opens_at.strip()) and opens is None,
+            closes_invalid=bool(self.closes_at.strip()) and closes is None,
+        )
+
+
+def proposal_form(
+    topic: Annotated[str, Form(max_length=40)] = "",
+    title: Annotated[str, Form(max_length=1000)] = "",
+    summary: Annotated[str, Form(max_length=20_000)] = "",
+    opens_at: Annotated[str, Form(max_length=30)] = "",
+    closes_at: Annotated[str, Form(max_length=30)] = "",
+    public: Annotated[str, Form(max_length=5)] = "",
+) -> ProposalForm:
+    return ProposalForm(
+        topic=topic, title=title, summary=summary, opens_at=opens_at, closes_at=closes_at, public=public
+    )
+
+
+@dataclass(frozen=True)
+class SectionForm:
+    heading: str
+    body: str
+    kind: str
+
+    @property
+    def values(self) -> dict[str, str]:
+        return asdict(self)
+
+    def to_input(self) -> manage.SectionInput:
+        return manage.SectionInput(heading=self.heading, body=self.body, kind=self.kind)
+
+
+def section_form(
+    heading: Annotated[str, Form(max_length=1000)] = "",
+    body: Annotated[str, Form(max_length=200_000)] = "",
+    kind: Annotated[str, Form(max_length=20)] = "text",
+) -> SectionForm:
+    return SectionForm(heading=heading, body=body, kind=kind)
+
+
+ProposalFormDep = Annotated[ProposalForm, Depends(proposal_form)]
+SectionFormDep = Annotated[SectionForm, Depends(section_form)]
+
+
+def _values(p: Proposal) -> dict[str, str]:
+    return {
+        "topic": p.topic,
+        "title": p.title,
+        "summary": p.summary,
+        "opens_at": local_input(p.opens_at),
+        "closes_at": local_input(p.closes_at),
+        "public": "1" if p.public else "",
+    }
+
+
+@router.get("", include_in_schema=False)
+def proposals(request: Request, session: SessionDep, admin: AdminUser) -> Response:
+    return render(request, "proposals/admin_list.html", {"title": _("Voorstellen"), "rows": manage.admin_rows(session)})
+
+
+def _new_form(request: Request, values: dict[str, str], errors: dict[str, str], status_code: int = 200) -> Response:
+    return render(
+        request,
+        "proposals/admin_new.html",
+        {"title": _("Nieuw voorstel"), "values": values, "errors": errors, "topics": TOPICS},
+        status_code=status_code,
+    )
+
+
+@router.get("/new", include_in_schema=False)
+def new_proposal(request: Request, admin: AdminUser) -> Response:
+    return _new_form(request, {"topic": ProposalTopic.product_structure.value}, {})
+
+
+@router.post("", include_in_schema=False)
+def create_proposal(request: Request, session: SessionDep, admin: AdminUser, form: ProposalFormDep) -> Response:
+    try:
+        proposal = manage.create_proposal(session, form.to_input(), actor=admin)
+    except AppError as exc:
+        return _new_form(request, form.values, field_errors(exc), status_code=422)
+    return RedirectResponse(f"/admin/proposals/{proposal.id}?saved=1", status_code=303)
+
+
+def _detail(
+    request: Request,
+    session: Session,
+    proposal: Proposal,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    section_state: dict[str, object] | None = None,
+    status_code: int = 200,
+) -> Response:
+    versions = manage.all_versions(session, proposal)
+    draft = manage.draft_of(versions)
+    sections = service.sections_of(session, [draft.id or 0]) if draft else []
+    return render(
+        request,
+        "proposals/admin_detail.html",
+        {
+            "title": proposal.title,
+            "p": proposal,
+            "versions": versions,
+            "draft": draft,
+            "sections": sections,
+            "values": values or _values(proposal),
+            "errors": errors or {},
+            "section_state": section_state or {},
+            "topics": TOPICS,
+            "section_kinds": SECTION_KINDS,
+            "saved": request.query_params.get("saved"),
+            "window": service.window_state(proposal),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/{proposal_id}", include_in_schema=False)
+def proposal(request: Request, session: SessionDep, admin: AdminUser, proposal_id: int) -> Response:
+    """The proposal's details, its versions, and the draft being written."""
+    return _detail(request, session, manage.get_proposal(session, proposal_id))
+
+
+@router.post("/{proposal_id}", include_in_schema=False)
+def update_proposal(
+    request: Request, session: SessionDep, admin: AdminUser, proposal_id: int, form: ProposalFormDep
+) -> Response:
+    proposal = manage.get_proposal(session, proposal_id)
+    try:
+        manage.update_proposal(session, proposal, form.to_input(), actor=admin)
+    except AppError as exc:
+        session.refresh(proposal)
+        return _detail(request, session, proposal, values=form.values, errors=field_errors(exc), status_code=422)
+    return RedirectResponse(f"/admin/proposals/{proposal_id}?saved=details", status_code=303)
+
+
+def _section_error(
+    request: Request, session: Session, proposal: Proposal, target: str, form: SectionForm, exc: AppError
+) -> Response:
+    state = {"target": target, "values": form.values, "errors": field_errors(exc)}
+    return _detail(request, session, proposal, section_state=state, status_code=422)
+
+
+@router.post("/{proposal_id}/sections", include_in_schema=False)
+def add_section(
+    request: Request, session: SessionDep, admin: AdminUser, proposal_id: int, form: SectionFormDep
+) -> Response:
+    proposal = manage.get_proposal(session, proposal_id)
+    try:
+        section = manage.add_section(session, proposal, form.to_input(), actor=admin)
+    except AppError as exc:
+        return _section_error(request, session, proposal, "new", form, exc)
+    return RedirectResponse(f"/admin/proposals/{proposal_id}?saved=section#edit-{section.id}", status_code=303)
+
+
+@router.post("/{proposal_id}/sections/{section_id}", include_in_schema=False)
+def update_section(
+    request: Request, session: SessionDep, admin: AdminUser, proposal_id: int, section_id: int, form: SectionFormDep
+) -> Response:
+    proposal = manage.get_proposal(session, proposal_id)
+    try:
+        manage.update_section(session, proposal, section_id, form.to_input(), actor=admin)
+    except AppError as exc:
+        return _section_error(request, session, proposal, str(section_id), form, exc)
+    return RedirectResponse(f"/admin/proposals/{proposal_id}?saved=section#edit-{section_id}", status_code=303)
+
+
+@router.post("/{proposal_id}/sections/{section_id}/delete", include_in_schema=False)
+def delete_section(session: SessionDep, admin: AdminUser, proposal_id: int, section_id: int) -> Response:
+    proposal = manage.get_proposal(session, proposal_id)
+    manage.delete_section(session, proposal, section_id, actor=admin)
+    return RedirectResponse(f"/admin/proposals/{proposal_id}?saved=deleted#sections", status_code=303)
+
+
+@router.post("/{proposal_id}/sections/{section_id}/move", include_in_schema=False)
+def move_section(
+    session: SessionDep,
+    admin: AdminUser,
+    proposal_id: int,
+    section_id: int,
+    direction: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    proposal = manage.get_proposal(session, proposal_id)
+    manage.move_section(session, proposal, section_id, direction, actor=admin)
+    return RedirectResponse(f"/admin/proposals/{proposal_id}#edit-{section_id}", status_code=303)
+
+
+@router.post("/{proposal_id}/import", include_in_schema=False)
+def import_file(
+    request: Request,
+    session: SessionDep,
+    admin: AdminUser,
+    proposal_id: int,
+    file: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    """Replace the draft's sections with the headings and text of a .docx or Markdown file."""
+    proposal = manage.get_proposal(session, proposal_id)
+    try:
+        if file is None or not file.filename:
+            raise SectionImportError(_("Kies een bestand: een Word-document (.docx) of Markdown (.md)."))
+        content = file.file.read(MAX_DOCUMENT_BYTES + 1)
+        imported = import_sections(file.filename, content)
+        count = manage.import_into_draft(session, proposal, imported, filename=file.filename, actor=admin)
+    except SectionImportError as exc:
+        return _detail(request, session, proposal, errors={"file": str(exc)}, status_code=422)
+    except AppError as exc:
+        return _detail(request, session, proposal, errors=field_errors(exc), status_code=422)
+    return RedirectResponse(f"/admin/proposals/{proposal_id}?saved=imported&count={count}#sections", status_code=303)
+
+
+@router.post("/{proposal_id}/publish", include_in_schema=False)
+def publish(
+    request: Request,
+    session: SessionDep,
+    admin: AdminUser,
+    proposal_id: int,
+    change_summary: Annotated[str, Form(max_length=20_000)] = "",
+) -> Response:
+    """Publish the draft: immutable from now on; every participant gets a mail."""
+    proposal = manage.get_proposal(session, proposal_id)
+    try:
+        manage.publish(session, proposal, change_summary=change_summary, actor=admin)
+    except AppError as exc:
+        values = {**_values(proposal), "change_summary": change_summary}
+        return _detail(request, session, proposal, values=values, errors=field_errors(exc), status_code=422)
+    return RedirectResponse(f"/admin/proposals/{proposal_id}?saved=published", status_code=303)
+
+
+@router.post("/{proposal_id}/versions", include_in_schema=False)
+def new_version(session: SessionDep, admin: AdminUser, proposal_id: int) -> Response:
+    """Start the next version as a copy of the last one."""
+    proposal = manage.get_proposal(session, proposal_id)
+    manage.new_version(session, proposal, actor=admin)
+    return RedirectResponse(f"/admin/proposals/{proposal_id}?saved=version#sections", status_code=303)
+
+
+@router.post("/{proposal_id}/preview", include_in_schema=False)
+def preview(admin: AdminUser, proposal_id: int, body: Annotated[str, Form(max_length=200_000)] = "") -> Response:
+    """The Markdown of a section as it will look (sanitised): the live preview of the editor."""
+    html = render_markdown(body, heading_offset=2) or f'<p class="note">{_("Nog geen tekst.")}</p>'
+    return HTMLResponse(html, headers={"Vary": "HX-Request"})
+
+
+@router.get("/{proposal_id}/answers", include_in_schema=False)
+def answers(
+    request: Request,
+    session: SessionDep,
+    admin: AdminUser,
+    proposal_id: int,
+    version: Annotated[int | None, Query(ge=1, le=10_000)] = None,
+) -> Response:
+    """Per question to the providers: which participating providers answered and which did not."""
+    proposal = manage.get_proposal(session, proposal_id)
+    versions = manage.all_versions(session, proposal)
+    chosen = service.pick_version(versions, version)
+    dialogue, _care_form = current_dialogue(session)
+    return render(
+        request,
+        "proposals/admin_answers.html",
+        {
+            "title": _("Antwoorden op de vragen"),
+            "p": proposal,
+            "version": chosen,
+            "versions": versions,
+            "questions": service.question_answers(session, chosen, accepted_providers(session, dialogue.id or 0)),
+        },
+    )

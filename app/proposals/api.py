@@ -1,0 +1,304 @@
+"""JSON API for proposals, versions, sections and comments.
+
+Reading follows the pages: a public proposal's published versions need no key, comments need a participant's
+key. Comments are created, edited and withdrawn with a ``write`` key while the window is open (409 outside it).
+Every comment has an ETag; PATCH and DELETE need it as ``If-Match`` (428 without, 412 when stale). POST takes
+an ``Idempotency-Key`` header: a retry with the same key returns the comment made the first time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request, Response
+
+from app.accounts.deps import ApiPrincipal, ApiUser, client_ip
+from app.db import SessionDep
+from app.errors import PreconditionFailed, PreconditionRequired
+from app.models import Comment, Proposal, ProposalVersion, Section
+from app.pagination import Page, PageDep
+from app.proposals import service
+from app.proposals.schemas import (
+    AuthorOut,
+    CommentCreate,
+    CommentOut,
+    CommentPatch,
+    KindName,
+    ProposalOut,
+    ProviderRef,
+    SectionOut,
+    StatusName,
+    VersionOut,
+)
+
+router = APIRouter(tags=["proposals"])
+
+Id = Annotated[int, Query(ge=1, le=2_147_483_647)]
+CONFLICTS = {
+    409: {"description": "The comment window is closed, or the version is not the current one"},
+}
+PRECONDITIONS = {
+    412: {"description": "If-Match does not match the current ETag"},
+    428: {"description": "If-Match is missing"},
+}
+
+
+def proposal_out(proposal: Proposal, current: int | None) -> ProposalOut:
+    return ProposalOut(
+        id=proposal.id or 0,
+        dialogue_id=proposal.dialogue_id,
+        slug=proposal.slug,
+        topic=proposal.topic,  # type: ignore[arg-type]
+        title=proposal.title,
+        summary=proposal.summary,
+        status=proposal.status,  # type: ignore[arg-type]
+        public=proposal.public,
+        opens_at=proposal.opens_at,
+        closes_at=proposal.closes_at,
+        window=service.window_state(proposal),  # type: ignore[arg-type]
+        current_version=current,
+        updated_at=proposal.updated_at,
+    )
+
+
+def version_out(v: ProposalVersion) -> VersionOut:
+    return VersionOut(
+        proposal_id=v.proposal_id,
+        number=v.number,
+        status=v.status,  # type: ignore[arg-type]
+        published_at=v.published_at,
+        change_summary=v.change_summary,
+    )
+
+
+def section_out(s: Section) -> SectionOut:
+    return SectionOut(
+        id=s.id or 0,
+        key=s.key,
+        position=s.position,
+        heading=s.heading,
+        kind=s.kind,  # type: ignore[arg-type]
+        body=s.body,
+        body_html=s.body_html,
+    )
+
+
+def comment_out(row: service.CommentRow) -> CommentOut:
+    c = row.comment
+    withdrawn = c.deleted_at is not None
+    return CommentOut(
+        id=c.id or 0,
+        proposal_id=row.proposal.id or 0,
+        version=row.version.number,
+        section_id=row.section.id or 0,
+        section_key=row.section.key,
+        parent_id=c.parent_id,
+        author=AuthorOut(id=c.author_id, name=row.author_name),
+        provider=ProviderRef(id=c.provider_id, name=row.provider_name or "") if c.provider_id else None,
+        kind=c.kind,  # type: ignore[arg-type]
+        body=None if withdrawn else c.body,
+        body_html=None if withdrawn else c.body_html,
+        quote=None if withdrawn else c.quote,
+        suggested_text=None if withdrawn else c.suggested_text,
+        official=c.official,
+        status=c.status,  # type: ignore[arg-type]
+        created_at=c.created_at,
+        edited_at=c.edited_at,
+        withdrawn_at=c.deleted_at,
+    )
+
+
+def _etag_header(response: Response, comment: Comment) -> None:
+    response.headers["ETag"] = service.comment_etag(comment)
+
+
+@router.get("/proposals", response_model=Page[ProposalOut], summary="List proposals")
+def list_proposals(session: SessionDep, principal: ApiPrincipal, params: PageDep) -> Page[ProposalOut]:
+    """Ordered by title, then id. Without a key: public published proposals; participants: all published ones;
+    admins: drafts too."""
+    rows = service.list_proposals(session, principal)
+    page = rows[params.offset : params.offset + params.page_size]
+    return Page[ProposalOut].build([proposal_out(r.proposal, r.version) for r in page], len(rows), params)
+
+
+@router.get("/proposals/{proposal_id}", response_model=ProposalOut, summary="One proposal")
+def get_proposal(session: SessionDep, principal: ApiPrincipal, proposal_id: int, response: Response) -> ProposalOut:
+    proposal = service.get_proposal(session, principal, proposal_id)
+    current = service.current_of(service.versions(session, principal, proposal))
+    out = proposal_out(proposal, current.number if current else None)
+    response.headers["ETag"] = service.etag_of(out.model_dump_json())
+    return out
+
+
+@router.get("/proposals/{proposal_id}/versions", response_model=list[VersionOut], summary="A proposal's versions")
+def list_versions(session: SessionDep, principal: ApiPrincipal, proposal_id: int) -> list[VersionOut]:
+    """Oldest first; drafts only for admins."""
+    proposal = service.get_proposal(session, principal, proposal_id)
+    return [version_out(v) for v in service.versions(session, principal, proposal)]
+
+
+@router.get("/proposals/{proposal_id}/versions/{number}", response_model=VersionOut, summary="One version")
+def get_version(
+    session: SessionDep, principal: ApiPrincipal, proposal_id: int, number: int, response: Response
+) -> VersionOut:
+    proposal = service.get_proposal(session, principal, proposal_id)
+    version = service.pick_version(service.versions(session, principal, proposal), number)
+    out = version_out(version)
+    response.headers["ETag"] = service.etag_of(out.model_dump_json())
+    return out
+
+
+@router.get(
+    "/proposals/{proposal_id}/versions/{number}/sections",
+    response_model=list[SectionOut],
+    summary="The sections of a version",
+)
+def list_sections(session: SessionDep, principal: ApiPrincipal, proposal_id: int, number: int) -> list[SectionOut]:
+    """In their order in the version."""
+    proposal = service.get_proposal(session, principal, proposal_id)
+    version = service.pick_version(service.versions(session, principal, proposal), number)
+    return [section_out(s) for s in service.sections_of(session, [version.id or 0])]
+
+
+@router.get("/comments", response_model=Page[CommentOut], summary="List comments")
+def list_comments(
+    session: SessionDep,
+    principal: ApiUser,
+    params: PageDep,
+    proposal_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
+    version: Annotated[int | None, Query(ge=1, le=10_000, description="Version number (with proposal_id)")] = None,
+    section_key: Annotated[str | None, Query(max_length=100)] = None,
+    provider_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
+    kind: KindName | None = None,
+    status: StatusName | None = None,
+    since: Annotated[datetime | None, Query(description="Created at or after this moment (ISO 8601)")] = None,
+) -> Page[CommentOut]:
+    """Comments and replies a participant may see, oldest first (created_at, then id). Withdrawn comments stay
+    in the list with `withdrawn_at` set and their text null."""
+    filters = service.CommentFilter(
+        proposal_id=proposal_id,
+        version=version,
+        section_key=section_key,
+        provider_id=provider_id,
+        kind=kind,
+        status=status,
+        since=since,
+    )
+    rows, total = service.list_comments(session, principal, filters, params)
+    return Page[CommentOut].build([comment_out(r) for r in rows], total, params)
+
+
+def _one(session: SessionDep, principal: ApiPrincipal, comment_id: int) -> service.CommentRow:
+    comment, _context = service.get_comment(session, principal, comment_id)
+    rows, _total = service.list_comments(
+        session, principal, service.CommentFilter(), service.PageParams(page=1, page_size=1), comment_id=comment.id
+    )
+    return rows[0]
+
+
+@router.get("/comments/{comment_id}", response_model=CommentOut, summary="One comment")
+def get_comment(session: SessionDep, principal: ApiUser, comment_id: int, response: Response) -> CommentOut:
+    """With an `ETag` to send as `If-Match` when editing or withdrawing."""
+    row = _one(session, principal, comment_id)
+    _etag_header(response, row.comment)
+    return comment_out(row)
+
+
+@router.post(
+    "/comments",
+    response_model=CommentOut,
+    status_code=201,
+    summary="Comment on a section, or reply",
+    responses={**CONFLICTS, 200: {"description": "A retry: the comment made earlier with this Idempotency-Key"}},
+)
+def create_comment(
+    request: Request,
+    session: SessionDep,
+    principal: ApiUser,
+    body: CommentCreate,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header(max_length=80, pattern=r"^[\x21-\x7e]+$")] = None,
+) -> CommentOut:
+    """Needs a `write` key; a provider's user comments for its own provider. `kind` is required unless
+    `parent_id` is given. Send an `Idempotency-Key` header to retry safely."""
+    comment, created = service.create_comment(
+        session,
+        principal,
+        body.section_id,
+        service.CommentInput(
+            body=body.body,
+            kind=body.kind,
+            quote=body.quote,
+            suggested_text=body.suggested_text,
+            parent_id=body.parent_id,
+        ),
+        idempotency_key=idempotency_key,
+        ip=client_ip(request),
+    )
+    if not created:
+        response.status_code = 200
+    session.flush()
+    row = _one(session, principal, comment.id or 0)
+    _etag_header(response, row.comment)
+    response.headers["Location"] = f"/api/v1/comments/{comment.id}"
+    return comment_out(row)
+
+
+def _check_if_match(if_match: str | None, comment: Comment) -> None:
+    if if_match is None:
+        raise PreconditionRequired("Send the comment's ETag as If-Match (GET it first).")
+    if if_match.strip() != "*" and if_match.strip() != service.comment_etag(comment):
+        raise PreconditionFailed("The comment was changed since you read it; GET it again and retry.")
+
+
+@router.patch(
+    "/comments/{comment_id}",
+    response_model=CommentOut,
+    summary="Edit your own comment",
+    responses={**CONFLICTS, **PRECONDITIONS},
+)
+def edit_comment(
+    request: Request,
+    session: SessionDep,
+    principal: ApiUser,
+    comment_id: int,
+    body: CommentPatch,
+    response: Response,
+    if_match: Annotated[str | None, Header(max_length=200)] = None,
+) -> CommentOut:
+    """Only the author, with a `write` key, while the window is open. The text before is kept in the history."""
+    comment, context = service.get_comment(session, principal, comment_id)
+    _check_if_match(if_match, comment)
+    fields = body.model_fields_set
+    data = service.CommentInput(
+        kind=body.kind if "kind" in fields else comment.kind,
+        body=body.body if "body" in fields and body.body is not None else comment.body,
+        quote=body.quote if "quote" in fields else comment.quote,
+        suggested_text=body.suggested_text if "suggested_text" in fields else comment.suggested_text,
+    )
+    service.edit_comment(session, principal, comment, context, data, ip=client_ip(request))
+    session.flush()
+    row = _one(session, principal, comment_id)
+    _etag_header(response, row.comment)
+    return comment_out(row)
+
+
+@router.delete(
+    "/comments/{comment_id}",
+    status_code=204,
+    summary="Withdraw your own comment",
+    responses={**CONFLICTS, **PRECONDITIONS},
+)
+def withdraw_comment(
+    request: Request,
+    session: SessionDep,
+    principal: ApiUser,
+    comment_id: int,
+    if_match: Annotated[str | None, Header(max_length=200)] = None,
+) -> Response:
+    """Only the author, while the window is open. The comment stays in its thread as withdrawn."""
+    comment, context = service.get_comment(session, principal, comment_id)
+    _check_if_match(if_match, comment)
+    service.withdraw_comment(session, principal, comment, context, ip=client_ip(request))
+    return Response(status_code=204)

@@ -1,0 +1,478 @@
+"""Writing proposals (admins): the proposal itself, a draft version as sections, importing a draft from a
+file, publishing (immutable from then on, with a mail to every participant) and starting the next version."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, func, select
+
+from app import clock
+from app.audit.service import record
+from app.dialogues.service import current_dialogue
+from app.errors import AppError, Conflict, NotFound, ValidationFailed
+from app.i18n import fmt_datetime
+from app.i18n import gettext as _
+from app.mail.service import queue_mail
+from app.markdown import render_markdown
+from app.models import (
+    Proposal,
+    ProposalStatus,
+    ProposalTopic,
+    ProposalVersion,
+    Role,
+    Section,
+    SectionKind,
+    User,
+    VersionStatus,
+)
+from app.proposals.importer import ImportedSection
+from app.proposals.service import MAX_ID, TOPIC_LABELS, sections_of
+from app.sessions.manage import accepted_contacts
+
+MAX_SECTIONS = 200
+MAX_SECTION_BODY = 100_000
+
+
+def _errors(errors: dict[str, str]) -> AppError:
+    return ValidationFailed(
+        next(iter(errors.values())), user_message=True, errors=[{"field": f, "message": m} for f, m in errors.items()]
+    )
+
+
+def slugify(text: str, *, limit: int = 80) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:limit].strip("-") or "onderdeel"
+
+
+def _unique(base: str, taken: set[str]) -> str:
+    key, n = base, 2
+    while key in taken:
+        key = f"{base}-{n}"
+        n += 1
+    taken.add(key)
+    return key
+
+
+# --- the proposal ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProposalInput:
+    topic: str
+    title: str
+    summary: str
+    opens_at: datetime | None
+    closes_at: datetime | None
+    public: bool
+    opens_invalid: bool = False  # the field held something that is not a date and time
+    closes_invalid: bool = False
+
+
+def _validate(data: ProposalInput) -> None:
+    errors: dict[str, str] = {}
+    if data.topic not in ProposalTopic.__members__:
+        errors["topic"] = _("Kies een onderwerp.")
+    if not data.title.strip():
+        errors["title"] = _("Geef het voorstel een titel.")
+    elif len(data.title.strip()) > 200:
+        errors["title"] = _("De titel is te lang: maximaal 200 tekens.")
+    if data.opens_invalid:
+        errors["opens_at"] = _("Vul een geldige datum en tijd in.")
+    if data.closes_invalid:
+        errors["closes_at"] = _("Vul een geldige datum en tijd in.")
+    if not errors and (data.opens_at is None) != (data.closes_at is None):
+        field = "closes_at" if data.closes_at is None else "opens_at"
+        errors[field] = _("Vul zowel het begin als het einde van de reactietermijn in, of geen van beide.")
+    if not errors and data.opens_at and data.closes_at and data.closes_at <= data.opens_at:
+        errors["closes_at"] = _("De reactietermijn moet eindigen na het begin.")
+    if errors:
+        raise _errors(errors)
+
+
+def _proposal_snapshot(p: Proposal) -> dict[str, Any]:
+    return {
+        "topic": p.topic,
+        "title": p.title,
+        "summary": p.summary,
+        "status": p.status,
+        "opens_at": p.opens_at.isoformat() if p.opens_at else None,
+        "closes_at": p.closes_at.isoformat() if p.closes_at else None,
+        "public": p.public,
+    }
+
+
+def create_proposal(session: Session, data: ProposalInput, *, actor: User) -> Proposal:
+    """A new proposal in the current dialogue, with an empty draft version 1."""
+    _validate(data)
+    dialogue, _care_form = current_dialogue(session)
+    taken = set(session.exec(select(Proposal.slug)).all())
+    proposal = Proposal(
+        dialogue_id=dialogue.id or 0,
+        slug=_unique(slugify(data.title), taken),
+        topic=data.topic,
+        title=data.title.strip(),
+        summary=data.summary.strip(),
+        opens_at=data.opens_at,
+        closes_at=data.closes_at,
+        public=data.public,
+        status=ProposalStatus.draft,
+    )
+    session.add(proposal)
+    session.flush()
+    session.add(ProposalVersion(proposal_id=proposal.id or 0, number=1, status=VersionStatus.draft))
+    record(
+        session,
+        action="proposal.created",
+        entity_type="proposal",
+        entity_id=proposal.id,
+        actor=actor,
+        summary=proposal.title,
+        after=_proposal_snapshot(proposal),
+    )
+    return proposal
+
+
+def update_proposal(session: Session, proposal: Proposal, data: ProposalInput, *, actor: User) -> Proposal:
+    _validate(data)
+    before = _proposal_snapshot(proposal)
+    proposal.topic = data.topic
+    proposal.title = data.title.strip()
+    proposal.summary = data.summary.strip()
+    proposal.opens_at = data.opens_at
+    proposal.closes_at = data.closes_at
+    proposal.public = data.public
+    proposal.updated_at = clock.now()
+    session.add(proposal)
+    record(
+        session,
+        action="proposal.updated",
+        entity_type="proposal",
+        entity_id=proposal.id,
+        actor=actor,
+        summary=proposal.title,
+        before=before,
+        after=_proposal_snapshot(proposal),
+    )
+    return proposal
+
+
+def get_proposal(session: Session, proposal_id: int) -> Proposal:
+    proposal = session.get(Proposal, proposal_id) if 0 < proposal_id <= MAX_ID else None
+    if proposal is None:
+        raise NotFound("No such proposal.")
+    return proposal
+
+
+def all_versions(session: Session, proposal: Proposal) -> list[ProposalVersion]:
+    return list(
+        session.exec(
+            select(ProposalVersion)
+            .where(ProposalVersion.proposal_id == proposal.id)
+            .order_by(col(ProposalVersion.number))
+        ).all()
+    )
+
+
+def draft_of(versions: list[ProposalVersion]) -> ProposalVersion | None:
+    return next((v for v in versions if v.status == VersionStatus.draft), None)
+
+
+def _draft(session: Session, proposal: Proposal) -> ProposalVersion:
+    draft = draft_of(all_versions(session, proposal))
+    if draft is None:
+        raise Conflict(
+            _("Er is geen conceptversie: een gepubliceerde versie verandert niet meer. Begin een nieuwe versie."),
+            user_message=True,
+        )
+    return draft
+
+
+@dataclass
+class AdminRow:
+    proposal: Proposal
+    topic_label: str
+    published: int | None
+    draft: int | None
+
+
+def admin_rows(session: Session) -> list[AdminRow]:
+    proposals = list(session.exec(select(Proposal).order_by(Proposal.title, Proposal.id)).all())
+    versions: dict[int, list[ProposalVersion]] = {}
+    for v in session.exec(select(ProposalVersion).order_by(col(ProposalVersion.number))).all():
+        versions.setdefault(v.proposal_id, []).append(v)
+    rows = []
+    for p in proposals:
+        vs = versions.get(p.id or 0, [])
+        published = [v.number for v in vs if v.status == VersionStatus.published]
+        draft = draft_of(vs)
+        rows.append(
+            AdminRow(
+                p,
+                TOPIC_LABELS.get(p.topic, p.topic),
+                published[-1] if published else None,  # type: ignore[call-overload]
+                draft.number if draft else None,
+            )
+        )
+    return rows
+
+
+# --- sections of the draft ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SectionInput:
+    heading: str
+    body: str
+    kind: str
+
+
+def _validate_section(data: SectionInput) -> SectionInput:
+    heading, body = data.heading.strip(), data.body.replace("\r\n", "\n").strip()
+    errors: dict[str, str] = {}
+    if not heading:
+        errors["heading"] = _("Geef het onderdeel een kop.")
+    elif len(heading) > 300:
+        errors["heading"] = _("De kop is te lang: maximaal 300 tekens.")
+    if len(body) > MAX_SECTION_BODY:
+        errors["body"] = _("De tekst is te lang: maximaal %(n)s tekens.", n=MAX_SECTION_BODY)
+    if data.kind not in SectionKind.__members__:
+        errors["kind"] = _("Kies tekst of vraag aan aanbieders.")
+    if errors:
+        raise _errors(errors)
+    return SectionInput(heading=heading, body=body, kind=data.kind)
+
+
+def get_section(session: Session, draft: ProposalVersion, section_id: int) -> Section:
+    section = session.get(Section, section_id) if 0 < section_id <= MAX_ID else None
+    if section is None or section.version_id != draft.id:
+        raise NotFound("No such section in the draft.")
+    return section
+
+
+def add_section(session: Session, proposal: Proposal, data: SectionInput, *, actor: User) -> Section:
+    draft = _draft(session, proposal)
+    clean = _validate_section(data)
+    existing = sections_of(session, [draft.id or 0])
+    if len(existing) >= MAX_SECTIONS:
+        raise _errors({"heading": _("Een versie heeft hoogstens %(n)s onderdelen.", n=MAX_SECTIONS)})
+    section = Section(
+        version_id=draft.id or 0,
+        key=_unique(slugify(clean.heading), {s.key for s in existing}),
+        position=max((s.position for s in existing), default=0) + 1,
+        heading=clean.heading,
+        body=clean.body,
+        kind=clean.kind,
+    )
+    session.add(section)
+    session.flush()
+    record(
+        session,
+        action="section.created",
+        entity_type="section",
+        entity_id=section.id,
+        actor=actor,
+        summary=f"{proposal.title} v{draft.number}: {section.heading}",
+    )
+    return section
+
+
+def update_section(
+    session: Session, proposal: Proposal, section_id: int, data: SectionInput, *, actor: User
+) -> Section:
+    """Change a section of the draft; its key stays, so threads keep lining up across versions."""
+    draft = _draft(session, proposal)
+    section = get_section(session, draft, section_id)
+    clean = _validate_section(data)
+    before = {"heading": section.heading, "body": section.body, "kind": section.kind}
+    section.heading, section.body, section.kind = clean.heading, clean.body, clean.kind
+    session.add(section)
+    record(
+        session,
+        action="section.updated",
+        entity_type="section",
+        entity_id=section.id,
+        actor=actor,
+        summary=f"{proposal.title} v{draft.number}: {section.heading}",
+        before=before,
+        after={"heading": section.heading, "body": section.body, "kind": section.kind},
+    )
+    return section
+
+
+def delete_section(session: Session, proposal: Proposal, section_id: int, *, actor: User) -> None:
+    draft = _draft(session, proposal)
+    section = get_section(session, draft, section_id)
+    record(
+        session,
+        action="section.deleted",
+        entity_type="section",
+        entity_id=section.id,
+        actor=actor,
+        summary=f"{proposal.title} v{draft.number}: {section.heading}",
+        before={"key": section.key, "heading": section.heading, "body": section.body},
+    )
+    session.delete(section)
+
+
+def move_section(session: Session, proposal: Proposal, section_id: int, direction: str, *, actor: User) -> None:
+    """Swap a section with its neighbour (up or down): reordering that works without JavaScript."""
+    draft = _draft(session, proposal)
+    section = get_section(session, draft, section_id)
+    ordered = sections_of(session, [draft.id or 0])
+    index = next(i for i, s in enumerate(ordered) if s.id == section.id)
+    other = index - 1 if direction == "up" else index + 1
+    if direction not in ("up", "down") or not 0 <= other < len(ordered):
+        return
+    ordered[index], ordered[other] = ordered[other], ordered[index]
+    for position, s in enumerate(ordered, start=1):
+        s.position = position
+        session.add(s)
+    record(
+        session,
+        action="section.moved",
+        entity_type="section",
+        entity_id=section.id,
+        actor=actor,
+        summary=f"{proposal.title} v{draft.number}: {section.heading} ({direction})",
+    )
+
+
+def import_into_draft(
+    session: Session, proposal: Proposal, imported: list[ImportedSection], *, filename: str, actor: User
+) -> int:
+    """Replace the draft's sections with those of an imported file. A heading that matches a section of the
+    draft (or of the version before) keeps that section's key, so its threads still line up."""
+    draft = _draft(session, proposal)
+    if len(imported) > MAX_SECTIONS:
+        raise _errors({"file": _("Een versie heeft hoogstens %(n)s onderdelen.", n=MAX_SECTIONS)})
+    versions = all_versions(session, proposal)
+    known = {s.heading.strip().lower(): s.key for s in sections_of(session, [v.id or 0 for v in versions])}
+    for old in sections_of(session, [draft.id or 0]):
+        session.delete(old)
+    session.flush()
+    taken: set[str] = set()
+    for position, item in enumerate(imported, start=1):
+        clean = _validate_section(SectionInput(heading=item.heading, body=item.body, kind=item.kind))
+        base = known.get(clean.heading.lower()) or slugify(clean.heading)
+        session.add(
+            Section(
+                version_id=draft.id or 0,
+                key=_unique(base, taken),
+                position=position,
+                heading=clean.heading,
+                body=clean.body,
+                kind=clean.kind,
+            )
+        )
+    record(
+        session,
+        action="version.imported",
+        entity_type="proposal_version",
+        entity_id=draft.id,
+        actor=actor,
+        summary=f"{proposal.title} v{draft.number}: {len(imported)} onderdelen uit {filename}",
+    )
+    return len(imported)
+
+
+def set_change_summary(session: Session, proposal: Proposal, summary: str, *, actor: User) -> ProposalVersion:
+    draft = _draft(session, proposal)
+    draft.change_summary = summary.replace("\r\n", "\n").strip()
+    session.add(draft)
+    return draft
+
+
+# --- publishing and the next version ----------------------------------------------------------------
+
+
+def publish(session: Session, proposal: Proposal, *, change_summary: str, actor: User) -> ProposalVersion:
+    """Publish the draft: from now on it never changes. Sections are rendered once, here; every participant
+    gets one mail."""
+    draft = _draft(session, proposal)
+    summary = change_summary.replace("\r\n", "\n").strip()
+    sections = sections_of(session, [draft.id or 0])
+    errors: dict[str, str] = {}
+    if not sections:
+        errors["sections"] = _("Een versie zonder onderdelen kan niet worden gepubliceerd.")
+    if draft.number > 1 and not summary:
+        errors["change_summary"] = _("Beschrijf wat er in deze versie is veranderd.")
+    if errors:
+        raise _errors(errors)
+    now = clock.now()
+    for s in sections:
+        s.body_html = render_markdown(s.body, heading_offset=2)
+        session.add(s)
+    draft.status = VersionStatus.published
+    draft.published_at = now
+    draft.change_summary = summary
+    proposal.status = ProposalStatus.published
+    proposal.updated_at = now
+    session.add_all([draft, proposal])
+    record(
+        session,
+        action="version.published",
+        entity_type="proposal_version",
+        entity_id=draft.id,
+        actor=actor,
+        summary=f"{proposal.title} v{draft.number}",
+        after={"sections": len(sections), "change_summary": summary},
+    )
+    _notify(session, proposal, draft)
+    return draft
+
+
+def participants_to_notify(session: Session, dialogue_id: int) -> list[User]:
+    """Contact persons of the providers that accepted, and the municipalities' reviewers."""
+    reviewers = session.exec(
+        select(User).where(User.role == Role.municipality, col(User.active)).order_by(User.email)
+    ).all()
+    return accepted_contacts(session, dialogue_id) + list(reviewers)
+
+
+def _notify(session: Session, proposal: Proposal, version: ProposalVersion) -> int:
+    recipients = participants_to_notify(session, proposal.dialogue_id)
+    context = {
+        "proposal": proposal,
+        "version": version,
+        "topic": TOPIC_LABELS.get(proposal.topic, proposal.topic),  # type: ignore[call-overload]
+        "closes": fmt_datetime(proposal.closes_at) if proposal.closes_at else "",
+        "path": f"/proposals/{proposal.id}",
+    }
+    for user in recipients:
+        queue_mail(session, to=user.email, template="proposal_published", context={**context, "user": user})
+    return len(recipients)
+
+
+def new_version(session: Session, proposal: Proposal, *, actor: User) -> ProposalVersion:
+    """Start the next version as a copy of the last published one: every section keeps its key."""
+    versions = all_versions(session, proposal)
+    if draft_of(versions) is not None:
+        raise Conflict(_("Er is al een conceptversie; publiceer die eerst."), user_message=True)
+    last = versions[-1] if versions else None
+    number = (
+        session.exec(select(func.max(ProposalVersion.number)).where(ProposalVersion.proposal_id == proposal.id)).one()
+        or 0
+    ) + 1
+    draft = ProposalVersion(proposal_id=proposal.id or 0, number=number, status=VersionStatus.draft)
+    session.add(draft)
+    session.flush()
+    for s in sections_of(session, [last.id or 0] if last else []):
+        session.add(
+            Section(
+                version_id=draft.id or 0, key=s.key, position=s.position, heading=s.heading, body=s.body, kind=s.kind
+            )
+        )
+    record(
+        session,
+        action="version.created",
+        entity_type="proposal_version",
+        entity_id=draft.id,
+        actor=actor,
+        summary=f"{proposal.title} v{number}",
+    )
+    return draft

@@ -1,0 +1,973 @@
+"""Reading proposals and commenting on them: who sees what, the comment window, threads, versions.
+
+Both the HTML routes and the API call these functions. Every page loads its comments with a fixed number of
+queries whatever their number: counts are grouped per section, the newest threads per section come from
+one windowed query (``ROW_NUMBER() OVER (PARTITION BY section_id ...)``) and their replies from one more.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, case, func, not_, or_
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, col, select
+
+from app import clock
+from app.audit.service import record
+from app.errors import AppError, Conflict, NotFound, ValidationFailed
+from app.i18n import fmt_datetime
+from app.i18n import gettext as _
+from app.markdown import render_markdown
+from app.models import (
+    Comment,
+    CommentKind,
+    CommentRevision,
+    Municipality,
+    Proposal,
+    ProposalStatus,
+    ProposalTopic,
+    ProposalVersion,
+    ProposalVisit,
+    Provider,
+    Role,
+    Section,
+    SectionKind,
+    User,
+    VersionStatus,
+    Visibility,
+)
+from app.pagination import PageParams, paginate
+from app.policy import Action, Principal, authorize, can
+from app.proposals.diff import word_diff
+
+TOPIC_LABELS = {
+    ProposalTopic.product_structure: "Productstructuur",
+    ProposalTopic.contract_terms: "Contractvoorwaarden",
+    ProposalTopic.requirements: "Eisen",
+    ProposalTopic.preconditions: "Randvoorwaarden",
+    ProposalTopic.procurement_process: "Inkoopproces",
+}
+KIND_LABELS = {
+    CommentKind.steun: "Steun",
+    CommentKind.zorg: "Zorg",
+    CommentKind.vraag: "Vraag",
+    CommentKind.suggestie: "Suggestie",
+}
+STATUS_LABELS = {
+    "nieuw": "Nieuw",
+    "in_behandeling": "In behandeling",
+    "overgenomen": "Overgenomen",
+    "deels_overgenomen": "Deels overgenomen",
+    "niet_overgenomen": "Niet overgenomen",
+    "bespreken_in_sessie": "Bespreken in sessie",
+}
+
+NEWEST_THREADS = 5  # threads per section on the proposal page; the rest loads on demand
+EARLIER_THREADS = 3  # threads per section of an earlier version, under the current one
+REPLIES_PER_THREAD = 50  # newest replies shown per thread; the section page pages through threads
+MAX_BODY = 10_000
+MAX_QUOTE = 2_000
+MAX_ID = 2_147_483_647
+
+
+def _errors(errors: dict[str, str]) -> AppError:
+    return ValidationFailed(
+        next(iter(errors.values())), user_message=True, errors=[{"field": f, "message": m} for f, m in errors.items()]
+    )
+
+
+# --- proposals and versions ------------------------------------------------------------------------
+
+
+def window_state(proposal: Proposal, now: datetime | None = None) -> str:
+    """``open``, ``not_open`` (not yet, or no window set) or ``closed``."""
+    now = now or clock.now()
+    if proposal.opens_at is None or proposal.closes_at is None or now < proposal.opens_at:
+        return "not_open"
+    return "open" if now < proposal.closes_at else "closed"
+
+
+def window_message(proposal: Proposal, now: datetime | None = None) -> str:
+    """Why nobody can comment now, in Dutch; empty while the window is open."""
+    state = window_state(proposal, now)
+    if state == "open":
+        return ""
+    if state == "closed":
+        return _(
+            "De reactietermijn is gesloten sinds %(closed)s. Reageren kan niet meer.",
+            closed=fmt_datetime(proposal.closes_at),
+        )
+    if proposal.opens_at is None:
+        return _("Voor dit voorstel is nog geen reactietermijn vastgesteld.")
+    return _("De reactietermijn opent op %(opens)s.", opens=fmt_datetime(proposal.opens_at))
+
+
+def _may_see(principal: Principal, proposal: Proposal) -> bool:
+    if can(principal, Action.view_draft_proposal):
+        return True
+    if proposal.status == ProposalStatus.draft:
+        return False
+    return can(principal, Action.view_published_proposal, proposal_public=proposal.public)
+
+
+def get_proposal(session: Session, principal: Principal, proposal_id: int) -> Proposal:
+    """The proposal if ``principal`` may read it; 404 otherwise (drafts do not exist for others).
+
+    The public gets 401 (sign in) for a published proposal that is not public."""
+    proposal = session.get(Proposal, proposal_id) if 0 < proposal_id <= MAX_ID else None
+    if proposal is None or (proposal.status == ProposalStatus.draft and not can(principal, Action.view_draft_proposal)):
+        raise NotFound("No such proposal.")
+    if not _may_see(principal, proposal):
+        authorize(principal, Action.view_published_proposal, proposal_public=proposal.public)
+    return proposal
+
+
+def versions(session: Session, principal: Principal, proposal: Proposal) -> list[ProposalVersion]:
+    """The versions ``principal`` may read, oldest first (drafts only for admins)."""
+    stmt = select(ProposalVersion).where(ProposalVersion.proposal_id == proposal.id)
+    if not can(principal, Action.view_draft_proposal):
+        stmt = stmt.where(ProposalVersion.status == VersionStatus.published)
+    return list(session.exec(stmt.order_by(col(ProposalVersion.number))).all())
+
+
+def current_of(all_versions: list[ProposalVersion]) -> ProposalVersion | None:
+    """The newest published version: the one that is read and commented on."""
+    published = [v for v in all_versions if v.status == VersionStatus.published]
+    return published[-1] if published else None
+
+
+def pick_version(all_versions: list[ProposalVersion], number: int | None) -> ProposalVersion:
+    """Version ``number`` from the list (the current one when None)."""
+    version = (
+        current_of(all_versions) if number is None else next((v for v in all_versions if v.number == number), None)
+    )
+    if version is None:
+        raise NotFound("No such version.")
+    return version
+
+
+def sections_of(session: Session, version_ids: list[int]) -> list[Section]:
+    if not version_ids:
+        return []
+    return list(
+        session.exec(
+            select(Section)
+            .where(col(Section.version_id).in_(version_ids))
+            .order_by(Section.version_id, Section.position, Section.id)
+        ).all()
+    )
+
+
+@dataclass
+class ProposalRow:
+    proposal: Proposal
+    topic_label: str
+    version: int | None
+    window: str
+    comments: int
+
+
+def list_proposals(session: Session, principal: Principal) -> list[ProposalRow]:
+    """The proposals ``principal`` may read, with the current version and the number of comments."""
+    stmt = select(Proposal).order_by(Proposal.title, Proposal.id)
+    if not can(principal, Action.view_draft_proposal):
+        stmt = stmt.where(Proposal.status != ProposalStatus.draft)
+        if not principal.is_authenticated:
+            stmt = stmt.where(col(Proposal.public))
+    proposals = list(session.exec(stmt).all())
+    ids = [p.id for p in proposals]
+    current: dict[int, int] = {}
+    counts: dict[int, int] = {}
+    if ids:
+        current = dict(
+            session.exec(
+                select(ProposalVersion.proposal_id, func.max(ProposalVersion.number))
+                .where(col(ProposalVersion.proposal_id).in_(ids), ProposalVersion.status == VersionStatus.published)
+                .group_by(ProposalVersion.proposal_id)
+            ).all()
+        )
+        if can(principal, Action.view_comments):
+            counts = dict(
+                session.exec(
+                    select(ProposalVersion.proposal_id, func.count(col(Comment.id)))
+                    .join(Section, col(Section.id) == Comment.section_id)
+                    .join(ProposalVersion, col(ProposalVersion.id) == Section.version_id)
+                    .where(
+                        col(ProposalVersion.proposal_id).in_(ids),
+                        comment_visibility(principal),
+                        col(Comment.deleted_at).is_(None),
+                    )
+                    .group_by(ProposalVersion.proposal_id)
+                ).all()
+            )
+    now = clock.now()
+    return [
+        ProposalRow(
+            proposal=p,
+            topic_label=TOPIC_LABELS.get(p.topic, p.topic),  # type: ignore[call-overload]
+            version=current.get(p.id or 0),
+            window=window_state(p, now),
+            comments=counts.get(p.id or 0, 0),
+        )
+        for p in proposals
+    ]
+
+
+# --- who sees which comments ---------------------------------------------------------------------
+
+
+def comment_visibility(principal: Principal, now: datetime | None = None) -> ColumnElement[bool]:
+    """Comments ``principal`` may see: never internal notes here; official replies once released
+    (admins also see drafted ones)."""
+    conditions: list[ColumnElement[bool]] = [col(Comment.visibility) == Visibility.participants]
+    if principal.role != Role.admin:
+        now = now or clock.now()
+        conditions.append(
+            or_(not_(col(Comment.official)), and_(col(Comment.release_at).is_not(None), col(Comment.release_at) <= now))
+        )
+    return and_(*conditions)
+
+
+@dataclass
+class CommentView:
+    """A comment as shown in a thread, with what the reader may do with it."""
+
+    comment: Comment
+    author_name: str
+    organisation: str
+    is_new: bool = False
+    is_own: bool = False
+    can_edit: bool = False
+    is_draft: bool = False  # an official reply not released yet (only admins see it)
+    suggestion_diff: str = ""
+    replies: list[CommentView] = field(default_factory=list)
+    hidden_replies: int = 0
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.comment.deleted_at is not None
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.comment.kind, "") if self.comment.kind else ""  # type: ignore[call-overload]
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.comment.status, self.comment.status)
+
+
+@dataclass
+class Thread:
+    """The threads of one section: ``shown`` of ``total`` top-level comments."""
+
+    section: Section
+    threads: list[CommentView]
+    total_threads: int
+    comments: int  # comments and replies, withdrawn ones not counted
+    new: int  # comments by others since the reader's last visit
+
+    @property
+    def hidden(self) -> int:
+        return max(0, self.total_threads - len(self.threads))
+
+
+@dataclass
+class Reader:
+    """Who reads, and since when things count as new for them."""
+
+    principal: Principal
+    last_seen: datetime | None = None
+    now: datetime = field(default_factory=clock.now)
+    window_open: bool = False
+
+    @property
+    def user_id(self) -> int | None:
+        return self.principal.user.id if self.principal.user else None
+
+
+def _author_columns() -> tuple[Any, ...]:
+    return (Comment, User.name, User.role, Provider.name, Municipality.name)
+
+
+def _with_authors(stmt: Any) -> Any:
+    return (
+        stmt.join(User, col(User.id) == Comment.author_id)
+        .outerjoin(Provider, col(Provider.id) == Comment.provider_id)
+        .outerjoin(Municipality, col(Municipality.id) == User.municipality_id)
+    )
+
+
+def _organisation(role: str, provider: str | None, municipality: str | None) -> str:
+    if role == Role.admin:
+        return "SDFL"
+    if role == Role.municipality:
+        return _("Gemeente %(name)s", name=municipality) if municipality else _("Gemeente")
+    return provider or ""
+
+
+def _view(row: Any, reader: Reader, section_bodies: dict[int, str]) -> CommentView:
+    comment, author_name, role, provider_name, municipality_name = row
+    own = reader.user_id is not None and comment.author_id == reader.user_id
+    diff = ""
+    if comment.suggested_text and comment.deleted_at is None:
+        diff = word_diff(comment.quote or section_bodies.get(comment.section_id, ""), comment.suggested_text)
+    return CommentView(
+        comment=comment,
+        author_name=author_name or "",
+        organisation=_organisation(role, provider_name, municipality_name),
+        is_new=bool(reader.last_seen and not own and comment.created_at > reader.last_seen),
+        is_own=own,
+        can_edit=own and reader.window_open and comment.deleted_at is None and not comment.official,
+        is_draft=comment.official and (comment.release_at is None or comment.release_at > reader.now),
+        suggestion_diff=diff,
+    )
+
+
+def load_threads(
+    session: Session,
+    reader: Reader,
+    sections: list[Section],
+    *,
+    newest: int | None,
+    page: PageParams | None = None,
+) -> dict[int, Thread]:
+    """The threads of ``sections``: the ``newest`` top-level comments per section (oldest of them first),
+    or with ``newest=None`` one ``page`` of all of them (a single section). Four queries, whatever the numbers."""
+    if not sections:
+        return {}
+    ids = [s.id for s in sections]
+    visible = comment_visibility(reader.principal, reader.now)
+    since = reader.last_seen
+    new_expr = (
+        func.sum(
+            case(
+                (and_(col(Comment.created_at) > since, col(Comment.author_id) != (reader.user_id or 0)), 1),
+                else_=0,
+            )
+        )
+        if since
+        else func.sum(0)
+    )
+    counts = {
+        section_id: (int(threads or 0), int(comments or 0), int(new or 0))
+        for section_id, threads, comments, new in session.exec(
+            select(  # type: ignore[call-overload]
+                Comment.section_id,
+                func.sum(case((col(Comment.parent_id).is_(None), 1), else_=0)),
+                func.sum(case((col(Comment.deleted_at).is_(None), 1), else_=0)),
+                new_expr,
+            )
+            .where(col(Comment.section_id).in_(ids), visible)
+            .group_by(Comment.section_id)
+        ).all()
+    }
+
+    roots_filter = and_(col(Comment.section_id).in_(ids), col(Comment.parent_id).is_(None), visible)
+    if newest is not None:
+        rank = (
+            func.row_number()
+            .over(partition_by=Comment.section_id, order_by=(col(Comment.created_at).desc(), col(Comment.id).desc()))
+            .label("rank")
+        )
+        ranked = select(col(Comment.id).label("id"), rank).where(roots_filter).subquery()
+        root_rows = session.exec(
+            _with_authors(select(*_author_columns()).join(ranked, ranked.c.id == Comment.id))
+            .where(ranked.c.rank <= newest)
+            .order_by(Comment.section_id, Comment.created_at, Comment.id)
+        ).all()
+    else:
+        page = page or PageParams(page=1, page_size=50)
+        root_rows = session.exec(
+            _with_authors(select(*_author_columns()))
+            .where(roots_filter)
+            .order_by(Comment.section_id, Comment.created_at, Comment.id)
+            .offset(page.offset)
+            .limit(page.page_size)
+        ).all()
+
+    bodies = {s.id or 0: s.body for s in sections}
+    roots = [_view(row, reader, bodies) for row in root_rows]
+    by_id = {view.comment.id: view for view in roots}
+    if by_id:
+        reply_rank = (
+            func.row_number()
+            .over(partition_by=Comment.parent_id, order_by=(col(Comment.created_at).desc(), col(Comment.id).desc()))
+            .label("rank")
+        )
+        reply_count = func.count().over(partition_by=Comment.parent_id).label("replies")
+        ranked_replies = (
+            select(col(Comment.id).label("id"), reply_rank, reply_count)
+            .where(col(Comment.parent_id).in_(list(by_id)), visible)
+            .subquery()
+        )
+        for row in session.exec(
+            _with_authors(
+                select(*_author_columns(), ranked_replies.c.replies).join(
+                    ranked_replies, ranked_replies.c.id == Comment.id
+                )
+            )
+            .where(ranked_replies.c.rank <= REPLIES_PER_THREAD)
+            .order_by(Comment.created_at, Comment.id)
+        ).all():
+            parent = by_id[row[0].parent_id]
+            parent.replies.append(_view(row[:5], reader, bodies))
+            parent.hidden_replies = int(row[5]) - min(int(row[5]), REPLIES_PER_THREAD)
+
+    grouped: dict[int, list[CommentView]] = defaultdict(list)
+    for view in roots:
+        grouped[view.comment.section_id].append(view)
+    result = {}
+    for s in sections:
+        threads, comments, new = counts.get(s.id or 0, (0, 0, 0))
+        result[s.id or 0] = Thread(
+            section=s, threads=grouped.get(s.id or 0, []), total_threads=threads, comments=comments, new=new
+        )
+    return result
+
+
+# --- the proposal page -----------------------------------------------------------------------------
+
+
+@dataclass
+class SectionView:
+    section: Section
+    thread: Thread | None  # None when the reader may not see comments
+    is_new: bool  # added or changed in a version published since the last visit
+    earlier: list[tuple[int, Thread]]  # (version number, thread) of the same key in earlier versions
+
+
+@dataclass
+class ProposalPage:
+    proposal: Proposal
+    topic_label: str
+    version: ProposalVersion
+    versions: list[ProposalVersion]
+    is_current: bool
+    sections: list[SectionView]
+    reader: Reader
+    window: str
+    window_message: str
+    may_comment: bool
+    shows_comments: bool
+
+
+def last_visit(session: Session, principal: Principal, proposal: Proposal) -> datetime | None:
+    if principal.user is None:
+        return None
+    visit = session.get(ProposalVisit, (principal.user.id, proposal.id))
+    return visit.seen_at if visit else None
+
+
+def mark_visited(session: Session, principal: Principal, proposal: Proposal) -> None:
+    """Remember now as the reader's last visit (not audited: reading changes nothing)."""
+    if principal.user is None:
+        return
+    visit = session.get(ProposalVisit, (principal.user.id, proposal.id))
+    if visit is None:
+        session.add(ProposalVisit(user_id=principal.user.id or 0, proposal_id=proposal.id or 0, seen_at=clock.now()))
+    else:
+        visit.seen_at = clock.now()
+        session.add(visit)
+
+
+def may_comment(
+    principal: Principal, proposal: Proposal, version: ProposalVersion, all_versions: list[ProposalVersion]
+) -> bool:
+    return (
+        can(principal, Action.comment)
+        and version.status == VersionStatus.published
+        and current_of(all_versions) is version
+        and window_state(proposal) == "open"
+    )
+
+
+def proposal_page(
+    session: Session,
+    principal: Principal,
+    proposal: Proposal,
+    *,
+    number: int | None = None,
+    last_seen: datetime | None = None,
+) -> ProposalPage:
+    """A version (the current one by default) with its sections and their newest threads, and under each
+    section the threads on the same key in earlier versions."""
+    all_versions = versions(session, principal, proposal)
+    version = pick_version(all_versions, number)
+    earlier_versions = [v for v in all_versions if v.number < version.number and v.status == VersionStatus.published]
+    sections = sections_of(session, [version.id or 0] + [v.id or 0 for v in earlier_versions])
+    own = [s for s in sections if s.version_id == version.id]
+    older = [s for s in sections if s.version_id != version.id]
+    is_current = current_of(all_versions) is version
+    reader = Reader(
+        principal=principal,
+        last_seen=last_seen,
+        window_open=is_current and window_state(proposal) == "open" and can(principal, Action.comment),
+    )
+    shows_comments = can(principal, Action.view_comments)
+    threads = load_threads(session, reader, own, newest=NEWEST_THREADS) if shows_comments else {}
+    older_threads = load_threads(session, reader, older, newest=EARLIER_THREADS) if shows_comments and older else {}
+    number_of = {v.id: v.number for v in all_versions}
+    previous = {s.key: s for s in older if earlier_versions and s.version_id == earlier_versions[-1].id}
+    published_since = bool(last_seen and version.published_at and version.published_at > last_seen)
+
+    views = []
+    for s in own:
+        prior = previous.get(s.key)
+        changed = prior is None or prior.body != s.body or prior.heading != s.heading
+        earlier = [
+            (number_of[o.version_id], older_threads[o.id or 0])
+            for o in reversed(older)
+            if o.key == s.key and older_threads.get(o.id or 0) and older_threads[o.id or 0].total_threads
+        ]
+        views.append(
+            SectionView(section=s, thread=threads.get(s.id or 0), is_new=published_since and changed, earlier=earlier)
+        )
+    return ProposalPage(
+        proposal=proposal,
+        topic_label=TOPIC_LABELS.get(proposal.topic, proposal.topic),  # type: ignore[call-overload]
+        version=version,
+        versions=all_versions,
+        is_current=is_current,
+        sections=views,
+        reader=reader,
+        window=window_state(proposal),
+        window_message=window_message(proposal),
+        may_comment=may_comment(principal, proposal, version, all_versions),
+        shows_comments=shows_comments,
+    )
+
+
+@dataclass
+class SectionPage:
+    proposal: Proposal
+    version: ProposalVersion
+    section: Section
+    thread: Thread
+    page: PageParams
+    may_comment: bool
+    window_message: str
+
+
+def find_section(session: Session, version: ProposalVersion, key: str) -> Section:
+    section = session.exec(select(Section).where(Section.version_id == version.id, Section.key == key)).first()
+    if section is None:
+        raise NotFound("No such section.")
+    return section
+
+
+def section_thread(
+    session: Session,
+    principal: Principal,
+    proposal: Proposal,
+    key: str,
+    *,
+    number: int | None = None,
+    page: PageParams | None = None,
+    newest: int | None = None,
+) -> SectionPage:
+    """One section with its threads: a page of all of them, or only the newest ones."""
+    authorize(principal, Action.view_comments)
+    all_versions = versions(session, principal, proposal)
+    version = pick_version(all_versions, number)
+    section = find_section(session, version, key)
+    allowed = may_comment(principal, proposal, version, all_versions)
+    reader = Reader(principal=principal, window_open=allowed)
+    page = page or PageParams(page=1, page_size=50)
+    thread = load_threads(session, reader, [section], newest=newest, page=page)[section.id or 0]
+    return SectionPage(
+        proposal=proposal,
+        version=version,
+        section=section,
+        thread=thread,
+        page=page,
+        may_comment=allowed,
+        window_message=window_message(proposal) if current_of(all_versions) is version else "",
+    )
+
+
+# --- writing comments ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommentInput:
+    body: str = ""
+    kind: str | None = None
+    quote: str | None = None
+    suggested_text: str | None = None
+    parent_id: int | None = None
+
+
+def _clean(text: str | None) -> str:
+    return (text or "").replace("\r\n", "\n").strip()
+
+
+def _validate(data: CommentInput, *, reply: bool) -> CommentInput:
+    body, quote, suggestion = _clean(data.body), _clean(data.quote), _clean(data.suggested_text)
+    kind = (data.kind or "").strip() or None
+    errors: dict[str, str] = {}
+    if kind is not None and kind not in CommentKind.__members__:
+        errors["kind"] = _("Kies steun, zorg, vraag of suggestie.")
+    elif kind is None and not reply:
+        errors["kind"] = _("Kies wat voor reactie het is: steun, zorg, vraag of suggestie.")
+    if not body:
+        errors["body"] = _("Schrijf uw reactie.")
+    elif len(body) > MAX_BODY:
+        errors["body"] = _("Uw reactie is te lang: maximaal %(n)s tekens.", n=MAX_BODY)
+    if len(quote) > MAX_QUOTE:
+        errors["quote"] = _("Het citaat is te lang: maximaal %(n)s tekens.", n=MAX_QUOTE)
+    if suggestion and kind != CommentKind.suggestie:
+        errors["suggested_text"] = _("Een vervangende tekst hoort bij een suggestie: kies de soort suggestie.")
+    elif len(suggestion) > MAX_BODY:
+        errors["suggested_text"] = _("De vervangende tekst is te lang: maximaal %(n)s tekens.", n=MAX_BODY)
+    if errors:
+        raise _errors(errors)
+    return CommentInput(
+        body=body, kind=kind, quote=quote or None, suggested_text=suggestion or None, parent_id=data.parent_id
+    )
+
+
+@dataclass
+class CommentContext:
+    """A comment (or the section to comment on) with its version and proposal."""
+
+    section: Section
+    version: ProposalVersion
+    proposal: Proposal
+
+
+def section_context(session: Session, section_id: int) -> CommentContext:
+    row = (
+        session.exec(
+            select(Section, ProposalVersion, Proposal)
+            .join(ProposalVersion, col(ProposalVersion.id) == Section.version_id)
+            .join(Proposal, col(Proposal.id) == ProposalVersion.proposal_id)
+            .where(Section.id == section_id)
+        ).first()
+        if 0 < section_id <= MAX_ID
+        else None
+    )
+    if row is None:
+        raise NotFound("No such section.")
+    return CommentContext(*row)
+
+
+def ensure_open(session: Session, context: CommentContext) -> None:
+    """Comments only on the current published version, while the proposal's window is open: 409 otherwise."""
+    state = window_state(context.proposal)
+    if state != "open":
+        raise Conflict(window_message(context.proposal), user_message=True)
+    newest = session.exec(
+        select(func.max(ProposalVersion.number)).where(
+            ProposalVersion.proposal_id == context.proposal.id, ProposalVersion.status == VersionStatus.published
+        )
+    ).one()
+    if context.version.status != VersionStatus.published or context.version.number != newest:
+        raise Conflict(
+            _("Op deze versie kan niet meer worden gereageerd: reageer op de huidige versie."), user_message=True
+        )
+
+
+def _visible_to(session: Session, principal: Principal, context: CommentContext) -> None:
+    """The reader must be able to see the proposal and the comments on it."""
+    if not _may_see(principal, context.proposal) or (
+        context.version.status != VersionStatus.published and not can(principal, Action.view_draft_proposal)
+    ):
+        raise NotFound("No such section.")
+    authorize(principal, Action.view_comments)
+
+
+def _snapshot(comment: Comment) -> dict[str, Any]:
+    return {
+        "kind": comment.kind,
+        "body": comment.body,
+        "quote": comment.quote,
+        "suggested_text": comment.suggested_text,
+        "deleted_at": comment.deleted_at.isoformat() if comment.deleted_at else None,
+    }
+
+
+def create_comment(
+    session: Session,
+    principal: Principal,
+    section_id: int,
+    data: CommentInput,
+    *,
+    idempotency_key: str | None = None,
+    ip: str | None = None,
+) -> tuple[Comment, bool]:
+    """Add a comment or a reply; returns it and whether it is new (an idempotency key seen before returns
+    the comment it created then)."""
+    context = section_context(session, section_id)
+    _visible_to(session, principal, context)
+    user = principal.user
+    authorize(principal, Action.comment, provider_id=user.provider_id if user else None)
+    assert user is not None
+    scoped_key = f"{user.id}:{idempotency_key}" if idempotency_key else None
+    if scoped_key:
+        existing = session.exec(select(Comment).where(Comment.idempotency_key == scoped_key)).first()
+        if existing is not None:
+            return existing, False
+    ensure_open(session, context)
+    parent = None
+    if data.parent_id is not None:
+        parent = session.get(Comment, data.parent_id) if 0 < data.parent_id <= MAX_ID else None
+        if (
+            parent is None
+            or parent.section_id != section_id
+            or not session.exec(
+                select(func.count()).where(Comment.id == parent.id, comment_visibility(principal))
+            ).one()
+        ):
+            raise _errors({"parent_id": _("De reactie waarop u wilt reageren bestaat niet (meer) bij dit onderdeel.")})
+        if parent.parent_id is not None:  # a reply to a reply joins the same thread
+            parent = session.get(Comment, parent.parent_id)
+    clean = _validate(data, reply=parent is not None)
+    comment = Comment(
+        section_id=section_id,
+        author_id=user.id or 0,
+        provider_id=user.provider_id if user.role == Role.provider else None,
+        parent_id=parent.id if parent else None,
+        kind=clean.kind,
+        body=clean.body,
+        body_html=render_markdown(clean.body, heading_offset=3),
+        quote=clean.quote,
+        suggested_text=clean.suggested_text,
+        idempotency_key=scoped_key,
+        created_at=clock.now(),
+    )
+    session.add(comment)
+    session.flush()
+    record(
+        session,
+        action="comment.replied" if parent else "comment.created",
+        entity_type="comment",
+        entity_id=comment.id,
+        actor=user,
+        summary=f"{context.proposal.title} v{context.version.number} · {context.section.heading}",
+        after=_snapshot(comment),
+        ip=ip,
+    )
+    return comment, True
+
+
+def get_comment(session: Session, principal: Principal, comment_id: int) -> tuple[Comment, CommentContext]:
+    """A comment ``principal`` may see, with its section, version and proposal; 404 otherwise."""
+    comment = session.get(Comment, comment_id) if 0 < comment_id <= MAX_ID else None
+    if comment is None:
+        raise NotFound("No such comment.")
+    context = section_context(session, comment.section_id)
+    _visible_to(session, principal, context)
+    if not session.exec(select(func.count()).where(Comment.id == comment.id, comment_visibility(principal))).one():
+        raise NotFound("No such comment.")
+    return comment, context
+
+
+def _own_open(session: Session, principal: Principal, comment: Comment, context: CommentContext) -> User:
+    authorize(principal, Action.edit_own_comment, author_id=comment.author_id)
+    if comment.deleted_at is not None:
+        raise Conflict(_("Deze reactie is ingetrokken en kan niet meer worden gewijzigd."), user_message=True)
+    ensure_open(session, context)
+    assert principal.user is not None
+    return principal.user
+
+
+def edit_comment(
+    session: Session,
+    principal: Principal,
+    comment: Comment,
+    context: CommentContext,
+    data: CommentInput,
+    *,
+    ip: str | None = None,
+) -> Comment:
+    """Change one's own comment while the window is open; the text before is kept as a revision."""
+    user = _own_open(session, principal, comment, context)
+    clean = _validate(data, reply=comment.parent_id is not None)
+    if (clean.kind, clean.body, clean.quote, clean.suggested_text) == (
+        comment.kind,
+        comment.body,
+        comment.quote,
+        comment.suggested_text,
+    ):
+        return comment
+    before = _snapshot(comment)
+    session.add(
+        CommentRevision(
+            comment_id=comment.id or 0,
+            kind=comment.kind,
+            body=comment.body,
+            quote=comment.quote,
+            suggested_text=comment.suggested_text,
+            edited_by_id=user.id or 0,
+            created_at=clock.now(),
+        )
+    )
+    comment.kind = clean.kind if comment.parent_id is None or clean.kind else comment.kind
+    comment.body = clean.body
+    comment.body_html = render_markdown(clean.body, heading_offset=3)
+    comment.quote = clean.quote
+    comment.suggested_text = clean.suggested_text
+    comment.edited_at = clock.now()
+    session.add(comment)
+    record(
+        session,
+        action="comment.edited",
+        entity_type="comment",
+        entity_id=comment.id,
+        actor=user,
+        before=before,
+        after=_snapshot(comment),
+        ip=ip,
+    )
+    return comment
+
+
+def withdraw_comment(
+    session: Session, principal: Principal, comment: Comment, context: CommentContext, *, ip: str | None = None
+) -> Comment:
+    """Withdraw one's own comment: the text is kept for the record, the thread shows a marker."""
+    user = _own_open(session, principal, comment, context)
+    before = _snapshot(comment)
+    comment.deleted_at = clock.now()
+    session.add(comment)
+    record(
+        session,
+        action="comment.withdrawn",
+        entity_type="comment",
+        entity_id=comment.id,
+        actor=user,
+        before=before,
+        after=_snapshot(comment),
+        ip=ip,
+    )
+    return comment
+
+
+def revisions(session: Session, comment: Comment) -> list[CommentRevision]:
+    return list(
+        session.exec(
+            select(CommentRevision).where(CommentRevision.comment_id == comment.id).order_by(col(CommentRevision.id))
+        ).all()
+    )
+
+
+def etag_of(representation: str) -> str:
+    return '"' + hashlib.sha256(representation.encode()).hexdigest()[:32] + '"'
+
+
+def comment_etag(comment: Comment) -> str:
+    state = [
+        comment.id,
+        comment.kind,
+        comment.body,
+        comment.quote,
+        comment.suggested_text,
+        comment.status,
+        comment.edited_at,
+        comment.deleted_at,
+        comment.release_at,
+    ]
+    return etag_of(json.dumps(state, default=str))
+
+
+# --- the API's comment list ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommentFilter:
+    proposal_id: int | None = None
+    version: int | None = None
+    section_key: str | None = None
+    provider_id: int | None = None
+    kind: str | None = None
+    status: str | None = None
+    since: datetime | None = None
+
+
+@dataclass
+class CommentRow:
+    comment: Comment
+    section: Section
+    version: ProposalVersion
+    proposal: Proposal
+    author_name: str
+    provider_name: str | None
+
+
+def list_comments(
+    session: Session, principal: Principal, filters: CommentFilter, params: PageParams, *, comment_id: int | None = None
+) -> tuple[list[CommentRow], int]:
+    """Comments ``principal`` may see, oldest first (created_at, then id)."""
+    authorize(principal, Action.view_comments)
+    stmt = (
+        select(Comment, Section, ProposalVersion, Proposal, User.name, Provider.name)
+        .join(Section, col(Section.id) == Comment.section_id)
+        .join(ProposalVersion, col(ProposalVersion.id) == Section.version_id)
+        .join(Proposal, col(Proposal.id) == ProposalVersion.proposal_id)
+        .join(User, col(User.id) == Comment.author_id)
+        .outerjoin(Provider, col(Provider.id) == Comment.provider_id)
+        .where(comment_visibility(principal))
+    )
+    if not can(principal, Action.view_draft_proposal):
+        stmt = stmt.where(ProposalVersion.status == VersionStatus.published)
+    if comment_id is not None:
+        stmt = stmt.where(Comment.id == comment_id)
+    if filters.proposal_id is not None:
+        stmt = stmt.where(Proposal.id == filters.proposal_id)
+    if filters.version is not None:
+        stmt = stmt.where(ProposalVersion.number == filters.version)
+    if filters.section_key:
+        stmt = stmt.where(Section.key == filters.section_key)
+    if filters.provider_id is not None:
+        stmt = stmt.where(Comment.provider_id == filters.provider_id)
+    if filters.kind:
+        stmt = stmt.where(Comment.kind == filters.kind)
+    if filters.status:
+        stmt = stmt.where(Comment.status == filters.status)
+    if filters.since is not None:
+        stmt = stmt.where(col(Comment.created_at) >= filters.since)
+    rows, total = paginate(session, stmt.order_by(col(Comment.created_at), col(Comment.id)), params)  # type: ignore[arg-type]
+    return [CommentRow(*row) for row in rows], total
+
+
+# --- questions: who answered -----------------------------------------------------------------------
+
+
+@dataclass
+class QuestionAnswers:
+    section: Section
+    answered: list[Provider]
+    not_answered: list[Provider]
+
+
+def question_answers(session: Session, version: ProposalVersion, providers: list[Provider]) -> list[QuestionAnswers]:
+    """Per question section of ``version``: which of ``providers`` answered (a comment of their own, not
+    withdrawn) and which did not."""
+    questions = [s for s in sections_of(session, [version.id or 0]) if s.kind == SectionKind.question]
+    answered: dict[int, set[int]] = defaultdict(set)
+    if questions:
+        for section_id, provider_id in session.exec(
+            select(Comment.section_id, Comment.provider_id)
+            .where(
+                col(Comment.section_id).in_([q.id for q in questions]),
+                col(Comment.provider_id).is_not(None),
+                col(Comment.deleted_at).is_(None),
+                Comment.visibility == Visibility.participants,
+            )
+            .distinct()
+        ).all():
+            answered[section_id].add(provider_id)  # type: ignore[arg-type]
+    return [
+        QuestionAnswers(
+            section=q,
+            answered=[p for p in providers if p.id in answered[q.id or 0]],
+            not_answered=[p for p in providers if p.id not in answered[q.id or 0]],
+        )
+        for q in questions
+    ]

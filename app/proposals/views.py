@@ -1,0 +1,397 @@
+"""HTML for reading proposals and commenting on them.
+
+Without JavaScript every form posts and redirects back to the section (303). With htmx, posting, editing and
+withdrawing answer with the section's thread only; an invalid comment answers 422 with its form, the error
+next to the field and the text as typed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
+
+from app.accounts.deps import WebPrincipal, client_ip
+from app.db import SessionDep
+from app.errors import AppError, NotFound, field_errors
+from app.i18n import gettext as _
+from app.models import CommentKind, Section
+from app.pagination import PageParams
+from app.policy import Action, Principal, authorize
+from app.proposals import service
+from app.proposals.diff import SectionText, compare_sections, summary
+from app.web import is_htmx, render
+
+router = APIRouter()
+
+KINDS = [(k.value, service.KIND_LABELS[k]) for k in CommentKind]
+FORM_LIMIT = 50_000  # the service gives the real limits with a clear message
+
+
+@dataclass(frozen=True)
+class CommentForm:
+    """The comment form as typed: shown again on an error, and the service's input."""
+
+    kind: str = ""
+    body: str = ""
+    quote: str = ""
+    suggested_text: str = ""
+    parent_id: str = ""
+
+    @property
+    def values(self) -> dict[str, str]:
+        return asdict(self)
+
+    def to_input(self) -> service.CommentInput:
+        parent = int(self.parent_id) if self.parent_id.strip().isdigit() and len(self.parent_id) < 11 else None
+        return service.CommentInput(
+            body=self.body,
+            kind=self.kind or None,
+            quote=self.quote,
+            suggested_text=self.suggested_text,
+            parent_id=parent,
+        )
+
+
+def comment_form(
+    kind: Annotated[str, Form(max_length=20)] = "",
+    body: Annotated[str, Form(max_length=FORM_LIMIT)] = "",
+    quote: Annotated[str, Form(max_length=FORM_LIMIT)] = "",
+    suggested_text: Annotated[str, Form(max_length=FORM_LIMIT)] = "",
+    parent_id: Annotated[str, Form(max_length=20)] = "",
+) -> CommentForm:
+    return CommentForm(kind=kind, body=body, quote=quote, suggested_text=suggested_text, parent_id=parent_id)
+
+
+CommentFormDep = Annotated[CommentForm, Depends(comment_form)]
+
+
+def _form_prefix(section: Section, parent_id: str = "") -> str:
+    return f"reply-{parent_id}" if parent_id else f"new-{section.key}"
+
+
+def _common(proposal_id: int) -> dict[str, object]:
+    return {"kinds": KINDS, "pid": proposal_id}
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+@router.get("/proposals", include_in_schema=False)
+def proposals(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
+    """The proposals with their status, topic and how long the comment window is still open."""
+    return render(
+        request,
+        "proposals/index.html",
+        {"title": _("Voorstellen"), "rows": service.list_proposals(session, principal), "now": service.clock.now()},
+    )
+
+
+def _proposal_page(
+    request: Request, session: Session, principal: Principal, proposal_id: int, number: int | None
+) -> Response:
+    proposal = service.get_proposal(session, principal, proposal_id)
+    last_seen = service.last_visit(session, principal, proposal)
+    page = service.proposal_page(session, principal, proposal, number=number, last_seen=last_seen)
+    if page.is_current:
+        service.mark_visited(session, principal, proposal)
+    return render(
+        request,
+        "proposals/detail.html",
+        {"title": proposal.title, "page": page, "form_state": {}, **_common(proposal_id)},
+    )
+
+
+@router.get("/proposals/{proposal_id}", include_in_schema=False)
+def proposal(request: Request, session: SessionDep, principal: WebPrincipal, proposal_id: int) -> Response:
+    """The current version: table of contents, sections, and the newest threads of each section."""
+    return _proposal_page(request, session, principal, proposal_id, None)
+
+
+@router.get("/proposals/{proposal_id}/versions/{number}", include_in_schema=False)
+def proposal_version(
+    request: Request, session: SessionDep, principal: WebPrincipal, proposal_id: int, number: int
+) -> Response:
+    """An earlier version (admins: also the draft), as it was published."""
+    if not 0 < number <= service.MAX_ID:
+        raise NotFound("No such version.")
+    return _proposal_page(request, session, principal, proposal_id, number)
+
+
+def _section_page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    proposal_id: int,
+    key: str,
+    *,
+    page: int = 1,
+    form_state: dict[str, object] | None = None,
+    status_code: int = 200,
+) -> Response:
+    proposal = service.get_proposal(session, principal, proposal_id)
+    sp = service.section_thread(session, principal, proposal, key, page=PageParams(page=page, page_size=50))
+    return render(
+        request,
+        "proposals/section.html",
+        {
+            "title": f"{sp.section.heading} · {proposal.title}",
+            "sp": sp,
+            "form_state": form_state or {},
+            **_common(proposal_id),
+        },
+        block="thread",
+        status_code=status_code,
+    )
+
+
+@router.get("/proposals/{proposal_id}/sections/{key}", include_in_schema=False)
+def section(
+    request: Request,
+    session: SessionDep,
+    principal: WebPrincipal,
+    proposal_id: int,
+    key: str,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    """One section of the current version with all its threads (50 per page); htmx gets the thread only."""
+    return _section_page(request, session, principal, proposal_id, key, page=page)
+
+
+@router.get("/proposals/{proposal_id}/history", include_in_schema=False)
+def version_history(request: Request, session: SessionDep, principal: WebPrincipal, proposal_id: int) -> Response:
+    proposal = service.get_proposal(session, principal, proposal_id)
+    all_versions = service.versions(session, principal, proposal)
+    return render(
+        request,
+        "proposals/history.html",
+        {
+            "title": _("Versies van %(title)s", title=proposal.title),
+            "proposal": proposal,
+            "versions": all_versions,
+            "current": service.current_of(all_versions),
+        },
+    )
+
+
+@router.get("/proposals/{proposal_id}/compare", include_in_schema=False)
+def compare(
+    request: Request,
+    session: SessionDep,
+    principal: WebPrincipal,
+    proposal_id: int,
+    from_: Annotated[int | None, Query(alias="from", ge=1, le=10_000)] = None,
+    to: Annotated[int | None, Query(ge=1, le=10_000)] = None,
+) -> Response:
+    """Two versions section by section: added, removed, moved and changed sections, changes word by word."""
+    proposal = service.get_proposal(session, principal, proposal_id)
+    all_versions = service.versions(session, principal, proposal)
+    if len(all_versions) < 2:
+        raise NotFound("Er is nog maar één versie van dit voorstel.", user_message=True)
+    new = service.pick_version(all_versions, to or all_versions[-1].number)
+    old = service.pick_version(all_versions, from_ or max(1, new.number - 1))
+    texts = {v.id: [] for v in (old, new)}  # type: dict[int | None, list[SectionText]]
+    for s in service.sections_of(session, [old.id or 0, new.id or 0]):
+        texts[s.version_id].append(SectionText(key=s.key, heading=s.heading, body=s.body, position=s.position))
+    changes = compare_sections(texts[old.id], texts[new.id])
+    return render(
+        request,
+        "proposals/compare.html",
+        {
+            "title": _("Versies vergelijken"),
+            "proposal": proposal,
+            "versions": all_versions,
+            "old": old,
+            "new": new,
+            "changes": changes,
+            "counts": summary(changes),
+        },
+    )
+
+
+# --- writing ---------------------------------------------------------------------------------------
+
+
+def _thread_fragment(
+    request: Request, session: Session, principal: Principal, context: service.CommentContext
+) -> Response:
+    """The section's thread as on the proposal page: what htmx swaps in after a change."""
+    sp = service.section_thread(
+        session,
+        principal,
+        context.proposal,
+        context.section.key,
+        number=context.version.number,
+        newest=service.NEWEST_THREADS,
+    )
+    return render(
+        request,
+        "proposals/thread.html",
+        {"sp": sp, "form_state": {}, **_common(context.proposal.id or 0)},
+    )
+
+
+def _back(context: service.CommentContext, anchor: str | None = None) -> str:
+    return f"/proposals/{context.proposal.id}#{anchor or 'section-' + context.section.key}"
+
+
+def _invalid_form(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    context: service.CommentContext,
+    *,
+    prefix: str,
+    form: CommentForm,
+    errors: dict[str, str],
+    action: str,
+) -> Response:
+    """An invalid comment: htmx gets its form again, a plain browser the section page with the form (422)."""
+    state = {"prefix": prefix, "values": form.values, "errors": errors, "action": action}
+    if is_htmx(request):
+        return render(
+            request,
+            "proposals/comment_form.html",
+            {"section": context.section, "state": state, **_common(context.proposal.id or 0)},
+            status_code=422,
+            headers={"HX-Retarget": f"#form-{prefix}", "HX-Reswap": "outerHTML"},
+        )
+    return _section_page(
+        request, session, principal, context.proposal.id or 0, context.section.key, form_state=state, status_code=422
+    )
+
+
+@router.post("/proposals/{proposal_id}/sections/{key}/comments", include_in_schema=False)
+def post_comment(
+    request: Request,
+    session: SessionDep,
+    principal: WebPrincipal,
+    proposal_id: int,
+    key: str,
+    form: CommentFormDep,
+) -> Response:
+    """A comment on a section, or a reply in one of its threads."""
+    proposal = service.get_proposal(session, principal, proposal_id)
+    all_versions = service.versions(session, principal, proposal)
+    current = service.current_of(all_versions)
+    if current is None:
+        raise NotFound("No published version.")
+    context = service.section_context(session, service.find_section(session, current, key).id or 0)
+    try:
+        comment, _new = service.create_comment(
+            session, principal, context.section.id or 0, form.to_input(), ip=client_ip(request)
+        )
+    except AppError as exc:
+        return _invalid_form(
+            request,
+            session,
+            principal,
+            context,
+            prefix=_form_prefix(context.section, form.parent_id),
+            form=form,
+            errors=field_errors(exc),
+            action=str(request.url.path),
+        )
+    if not is_htmx(request):
+        return RedirectResponse(_back(context, f"comment-{comment.id}"), status_code=303)
+    return _thread_fragment(request, session, principal, context)
+
+
+@router.get("/comments/{comment_id}", include_in_schema=False)
+def comment_link(session: SessionDep, principal: WebPrincipal, comment_id: int) -> Response:
+    """A stable link to a comment: its place on the section's page."""
+    comment, context = service.get_comment(session, principal, comment_id)
+    return RedirectResponse(_back(context, f"comment-{comment.id}"), status_code=303)
+
+
+@router.get("/comments/{comment_id}/edit", include_in_schema=False)
+def edit_form(request: Request, session: SessionDep, principal: WebPrincipal, comment_id: int) -> Response:
+    """The edit form of one's own comment; htmx puts it in place of the comment."""
+    comment, context = service.get_comment(session, principal, comment_id)
+    authorize(principal, Action.edit_own_comment, author_id=comment.author_id)
+    form = CommentForm(
+        kind=comment.kind or "",
+        body=comment.body,
+        quote=comment.quote or "",
+        suggested_text=comment.suggested_text or "",
+    )
+    return _edit_page(request, context, comment, form, {})
+
+
+def _edit_page(
+    request: Request,
+    context: service.CommentContext,
+    comment: object,
+    form: CommentForm,
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> Response:
+    prefix = f"edit-{getattr(comment, 'id', 0)}"
+    state = {
+        "prefix": prefix,
+        "values": form.values,
+        "errors": errors,
+        "action": f"/comments/{getattr(comment, 'id', 0)}/edit",
+        "edit": True,
+        "reply": getattr(comment, "parent_id", None) is not None,
+    }
+    return render(
+        request,
+        "proposals/comment_edit.html",
+        {
+            "title": _("Reactie bewerken"),
+            "context": context,
+            "comment": comment,
+            "section": context.section,
+            "state": state,
+            "message": service.window_message(context.proposal),
+            **_common(context.proposal.id or 0),
+        },
+        block="editor",
+        status_code=status_code,
+        headers={"HX-Retarget": f"#form-{prefix}", "HX-Reswap": "outerHTML"} if errors else None,
+    )
+
+
+@router.post("/comments/{comment_id}/edit", include_in_schema=False)
+def edit(
+    request: Request, session: SessionDep, principal: WebPrincipal, comment_id: int, form: CommentFormDep
+) -> Response:
+    """Save the edit (the text before is kept in the history)."""
+    comment, context = service.get_comment(session, principal, comment_id)
+    try:
+        service.edit_comment(session, principal, comment, context, form.to_input(), ip=client_ip(request))
+    except AppError as exc:
+        return _edit_page(request, context, comment, form, field_errors(exc), status_code=422)
+    if not is_htmx(request):
+        return RedirectResponse(_back(context, f"comment-{comment.id}"), status_code=303)
+    return _thread_fragment(request, session, principal, context)
+
+
+@router.post("/comments/{comment_id}/withdraw", include_in_schema=False)
+def withdraw(request: Request, session: SessionDep, principal: WebPrincipal, comment_id: int) -> Response:
+    """Withdraw one's own comment; the thread keeps a marker in its place."""
+    comment, context = service.get_comment(session, principal, comment_id)
+    service.withdraw_comment(session, principal, comment, context, ip=client_ip(request))
+    if not is_htmx(request):
+        return RedirectResponse(_back(context, f"comment-{comment.id}"), status_code=303)
+    return _thread_fragment(request, session, principal, context)
+
+
+@router.get("/comments/{comment_id}/history", include_in_schema=False)
+def comment_history(request: Request, session: SessionDep, principal: WebPrincipal, comment_id: int) -> Response:
+    """Earlier texts of an edited comment."""
+    comment, context = service.get_comment(session, principal, comment_id)
+    return render(
+        request,
+        "proposals/comment_history.html",
+        {
+            "title": _("Geschiedenis van een reactie"),
+            "comment": comment,
+            "context": context,
+            "revisions": service.revisions(session, comment),
+        },
+    )
