@@ -285,15 +285,11 @@ def post_comment(
             session, principal, context.section.id or 0, form.to_input(), ip=client_ip(request)
         )
     except AppError as exc:
+        errors = field_errors(exc)
+        # A reply whose comment is gone: show the message on the section's own form.
+        prefix = _form_prefix(context.section, "" if "parent_id" in errors else form.parent_id)
         return _invalid_form(
-            request,
-            session,
-            principal,
-            context,
-            prefix=_form_prefix(context.section, form.parent_id),
-            form=form,
-            errors=field_errors(exc),
-            action=str(request.url.path),
+            request, session, principal, context, prefix=prefix, form=form, errors=errors, action=str(request.url.path)
         )
     if not is_htmx(request):
         return RedirectResponse(_back(context, f"comment-{comment.id}"), status_code=303)
