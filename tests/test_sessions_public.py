@@ -106,3 +106,6 @@ def test_atom_feed_lists_publications(client, db):
     updated = [e.findtext("a:updated", namespaces=ns) for e in root.findall("a:entry", ns)]
     assert updated == sorted(updated, reverse=True)
     assert not any(t.startswith("Verslag dialoogsessie 2") for t in titles)
+    # Public proposals are publications too; proposals for participants only are not.
+    assert "Voorstel: Productstructuur multidisciplinaire jeugdhulp (versie 1)" in titles
+    assert not any("contractvoorwaarden" in t for t in titles)

@@ -22,7 +22,10 @@ from app.models import (
     Dialogue,
     DialogueSession,
     Document,
+    Proposal,
+    ProposalVersion,
     SessionStatus,
+    VersionStatus,
 )
 
 PRODID = "-//Sociaal Domein Flevoland//Dialoog//NL"
@@ -226,7 +229,8 @@ class Publication:
 
 
 def publications(session: Session, dialogue: Dialogue) -> list[Publication]:
-    """What the public can follow: published reports and recordings, public documents, the sessions."""
+    """What the public can follow: published reports and recordings, public documents, the sessions, and the
+    published versions of public proposals."""
     now = clock.now()
     base = get_settings().base_url.rstrip("/")
     host = base.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
@@ -252,4 +256,17 @@ def publications(session: Session, dialogue: Dialogue) -> list[Publication]:
             id=f"tag:{host},2026:document-{doc.id}", title=f"Stuk: {doc.title}",
             url=f"{base}/sessions/{doc.session_id}" if doc.session_id else base, updated=doc.release_at,
             summary=f"{doc.filename} is openbaar beschikbaar."))
+    public_versions = session.exec(
+        select(ProposalVersion, Proposal)
+        .join(Proposal, col(Proposal.id) == ProposalVersion.proposal_id)
+        .where(Proposal.dialogue_id == dialogue.id, col(Proposal.public),
+               ProposalVersion.status == VersionStatus.published)
+    ).all()
+    for version, proposal in public_versions:
+        assert version.published_at is not None
+        out.append(Publication(
+            id=f"tag:{host},2026:proposal-{proposal.id}-v{version.number}",
+            title=f"Voorstel: {proposal.title} (versie {version.number})",
+            url=f"{base}/proposals/{proposal.id}/versions/{version.number}", updated=version.published_at,
+            summary=version.change_summary or "Een nieuw voorstel is gepubliceerd."))
     return sorted(out, key=lambda p: p.updated, reverse=True)
