@@ -280,6 +280,9 @@ def test_next_version_keeps_keys_needs_a_change_summary_and_compares(
     assert "Reacties op dit onderdeel in eerdere versies" in page and "oud" in page
     old_page = admin.get(f"/proposals/{proposal.id}/versions/1").text
     assert "U leest een eerdere versie" in old_page and 'class="comment-form"' not in old_page
+    old_section = admin.get(f"/proposals/{proposal.id}/sections/kwaliteit?version=1").text
+    assert "De aanbieder levert goede zorg." in old_section and "oud" in old_section
+    assert f'href="/proposals/{proposal.id}/versions/1#section-kwaliteit"' in old_section
     mail = db.exec(select(OutboxMessage).order_by(col(OutboxMessage.id).desc())).first()
     assert mail.subject == "Nieuwe versie van Concept eisen aan de hulp (versie 2)"
     assert "Aangescherpt." in mail.body_text

@@ -552,6 +552,7 @@ class SectionPage:
     page: PageParams
     may_comment: bool
     window_message: str
+    is_current: bool
 
 
 def find_section(session: Session, version: ProposalVersion, key: str) -> Section:
@@ -588,6 +589,7 @@ def section_thread(
         page=page,
         may_comment=allowed,
         window_message=window_message(proposal) if current_of(all_versions) is version else "",
+        is_current=current_of(all_versions) is version,
     )
 
 

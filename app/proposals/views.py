@@ -129,11 +129,14 @@ def _section_page(
     key: str,
     *,
     page: int = 1,
+    version: int | None = None,
     form_state: dict[str, object] | None = None,
     status_code: int = 200,
 ) -> Response:
     proposal = service.get_proposal(session, principal, proposal_id)
-    sp = service.section_thread(session, principal, proposal, key, page=PageParams(page=page, page_size=50))
+    sp = service.section_thread(
+        session, principal, proposal, key, number=version, page=PageParams(page=page, page_size=50)
+    )
     return render(
         request,
         "proposals/section.html",
@@ -156,9 +159,11 @@ def section(
     proposal_id: int,
     key: str,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    version: Annotated[int | None, Query(ge=1, le=10_000, description="An earlier version")] = None,
 ) -> Response:
-    """One section of the current version with all its threads (50 per page); htmx gets the thread only."""
-    return _section_page(request, session, principal, proposal_id, key, page=page)
+    """One section (of the current version, or of ``version``) with all its threads (50 per page); htmx gets
+    the thread only."""
+    return _section_page(request, session, principal, proposal_id, key, page=page, version=version)
 
 
 @router.get("/proposals/{proposal_id}/history", include_in_schema=False)
