@@ -14,7 +14,7 @@ from app.accounts.deps import AdminUser
 from app.db import SessionDep
 from app.dialogues.service import current_dialogue
 from app.documents.service import MAX_DOCUMENT_BYTES
-from app.errors import AppError, field_errors
+from app.errors import N_, AppError, field_errors
 from app.i18n import gettext as _
 from app.markdown import render_markdown
 from app.models import Proposal, ProposalTopic, SectionKind
@@ -27,7 +27,7 @@ from app.web import render
 router = APIRouter(prefix="/admin/proposals")
 
 TOPICS = [(t.value, service.TOPIC_LABELS[t]) for t in ProposalTopic]
-SECTION_KINDS = [(SectionKind.text.value, "Tekst"), (SectionKind.question.value, "Vraag aan aanbieders")]
+SECTION_KINDS = [(SectionKind.text.value, N_("Tekst")), (SectionKind.question.value, N_("Vraag aan aanbieders"))]
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from app import clock
 from app.audit.service import record
-from app.errors import AppError, Conflict, NotFound, ValidationFailed
+from app.errors import N_, AppError, Conflict, NotFound, ValidationFailed
 from app.i18n import fmt_datetime
 from app.i18n import gettext as _
 from app.markdown import render_markdown
@@ -47,25 +47,25 @@ from app.policy import Action, Principal, authorize, can
 from app.proposals.diff import word_diff
 
 TOPIC_LABELS = {
-    ProposalTopic.product_structure: "Productstructuur",
-    ProposalTopic.contract_terms: "Contractvoorwaarden",
-    ProposalTopic.requirements: "Eisen",
-    ProposalTopic.preconditions: "Randvoorwaarden",
-    ProposalTopic.procurement_process: "Inkoopproces",
+    ProposalTopic.product_structure: N_("Productstructuur"),
+    ProposalTopic.contract_terms: N_("Contractvoorwaarden"),
+    ProposalTopic.requirements: N_("Eisen"),
+    ProposalTopic.preconditions: N_("Randvoorwaarden"),
+    ProposalTopic.procurement_process: N_("Inkoopproces"),
 }
 KIND_LABELS = {
-    CommentKind.steun: "Steun",
-    CommentKind.zorg: "Zorg",
-    CommentKind.vraag: "Vraag",
-    CommentKind.suggestie: "Suggestie",
+    CommentKind.steun: N_("Steun"),
+    CommentKind.zorg: N_("Zorg"),
+    CommentKind.vraag: N_("Vraag"),
+    CommentKind.suggestie: N_("Suggestie"),
 }
 STATUS_LABELS = {
-    "nieuw": "Nieuw",
-    "in_behandeling": "In behandeling",
-    "overgenomen": "Overgenomen",
-    "deels_overgenomen": "Deels overgenomen",
-    "niet_overgenomen": "Niet overgenomen",
-    "bespreken_in_sessie": "Bespreken in sessie",
+    "nieuw": N_("Nieuw"),
+    "in_behandeling": N_("In behandeling"),
+    "overgenomen": N_("Overgenomen"),
+    "deels_overgenomen": N_("Deels overgenomen"),
+    "niet_overgenomen": N_("Niet overgenomen"),
+    "bespreken_in_sessie": N_("Bespreken in sessie"),
 }
 
 NEWEST_THREADS = 5  # threads per section on the proposal page; the rest loads on demand
