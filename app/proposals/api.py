@@ -8,16 +8,17 @@ an ``Idempotency-Key`` header: a retry with the same key returns the comment mad
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
+from pydantic import AwareDatetime
 
 from app.accounts.deps import ApiPrincipal, ApiUser, client_ip
 from app.db import SessionDep
 from app.errors import PreconditionFailed, PreconditionRequired
 from app.models import Comment, Proposal, ProposalVersion, Section
 from app.pagination import Page, PageDep
+from app.policy import Action, authorize
 from app.proposals import service
 from app.proposals.schemas import (
     AuthorOut,
@@ -172,7 +173,9 @@ def list_comments(
     provider_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
     kind: KindName | None = None,
     status: StatusName | None = None,
-    since: Annotated[datetime | None, Query(description="Created at or after this moment (ISO 8601)")] = None,
+    since: Annotated[
+        AwareDatetime | None, Query(description="Created at or after this moment (ISO 8601 with offset)")
+    ] = None,
 ) -> Page[CommentOut]:
     """Comments and replies a participant may see, oldest first (created_at, then id). Withdrawn comments stay
     in the list with `withdrawn_at` set and their text null."""
@@ -245,10 +248,14 @@ def create_comment(
     return comment_out(row)
 
 
-def _check_if_match(if_match: str | None, comment: Comment) -> None:
+def _check_if_match(principal: ApiUser, if_match: str | None, comment: Comment) -> None:
+    """The author only (403 before anything else); then If-Match must name the current ETag (a list is fine)."""
+    authorize(principal, Action.edit_own_comment, author_id=comment.author_id)
     if if_match is None:
         raise PreconditionRequired("Send the comment's ETag as If-Match (GET it first).")
-    if if_match.strip() != "*" and if_match.strip() != service.comment_etag(comment):
+    current = service.comment_etag(comment)
+    offered = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
+    if "*" not in offered and current not in offered:
         raise PreconditionFailed("The comment was changed since you read it; GET it again and retry.")
 
 
@@ -269,7 +276,7 @@ def edit_comment(
 ) -> CommentOut:
     """Only the author, with a `write` key, while the window is open. The text before is kept in the history."""
     comment, context = service.get_comment(session, principal, comment_id)
-    _check_if_match(if_match, comment)
+    _check_if_match(principal, if_match, comment)
     fields = body.model_fields_set
     data = service.CommentInput(
         kind=body.kind if "kind" in fields else comment.kind,
@@ -299,6 +306,6 @@ def withdraw_comment(
 ) -> Response:
     """Only the author, while the window is open. The comment stays in its thread as withdrawn."""
     comment, context = service.get_comment(session, principal, comment_id)
-    _check_if_match(if_match, comment)
+    _check_if_match(principal, if_match, comment)
     service.withdraw_comment(session, principal, comment, context, ip=client_ip(request))
     return Response(status_code=204)
