@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 from jinja2_fragments.fastapi import Jinja2Blocks
+from markupsafe import Markup
 
 from app import i18n
 from app.markdown import render_markdown
@@ -30,7 +31,7 @@ env.filters.update(
     date=i18n.fmt_date,
     time=i18n.fmt_time,
     iso=i18n.local_iso,
-    markdown=render_markdown,
+    markdown=lambda text, heading_offset=1: Markup(render_markdown(text, heading_offset)),  # noqa: S704 - sanitised by nh3
 )
 env.globals.update(get_locale=i18n.get_locale, SUPPORTED_LOCALES=i18n.SUPPORTED_LOCALES)
 

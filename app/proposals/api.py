@@ -35,7 +35,6 @@ from app.proposals.schemas import (
 
 router = APIRouter(tags=["proposals"])
 
-Id = Annotated[int, Query(ge=1, le=2_147_483_647)]
 CONFLICTS = {
     409: {"description": "The comment window is closed, or the version is not the current one"},
 }

@@ -352,12 +352,17 @@ def import_into_draft(
         raise _errors({"file": _("Een versie heeft hoogstens %(n)s onderdelen.", n=MAX_SECTIONS)})
     versions = all_versions(session, proposal)
     known = {s.heading.strip().lower(): s.key for s in sections_of(session, [v.id or 0 for v in versions])}
+    checked = []  # every section is checked before anything of the draft is removed
+    for number, item in enumerate(imported, start=1):
+        try:
+            checked.append(_validate_section(SectionInput(heading=item.heading, body=item.body, kind=item.kind)))
+        except AppError as exc:
+            raise _errors({"file": _("Onderdeel %(n)s: %(message)s", n=number, message=exc.detail)}) from exc
     for old in sections_of(session, [draft.id or 0]):
         session.delete(old)
     session.flush()
     taken: set[str] = set()
-    for position, item in enumerate(imported, start=1):
-        clean = _validate_section(SectionInput(heading=item.heading, body=item.body, kind=item.kind))
+    for position, clean in enumerate(checked, start=1):
         base = known.get(clean.heading.lower()) or slugify(clean.heading)
         session.add(
             Section(
@@ -378,13 +383,6 @@ def import_into_draft(
         summary=f"{proposal.title} v{draft.number}: {len(imported)} onderdelen uit {filename}",
     )
     return len(imported)
-
-
-def set_change_summary(session: Session, proposal: Proposal, summary: str, *, actor: User) -> ProposalVersion:
-    draft = _draft(session, proposal)
-    draft.change_summary = summary.replace("\r\n", "\n").strip()
-    session.add(draft)
-    return draft
 
 
 # --- publishing and the next version ----------------------------------------------------------------

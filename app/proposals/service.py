@@ -15,6 +15,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, case, func, not_, or_
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
@@ -143,10 +146,12 @@ def current_of(all_versions: list[ProposalVersion]) -> ProposalVersion | None:
 
 
 def pick_version(all_versions: list[ProposalVersion], number: int | None) -> ProposalVersion:
-    """Version ``number`` from the list (the current one when None)."""
-    version = (
-        current_of(all_versions) if number is None else next((v for v in all_versions if v.number == number), None)
-    )
+    """Version ``number`` from the list; when None the current one, or (for admins, whose list holds drafts) the
+    draft of a proposal not yet published."""
+    if number is None:
+        version = current_of(all_versions) or (all_versions[-1] if all_versions else None)
+    else:
+        version = next((v for v in all_versions if v.number == number), None)
     if version is None:
         raise NotFound("No such version.")
     return version
@@ -465,15 +470,15 @@ def last_visit(session: Session, principal: Principal, proposal: Proposal) -> da
 
 
 def mark_visited(session: Session, principal: Principal, proposal: Proposal) -> None:
-    """Remember now as the reader's last visit (not audited: reading changes nothing)."""
+    """Remember now as the reader's last visit (not audited: reading changes nothing). One upsert, so two tabs
+    opening the proposal at once cannot collide on the primary key."""
     if principal.user is None:
         return
-    visit = session.get(ProposalVisit, (principal.user.id, proposal.id))
-    if visit is None:
-        session.add(ProposalVisit(user_id=principal.user.id or 0, proposal_id=proposal.id or 0, seen_at=clock.now()))
-    else:
-        visit.seen_at = clock.now()
-        session.add(visit)
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(ProposalVisit).values(user_id=principal.user.id, proposal_id=proposal.id, seen_at=clock.now())
+    session.execute(
+        stmt.on_conflict_do_update(index_elements=["user_id", "proposal_id"], set_={"seen_at": stmt.excluded.seen_at})
+    )
 
 
 def may_comment(
@@ -511,7 +516,9 @@ def proposal_page(
     )
     shows_comments = can(principal, Action.view_comments)
     threads = load_threads(session, reader, own, newest=NEWEST_THREADS) if shows_comments else {}
-    older_threads = load_threads(session, reader, older, newest=EARLIER_THREADS) if shows_comments and older else {}
+    # Earlier versions are closed for edits: their threads are read-only whatever the window.
+    old_reader = Reader(principal=principal, last_seen=last_seen)
+    older_threads = load_threads(session, old_reader, older, newest=EARLIER_THREADS) if shows_comments and older else {}
     number_of = {v.id: v.number for v in all_versions}
     previous = {s.key: s for s in older if earlier_versions and s.version_id == earlier_versions[-1].id}
     published_since = bool(last_seen and version.published_at and version.published_at > last_seen)
@@ -729,6 +736,8 @@ def create_comment(
             raise _errors({"parent_id": _("De reactie waarop u wilt reageren bestaat niet (meer) bij dit onderdeel.")})
         if parent.parent_id is not None:  # a reply to a reply joins the same thread
             parent = session.get(Comment, parent.parent_id)
+        if parent is None or parent.deleted_at is not None:
+            raise _errors({"parent_id": _("Op een ingetrokken reactie kan niet meer worden gereageerd.")})
     clean = _validate(data, reply=parent is not None)
     comment = Comment(
         section_id=section_id,
@@ -743,8 +752,16 @@ def create_comment(
         idempotency_key=scoped_key,
         created_at=clock.now(),
     )
-    session.add(comment)
-    session.flush()
+    try:
+        with session.begin_nested():  # a concurrent retry with the same key: return the comment it made
+            session.add(comment)
+    except IntegrityError:
+        if scoped_key is None:
+            raise
+        existing = session.exec(select(Comment).where(Comment.idempotency_key == scoped_key)).first()
+        if existing is None:
+            raise
+        return existing, False
     record(
         session,
         action="comment.replied" if parent else "comment.created",
@@ -849,6 +866,36 @@ def withdraw_comment(
         ip=ip,
     )
     return comment
+
+
+def thread_page(session: Session, principal: Principal, comment: Comment, page_size: int = 50) -> int:
+    """The page of its section's thread list (oldest threads first) that holds ``comment``'s thread."""
+    root = session.get(Comment, comment.parent_id) if comment.parent_id else comment
+    assert root is not None
+    earlier = session.exec(
+        select(func.count())
+        .select_from(Comment)
+        .where(
+            Comment.section_id == root.section_id,
+            col(Comment.parent_id).is_(None),
+            comment_visibility(principal),
+            or_(
+                col(Comment.created_at) < root.created_at,
+                and_(col(Comment.created_at) == root.created_at, col(Comment.id) < root.id),
+            ),
+        )
+    ).one()
+    return int(earlier) // page_size + 1
+
+
+def comment_history(session: Session, principal: Principal, comment: Comment) -> list[CommentRevision]:
+    """The earlier texts of a comment. Once withdrawn, only its author and admins may still read them."""
+    withdrawn_for_others = comment.deleted_at is not None and not (
+        principal.role == Role.admin or (principal.user is not None and principal.user.id == comment.author_id)
+    )
+    if withdrawn_for_others:
+        raise NotFound("Deze reactie is ingetrokken.", user_message=True)
+    return revisions(session, comment)
 
 
 def revisions(session: Session, comment: Comment) -> list[CommentRevision]:

@@ -7,8 +7,10 @@ next to the field and the text as typed.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from typing import Annotated
+from urllib.parse import parse_qs, urlsplit
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -18,7 +20,7 @@ from app.accounts.deps import WebPrincipal, client_ip
 from app.db import SessionDep
 from app.errors import AppError, NotFound, field_errors
 from app.i18n import gettext as _
-from app.models import CommentKind, Section
+from app.models import Comment, CommentKind, Section
 from app.pagination import PageParams
 from app.policy import Action, Principal, authorize
 from app.proposals import service
@@ -45,8 +47,12 @@ class CommentForm:
     def values(self) -> dict[str, str]:
         return asdict(self)
 
+    @property
+    def parent(self) -> int | None:
+        return int(self.parent_id) if re.fullmatch(r"[0-9]{1,10}", self.parent_id.strip()) else None
+
     def to_input(self) -> service.CommentInput:
-        parent = int(self.parent_id) if self.parent_id.strip().isdigit() and len(self.parent_id) < 11 else None
+        parent = self.parent
         return service.CommentInput(
             body=self.body,
             kind=self.kind or None,
@@ -69,8 +75,18 @@ def comment_form(
 CommentFormDep = Annotated[CommentForm, Depends(comment_form)]
 
 
-def _form_prefix(section: Section, parent_id: str = "") -> str:
+def _form_prefix(section: Section, parent_id: int | None = None) -> str:
     return f"reply-{parent_id}" if parent_id else f"new-{section.key}"
+
+
+def _form_errors(request: Request, exc: AppError) -> tuple[dict[str, str], int]:
+    """Field errors (422), or for htmx a message for the whole form (e.g. the window just closed), so that
+    it shows next to what was typed instead of nowhere; anything else goes to the error handler."""
+    if exc.errors:
+        return field_errors(exc), 422
+    if exc.user_message and is_htmx(request):
+        return {"form": exc.detail}, exc.status_code
+    raise exc
 
 
 def _common(proposal_id: int) -> dict[str, object]:
@@ -223,24 +239,35 @@ def compare(
 def _thread_fragment(
     request: Request, session: Session, principal: Principal, context: service.CommentContext
 ) -> Response:
-    """The section's thread as on the proposal page: what htmx swaps in after a change."""
+    """The section's thread after a change, as the browser shows it: on the section's own page (htmx sends
+    its address as HX-Current-URL) that page of all threads, elsewhere the newest threads."""
+    current = urlsplit(request.headers.get("HX-Current-URL", ""))
+    on_section_page = current.path == f"/proposals/{context.proposal.id}/sections/{context.section.key}"
+    page = parse_qs(current.query).get("page", ["1"])[0]
     sp = service.section_thread(
         session,
         principal,
         context.proposal,
         context.section.key,
         number=context.version.number,
-        newest=service.NEWEST_THREADS,
+        newest=None if on_section_page else service.NEWEST_THREADS,
+        page=PageParams(page=int(page) if page.isdecimal() and len(page) < 6 else 1, page_size=50),
     )
     return render(
         request,
         "proposals/thread.html",
-        {"sp": sp, "form_state": {}, **_common(context.proposal.id or 0)},
+        {"sp": sp, "form_state": {}, "full": on_section_page, **_common(context.proposal.id or 0)},
     )
 
 
-def _back(context: service.CommentContext, anchor: str | None = None) -> str:
-    return f"/proposals/{context.proposal.id}#{anchor or 'section-' + context.section.key}"
+def _back(session: Session, principal: Principal, comment: Comment, context: service.CommentContext) -> str:
+    """Where a comment is shown: a new comment among the newest on the proposal page, any other on the page
+    of its section that holds its thread."""
+    if comment.parent_id is None and comment.edited_at is None and comment.deleted_at is None:
+        return f"/proposals/{context.proposal.id}#comment-{comment.id}"
+    page = service.thread_page(session, principal, comment)
+    version = "" if context.version.status != "published" else f"&version={context.version.number}"
+    return f"/proposals/{context.proposal.id}/sections/{context.section.key}?page={page}{version}#comment-{comment.id}"
 
 
 def _invalid_form(
@@ -253,6 +280,7 @@ def _invalid_form(
     form: CommentForm,
     errors: dict[str, str],
     action: str,
+    status_code: int = 422,
 ) -> Response:
     """An invalid comment: htmx gets its form again, a plain browser the section page with the form (422)."""
     state = {"prefix": prefix, "values": form.values, "errors": errors, "action": action}
@@ -261,7 +289,7 @@ def _invalid_form(
             request,
             "proposals/comment_form.html",
             {"section": context.section, "state": state, **_common(context.proposal.id or 0)},
-            status_code=422,
+            status_code=status_code,
             headers={"HX-Retarget": f"#form-{prefix}", "HX-Reswap": "outerHTML"},
         )
     return _section_page(
@@ -290,14 +318,22 @@ def post_comment(
             session, principal, context.section.id or 0, form.to_input(), ip=client_ip(request)
         )
     except AppError as exc:
-        errors = field_errors(exc)
+        errors, status_code = _form_errors(request, exc)
         # A reply whose comment is gone: show the message on the section's own form.
-        prefix = _form_prefix(context.section, "" if "parent_id" in errors else form.parent_id)
+        prefix = _form_prefix(context.section, None if "parent_id" in errors else form.parent)
         return _invalid_form(
-            request, session, principal, context, prefix=prefix, form=form, errors=errors, action=str(request.url.path)
+            request,
+            session,
+            principal,
+            context,
+            prefix=prefix,
+            form=form,
+            errors=errors,
+            action=str(request.url.path),
+            status_code=status_code,
         )
     if not is_htmx(request):
-        return RedirectResponse(_back(context, f"comment-{comment.id}"), status_code=303)
+        return RedirectResponse(_back(session, principal, comment, context), status_code=303)
     return _thread_fragment(request, session, principal, context)
 
 
@@ -305,7 +341,12 @@ def post_comment(
 def comment_link(session: SessionDep, principal: WebPrincipal, comment_id: int) -> Response:
     """A stable link to a comment: its place on the section's page."""
     comment, context = service.get_comment(session, principal, comment_id)
-    return RedirectResponse(_back(context, f"comment-{comment.id}"), status_code=303)
+    page = service.thread_page(session, principal, comment)
+    version = f"&version={context.version.number}"
+    return RedirectResponse(
+        f"/proposals/{context.proposal.id}/sections/{context.section.key}?page={page}{version}#comment-{comment.id}",
+        status_code=303,
+    )
 
 
 @router.get("/comments/{comment_id}/edit", include_in_schema=False)
@@ -325,19 +366,19 @@ def edit_form(request: Request, session: SessionDep, principal: WebPrincipal, co
 def _edit_page(
     request: Request,
     context: service.CommentContext,
-    comment: object,
+    comment: Comment,
     form: CommentForm,
     errors: dict[str, str],
     status_code: int = 200,
 ) -> Response:
-    prefix = f"edit-{getattr(comment, 'id', 0)}"
+    prefix = f"edit-{comment.id}"
     state = {
         "prefix": prefix,
         "values": form.values,
         "errors": errors,
-        "action": f"/comments/{getattr(comment, 'id', 0)}/edit",
+        "action": f"/comments/{comment.id}/edit",
         "edit": True,
-        "reply": getattr(comment, "parent_id", None) is not None,
+        "reply": comment.parent_id is not None,
     }
     return render(
         request,
@@ -366,9 +407,10 @@ def edit(
     try:
         service.edit_comment(session, principal, comment, context, form.to_input(), ip=client_ip(request))
     except AppError as exc:
-        return _edit_page(request, context, comment, form, field_errors(exc), status_code=422)
+        errors, status_code = _form_errors(request, exc)
+        return _edit_page(request, context, comment, form, errors, status_code=status_code)
     if not is_htmx(request):
-        return RedirectResponse(_back(context, f"comment-{comment.id}"), status_code=303)
+        return RedirectResponse(_back(session, principal, comment, context), status_code=303)
     return _thread_fragment(request, session, principal, context)
 
 
@@ -378,7 +420,7 @@ def withdraw(request: Request, session: SessionDep, principal: WebPrincipal, com
     comment, context = service.get_comment(session, principal, comment_id)
     service.withdraw_comment(session, principal, comment, context, ip=client_ip(request))
     if not is_htmx(request):
-        return RedirectResponse(_back(context, f"comment-{comment.id}"), status_code=303)
+        return RedirectResponse(_back(session, principal, comment, context), status_code=303)
     return _thread_fragment(request, session, principal, context)
 
 
@@ -393,6 +435,7 @@ def comment_history(request: Request, session: SessionDep, principal: WebPrincip
             "title": _("Geschiedenis van een reactie"),
             "comment": comment,
             "context": context,
-            "revisions": service.revisions(session, comment),
+            "revisions": service.comment_history(session, principal, comment),
+            "kind_labels": service.KIND_LABELS,
         },
     )

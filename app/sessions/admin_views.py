@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from app.accounts.deps import AdminUser
 from app.db import SessionDep
 from app.dialogues.service import current_dialogue
+from app.documents.service import parse_local_datetime
 from app.errors import AppError, field_errors
 from app.i18n import TIMEZONE
 from app.i18n import gettext as _
@@ -30,9 +31,10 @@ FORMAT_OPTIONS = [(AgendaFormat.plenary.value, "Plenair"), (AgendaFormat.subgrou
 
 
 def parse_local(value: str) -> datetime | None:
-    """A datetime-local field ("2026-12-01T13:00"), read in Europe/Amsterdam."""
+    """A datetime-local field ("2026-12-01T13:00"), read in Europe/Amsterdam; None when empty or invalid
+    (a year outside 2000-2100 included)."""
     try:
-        return datetime.fromisoformat(value.strip()).replace(tzinfo=TIMEZONE) if value.strip() else None
+        return parse_local_datetime(value) if value.strip() else None
     except ValueError:
         return None
 

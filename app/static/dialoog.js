@@ -18,6 +18,22 @@
     if (details) details.open = true;
   }
   document.addEventListener("mouseup", fillQuote);
+
+  // An htmx request that failed (403, 404, 409 without a form to show it in, 500...): say so instead of
+  // silently doing nothing. The message is text, never HTML from the response.
+  document.addEventListener("htmx:responseError", function (event) {
+    var box = document.getElementById("request-error");
+    if (!box) return;
+    var doc = new DOMParser().parseFromString(event.detail.xhr.responseText || "", "text/html");
+    var message = doc.querySelector(".error p, p");
+    box.textContent = (message && message.textContent.trim()) || box.getAttribute("data-default") || "Er ging iets mis.";
+    box.hidden = false;
+    box.classList.add("notice", "notice--warning");
+  });
+  document.addEventListener("htmx:beforeRequest", function () {
+    var box = document.getElementById("request-error");
+    if (box) box.hidden = true;
+  });
   document.addEventListener("keyup", function (event) {
     if (event.shiftKey) fillQuote();
   });

@@ -228,3 +228,31 @@ def test_admin_proposal_pages_pass_axe(page):
     for path in ("/admin/proposals", "/admin/proposals/1", "/proposals/1/history", "/proposals/1"):
         page.goto(path)
         assert_accessible(page)
+
+
+def test_admin_writes_a_draft_with_live_preview_and_publishes(page):
+    """The draft editor (with its live preview), a section page, a comparison and the answers page pass axe."""
+    signed_in(page, "sdfl@example.org")
+    title = unique("Voorstel")
+    page.goto("/admin/proposals/new")
+    page.fill("#field-title", title)
+    page.fill("#field-opens_at", "2026-01-01T09:00")
+    page.fill("#field-closes_at", "2030-01-01T17:00")
+    page.click("button:has-text('Aanmaken')")
+    expect(page.locator("h1")).to_have_text(title)
+    page.fill("#new-heading", "Kwaliteit")
+    page.fill("#new-body", "Een **sterke** tekst")
+    expect(page.locator("#new-preview strong")).to_have_text("sterke", timeout=5000)  # htmx live preview
+    assert_accessible(page)
+    page.click("button:has-text('Toevoegen')")
+    expect(page.locator(".section-editor h3")).to_contain_text("Kwaliteit")
+    assert_accessible(page)
+    page.click("button:has-text('Versie 1 publiceren')")
+    expect(page.locator("[role=status]")).to_contain_text("Gepubliceerd")
+    proposal_id = page.url.split("/admin/proposals/")[1].split("?")[0]
+    for path in (
+        f"/proposals/{proposal_id}/sections/kwaliteit",
+        "/admin/proposals/1/answers",
+    ):
+        page.goto(path)
+        assert_accessible(page)
