@@ -894,7 +894,7 @@ def comment_history(session: Session, principal: Principal, comment: Comment) ->
         principal.role == Role.admin or (principal.user is not None and principal.user.id == comment.author_id)
     )
     if withdrawn_for_others:
-        raise NotFound("Deze reactie is ingetrokken.", user_message=True)
+        raise NotFound(_("Deze reactie is ingetrokken."), user_message=True)
     return revisions(session, comment)
 
 
