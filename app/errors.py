@@ -83,6 +83,13 @@ class ValidationFailed(AppError):
     title = "Validation failed"
 
 
+def invalid(errors: dict[str, str]) -> ValidationFailed:
+    """A 422 for the person using the site: field name -> Dutch message, shown next to each field."""
+    return ValidationFailed(
+        next(iter(errors.values())), user_message=True, errors=[{"field": f, "message": m} for f, m in errors.items()]
+    )
+
+
 def field_errors(exc: AppError) -> dict[str, str]:
     """Field name -> message, to show each next to its field; an error without fields is re-raised."""
     if not exc.errors:

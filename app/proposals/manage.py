@@ -14,7 +14,7 @@ from sqlmodel import Session, col, func, select
 from app import clock
 from app.audit.service import record
 from app.dialogues.service import current_dialogue
-from app.errors import AppError, Conflict, NotFound, ValidationFailed
+from app.errors import AppError, Conflict, NotFound, invalid
 from app.i18n import fmt_datetime
 from app.i18n import gettext as _
 from app.mail.service import queue_mail
@@ -36,12 +36,6 @@ from app.sessions.manage import accepted_contacts
 
 MAX_SECTIONS = 200
 MAX_SECTION_BODY = 100_000
-
-
-def _errors(errors: dict[str, str]) -> AppError:
-    return ValidationFailed(
-        next(iter(errors.values())), user_message=True, errors=[{"field": f, "message": m} for f, m in errors.items()]
-    )
 
 
 def slugify(text: str, *, limit: int = 80) -> str:
@@ -91,7 +85,7 @@ def _validate(data: ProposalInput) -> None:
     if not errors and data.opens_at and data.closes_at and data.closes_at <= data.opens_at:
         errors["closes_at"] = _("De reactietermijn moet eindigen na het begin.")
     if errors:
-        raise _errors(errors)
+        raise invalid(errors)
 
 
 def _proposal_snapshot(p: Proposal) -> dict[str, Any]:
@@ -243,7 +237,7 @@ def _validate_section(data: SectionInput) -> SectionInput:
     if data.kind not in SectionKind.__members__:
         errors["kind"] = _("Kies tekst of vraag aan aanbieders.")
     if errors:
-        raise _errors(errors)
+        raise invalid(errors)
     return SectionInput(heading=heading, body=body, kind=data.kind)
 
 
@@ -259,7 +253,7 @@ def add_section(session: Session, proposal: Proposal, data: SectionInput, *, act
     clean = _validate_section(data)
     existing = sections_of(session, [draft.id or 0])
     if len(existing) >= MAX_SECTIONS:
-        raise _errors({"heading": _("Een versie heeft hoogstens %(n)s onderdelen.", n=MAX_SECTIONS)})
+        raise invalid({"heading": _("Een versie heeft hoogstens %(n)s onderdelen.", n=MAX_SECTIONS)})
     section = Section(
         version_id=draft.id or 0,
         key=_unique(slugify(clean.heading), {s.key for s in existing}),
@@ -349,7 +343,7 @@ def import_into_draft(
     draft (or of the version before) keeps that section's key, so its threads still line up."""
     draft = _draft(session, proposal)
     if len(imported) > MAX_SECTIONS:
-        raise _errors({"file": _("Een versie heeft hoogstens %(n)s onderdelen.", n=MAX_SECTIONS)})
+        raise invalid({"file": _("Een versie heeft hoogstens %(n)s onderdelen.", n=MAX_SECTIONS)})
     versions = all_versions(session, proposal)
     known = {s.heading.strip().lower(): s.key for s in sections_of(session, [v.id or 0 for v in versions])}
     checked = []  # every section is checked before anything of the draft is removed
@@ -357,7 +351,7 @@ def import_into_draft(
         try:
             checked.append(_validate_section(SectionInput(heading=item.heading, body=item.body, kind=item.kind)))
         except AppError as exc:
-            raise _errors({"file": _("Onderdeel %(n)s: %(message)s", n=number, message=exc.detail)}) from exc
+            raise invalid({"file": _("Onderdeel %(n)s: %(message)s", n=number, message=exc.detail)}) from exc
     for old in sections_of(session, [draft.id or 0]):
         session.delete(old)
     session.flush()
@@ -400,7 +394,7 @@ def publish(session: Session, proposal: Proposal, *, change_summary: str, actor:
     if draft.number > 1 and not summary:
         errors["change_summary"] = _("Beschrijf wat er in deze versie is veranderd.")
     if errors:
-        raise _errors(errors)
+        raise invalid(errors)
     now = clock.now()
     for s in sections:
         s.body_html = render_markdown(s.body, heading_offset=2)

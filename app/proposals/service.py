@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 
 from app import clock
 from app.audit.service import record
-from app.errors import N_, AppError, Conflict, NotFound, ValidationFailed
+from app.errors import N_, Conflict, NotFound, invalid
 from app.i18n import fmt_datetime
 from app.i18n import gettext as _
 from app.markdown import render_markdown
@@ -77,12 +77,6 @@ REPLIES_PER_THREAD = 50  # newest replies shown per thread; the section page pag
 MAX_BODY = 10_000
 MAX_QUOTE = 2_000
 MAX_ID = 2_147_483_647
-
-
-def _errors(errors: dict[str, str]) -> AppError:
-    return ValidationFailed(
-        next(iter(errors.values())), user_message=True, errors=[{"field": f, "message": m} for f, m in errors.items()]
-    )
 
 
 # --- proposals and versions ------------------------------------------------------------------------
@@ -635,7 +629,7 @@ def _validate(data: CommentInput, *, reply: bool) -> CommentInput:
     elif len(suggestion) > MAX_BODY:
         errors["suggested_text"] = _("De vervangende tekst is te lang: maximaal %(n)s tekens.", n=MAX_BODY)
     if errors:
-        raise _errors(errors)
+        raise invalid(errors)
     return CommentInput(
         body=body, kind=kind, quote=quote or None, suggested_text=suggestion or None, parent_id=data.parent_id
     )
@@ -733,11 +727,11 @@ def create_comment(
                 select(func.count()).where(Comment.id == parent.id, comment_visibility(principal))
             ).one()
         ):
-            raise _errors({"parent_id": _("De reactie waarop u wilt reageren bestaat niet (meer) bij dit onderdeel.")})
+            raise invalid({"parent_id": _("De reactie waarop u wilt reageren bestaat niet (meer) bij dit onderdeel.")})
         if parent.parent_id is not None:  # a reply to a reply joins the same thread
             parent = session.get(Comment, parent.parent_id)
         if parent is None or parent.deleted_at is not None:
-            raise _errors({"parent_id": _("Op een ingetrokken reactie kan niet meer worden gereageerd.")})
+            raise invalid({"parent_id": _("Op een ingetrokken reactie kan niet meer worden gereageerd.")})
     clean = _validate(data, reply=parent is not None)
     comment = Comment(
         section_id=section_id,

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from app import clock
 from app.audit.service import record
-from app.errors import AppError, Conflict, NotFound, ValidationFailed
+from app.errors import Conflict, NotFound, invalid
 from app.i18n import fmt_datetime
 from app.mail.service import queue_mail
 from app.models import (
@@ -31,13 +31,6 @@ from app.models import (
     User,
 )
 from app.sessions.service import agenda, calendar_bytes
-
-
-def _errors(errors: dict[str, str]) -> AppError:
-    return ValidationFailed(
-        next(iter(errors.values())), user_message=True, errors=[{"field": f, "message": m} for f, m in errors.items()]
-    )
-
 
 # --- who gets the save-the-dates -----------------------------------------------------------------
 
@@ -147,7 +140,7 @@ def _validate(session: Session, dialogue: Dialogue, data: SessionInput, *, excep
     if data.recording_url and not data.recording_url.startswith(("https://", "http://")):
         errors["recording_url"] = "Een link naar de opname begint met https://."
     if errors:
-        raise _errors(errors)
+        raise invalid(errors)
 
 
 def _snapshot(ds: DialogueSession) -> dict[str, Any]:
@@ -270,7 +263,7 @@ def _validate_item(ds: DialogueSession, data: AgendaInput) -> None:
     if data.format not in set(AgendaFormat):
         errors["format"] = "Kies plenair of in subgroepen."
     if errors:
-        raise _errors(errors)
+        raise invalid(errors)
 
 
 def get_item(session: Session, ds: DialogueSession, item_id: int) -> AgendaItem:
@@ -409,7 +402,7 @@ def set_attendance(session: Session, ds: DialogueSession, rows: dict[int, tuple[
     current = attendance(session, ds.id or 0)
     for provider_id, (attended, people) in rows.items():
         if people < 0 or people > 50:
-            raise _errors({f"people_{provider_id}": "Vul een aantal tussen 0 en 50 in."})
+            raise invalid({f"people_{provider_id}": "Vul een aantal tussen 0 en 50 in."})
         row = current.get(provider_id) or Attendance(session_id=ds.id, provider_id=provider_id)
         row.attended, row.people = attended, people if attended else 0
         session.add(row)
@@ -429,9 +422,9 @@ def save_report(
 ) -> None:
     """Save the report (Markdown) and recording link; ``publish`` makes both public from now on."""
     if recording_url and not recording_url.startswith(("https://", "http://")):
-        raise _errors({"recording_url": "Een link naar de opname begint met https://."})
+        raise invalid({"recording_url": "Een link naar de opname begint met https://."})
     if publish and not report.strip():
-        raise _errors({"report": "Schrijf eerst het verslag; een leeg verslag kan niet worden gepubliceerd."})
+        raise invalid({"report": "Schrijf eerst het verslag; een leeg verslag kan niet worden gepubliceerd."})
     before = {"report": ds.report, "recording_url": ds.recording_url, "published": ds.report_published_at}
     ds.report, ds.recording_url = report, recording_url or None
     if publish and ds.report_published_at is None:
