@@ -43,6 +43,7 @@ from app.models import (
     User,
     VersionStatus,
 )
+from app.proposals.service import suggestion_diff
 from app.storage import store_bytes
 
 DEMO_PASSWORD = "dialoog-demo-2025"  # noqa: S105 - documented demo password
@@ -398,6 +399,9 @@ def _seed_proposals(
             body_html=render_markdown(c["body"], heading_offset=3),
             quote=c.get("quote"),
             suggested_text=c.get("suggested_text"),
+            suggestion_diff=suggestion_diff(
+                sections[(c["proposal"], c["section"])], c.get("quote"), c.get("suggested_text")
+            ),
             created_at=now - timedelta(days=c["days_ago"], hours=2),
         )
         session.add(comment)

@@ -392,6 +392,7 @@ class Comment(SQLModel, table=True):
     body_html: str = Field(default="", sa_type=Text)  # sanitised rendering
     quote: str | None = Field(default=None, sa_type=Text)
     suggested_text: str | None = Field(default=None, sa_type=Text)
+    suggestion_diff: str = Field(default="", sa_type=Text)  # word diff of the suggestion, made when written
     official: bool = False
     visibility: str = Field(default=Visibility.participants, max_length=20)
     status: str = Field(default=CommentStatus.nieuw, max_length=30, index=True)

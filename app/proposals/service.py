@@ -310,12 +310,9 @@ def _organisation(role: str, provider: str | None, municipality: str | None) -> 
     return provider or ""
 
 
-def _view(row: Any, reader: Reader, section_bodies: dict[int, str]) -> CommentView:
+def _view(row: Any, reader: Reader) -> CommentView:
     comment, author_name, role, provider_name, municipality_name = row
     own = reader.user_id is not None and comment.author_id == reader.user_id
-    diff = ""
-    if comment.suggested_text and comment.deleted_at is None:
-        diff = word_diff(comment.quote or section_bodies.get(comment.section_id, ""), comment.suggested_text)
     return CommentView(
         comment=comment,
         author_name=author_name or "",
@@ -324,7 +321,7 @@ def _view(row: Any, reader: Reader, section_bodies: dict[int, str]) -> CommentVi
         is_own=own,
         can_edit=own and reader.window_open and comment.deleted_at is None and not comment.official,
         is_draft=comment.official and (comment.release_at is None or comment.release_at > reader.now),
-        suggestion_diff=diff,
+        suggestion_diff=comment.suggestion_diff if comment.deleted_at is None else "",
     )
 
 
@@ -390,8 +387,7 @@ def load_threads(
             .limit(page.page_size)
         ).all()
 
-    bodies = {s.id or 0: s.body for s in sections}
-    roots = [_view(row, reader, bodies) for row in root_rows]
+    roots = [_view(row, reader) for row in root_rows]
     by_id = {view.comment.id: view for view in roots}
     if by_id:
         reply_rank = (
@@ -415,7 +411,7 @@ def load_threads(
             .order_by(Comment.created_at, Comment.id)
         ).all():
             parent = by_id[row[0].parent_id]
-            parent.replies.append(_view(row[:5], reader, bodies))
+            parent.replies.append(_view(row[:5], reader))
             parent.hidden_replies = int(row[5]) - min(int(row[5]), REPLIES_PER_THREAD)
 
     grouped: dict[int, list[CommentView]] = defaultdict(list)
@@ -606,6 +602,12 @@ class CommentInput:
     parent_id: int | None = None
 
 
+def suggestion_diff(section: Section, quote: str | None, suggested_text: str | None) -> str:
+    """The suggestion as a word diff against the quoted passage (or else the whole section), made once when the
+    comment is written: the section never changes once published."""
+    return word_diff(quote or section.body, suggested_text) if suggested_text else ""
+
+
 def _clean(text: str | None) -> str:
     return (text or "").replace("\r\n", "\n").strip()
 
@@ -743,6 +745,7 @@ def create_comment(
         body_html=render_markdown(clean.body, heading_offset=3),
         quote=clean.quote,
         suggested_text=clean.suggested_text,
+        suggestion_diff=suggestion_diff(context.section, clean.quote, clean.suggested_text),
         idempotency_key=scoped_key,
         created_at=clock.now(),
     )
@@ -826,6 +829,7 @@ def edit_comment(
     comment.body_html = render_markdown(clean.body, heading_offset=3)
     comment.quote = clean.quote
     comment.suggested_text = clean.suggested_text
+    comment.suggestion_diff = suggestion_diff(context.section, clean.quote, clean.suggested_text)
     comment.edited_at = clock.now()
     session.add(comment)
     record(
