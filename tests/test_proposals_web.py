@@ -139,7 +139,9 @@ def test_plain_post_redirects_back_to_the_section(client: TestClient, db: Sessio
     response = post_comment(client, proposal.id, "reikwijdte", {"kind": "zorg", "body": "Zonder JavaScript geplaatst."})
     assert response.status_code == 303
     comment = db.exec(select(Comment).where(Comment.body == "Zonder JavaScript geplaatst.")).one()
-    assert response.headers["location"] == f"/proposals/{proposal.id}#comment-{comment.id}"
+    assert response.headers["location"] == (
+        f"/proposals/{proposal.id}/sections/reikwijdte?page=1&version=1#comment-{comment.id}"
+    )
     assert comment.provider_id == user(db, PROVIDER).provider_id
     assert comment.kind == "zorg"
     page = client.get(response.headers["location"]).text

@@ -261,12 +261,9 @@ def _thread_fragment(
 
 
 def _back(session: Session, principal: Principal, comment: Comment, context: service.CommentContext) -> str:
-    """Where a comment is shown: a new comment among the newest on the proposal page, any other on the page
-    of its section that holds its thread."""
-    if comment.parent_id is None and comment.edited_at is None and comment.deleted_at is None:
-        return f"/proposals/{context.proposal.id}#comment-{comment.id}"
+    """Back to the section, at the comment: the page of the section's threads that holds it."""
     page = service.thread_page(session, principal, comment)
-    version = "" if context.version.status != "published" else f"&version={context.version.number}"
+    version = f"&version={context.version.number}"
     return f"/proposals/{context.proposal.id}/sections/{context.section.key}?page={page}{version}#comment-{comment.id}"
 
 
@@ -341,12 +338,7 @@ def post_comment(
 def comment_link(session: SessionDep, principal: WebPrincipal, comment_id: int) -> Response:
     """A stable link to a comment: its place on the section's page."""
     comment, context = service.get_comment(session, principal, comment_id)
-    page = service.thread_page(session, principal, comment)
-    version = f"&version={context.version.number}"
-    return RedirectResponse(
-        f"/proposals/{context.proposal.id}/sections/{context.section.key}?page={page}{version}#comment-{comment.id}",
-        status_code=303,
-    )
+    return RedirectResponse(_back(session, principal, comment, context), status_code=303)
 
 
 @router.get("/comments/{comment_id}/edit", include_in_schema=False)
