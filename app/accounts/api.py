@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
@@ -12,6 +11,7 @@ from app.accounts.deps import ApiUser
 from app.accounts.schemas import MeOut, UserCreate, UserOut, UserPatch
 from app.db import SessionDep
 from app.errors import PreconditionFailed
+from app.etags import etag_of
 from app.models import User
 from app.pagination import Page, PageDep
 from app.policy import Action, authorize
@@ -35,8 +35,7 @@ def user_out(user: User) -> UserOut:
 
 
 def etag(user: User) -> str:
-    body = user_out(user).model_dump_json()
-    return '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+    return etag_of(user_out(user).model_dump_json())
 
 
 @router.get("/me", response_model=MeOut, summary="The user whose API key this is")

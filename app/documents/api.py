@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -12,6 +11,7 @@ from app.db import SessionDep
 from app.documents import service
 from app.documents.schemas import DocumentOut
 from app.documents.views import download_response
+from app.etags import etag_of
 from app.models import Document
 from app.pagination import Page, PageDep
 
@@ -35,7 +35,7 @@ def document_out(document: Document) -> DocumentOut:
 
 
 def etag(out: DocumentOut) -> str:
-    return '"' + hashlib.sha256(out.model_dump_json().encode()).hexdigest()[:32] + '"'
+    return etag_of(out.model_dump_json())
 
 
 @router.get("/documents", response_model=Page[DocumentOut], summary="List the documents you may see")

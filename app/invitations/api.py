@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
@@ -11,6 +10,7 @@ from fastapi import APIRouter, Header, Query, Response
 from app.accounts.deps import ApiPrincipal, ApiUser
 from app.db import SessionDep
 from app.errors import PreconditionFailed
+from app.etags import etag_of
 from app.invitations import service
 from app.invitations.schemas import InvitationOut, InvitationPatch, ResponderOut
 from app.pagination import Page, PageDep
@@ -46,8 +46,7 @@ def invitation_out(detail: service.InvitationDetail, principal: Principal) -> In
 
 def etag(detail: service.InvitationDetail) -> str:
     """Of the full state, so it changes with every answer whoever looks."""
-    body = _full_out(detail).model_dump_json()
-    return '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+    return etag_of(_full_out(detail).model_dump_json())
 
 
 @router.get("/invitations", response_model=Page[InvitationOut], summary="List invitations")

@@ -16,6 +16,7 @@ from pydantic import AwareDatetime
 from app.accounts.deps import ApiPrincipal, ApiUser, client_ip
 from app.db import SessionDep
 from app.errors import PreconditionFailed, PreconditionRequired
+from app.etags import etag_of
 from app.models import Comment, Proposal, ProposalVersion, Section
 from app.pagination import Page, PageDep
 from app.policy import Action, authorize
@@ -127,7 +128,7 @@ def get_proposal(session: SessionDep, principal: ApiPrincipal, proposal_id: int,
     proposal = service.get_proposal(session, principal, proposal_id)
     current = service.current_of(service.versions(session, principal, proposal))
     out = proposal_out(proposal, current.number if current else None)
-    response.headers["ETag"] = service.etag_of(out.model_dump_json())
+    response.headers["ETag"] = etag_of(out.model_dump_json())
     return out
 
 
@@ -145,7 +146,7 @@ def get_version(
     proposal = service.get_proposal(session, principal, proposal_id)
     version = service.pick_version(service.versions(session, principal, proposal), number)
     out = version_out(version)
-    response.headers["ETag"] = service.etag_of(out.model_dump_json())
+    response.headers["ETag"] = etag_of(out.model_dump_json())
     return out
 
 

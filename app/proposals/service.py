@@ -7,7 +7,6 @@ one windowed query (``ROW_NUMBER() OVER (PARTITION BY section_id ...)``) and the
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from sqlmodel import Session, col, select
 from app import clock
 from app.audit.service import record
 from app.errors import N_, Conflict, NotFound, invalid
+from app.etags import etag_of
 from app.i18n import fmt_datetime
 from app.i18n import gettext as _
 from app.markdown import render_markdown
@@ -902,10 +902,6 @@ def revisions(session: Session, comment: Comment) -> list[CommentRevision]:
             select(CommentRevision).where(CommentRevision.comment_id == comment.id).order_by(col(CommentRevision.id))
         ).all()
     )
-
-
-def etag_of(representation: str) -> str:
-    return '"' + hashlib.sha256(representation.encode()).hexdigest()[:32] + '"'
 
 
 def comment_etag(comment: Comment) -> str:
