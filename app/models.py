@@ -395,7 +395,14 @@ class Comment(SQLModel, table=True):
     suggestion_diff: str = Field(default="", sa_type=Text)  # word diff of the suggestion, made when written
     official: bool = False
     visibility: str = Field(default=Visibility.participants, max_length=20)
+    # Review: ``status`` is SDFL's working decision (reviewers see it at once); participants see
+    # ``published_status`` until ``status_release_at`` has passed, then ``status``. Decisions are released
+    # together with the official replies, so every provider learns them at the same moment.
     status: str = Field(default=CommentStatus.nieuw, max_length=30, index=True)
+    published_status: str = Field(
+        default=CommentStatus.nieuw, max_length=30, sa_column_kwargs={"server_default": "nieuw"}
+    )
+    status_release_at: datetime | None = _ts(default=None)
     release_at: datetime | None = _ts(default=None)  # official replies are released together
     applied_in_version_id: int | None = Field(default=None, foreign_key="proposal_versions.id")
     idempotency_key: str | None = Field(default=None, max_length=100, unique=True)
@@ -427,6 +434,19 @@ class ProposalVisit(SQLModel, table=True):
     user_id: int = Field(foreign_key="users.id", primary_key=True, ondelete="CASCADE")
     proposal_id: int = Field(foreign_key="proposals.id", primary_key=True, index=True, ondelete="CASCADE")
     seen_at: datetime = _ts()
+
+
+class InternalNote(SQLModel, table=True):
+    """A reviewer's note on a comment: SDFL and the municipalities read it, providers never do. Kept apart
+    from ``comments`` so that no query for participants' comments can ever include one."""
+
+    __tablename__ = "internal_notes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    comment_id: int = Field(foreign_key="comments.id", index=True)
+    author_id: int = Field(foreign_key="users.id")
+    body: str = Field(sa_type=Text)
+    created_at: datetime = _created()
 
 
 class Position(SQLModel, table=True):

@@ -30,6 +30,7 @@ class Action(StrEnum):
     view_comments = "view_comments"
     read_internal_notes = "read_internal_notes"
     write_internal_notes = "write_internal_notes"
+    take_position = "take_position"  # mark a comment relevant for one's municipality, with a stance
     triage = "triage"  # review status, official reply, move to agenda
     rsvp = "rsvp"  # answer an invitation (needs provider_id)
     manage = "manage"  # dialogue, sessions, agenda, documents, proposals, providers, users, API keys
@@ -44,6 +45,7 @@ WRITE_ACTIONS = frozenset(
         Action.comment,
         Action.edit_own_comment,
         Action.write_internal_notes,
+        Action.take_position,
         Action.triage,
         Action.rsvp,
         Action.manage,
@@ -69,6 +71,7 @@ ROLES: dict[Action, frozenset[str]] = {
     Action.view_comments: PARTICIPANTS,
     Action.read_internal_notes: REVIEWERS,
     Action.write_internal_notes: REVIEWERS,
+    Action.take_position: frozenset({Role.municipality}),
     Action.triage: ADMINS,
     Action.rsvp: frozenset({Role.provider, Role.admin}),  # provider: own provider only
     Action.manage: ADMINS,

@@ -29,12 +29,22 @@ def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool
     return False
 
 
+# Full-text search lives outside the metadata (migration 0006): SQLite's FTS5 table with its shadow tables,
+# PostgreSQL's expression index. Autogenerate and `alembic check` must not try to drop them.
+FULL_TEXT_OBJECTS = ("comments_fts", "ix_comments_full_text")
+
+
+def _include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    return not (reflected and compare_to is None and name is not None and name.startswith(FULL_TEXT_OBJECTS))
+
+
 def _options() -> dict:
     return {
         "target_metadata": metadata,
         "compare_type": True,
         "render_as_batch": True,  # SQLite can only alter tables by copying them
         "render_item": _render_item,
+        "include_object": _include_object,
     }
 
 

@@ -39,6 +39,7 @@ TABLE = [
     (Action.view_comments, {}, (N, Y, Y, Y, Y)),
     (Action.read_internal_notes, {}, (N, N, N, Y, Y)),
     (Action.write_internal_notes, {}, (N, N, N, Y, Y)),
+    (Action.take_position, {}, (N, N, N, Y, N)),
     (Action.triage, {}, (N, N, N, N, Y)),
     (Action.rsvp, {"provider_id": OWN}, (N, Y, N, N, Y)),
     (Action.manage, {}, (N, N, N, N, Y)),
@@ -92,9 +93,11 @@ def test_read_keys_never_write(action):
     """API keys act with their owner's role, narrowed by scope: a read key cannot write."""
     from app.policy import WRITE_ACTIONS
 
-    admin_read = Principal(user=ADMIN_USER, scope="read")
-    admin_write = Principal(user=ADMIN_USER, scope="write")
-    kwargs = {"provider_id": OWN, "author_id": ADMIN_USER.id, "proposal_public": True}
+    # Taking a municipality's position is the one thing only municipality users do.
+    owner = MUNICIPALITY_USER if action == Action.take_position else ADMIN_USER
+    admin_read = Principal(user=owner, scope="read")
+    admin_write = Principal(user=owner, scope="write")
+    kwargs = {"provider_id": OWN, "author_id": owner.id, "proposal_public": True}
     assert can(admin_write, action, **kwargs) is True
     assert can(admin_read, action, **kwargs) is (action not in WRITE_ACTIONS)
 

@@ -103,7 +103,7 @@ def comment_out(row: service.CommentRow) -> CommentOut:
         quote=None if withdrawn else c.quote,
         suggested_text=None if withdrawn else c.suggested_text,
         official=c.official,
-        status=c.status,  # type: ignore[arg-type]
+        status=row.status,  # type: ignore[arg-type]
         created_at=c.created_at,
         edited_at=c.edited_at,
         withdrawn_at=c.deleted_at,

@@ -76,7 +76,9 @@ class CommentOut(BaseModel):
     quote: str | None
     suggested_text: str | None
     official: bool = Field(description="An official SDFL reply")
-    status: StatusName
+    status: StatusName = Field(
+        description="SDFL's decision. Providers see the last released decision; reviewers the current one"
+    )
     created_at: datetime
     edited_at: datetime | None
     withdrawn_at: datetime | None

@@ -17,6 +17,7 @@ from sqlalchemy import and_, case, func, not_, or_
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
@@ -233,6 +234,31 @@ def comment_visibility(principal: Principal, now: datetime | None = None) -> Col
     return and_(*conditions)
 
 
+def sees_working_status(principal: Principal) -> bool:
+    """Reviewers see SDFL's decision on a comment as soon as it is made; everyone else once it is released."""
+    return can(principal, Action.read_internal_notes)
+
+
+def shown_status(comment: Comment, now: datetime) -> str:
+    """The decision providers see: the working status once its release moment has passed, else the last
+    released one."""
+    if comment.status_release_at is not None and comment.status_release_at <= now:
+        return comment.status
+    return comment.published_status
+
+
+def status_for(principal: Principal, comment: Comment, now: datetime) -> str:
+    return comment.status if sees_working_status(principal) else shown_status(comment, now)
+
+
+def status_column(principal: Principal, now: datetime) -> Any:
+    """``status_for`` in SQL, to filter on."""
+    if sees_working_status(principal):
+        return Comment.status
+    released = and_(col(Comment.status_release_at).is_not(None), col(Comment.status_release_at) <= now)
+    return case((released, Comment.status), else_=Comment.published_status)
+
+
 @dataclass
 class CommentView:
     """A comment as shown in a thread, with what the reader may do with it."""
@@ -245,6 +271,8 @@ class CommentView:
     can_edit: bool = False
     is_draft: bool = False  # an official reply not released yet (only admins see it)
     suggestion_diff: str = ""
+    status: str = "nieuw"  # as the reader may see it
+    applied_in: int | None = None  # the published version that took this comment in
     replies: list[CommentView] = field(default_factory=list)
     hidden_replies: int = 0
 
@@ -258,7 +286,7 @@ class CommentView:
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS.get(self.comment.status, self.comment.status)
+        return STATUS_LABELS.get(self.status, self.status)
 
 
 @dataclass
@@ -290,8 +318,20 @@ class Reader:
         return self.principal.user.id if self.principal.user else None
 
 
+AppliedVersion = aliased(ProposalVersion, name="applied_version")
+VIEW_COLUMNS = 7  # the columns of _author_columns, as _view reads them
+
+
 def _author_columns() -> tuple[Any, ...]:
-    return (Comment, User.name, User.role, Provider.name, Municipality.name)
+    return (
+        Comment,
+        User.name,
+        User.role,
+        Provider.name,
+        Municipality.name,
+        AppliedVersion.number,
+        AppliedVersion.status,
+    )
 
 
 def _with_authors(stmt: Any) -> Any:
@@ -299,6 +339,7 @@ def _with_authors(stmt: Any) -> Any:
         stmt.join(User, col(User.id) == Comment.author_id)
         .outerjoin(Provider, col(Provider.id) == Comment.provider_id)
         .outerjoin(Municipality, col(Municipality.id) == User.municipality_id)
+        .outerjoin(AppliedVersion, AppliedVersion.id == Comment.applied_in_version_id)
     )
 
 
@@ -311,7 +352,7 @@ def _organisation(role: str, provider: str | None, municipality: str | None) -> 
 
 
 def _view(row: Any, reader: Reader) -> CommentView:
-    comment, author_name, role, provider_name, municipality_name = row
+    comment, author_name, role, provider_name, municipality_name, applied_number, applied_status = row
     own = reader.user_id is not None and comment.author_id == reader.user_id
     return CommentView(
         comment=comment,
@@ -322,6 +363,8 @@ def _view(row: Any, reader: Reader) -> CommentView:
         can_edit=own and reader.window_open and comment.deleted_at is None and not comment.official,
         is_draft=comment.official and (comment.release_at is None or comment.release_at > reader.now),
         suggestion_diff=comment.suggestion_diff if comment.deleted_at is None else "",
+        status=status_for(reader.principal, comment, reader.now),
+        applied_in=applied_number if applied_status == VersionStatus.published else None,
     )
 
 
@@ -411,8 +454,9 @@ def load_threads(
             .order_by(Comment.created_at, Comment.id)
         ).all():
             parent = by_id[row[0].parent_id]
-            parent.replies.append(_view(row[:5], reader))
-            parent.hidden_replies = int(row[5]) - min(int(row[5]), REPLIES_PER_THREAD)
+            parent.replies.append(_view(row[:VIEW_COLUMNS], reader))
+            replies = int(row[VIEW_COLUMNS])
+            parent.hidden_replies = replies - min(replies, REPLIES_PER_THREAD)
 
     grouped: dict[int, list[CommentView]] = defaultdict(list)
     for view in roots:
@@ -941,6 +985,7 @@ class CommentRow:
     proposal: Proposal
     author_name: str
     provider_name: str | None
+    status: str = "nieuw"  # as the reader may see it
 
 
 def list_comments(
@@ -971,12 +1016,13 @@ def list_comments(
         stmt = stmt.where(Comment.provider_id == filters.provider_id)
     if filters.kind:
         stmt = stmt.where(Comment.kind == filters.kind)
+    now = clock.now()
     if filters.status:
-        stmt = stmt.where(Comment.status == filters.status)
+        stmt = stmt.where(status_column(principal, now) == filters.status)
     if filters.since is not None:
         stmt = stmt.where(col(Comment.created_at) >= filters.since)
     rows, total = paginate(session, stmt.order_by(col(Comment.created_at), col(Comment.id)), params)  # type: ignore[arg-type]
-    return [CommentRow(*row) for row in rows], total
+    return [CommentRow(*row, status=status_for(principal, row[0], now)) for row in rows], total
 
 
 # --- questions: who answered -----------------------------------------------------------------------
