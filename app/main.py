@@ -30,6 +30,8 @@ from app.proposals import admin_views as proposal_admin_views
 from app.proposals import api as proposals_api
 from app.proposals import views as proposal_views
 from app.providers import api as providers_api
+from app.review import api as review_api
+from app.review import views as review_views
 from app.security import CSRFMiddleware
 from app.sessions import admin_views as session_admin_views
 from app.sessions import api as sessions_api
@@ -128,6 +130,7 @@ def create_api() -> FastAPI:
     api.include_router(sessions_api.router)
     api.include_router(invitations_api.router)
     api.include_router(documents_api.router)
+    api.include_router(review_api.router)  # before proposals: /comments/export is not /comments/{id}
     api.include_router(proposals_api.router)
     return api
 
@@ -155,6 +158,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.include_router(document_views.router)
     app.include_router(proposal_views.router)
     app.include_router(proposal_admin_views.router)
+    app.include_router(review_views.router)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> RedirectResponse:

@@ -12,6 +12,8 @@ and every pending decision at one moment, so every provider learns SDFL's answer
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections import defaultdict
 from collections.abc import Mapping
@@ -21,6 +23,9 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+from fpdf import FPDF
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
 from sqlalchemy import and_, case, exists, func, literal_column, or_, text
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
@@ -56,6 +61,7 @@ from app.models import (
 from app.pagination import PageParams, paginate
 from app.policy import Action, Principal, authorize, can
 from app.proposals.service import KIND_LABELS, MAX_ID, STATUS_LABELS, shown_status
+from app.sessions.service import pdf_footer, pdf_lines, to_latin1
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 MAX_NOTE = 5_000
@@ -1289,9 +1295,6 @@ def _safe_cell(value: str) -> str:
 
 
 def to_csv(rows: list[dict[str, str]]) -> bytes:
-    import csv
-    import io
-
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow([_(label) for _key, label in EXPORT_COLUMNS])
@@ -1301,11 +1304,6 @@ def to_csv(rows: list[dict[str, str]]) -> bytes:
 
 
 def to_xlsx(rows: list[dict[str, str]]) -> bytes:
-    import io
-
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
     workbook = Workbook(write_only=False)
     sheet = workbook.active
     assert sheet is not None
@@ -1386,44 +1384,40 @@ def response_report(
 
 
 def report_pdf(report: ResponseReport, tender_reference: str) -> bytes:
-    from fpdf import FPDF
-
-    from app.sessions.service import _footer, _latin1, _lines
-
     now = report.generated_at
     pdf = FPDF(format="A4")
     title = f"Reactierapport {report.proposal.title}, versie {report.version.number}"
-    pdf.set_title(_latin1(title))
+    pdf.set_title(to_latin1(title))
     pdf.set_author("Sociaal Domein Flevoland")
     pdf.set_auto_page_break(auto=True, margin=18)
     reference = f"Kenmerk TenderNed {tender_reference}" if tender_reference else "Sociaal Domein Flevoland"
-    pdf.footer = lambda: _footer(pdf, reference)  # type: ignore[method-assign]
+    pdf.footer = lambda: pdf_footer(pdf, reference)  # type: ignore[method-assign]
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 16)
-    _lines(pdf, 8, _latin1(title))
+    pdf_lines(pdf, 8, to_latin1(title))
     pdf.set_font("Helvetica", size=10)
-    _lines(pdf, 6, _latin1(f"{report.count} reacties · opgesteld {now.astimezone(AMSTERDAM):%d-%m-%Y %H:%M}"))
+    pdf_lines(pdf, 6, to_latin1(f"{report.count} reacties · opgesteld {now.astimezone(AMSTERDAM):%d-%m-%Y %H:%M}"))
     for part in report.sections:
         pdf.ln(3)
         pdf.set_font("Helvetica", "B", 13)
-        _lines(pdf, 7, _latin1(part.section.heading))
+        pdf_lines(pdf, 7, to_latin1(part.section.heading))
         if not part.rows:
             pdf.set_font("Helvetica", "I", 10)
-            _lines(pdf, 6, "Geen reacties.")
+            pdf_lines(pdf, 6, "Geen reacties.")
         for row in part.rows:
             c = row.comment
             who = "" if report.anonymous else f" - {row.organisation}"
             pdf.set_font("Helvetica", "B", 10)
             status = STATUS_LABELS.get(shown_status(c, now), c.status)
-            _lines(pdf, 6, _latin1(f"Reactie {c.id}{who} ({row.kind_label}; {status})"))
+            pdf_lines(pdf, 6, to_latin1(f"Reactie {c.id}{who} ({row.kind_label}; {status})"))
             pdf.set_font("Helvetica", size=10)
             if c.quote:
-                _lines(pdf, 5, _latin1(f"Citaat: {c.quote}"))
-            _lines(pdf, 5, _latin1(c.body))
+                pdf_lines(pdf, 5, to_latin1(f"Citaat: {c.quote}"))
+            pdf_lines(pdf, 5, to_latin1(c.body))
             if c.suggested_text:
-                _lines(pdf, 5, _latin1(f"Voorgestelde tekst: {c.suggested_text}"))
+                pdf_lines(pdf, 5, to_latin1(f"Voorgestelde tekst: {c.suggested_text}"))
             pdf.set_font("Helvetica", "I", 10)
             answer = "\n".join(_plain(r.body_html) for r in row.replies) or "Nog geen antwoord van SDFL."
-            _lines(pdf, 5, _latin1(f"Antwoord SDFL: {answer}"))
+            pdf_lines(pdf, 5, to_latin1(f"Antwoord SDFL: {answer}"))
             pdf.ln(2)
     return bytes(pdf.output())

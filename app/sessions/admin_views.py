@@ -88,9 +88,14 @@ class SessionForm:
 
     def to_input(self) -> manage.SessionInput:
         return manage.SessionInput(
-            number=int(self.number) if self.number.strip().isdigit() else None, title=self.title,
-            starts_at=parse_local(self.starts_at), ends_at=parse_local(self.ends_at), location=self.location,
-            status=self.status or SessionStatus.planned, recording_url=self.recording_url.strip() or None)
+            number=int(self.number) if self.number.strip().isdigit() else None,
+            title=self.title,
+            starts_at=parse_local(self.starts_at),
+            ends_at=parse_local(self.ends_at),
+            location=self.location,
+            status=self.status or SessionStatus.planned,
+            recording_url=self.recording_url.strip() or None,
+        )
 
 
 def session_form(
@@ -102,8 +107,15 @@ def session_form(
     status: Annotated[str, Form(max_length=20)] = "planned",
     recording_url: Annotated[str, Form(max_length=500)] = "",
 ) -> SessionForm:
-    return SessionForm(number=number, title=title, starts_at=starts_at, ends_at=ends_at, location=location,
-                       status=status, recording_url=recording_url)
+    return SessionForm(
+        number=number,
+        title=title,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        location=location,
+        status=status,
+        recording_url=recording_url,
+    )
 
 
 @dataclass(frozen=True)
@@ -123,9 +135,13 @@ class AgendaForm:
 
     def to_input(self, ds: DialogueSession) -> manage.AgendaInput:
         return manage.AgendaInput(
-            starts_at=at_time(ds, self.starts), ends_at=at_time(ds, self.ends), title=self.title,
-            description=self.description, format=self.format,
-            proposal_id=int(self.proposal_id) if self.proposal_id.strip().isdigit() else None)
+            starts_at=at_time(ds, self.starts),
+            ends_at=at_time(ds, self.ends),
+            title=self.title,
+            description=self.description,
+            format=self.format,
+            proposal_id=int(self.proposal_id) if self.proposal_id.strip().isdigit() else None,
+        )
 
 
 def agenda_form(
@@ -136,8 +152,9 @@ def agenda_form(
     format: Annotated[str, Form(max_length=20)] = "plenary",
     proposal_id: Annotated[str, Form(max_length=10)] = "",
 ) -> AgendaForm:
-    return AgendaForm(starts=starts, ends=ends, title=title, description=description, format=format,
-                      proposal_id=proposal_id)
+    return AgendaForm(
+        starts=starts, ends=ends, title=title, description=description, format=format, proposal_id=proposal_id
+    )
 
 
 SessionFormDep = Annotated[SessionForm, Depends(session_form)]
@@ -167,8 +184,9 @@ def create_session(request: Request, session: SessionDep, admin: AdminUser, form
     try:
         ds = manage.create_session(session, dialogue, form.to_input(), actor=admin)
     except AppError as exc:
-        return _session_form(request, ds=None, values=form.values, errors=field_errors(exc),
-                             status_code=exc.status_code)
+        return _session_form(
+            request, ds=None, values=form.values, errors=field_errors(exc), status_code=exc.status_code
+        )
     return RedirectResponse(f"/admin/sessions/{ds.id}?saved=1", status_code=303)
 
 
@@ -222,14 +240,14 @@ def session_detail(request: Request, session: SessionDep, admin: AdminUser, sess
 
 
 @router.post("/{session_id}", include_in_schema=False)
-def update_session(request: Request, session: SessionDep, admin: AdminUser, session_id: int,
-                   form: SessionFormDep) -> Response:
+def update_session(
+    request: Request, session: SessionDep, admin: AdminUser, session_id: int, form: SessionFormDep
+) -> Response:
     ds, dialogue = service.get_session(session, session_id)
     try:
         manage.update_session(session, ds, dialogue, form.to_input(), actor=admin)
     except AppError as exc:
-        return _detail(request, session, ds, values=form.values, errors=field_errors(exc),
-                       status_code=exc.status_code)
+        return _detail(request, session, ds, values=form.values, errors=field_errors(exc), status_code=exc.status_code)
     return RedirectResponse(f"/admin/sessions/{ds.id}?saved=1", status_code=303)
 
 
@@ -237,14 +255,16 @@ def update_session(request: Request, session: SessionDep, admin: AdminUser, sess
 
 
 @router.post("/{session_id}/agenda", include_in_schema=False)
-def add_agenda_item(request: Request, session: SessionDep, admin: AdminUser, session_id: int,
-                    form: AgendaFormDep) -> Response:
+def add_agenda_item(
+    request: Request, session: SessionDep, admin: AdminUser, session_id: int, form: AgendaFormDep
+) -> Response:
     ds, _dialogue = service.get_session(session, session_id)
     try:
         manage.add_item(session, ds, form.to_input(ds), actor=admin)
     except AppError as exc:
-        return _detail(request, session, ds, errors=field_errors(exc), item_values=form.values,
-                       status_code=exc.status_code)
+        return _detail(
+            request, session, ds, errors=field_errors(exc), item_values=form.values, status_code=exc.status_code
+        )
     return RedirectResponse(f"/admin/sessions/{ds.id}#agenda", status_code=303)
 
 
@@ -288,15 +308,24 @@ def agenda_item(
 
 
 @router.post("/{session_id}/agenda/{item_id}", include_in_schema=False)
-def update_agenda_item(request: Request, session: SessionDep, admin: AdminUser, session_id: int, item_id: int,
-                       form: AgendaFormDep) -> Response:
+def update_agenda_item(
+    request: Request, session: SessionDep, admin: AdminUser, session_id: int, item_id: int, form: AgendaFormDep
+) -> Response:
     ds, _dialogue = service.get_session(session, session_id)
     item = manage.get_item(session, ds, item_id)
     try:
         manage.update_item(session, ds, item, form.to_input(ds), actor=admin)
     except AppError as exc:
-        return agenda_item(request, session, admin, session_id, item_id, values=form.values,
-                           errors=field_errors(exc), status_code=exc.status_code)
+        return agenda_item(
+            request,
+            session,
+            admin,
+            session_id,
+            item_id,
+            values=form.values,
+            errors=field_errors(exc),
+            status_code=exc.status_code,
+        )
     return RedirectResponse(f"/admin/sessions/{ds.id}#agenda", status_code=303)
 
 

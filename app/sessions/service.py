@@ -138,15 +138,15 @@ def report_pdf(ds: DialogueSession, dialogue: Dialogue) -> bytes:
     pdf.set_author("Sociaal Domein Flevoland")
     pdf.set_auto_page_break(auto=True, margin=18)
     reference = f"{dialogue.title} - kenmerk TenderNed {dialogue.tender_reference}"
-    pdf.footer = lambda: _footer(pdf, reference)  # type: ignore[method-assign]
+    pdf.footer = lambda: pdf_footer(pdf, reference)  # type: ignore[method-assign]
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 16)
-    _lines(pdf, 8, _latin1(f"Verslag dialoogsessie {ds.number}: {ds.title}"))
+    pdf_lines(pdf, 8, to_latin1(f"Verslag dialoogsessie {ds.number}: {ds.title}"))
     pdf.set_font("Helvetica", size=10)
-    _lines(
+    pdf_lines(
         pdf,
         6,
-        _latin1(
+        to_latin1(
             f"{reference}\n{fmt_datetime(ds.starts_at, 'd MMMM y, HH:mm')} uur, "
             f"{ds.location}\nGepubliceerd: {fmt_datetime(ds.report_published_at, 'd MMMM y')}"
         ),
@@ -156,18 +156,18 @@ def report_pdf(ds: DialogueSession, dialogue: Dialogue) -> bytes:
     return bytes(pdf.output())
 
 
-def _lines(pdf: FPDF, height: float, text: str) -> None:
+def pdf_lines(pdf: FPDF, height: float, text: str) -> None:
     """A paragraph from the current x to the right margin; the next one starts on the left margin."""
     pdf.multi_cell(0, height, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
-def _footer(pdf: FPDF, reference: str) -> None:
+def pdf_footer(pdf: FPDF, reference: str) -> None:
     pdf.set_y(-12)
     pdf.set_font("Helvetica", size=8)
-    pdf.cell(0, 6, _latin1(f"{reference} - pagina {pdf.page_no()}"), align="C")
+    pdf.cell(0, 6, to_latin1(f"{reference} - pagina {pdf.page_no()}"), align="C")
 
 
-def _latin1(text: str) -> str:
+def to_latin1(text: str) -> str:
     """The core PDF fonts speak Latin-1; typographic quotes and dashes are mapped, the rest replaced."""
     table = str.maketrans(
         {
@@ -206,11 +206,11 @@ def _markdown_to_pdf(pdf: FPDF, text: str) -> None:
             if heading_level:
                 pdf.ln(2)
                 pdf.set_font("Helvetica", "B", 14 if heading_level <= 2 else 12)
-                _lines(pdf, 7, _latin1(plain))
+                pdf_lines(pdf, 7, to_latin1(plain))
             else:
                 pdf.set_font("Helvetica", size=11)
                 pdf.set_x(pdf.l_margin + (5 if bullet else 0))
-                _lines(pdf, 6, _latin1(bullet + plain))
+                pdf_lines(pdf, 6, to_latin1(bullet + plain))
                 bullet = ""
         elif token.type == "paragraph_close" and tokens[i - 1].type == "inline" and not token.hidden:
             pdf.ln(2)
@@ -237,36 +237,57 @@ def publications(session: Session, dialogue: Dialogue) -> list[Publication]:
     out: list[Publication] = []
     sessions = list_sessions(session, dialogue.id)
     for ds in sessions:
-        out.append(Publication(
-            id=f"tag:{host},2026:session-{ds.id}", title=f"Dialoogsessie {ds.number}: {ds.title}",
-            url=f"{base}/sessions/{ds.id}", updated=ds.updated_at,
-            summary=f"{fmt_datetime(ds.starts_at, 'EEEE d MMMM y, HH:mm')} uur, {ds.location} ({ds.status})"))
+        out.append(
+            Publication(
+                id=f"tag:{host},2026:session-{ds.id}",
+                title=f"Dialoogsessie {ds.number}: {ds.title}",
+                url=f"{base}/sessions/{ds.id}",
+                updated=ds.updated_at,
+                summary=f"{fmt_datetime(ds.starts_at, 'EEEE d MMMM y, HH:mm')} uur, {ds.location} ({ds.status})",
+            )
+        )
         if report_is_public(ds, now):
             assert ds.report_published_at is not None
-            out.append(Publication(
-                id=f"tag:{host},2026:session-{ds.id}-report", title=f"Verslag dialoogsessie {ds.number}: {ds.title}",
-                url=f"{base}/sessions/{ds.id}#report-title", updated=ds.report_published_at,
-                summary="Het verslag" + (" en de opname" if ds.recording_url else "") + " zijn gepubliceerd."))
+            out.append(
+                Publication(
+                    id=f"tag:{host},2026:session-{ds.id}-report",
+                    title=f"Verslag dialoogsessie {ds.number}: {ds.title}",
+                    url=f"{base}/sessions/{ds.id}#report-title",
+                    updated=ds.report_published_at,
+                    summary="Het verslag" + (" en de opname" if ds.recording_url else "") + " zijn gepubliceerd.",
+                )
+            )
     documents = session.exec(
-        select(Document).where(Document.dialogue_id == dialogue.id, Document.audience == Audience.public,
-                               Document.release_at <= now)
+        select(Document).where(
+            Document.dialogue_id == dialogue.id, Document.audience == Audience.public, Document.release_at <= now
+        )
     ).all()
     for doc in documents:
-        out.append(Publication(
-            id=f"tag:{host},2026:document-{doc.id}", title=f"Stuk: {doc.title}",
-            url=f"{base}/sessions/{doc.session_id}" if doc.session_id else base, updated=doc.release_at,
-            summary=f"{doc.filename} is openbaar beschikbaar."))
+        out.append(
+            Publication(
+                id=f"tag:{host},2026:document-{doc.id}",
+                title=f"Stuk: {doc.title}",
+                url=f"{base}/sessions/{doc.session_id}" if doc.session_id else base,
+                updated=doc.release_at,
+                summary=f"{doc.filename} is openbaar beschikbaar.",
+            )
+        )
     public_versions = session.exec(
         select(ProposalVersion, Proposal)
         .join(Proposal, col(Proposal.id) == ProposalVersion.proposal_id)
-        .where(Proposal.dialogue_id == dialogue.id, col(Proposal.public),
-               ProposalVersion.status == VersionStatus.published)
+        .where(
+            Proposal.dialogue_id == dialogue.id, col(Proposal.public), ProposalVersion.status == VersionStatus.published
+        )
     ).all()
     for version, proposal in public_versions:
         assert version.published_at is not None
-        out.append(Publication(
-            id=f"tag:{host},2026:proposal-{proposal.id}-v{version.number}",
-            title=f"Voorstel: {proposal.title} (versie {version.number})",
-            url=f"{base}/proposals/{proposal.id}/versions/{version.number}", updated=version.published_at,
-            summary=version.change_summary or "Een nieuw voorstel is gepubliceerd."))
+        out.append(
+            Publication(
+                id=f"tag:{host},2026:proposal-{proposal.id}-v{version.number}",
+                title=f"Voorstel: {proposal.title} (versie {version.number})",
+                url=f"{base}/proposals/{proposal.id}/versions/{version.number}",
+                updated=version.published_at,
+                summary=version.change_summary or "Een nieuw voorstel is gepubliceerd.",
+            )
+        )
     return sorted(out, key=lambda p: p.updated, reverse=True)

@@ -30,11 +30,19 @@ def session_page(request: Request, session: SessionDep, session_id: int) -> Resp
         # A participant sees its own subgroup at each agenda item in subgroups.
         groups = manage.subgroups(session, [i.id for i in agenda if i.id and i.format == AgendaFormat.subgroups])
         my_groups = {item_id: g[user.provider_id] for item_id, g in groups.items() if user.provider_id in g}
-    return render(request, "sessions/detail.html", {
-        "title": _("Sessie %(n)s: %(title)s", n=ds.number, title=ds.title), "s": ds, "dialogue": dialogue,
-        "agenda": agenda, "my_groups": my_groups, "report_public": service.report_is_public(ds),
-        "documents": service.public_documents(session, ds.id or 0),
-    })
+    return render(
+        request,
+        "sessions/detail.html",
+        {
+            "title": _("Sessie %(n)s: %(title)s", n=ds.number, title=ds.title),
+            "s": ds,
+            "dialogue": dialogue,
+            "agenda": agenda,
+            "my_groups": my_groups,
+            "report_public": service.report_is_public(ds),
+            "documents": service.public_documents(session, ds.id or 0),
+        },
+    )
 
 
 @router.get("/sessions/{session_id}/save-the-date.ics", include_in_schema=False)
@@ -77,7 +85,10 @@ def feed(request: Request, session: SessionDep) -> Response:
     dialogue, _care_form = current_dialogue(session)
     items = service.publications(session, dialogue)
     updated = (items[0].updated if items else dialogue.updated_at).isoformat()
-    response = templates.TemplateResponse(request, "feeds/publications.xml", {
-        "dialogue": dialogue, "items": items, "updated": updated,
-        "base_url": get_settings().base_url.rstrip("/")}, media_type="application/atom+xml")
+    response = templates.TemplateResponse(
+        request,
+        "feeds/publications.xml",
+        {"dialogue": dialogue, "items": items, "updated": updated, "base_url": get_settings().base_url.rstrip("/")},
+        media_type="application/atom+xml",
+    )
     return response

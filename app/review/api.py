@@ -1,0 +1,63 @@
+"""JSON API for reviewers: the feedback export, with the same filters as ``GET /api/v1/comments``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+from pydantic import AwareDatetime
+
+from app.accounts.deps import ApiUser
+from app.db import SessionDep
+from app.proposals.schemas import KindName, StatusName
+from app.review import service
+from app.review.views import export_response
+
+router = APIRouter(tags=["review"])
+
+
+@router.get(
+    "/comments/export",
+    summary="Export feedback as CSV or XLSX",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "One row per top-level comment (replies in the `thread` column), with SDFL's official "
+            "reply, the municipalities' positions and internal notes",
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                    "schema": {"type": "string", "format": "binary"}
+                },
+            },
+        }
+    },
+)
+def export_comments(
+    session: SessionDep,
+    principal: ApiUser,
+    format: Literal["csv", "xlsx"] = "csv",
+    proposal_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
+    version: Annotated[int | None, Query(ge=1, le=10_000, description="Version number (with proposal_id)")] = None,
+    section_key: Annotated[str | None, Query(max_length=100)] = None,
+    provider_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
+    kind: KindName | None = None,
+    status: StatusName | None = None,
+    since: Annotated[
+        AwareDatetime | None, Query(description="Created at or after this moment (ISO 8601 with offset)")
+    ] = None,
+) -> Response:
+    """Reviewers only (municipalities and SDFL): the export holds internal notes and positions. Withdrawn
+    comments and SDFL's own replies are not rows; the filters are those of `GET /api/v1/comments`."""
+    filters = service.ReviewFilter(
+        proposal_id=proposal_id,
+        version=version,
+        section=section_key,
+        provider_id=provider_id,
+        kind=kind,
+        status=status,
+        since=since,
+        sort="oldest",
+    )
+    return export_response(session, principal, filters, format)

@@ -1,0 +1,482 @@
+"""HTML for reviewers: the review dashboard, a comment's review page, overviews, exports and the response report.
+
+Municipality reviewers and SDFL read everything here, add internal notes and (municipalities) positions; only
+SDFL admins triage: status, official replies, the release, the agenda. Every form works without JavaScript
+(POST, then 303 back to where it came from); htmx swaps the dashboard's results and a row in place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated
+from urllib.parse import parse_qsl, urlencode
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.accounts.deps import WebPrincipal, client_ip
+from app.db import SessionDep
+from app.dialogues.service import current_dialogue
+from app.errors import AppError, NotFound, field_errors, invalid
+from app.i18n import gettext as _
+from app.models import CommentKind, CommentStatus, Stance
+from app.pagination import PageParams
+from app.policy import Action, Principal, authorize, can
+from app.proposals.service import KIND_LABELS, STATUS_LABELS
+from app.review import service
+from app.sessions.admin_views import parse_local
+from app.sessions.manage import accepted_providers
+from app.web import is_htmx, render
+
+router = APIRouter(prefix="/review")
+
+KINDS = [(k.value, KIND_LABELS[k]) for k in CommentKind]
+STATUSES = [(s.value, STATUS_LABELS[s.value]) for s in CommentStatus]
+STANCES = [(s.value, service.STANCE_LABELS[s]) for s in Stance]
+PAGE_SIZE = 25
+
+
+def require_reviewer(principal: WebPrincipal) -> Principal:
+    authorize(principal, Action.review)
+    return principal
+
+
+Reviewer = Annotated[Principal, Depends(require_reviewer)]
+
+
+def _common(principal: Principal) -> dict[str, object]:
+    return {
+        "kinds": KINDS,
+        "statuses": STATUSES,
+        "stances": STANCES,
+        "sort_labels": service.SORT_LABELS,
+        "may_triage": can(principal, Action.triage),
+        "may_position": can(principal, Action.take_position),
+        "my_municipality": principal.user.municipality_id if principal.user else None,
+    }
+
+
+def _safe_back(back: str) -> str:
+    """Only a query string of the dashboard: never an address elsewhere."""
+    back = (back or "").lstrip("?")
+    filters, _errors = service.parse_filter(dict(_pairs(back)))
+    return "/review" + (f"?{filters.query_string()}" if filters.active or filters.sort != "newest" else "")
+
+
+def _pairs(query: str) -> list[tuple[str, str]]:
+    return parse_qsl(query, keep_blank_values=False)[:40]
+
+
+def _page_number(query: Mapping[str, str]) -> int:
+    raw = query.get("page", "1")
+    return int(raw) if raw.isdigit() and 0 < int(raw) <= 100_000 else 1
+
+
+def _dashboard(
+    request: Request,
+    session: SessionDep,
+    principal: Principal,
+    *,
+    query: Mapping[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    notice: str = "",
+    status_code: int = 200,
+) -> Response:
+    """The dashboard for ``query`` (the request's own by default; after a failed POST, the filter it came from)."""
+    query = request.query_params if query is None else query
+    filters, filter_errors = service.parse_filter(query)
+    page = PageParams(page=_page_number(query), page_size=PAGE_SIZE)
+    board = service.dashboard(session, principal, filters, page)
+    context = {
+        "title": _("Beoordelen"),
+        "board": board,
+        "filters": filters,
+        "filter_errors": filter_errors,
+        "errors": errors or {},
+        "notice": notice or _notice(request),
+        "options": service.filter_options(session, filters),
+        "pending": service.pending(session) if can(principal, Action.triage) else None,
+        "agenda_choices": service.agenda_choices(session) if can(principal, Action.triage) else [],
+        **_common(principal),
+    }
+    return render(
+        request,
+        "review/dashboard.html",
+        context,
+        block="results",
+        status_code=422 if filter_errors and status_code == 200 else status_code,
+    )
+
+
+NOTICES = {
+    "status": "De beoordeling is opgeslagen.",
+    "bulk": "De beoordeling van de geselecteerde reacties is opgeslagen.",
+    "agenda": "De reacties staan op de agenda en hebben de beoordeling ‘bespreken in sessie’.",
+    "released": "De antwoorden en beoordelingen zijn vrijgegeven.",
+    "scheduled": "De antwoorden en beoordelingen worden op het gekozen moment vrijgegeven.",
+    "note": "De notitie is opgeslagen.",
+    "position": "Het standpunt is opgeslagen.",
+    "saved": "Opgeslagen.",
+}
+
+
+def _notice(request: Request) -> str:
+    key = request.query_params.get("done", "")
+    return _(NOTICES[key]) if key in NOTICES else ""
+
+
+@router.get("", include_in_schema=False)
+def dashboard(request: Request, session: SessionDep, principal: Reviewer) -> Response:
+    """All feedback, filtered; htmx gets the results only (the URL is pushed, so it can be shared)."""
+    return _dashboard(request, session, principal)
+
+
+@router.get("/export", include_in_schema=False)
+def export(
+    request: Request,
+    session: SessionDep,
+    principal: Reviewer,
+    format: Annotated[str, Query(max_length=10)] = "csv",
+) -> Response:
+    """The current filter as CSV or XLSX."""
+    filters, _errors = service.parse_filter(request.query_params)
+    return export_response(session, principal, filters, format)
+
+
+def export_response(session: SessionDep, principal: Principal, filters: service.ReviewFilter, fmt: str) -> Response:
+    if fmt not in ("csv", "xlsx"):
+        raise invalid({"format": "Choose csv or xlsx."})
+    rows = service.export_rows(session, principal, filters)
+    stamp = service.clock.now().astimezone(service.AMSTERDAM).strftime("%Y%m%d-%H%M")
+    if fmt == "xlsx":
+        body = service.to_xlsx(rows)
+        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        body = service.to_csv(rows)
+        media = "text/csv; charset=utf-8"
+    return Response(
+        body,
+        media_type=media,
+        headers={
+            "Content-Disposition": f'attachment; filename="reacties-{stamp}.{fmt}"',
+            "Cache-Control": "no-store",
+            "X-Rows": str(len(rows)),
+        },
+    )
+
+
+# --- one comment ---------------------------------------------------------------------------------
+
+
+def _comment_page(
+    request: Request,
+    session: SessionDep,
+    principal: Principal,
+    comment_id: int,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    row = service.get_feedback(session, principal, comment_id)
+    draft = service.draft_reply(session, row.comment) if can(principal, Action.triage) else None
+    return render(
+        request,
+        "review/comment.html",
+        {
+            "title": _("Reactie %(id)s beoordelen", id=comment_id),
+            "row": row,
+            "thread": service.thread_replies(session, row.comment),
+            "draft": draft,
+            "errors": errors or {},
+            "values": values or {},
+            "notice": _notice(request),
+            "back": _safe_back(request.query_params.get("back", "")),
+            "agenda_choices": service.agenda_choices(session) if can(principal, Action.triage) else [],
+            **_common(principal),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/comments/{comment_id}", include_in_schema=False)
+def comment(request: Request, session: SessionDep, principal: Reviewer, comment_id: int) -> Response:
+    return _comment_page(request, session, principal, comment_id)
+
+
+def _back_to_comment(comment_id: int, done: str, back: str) -> RedirectResponse:
+    query = urlencode({"done": done, **({"back": back.split("?", 1)[1]} if "?" in back else {})})
+    return RedirectResponse(f"/review/comments/{comment_id}?{query}", status_code=303)
+
+
+def _row_fragment(
+    request: Request, session: SessionDep, principal: Principal, comment_id: int, *, error: str = "", code: int = 200
+) -> Response:
+    row = service.get_feedback(session, principal, comment_id)
+    return render(
+        request,
+        "review/_row.html",
+        {"row": row, "row_error": error, "back": "", **_common(principal)},
+        status_code=code,
+    )
+
+
+@router.post("/comments/{comment_id}/triage", include_in_schema=False)
+def triage(
+    request: Request,
+    session: SessionDep,
+    principal: Reviewer,
+    comment_id: int,
+    status: Annotated[str, Form(max_length=40)] = "",
+    reply: Annotated[str | None, Form(max_length=20_000)] = None,
+    back: Annotated[str, Form(max_length=2_000)] = "",
+    inline: Annotated[str, Form(max_length=5)] = "",
+) -> Response:
+    """Set the status and/or the drafted official reply. ``inline`` forms come from a dashboard row."""
+    authorize(principal, Action.triage)
+    try:
+        service.triage(session, principal, comment_id, status=status or None, reply=reply, ip=client_ip(request))
+    except AppError as exc:
+        errors = field_errors(exc)
+        if inline and is_htmx(request):
+            session.rollback()
+            message = errors.get("reply") or errors.get("status") or next(iter(errors.values()))
+            return _row_fragment(request, session, principal, comment_id, error=message, code=422)
+        session.rollback()
+        values = {"status": status, "reply": reply or ""}
+        return _comment_page(request, session, principal, comment_id, errors=errors, values=values, status_code=422)
+    if inline and is_htmx(request):
+        session.flush()
+        return _row_fragment(request, session, principal, comment_id)
+    if inline:
+        return RedirectResponse(_with_done(_safe_back(back), "status") + f"#row-{comment_id}", status_code=303)
+    return _back_to_comment(comment_id, "status", _safe_back(back))
+
+
+def _with_done(url: str, done: str) -> str:
+    return url + ("&" if "?" in url else "?") + f"done={done}"
+
+
+@router.post("/comments/{comment_id}/notes", include_in_schema=False)
+def add_note(
+    request: Request,
+    session: SessionDep,
+    principal: Reviewer,
+    comment_id: int,
+    note: Annotated[str, Form(max_length=20_000)] = "",
+    back: Annotated[str, Form(max_length=2_000)] = "",
+) -> Response:
+    try:
+        service.add_note(session, principal, comment_id, note, ip=client_ip(request))
+    except AppError as exc:
+        session.rollback()
+        return _comment_page(
+            request, session, principal, comment_id, errors=field_errors(exc), values={"note": note}, status_code=422
+        )
+    return _back_to_comment(comment_id, "note", _safe_back(back))
+
+
+@router.post("/comments/{comment_id}/position", include_in_schema=False)
+def set_position(
+    request: Request,
+    session: SessionDep,
+    principal: Reviewer,
+    comment_id: int,
+    stance: Annotated[str, Form(max_length=20)] = "",
+    position_note: Annotated[str, Form(max_length=20_000)] = "",
+    back: Annotated[str, Form(max_length=2_000)] = "",
+) -> Response:
+    """Mark the comment relevant for the reviewer's municipality with a stance; an empty stance unmarks it."""
+    try:
+        service.set_position(session, principal, comment_id, stance, position_note, ip=client_ip(request))
+    except AppError as exc:
+        session.rollback()
+        values = {"stance": stance, "position_note": position_note}
+        return _comment_page(
+            request, session, principal, comment_id, errors=field_errors(exc), values=values, status_code=422
+        )
+    return _back_to_comment(comment_id, "position", _safe_back(back))
+
+
+def _int_or_none(raw: str) -> int | None:
+    return int(raw) if raw.strip().isdigit() and 0 < int(raw) <= 2_147_483_647 else None
+
+
+@router.post("/comments/{comment_id}/agenda", include_in_schema=False)
+def to_agenda(
+    request: Request,
+    session: SessionDep,
+    principal: Reviewer,
+    comment_id: int,
+    agenda_item_id: Annotated[str, Form(max_length=20)] = "",
+    session_id: Annotated[str, Form(max_length=20)] = "",
+    title: Annotated[str, Form(max_length=1_000)] = "",
+    back: Annotated[str, Form(max_length=2_000)] = "",
+) -> Response:
+    authorize(principal, Action.triage)
+    try:
+        service.put_on_agenda(
+            session,
+            principal,
+            [comment_id],
+            agenda_item_id=_int_or_none(agenda_item_id),
+            session_id=_int_or_none(session_id),
+            title=title,
+            ip=client_ip(request),
+        )
+    except AppError as exc:
+        if not exc.errors:
+            raise
+        session.rollback()
+        values = {"agenda_item_id": agenda_item_id, "session_id": session_id, "title": title}
+        return _comment_page(
+            request, session, principal, comment_id, errors=field_errors(exc), values=values, status_code=422
+        )
+    return _back_to_comment(comment_id, "agenda", _safe_back(back))
+
+
+@router.post("/bulk", include_in_schema=False)
+def bulk(
+    request: Request,
+    session: SessionDep,
+    principal: Reviewer,
+    ids: Annotated[list[str] | None, Form(max_length=20)] = None,
+    action: Annotated[str, Form(max_length=20)] = "status",
+    status: Annotated[str, Form(max_length=40)] = "",
+    agenda_item_id: Annotated[str, Form(max_length=20)] = "",
+    session_id: Annotated[str, Form(max_length=20)] = "",
+    title: Annotated[str, Form(max_length=1_000)] = "",
+    back: Annotated[str, Form(max_length=2_000)] = "",
+) -> Response:
+    """A status, or a place on a session's agenda, for every selected comment at once (all or nothing)."""
+    authorize(principal, Action.triage)
+    chosen = [i for i in (_int_or_none(raw) for raw in ids or []) if i is not None]
+    target = _safe_back(back)
+    try:
+        if action == "agenda":
+            service.put_on_agenda(
+                session,
+                principal,
+                chosen,
+                agenda_item_id=_int_or_none(agenda_item_id),
+                session_id=_int_or_none(session_id),
+                title=title,
+                ip=client_ip(request),
+            )
+            done = "agenda"
+        else:
+            if not status:
+                raise invalid({"status": _("Kies de beoordeling voor de geselecteerde reacties.")})
+            service.bulk_status(session, principal, chosen, status, ip=client_ip(request))
+            done = "bulk"
+    except AppError as exc:
+        if not exc.errors:
+            raise
+        session.rollback()
+        query = dict(_pairs(target.partition("?")[2]))
+        return _dashboard(request, session, principal, query=query, errors=field_errors(exc), status_code=422)
+    return RedirectResponse(_with_done(target, done), status_code=303)
+
+
+@router.post("/release", include_in_schema=False)
+def release(
+    request: Request,
+    session: SessionDep,
+    principal: Reviewer,
+    release_at: Annotated[str, Form(max_length=30)] = "",
+    back: Annotated[str, Form(max_length=2_000)] = "",
+) -> Response:
+    """Release every drafted official reply and pending decision together, now or at a chosen moment."""
+    authorize(principal, Action.triage)
+    target = _safe_back(back)
+    moment = parse_local(release_at) if release_at.strip() else None
+    try:
+        if release_at.strip() and moment is None:
+            raise invalid({"release_at": _("Vul een geldige datum en tijd in.")})
+        service.release(session, principal, moment, ip=client_ip(request))
+    except AppError as exc:
+        session.rollback()
+        errors = field_errors(exc) if exc.errors else {"release_at": exc.detail}
+        query = dict(_pairs(target.partition("?")[2]))
+        return _dashboard(request, session, principal, query=query, errors=errors, status_code=exc.status_code)
+    done = "scheduled" if moment and moment > service.clock.now() else "released"
+    return RedirectResponse(_with_done(target, done), status_code=303)
+
+
+# --- overviews and the response report ---------------------------------------------------------------
+
+
+def _version_param(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.isdigit() and 0 < int(raw) <= 10_000 else None
+
+
+@router.get("/overview", include_in_schema=False)
+def overview(
+    request: Request,
+    session: SessionDep,
+    principal: Reviewer,
+    proposal_id: Annotated[str, Query(max_length=20)] = "",
+    version: Annotated[str, Query(max_length=10)] = "",
+) -> Response:
+    """Counts per section × kind and × status, what is unreviewed, and participation per provider."""
+    options = service.filter_options(session, service.ReviewFilter())
+    chosen = _int_or_none(proposal_id) or (options.proposals[0][0] if options.proposals else None)
+    view = None
+    if chosen is not None:
+        dialogue, _care = current_dialogue(session)
+        view = service.overview(
+            session, principal, chosen, _version_param(version), accepted_providers(session, dialogue.id or 0)
+        )
+    return render(
+        request,
+        "review/overview.html",
+        {"title": _("Overzicht van de reacties"), "view": view, "options": options, **_common(principal)},
+    )
+
+
+def _report(
+    session: SessionDep, principal: Principal, proposal_id: str, version: str, anonymous: str
+) -> service.ResponseReport:
+    chosen = _int_or_none(proposal_id)
+    if chosen is None:  # the first proposal, as on the overview
+        proposals = service.filter_options(session, service.ReviewFilter()).proposals
+        if not proposals:
+            raise NotFound(_("Er is nog geen gepubliceerd voorstel."), user_message=True)
+        chosen = proposals[0][0]
+    return service.response_report(session, principal, chosen, _version_param(version), anonymous=anonymous == "1")
+
+
+@router.get("/report", include_in_schema=False)
+def report(
+    request: Request,
+    session: SessionDep,
+    principal: Reviewer,
+    proposal_id: Annotated[str, Query(max_length=20)] = "",
+    version: Annotated[str, Query(max_length=10)] = "",
+    anonymous: Annotated[str, Query(max_length=5)] = "",
+) -> Response:
+    """Every comment on a version with SDFL's released answer, grouped by section (optionally without names)."""
+    rep = _report(session, principal, proposal_id, version, anonymous)
+    query = urlencode({"proposal_id": rep.proposal.id, "version": rep.version.number, "anonymous": anonymous or ""})
+    return render(
+        request,
+        "review/report.html",
+        {"title": _("Reactierapport"), "report": rep, "pdf_query": query, **_common(principal)},
+    )
+
+
+@router.get("/report.pdf", include_in_schema=False)
+def report_pdf(
+    session: SessionDep,
+    principal: Reviewer,
+    proposal_id: Annotated[str, Query(max_length=20)] = "",
+    version: Annotated[str, Query(max_length=10)] = "",
+    anonymous: Annotated[str, Query(max_length=5)] = "",
+) -> Response:
+    rep = _report(session, principal, proposal_id, version, anonymous)
+    dialogue, _care = current_dialogue(session)
+    body = service.report_pdf(rep, dialogue.tender_reference)
+    name = f"reactierapport-{rep.proposal.slug}-v{rep.version.number}.pdf"
+    return Response(
+        body, media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
