@@ -159,6 +159,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.include_router(proposal_views.router)
     app.include_router(proposal_admin_views.router)
     app.include_router(review_views.router)
+    app.include_router(review_views.mine)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> RedirectResponse:

@@ -143,6 +143,7 @@ def _detail(
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     section_state: dict[str, object] | None = None,
+    feedback_error: tuple[int, str] | None = None,
     status_code: int = 200,
 ) -> Response:
     versions = manage.all_versions(session, proposal)
@@ -164,6 +165,8 @@ def _detail(
             "section_kinds": SECTION_KINDS,
             "saved": request.query_params.get("saved"),
             "window": service.window_state(proposal),
+            "adoptable": manage.adoptable_feedback(session, proposal, draft) if draft and draft.number > 1 else {},
+            "feedback_error": feedback_error,
         },
         status_code=status_code,
     )
@@ -237,6 +240,29 @@ def move_section(
     proposal = manage.get_proposal(session, proposal_id)
     manage.move_section(session, proposal, section_id, direction, actor=admin)
     return RedirectResponse(f"/admin/proposals/{proposal_id}#edit-{section_id}", status_code=303)
+
+
+@router.post("/{proposal_id}/sections/{section_id}/feedback/{comment_id}", include_in_schema=False)
+def apply_feedback(
+    request: Request,
+    session: SessionDep,
+    admin: AdminUser,
+    proposal_id: int,
+    section_id: int,
+    comment_id: int,
+    mode: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """Put an adopted suggestion's text into the draft, or link/unlink a comment as worked in."""
+    proposal = manage.get_proposal(session, proposal_id)
+    try:
+        manage.apply_feedback(session, proposal, section_id, comment_id, mode=mode, actor=admin)
+    except AppError as exc:
+        if exc.status_code not in (409, 422):
+            raise
+        session.rollback()
+        message = next(iter(field_errors(exc).values())) if exc.errors else exc.detail
+        return _detail(request, session, proposal, feedback_error=(comment_id, message), status_code=exc.status_code)
+    return RedirectResponse(f"/admin/proposals/{proposal_id}?saved=feedback#edit-{section_id}", status_code=303)
 
 
 @router.post("/{proposal_id}/import", include_in_schema=False)

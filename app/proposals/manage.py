@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import or_
 from sqlmodel import Session, col, func, select
 
 from app import clock
@@ -20,10 +21,12 @@ from app.i18n import gettext as _
 from app.mail.service import queue_mail
 from app.markdown import render_markdown
 from app.models import (
+    Comment,
     Proposal,
     ProposalStatus,
     ProposalTopic,
     ProposalVersion,
+    Provider,
     Role,
     Section,
     SectionKind,
@@ -468,3 +471,101 @@ def new_version(session: Session, proposal: Proposal, *, actor: User) -> Proposa
         summary=f"{proposal.title} v{number}",
     )
     return draft
+
+
+# --- feedback into the next version ----------------------------------------------------------------
+
+
+ADOPTED = ("overgenomen", "deels_overgenomen")
+
+
+@dataclass
+class Adoptable:
+    """An adopted (or partly adopted) comment on an earlier version, to work into the draft."""
+
+    comment: Comment
+    organisation: str
+    version: int  # the version it was written on
+    applied: bool  # already linked to the draft
+
+
+def adoptable_feedback(session: Session, proposal: Proposal, draft: ProposalVersion) -> dict[str, list[Adoptable]]:
+    """Per section key: the adopted and partly adopted comments on the proposal's published versions that no
+    earlier version took in yet. One query."""
+    out: dict[str, list[Adoptable]] = {}
+    for comment, key, number, provider in session.exec(
+        select(Comment, Section.key, ProposalVersion.number, Provider.name)
+        .join(Section, col(Section.id) == Comment.section_id)
+        .join(ProposalVersion, col(ProposalVersion.id) == Section.version_id)
+        .outerjoin(Provider, col(Provider.id) == Comment.provider_id)
+        .where(
+            ProposalVersion.proposal_id == proposal.id,
+            ProposalVersion.status == VersionStatus.published,
+            col(Comment.status).in_(ADOPTED),
+            col(Comment.parent_id).is_(None),
+            col(Comment.official).is_(False),
+            col(Comment.deleted_at).is_(None),
+            or_(col(Comment.applied_in_version_id).is_(None), Comment.applied_in_version_id == draft.id),
+        )
+        .order_by(col(Comment.id))
+    ).all():
+        out.setdefault(key, []).append(
+            Adoptable(
+                comment=comment,
+                organisation=provider or "",
+                version=number,
+                applied=comment.applied_in_version_id == draft.id,
+            )
+        )
+    return out
+
+
+def apply_feedback(
+    session: Session, proposal: Proposal, section_id: int, comment_id: int, *, mode: str, actor: User
+) -> Section:
+    """Work an adopted comment into the draft's section: ``apply`` puts its suggested text in place of the
+    quoted passage (or of the whole text without a quote) and links it, ``link`` only links it (the text was
+    changed by hand), ``unlink`` undoes the link. The link shows as "verwerkt in versie N" once published."""
+    draft = _draft(session, proposal)
+    section = get_section(session, draft, section_id)
+    adoptable = {a.comment.id: a for a in adoptable_feedback(session, proposal, draft).get(section.key, [])}
+    item = adoptable.get(comment_id)
+    if item is None:
+        raise NotFound(_("Deze reactie is niet (deels) overgenomen bij dit onderdeel."), user_message=True)
+    comment = item.comment
+    before = {"body": section.body, "applied_in_version_id": comment.applied_in_version_id}
+    if mode == "apply":
+        if not comment.suggested_text:
+            raise invalid({"mode": _("Deze reactie heeft geen vervangende tekst; pas de tekst zelf aan.")})
+        if comment.quote:
+            if comment.quote not in section.body:
+                raise Conflict(
+                    _(
+                        "De geciteerde passage staat niet (meer) letterlijk in dit onderdeel. Pas de tekst zelf aan "
+                        "en markeer de reactie daarna als verwerkt."
+                    ),
+                    user_message=True,
+                )
+            section.body = section.body.replace(comment.quote, comment.suggested_text, 1)
+        else:
+            section.body = comment.suggested_text
+        session.add(section)
+        comment.applied_in_version_id = draft.id
+    elif mode == "link":
+        comment.applied_in_version_id = draft.id
+    elif mode == "unlink":
+        comment.applied_in_version_id = None
+    else:
+        raise invalid({"mode": "Choose apply, link or unlink."})
+    session.add(comment)
+    record(
+        session,
+        action=f"comment.feedback_{mode}",
+        entity_type="comment",
+        entity_id=comment.id,
+        actor=actor,
+        summary=f"{proposal.title} v{draft.number}: {section.heading}",
+        before=before,
+        after={"body": section.body, "applied_in_version_id": comment.applied_in_version_id},
+    )
+    return section

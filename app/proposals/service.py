@@ -482,6 +482,34 @@ class SectionView:
 
 
 @dataclass
+class AppliedLink:
+    """A comment that a version worked in ("verwerkt in versie N")."""
+
+    comment_id: int
+    section_key: str
+    section_heading: str
+    organisation: str
+
+
+def applied_in(session: Session, version: ProposalVersion) -> list[AppliedLink]:
+    """The comments a published version took in, in the order of its sections. One query."""
+    if version.status != VersionStatus.published:
+        return []
+    now_section = aliased(Section, name="now_section")
+    return [
+        AppliedLink(comment_id=cid or 0, section_key=key, section_heading=heading, organisation=provider or "")
+        for cid, key, heading, provider in session.exec(
+            select(Comment.id, Section.key, now_section.heading, Provider.name)
+            .join(Section, col(Section.id) == Comment.section_id)
+            .outerjoin(now_section, and_(now_section.version_id == version.id, now_section.key == Section.key))
+            .outerjoin(Provider, col(Provider.id) == Comment.provider_id)
+            .where(Comment.applied_in_version_id == version.id, col(Comment.deleted_at).is_(None))
+            .order_by(now_section.position, col(Comment.id))
+        ).all()
+    ]
+
+
+@dataclass
 class ProposalPage:
     proposal: Proposal
     topic_label: str
@@ -494,6 +522,7 @@ class ProposalPage:
     window_message: str
     may_comment: bool
     shows_comments: bool
+    applied: list[AppliedLink] = field(default_factory=list)
 
 
 def last_visit(session: Session, principal: Principal, proposal: Proposal) -> datetime | None:
@@ -581,6 +610,7 @@ def proposal_page(
         window_message=window_message(proposal),
         may_comment=may_comment(principal, proposal, version, all_versions),
         shows_comments=shows_comments,
+        applied=applied_in(session, version),
     )
 
 

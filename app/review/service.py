@@ -60,7 +60,14 @@ from app.models import (
 )
 from app.pagination import PageParams, paginate
 from app.policy import Action, Principal, authorize, can
-from app.proposals.service import KIND_LABELS, MAX_ID, STATUS_LABELS, shown_status
+from app.proposals.service import (
+    KIND_LABELS,
+    MAX_ID,
+    STATUS_LABELS,
+    AppliedVersion,
+    shown_status,
+    status_for,
+)
 from app.sessions.service import pdf_footer, pdf_lines, to_latin1
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -266,6 +273,8 @@ def _feedback_query(session: Session, principal: Principal, filters: ReviewFilte
             Provider.name,
             Municipality.name,
             User.role,
+            AppliedVersion.number,
+            AppliedVersion.status,
         )
         .join(Section, col(Section.id) == Comment.section_id)
         .join(ProposalVersion, col(ProposalVersion.id) == Section.version_id)
@@ -273,6 +282,7 @@ def _feedback_query(session: Session, principal: Principal, filters: ReviewFilte
         .join(User, col(User.id) == Comment.author_id)
         .outerjoin(Provider, col(Provider.id) == Comment.provider_id)
         .outerjoin(Municipality, col(Municipality.id) == User.municipality_id)
+        .outerjoin(AppliedVersion, AppliedVersion.id == Comment.applied_in_version_id)
         .where(feedback_condition(), ProposalVersion.status == VersionStatus.published)
     )
     if filters.proposal_id is not None:
@@ -385,6 +395,8 @@ class FeedbackRow:
     proposal_title: str
     author_name: str
     organisation: str
+    status: str = CommentStatus.nieuw  # as the reader may see it
+    applied_in: int | None = None  # the published version that worked it in
     replies: list[ReplyView] = field(default_factory=list)
     notes: list[NoteView] = field(default_factory=list)
     positions: list[PositionView] = field(default_factory=list)
@@ -396,7 +408,7 @@ class FeedbackRow:
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS.get(self.comment.status, self.comment.status)
+        return STATUS_LABELS.get(self.status, self.status)
 
     @property
     def pending(self) -> bool:
@@ -427,8 +439,10 @@ def _rows(session: Session, principal: Principal, raw: list[Any], now: datetime)
             proposal_title=ptitle,
             author_name=author or "",
             organisation=_organisation(role, provider, municipality),
+            status=status_for(principal, c, now),
+            applied_in=applied if applied_status == VersionStatus.published else None,
         )
-        for c, key, heading, number, pid, ptitle, author, provider, municipality, role in raw
+        for c, key, heading, number, pid, ptitle, author, provider, municipality, role, applied, applied_status in raw
     ]
     attach_details(session, principal, rows, now)
     return rows
@@ -599,6 +613,23 @@ def thread_replies(session: Session, comment: Comment) -> list[tuple[Comment, st
             .order_by(col(Comment.created_at), col(Comment.id))
         ).all()
     ]
+
+
+def my_feedback(session: Session, principal: Principal, page: PageParams) -> Dashboard:
+    """What became of the reader's feedback: a provider's user sees every comment of its provider, anyone
+    else their own; with the decision and SDFL's answer as released, the agenda and the version that took
+    it in."""
+    authorize(principal, Action.view_comments)
+    user = principal.user
+    assert user is not None
+    now = clock.now()
+    stmt = _feedback_query(session, principal, ReviewFilter(), now)
+    if user.role == Role.provider:
+        stmt = stmt.where(Comment.provider_id == user.provider_id)
+    else:
+        stmt = stmt.where(Comment.author_id == user.id)
+    raw, total = paginate(session, stmt, page)
+    return Dashboard(filters=ReviewFilter(), rows=_rows(session, principal, raw, now), total=total, page=page)
 
 
 # --- overviews -----------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 from app.accounts.deps import WebPrincipal, client_ip
 from app.db import SessionDep
 from app.dialogues.service import current_dialogue
-from app.errors import AppError, NotFound, field_errors, invalid
+from app.errors import AppError, NotFound, Unauthorized, field_errors, invalid
 from app.i18n import gettext as _
 from app.models import CommentKind, CommentStatus, Stance
 from app.pagination import PageParams
@@ -29,6 +29,7 @@ from app.sessions.manage import accepted_providers
 from app.web import is_htmx, render
 
 router = APIRouter(prefix="/review")
+mine = APIRouter()
 
 KINDS = [(k.value, KIND_LABELS[k]) for k in CommentKind]
 STATUSES = [(s.value, STATUS_LABELS[s.value]) for s in CommentStatus]
@@ -480,3 +481,15 @@ def report_pdf(
     return Response(
         body, media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
+
+
+# --- what became of my comments (every participant) -------------------------------------------------
+
+
+@mine.get("/my/comments", include_in_schema=False)
+def my_comments(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
+    """A participant's own feedback with what SDFL did with it: decision, answer, agenda, next version."""
+    if principal.user is None:
+        raise Unauthorized("Sign in first.")
+    board = service.my_feedback(session, principal, PageParams(page=_page_number(request.query_params), page_size=50))
+    return render(request, "review/mine.html", {"title": _("Mijn reacties"), "board": board})

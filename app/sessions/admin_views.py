@@ -17,6 +17,7 @@ from app.errors import AppError, field_errors
 from app.i18n import TIMEZONE
 from app.i18n import gettext as _
 from app.models import AgendaFormat, DialogueSession, SessionStatus
+from app.review.service import agenda_feedback
 from app.sessions import manage, service
 from app.web import render
 
@@ -229,6 +230,7 @@ def _detail(
             "providers": providers,
             "attendance": manage.attendance(session, ds.id or 0),
             "proposals": manage.proposal_options(session),
+            "feedback": agenda_feedback(session, [item.id or 0 for item in items]),
         },
         status_code=status_code,
     )
