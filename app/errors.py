@@ -140,9 +140,34 @@ def login_redirect(request: Request) -> Response:
     return RedirectResponse(location, status_code=303)
 
 
+def _signed_in_user(request: Request) -> object | None:
+    """The signed-in user for the page header. The request's session has been rolled back (and closed) when an
+    error ends a request, which expires the user loaded by it: read it again in a short session of its own."""
+    from sqlalchemy import inspect
+    from sqlmodel import Session
+
+    from app.db import request_engine
+    from app.models import User
+
+    user = getattr(request.state, "user", None)
+    if user is None:
+        return None
+    state = inspect(user)
+    if not state.expired_attributes or state.identity is None:
+        return user
+    try:
+        with Session(request_engine(request), expire_on_commit=False) as session:
+            return session.get(User, state.identity[0])
+    except Exception:  # the database itself failing: show the error page without a user
+        log.exception("could not reload the signed-in user for an error page")
+        return None
+
+
 def _html_error(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     from app.web import render  # late import: web imports errors
 
+    if hasattr(request.state, "user"):
+        request.state.user = _signed_in_user(request)
     return render(
         request,
         "error.html",

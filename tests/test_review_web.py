@@ -579,3 +579,26 @@ def test_a_changed_passage_cannot_be_replaced_blindly(client, db, data):
     assert post(client, url, {"mode": "unlink"}, page=page).status_code == 303
     db.expire_all()
     assert db.get(Comment, suggestion.id).applied_in_version_id is None
+
+
+def test_the_api_shows_providers_the_released_decision_and_reviewers_the_current_one(client, db, data):
+    from app.accounts import service as accounts
+
+    c1 = data["c"][0]
+    keys = {}
+    for email in (PROVIDER, MUNICIPALITY):
+        _row, key = accounts.create_api_key(db, owner=user(db, email), scope="read", name="test", actor=None)
+        keys[email] = {"Authorization": f"Bearer {key}"}
+    db.commit()
+    signed_in(client, ADMIN)
+    post(client, f"/review/comments/{c1}/triage", {"status": "overgenomen"})
+
+    def status(email: str, **params) -> tuple[str, list[int]]:
+        one = client.get(f"/api/v1/comments/{c1}", headers=keys[email]).json()["status"]
+        listed = client.get("/api/v1/comments", headers=keys[email], params={"page_size": 200, **params}).json()
+        return one, [item["id"] for item in listed["items"]]
+
+    assert status(PROVIDER)[0] == "nieuw" and c1 not in status(PROVIDER, status="overgenomen")[1]
+    assert status(MUNICIPALITY)[0] == "overgenomen" and c1 in status(MUNICIPALITY, status="overgenomen")[1]
+    assert post(client, "/review/release", {}).status_code == 303
+    assert status(PROVIDER)[0] == "overgenomen" and c1 in status(PROVIDER, status="overgenomen")[1]

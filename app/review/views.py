@@ -100,12 +100,15 @@ def _dashboard(
         "agenda_choices": service.agenda_choices(session) if can(principal, Action.triage) else [],
         **_common(principal),
     }
+    # htmx pushes the form as sent (every empty field too); push the clean address of this filter instead.
+    clean = "/review" + (f"?{filters.query_string()}" if filters.params() else "")
     return render(
         request,
         "review/dashboard.html",
         context,
         block="results",
         status_code=422 if filter_errors and status_code == 200 else status_code,
+        headers={"HX-Push-Url": clean} if is_htmx(request) and request.method == "GET" else None,
     )
 
 
