@@ -54,10 +54,29 @@ def main() -> None:
     migrate.upgrade(url)
     started = time.perf_counter()
     rng = random.Random(6)
-    words = (
-        "wachttijd tarief productcode verblijf ambulant dagbehandeling GGZ LVB regie gezin school budget "
-        "uren resultaat verantwoording contract gemeente Almere Dronten Urk Noordoostpolder"
-    ).split()
+    words = [
+        "wachttijd",
+        "tarief",
+        "productcode",
+        "verblijf",
+        "ambulant",
+        "dagbehandeling",
+        "GGZ",
+        "LVB",
+        "regie",
+        "gezin",
+        "school",
+        "budget",
+        "uren",
+        "resultaat",
+        "verantwoording",
+        "contract",
+        "gemeente",
+        "Almere",
+        "Dronten",
+        "Urk",
+        "Noordoostpolder",
+    ]
     with Session(engine) as session:
         seed_demo(session)
         session.commit()
@@ -68,7 +87,7 @@ def main() -> None:
         municipality = session.exec(select(Municipality).where(Municipality.name == "Almere")).one()
         now = utcnow()
         rows = []
-        for i in range(args.comments):
+        for _ in range(args.comments):
             author = rng.choice(providers)
             body = " ".join(rng.choice(words) for _ in range(30))
             rows.append(
@@ -106,8 +125,10 @@ def main() -> None:
         session.add_all(extra)
         session.commit()
         municipality_id = municipality.id
-    print(f"database: {'PostgreSQL' if url.startswith('postgres') else 'SQLite'}, {args.comments} comments "
-          f"(+{len(extra) // 3} official replies, notes and positions), built in {time.perf_counter() - started:.1f} s")
+    print(
+        f"database: {'PostgreSQL' if url.startswith('postgres') else 'SQLite'}, {args.comments} comments "
+        f"(+{len(extra) // 3} official replies, notes and positions), built in {time.perf_counter() - started:.1f} s"
+    )
 
     set_engine(engine)
     app = create_app(engine=engine)
@@ -138,8 +159,10 @@ def main() -> None:
             timings.sort()
             p95 = timings[max(0, int(len(timings) * 0.95) - 1)]
             total = response.text.split('<p role="status">')[1].split(" ")[0].strip()
-            print(f"{label:<48} {statistics.median(timings):>10.1f} {p95:>8.1f} {len(statements):>8} "
-                  f"{len(response.content) / 1024:>6.1f} {total:>6}")
+            print(
+                f"{label:<48} {statistics.median(timings):>10.1f} {p95:>8.1f} {len(statements):>8} "
+                f"{len(response.content) / 1024:>6.1f} {total:>6}"
+            )
 
 
 if __name__ == "__main__":

@@ -442,6 +442,8 @@ def test_xlsx_holds_the_same_rows_as_the_csv(client, data):
         xlsx_rows = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
         assert csv_rows == xlsx_rows, query
         assert len(csv_rows) - 1 == int(csv_response.headers["x-rows"])
+    # A filter that cannot be read exports nothing rather than everything.
+    assert client.get("/review/export?kind=xyz&format=csv").status_code == 422
     rows = list(
         csv.DictReader(
             io.StringIO(client.get("/review/export?kind=steun&format=csv").content.decode("utf-8-sig")), delimiter=";"

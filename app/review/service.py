@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
+from html import unescape
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -1309,15 +1310,8 @@ def export_rows(session: Session, principal: Principal, filters: ReviewFilter) -
 
 
 def _plain(html: str) -> str:
-    return (
-        re.sub(r"\s+\n", "\n", re.sub(r"<[^>]+>", "", html))
-        .strip()
-        .replace("&amp;", "&")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", '"')
-        .replace("&#x27;", "'")
-    )
+    """The text an HTML fragment shows: tags dropped, then every entity decoded once (``&amp;lt;`` is ``&lt;``)."""
+    return unescape(re.sub(r"\s+\n", "\n", re.sub(r"<[^>]+>", "", html))).strip()
 
 
 def _safe_cell(value: str) -> str:

@@ -143,7 +143,9 @@ def export(
     format: Annotated[str, Query(max_length=10)] = "csv",
 ) -> Response:
     """The current filter as CSV or XLSX."""
-    filters, _errors = service.parse_filter(request.query_params)
+    filters, errors = service.parse_filter(request.query_params)
+    if errors:  # never export more than the filter asked for
+        raise invalid(errors)
     return export_response(session, principal, filters, format)
 
 
