@@ -34,7 +34,7 @@ from app.models import (
     VersionStatus,
 )
 from app.proposals.importer import ImportedSection
-from app.proposals.service import MAX_ID, TOPIC_LABELS, sections_of
+from app.proposals.service import ADOPTED, MAX_ID, TOPIC_LABELS, sections_of
 from app.sessions.manage import accepted_contacts
 
 MAX_SECTIONS = 200
@@ -476,9 +476,6 @@ def new_version(session: Session, proposal: Proposal, *, actor: User) -> Proposa
 # --- feedback into the next version ----------------------------------------------------------------
 
 
-ADOPTED = ("overgenomen", "deels_overgenomen")
-
-
 @dataclass
 class Adoptable:
     """An adopted (or partly adopted) comment on an earlier version, to work into the draft."""
@@ -556,7 +553,7 @@ def apply_feedback(
     elif mode == "unlink":
         comment.applied_in_version_id = None
     else:
-        raise invalid({"mode": "Choose apply, link or unlink."})
+        raise invalid({"mode": _("Kies toepassen, koppelen of ontkoppelen.")})
     session.add(comment)
     record(
         session,

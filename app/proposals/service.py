@@ -32,6 +32,7 @@ from app.models import (
     Comment,
     CommentKind,
     CommentRevision,
+    CommentStatus,
     Municipality,
     Proposal,
     ProposalStatus,
@@ -71,6 +72,9 @@ STATUS_LABELS = {
     "niet_overgenomen": N_("Niet overgenomen"),
     "bespreken_in_sessie": N_("Bespreken in sessie"),
 }
+
+# Decisions whose comment is to be worked into the next version.
+ADOPTED = (CommentStatus.overgenomen, CommentStatus.deels_overgenomen)
 
 NEWEST_THREADS = 5  # threads per section on the proposal page; the rest loads on demand
 EARLIER_THREADS = 3  # threads per section of an earlier version, under the current one
@@ -343,7 +347,8 @@ def _with_authors(stmt: Any) -> Any:
     )
 
 
-def _organisation(role: str, provider: str | None, municipality: str | None) -> str:
+def organisation(role: str, provider: str | None, municipality: str | None) -> str:
+    """The organisation an author writes for: SDFL, a municipality, or the provider's name."""
     if role == Role.admin:
         return "SDFL"
     if role == Role.municipality:
@@ -357,7 +362,7 @@ def _view(row: Any, reader: Reader) -> CommentView:
     return CommentView(
         comment=comment,
         author_name=author_name or "",
-        organisation=_organisation(role, provider_name, municipality_name),
+        organisation=organisation(role, provider_name, municipality_name),
         is_new=bool(reader.last_seen and not own and comment.created_at > reader.last_seen),
         is_own=own,
         can_edit=own and reader.window_open and comment.deleted_at is None and not comment.official,

@@ -66,6 +66,9 @@ from app.proposals.service import (
     MAX_ID,
     STATUS_LABELS,
     AppliedVersion,
+    organisation,
+    pick_version,
+    sections_of,
     shown_status,
     status_for,
 )
@@ -93,7 +96,6 @@ SORT_LABELS = {
 }
 # Statuses a comment can have after triage; "niet overgenomen" needs an official reply.
 NEEDS_REPLY = CommentStatus.niet_overgenomen
-ADOPTED = (CommentStatus.overgenomen, CommentStatus.deels_overgenomen)
 
 
 # --- filters -------------------------------------------------------------------------------------
@@ -244,11 +246,13 @@ def full_text_condition(session: Session, q: str) -> ColumnElement[bool] | None:
 # --- what participants see of the review ------------------------------------------------------------
 
 
-def official_visible(principal: Principal, now: datetime) -> ColumnElement[bool]:
-    """Official replies ``principal`` may read: admins also drafted ones, everyone else released ones."""
-    if principal.role == Role.admin:
-        return col(Comment.deleted_at).is_(None)
-    return and_(col(Comment.deleted_at).is_(None), col(Comment.release_at).is_not(None), col(Comment.release_at) <= now)
+def official_visible(principal: Principal, now: datetime, reply: Any = Comment) -> ColumnElement[bool]:
+    """Official replies (``reply``: the comments table or an alias of it) ``principal`` may read: admins also
+    drafted ones, everyone else released ones."""
+    conditions = [reply.official.is_(True), reply.deleted_at.is_(None)]
+    if principal.role != Role.admin:
+        conditions += [reply.release_at.is_not(None), reply.release_at <= now]
+    return and_(*conditions)
 
 
 def feedback_condition() -> ColumnElement[bool]:
@@ -304,14 +308,7 @@ def _feedback_query(session: Session, principal: Principal, filters: ReviewFilte
         )
     if filters.answered is not None:
         reply = aliased(Comment)
-        has_reply = exists().where(
-            reply.parent_id == Comment.id,
-            reply.official.is_(True),  # type: ignore[attr-defined]
-            reply.deleted_at.is_(None),  # type: ignore[union-attr]
-            *(
-                [] if principal.role == Role.admin else [reply.release_at.is_not(None), reply.release_at <= now]  # type: ignore[union-attr,operator]
-            ),
-        )
+        has_reply = exists().where(reply.parent_id == Comment.id, official_visible(principal, now, reply))
         stmt = stmt.where(has_reply if filters.answered else ~has_reply)
     if filters.date_from is not None:
         stmt = stmt.where(col(Comment.created_at) >= _local_midnight(filters.date_from))
@@ -421,14 +418,6 @@ class FeedbackRow:
         return next((p for p in self.positions if p.municipality_id == municipality_id), None)
 
 
-def _organisation(role: str, provider: str | None, municipality: str | None) -> str:
-    if role == Role.admin:
-        return "SDFL"
-    if role == Role.municipality:
-        return _("Gemeente %(name)s", name=municipality) if municipality else _("Gemeente")
-    return provider or ""
-
-
 def _rows(session: Session, principal: Principal, raw: list[Any], now: datetime) -> list[FeedbackRow]:
     rows = [
         FeedbackRow(
@@ -439,7 +428,7 @@ def _rows(session: Session, principal: Principal, raw: list[Any], now: datetime)
             proposal_id=pid,
             proposal_title=ptitle,
             author_name=author or "",
-            organisation=_organisation(role, provider, municipality),
+            organisation=organisation(role, provider, municipality),
             status=status_for(principal, c, now),
             applied_in=applied if applied_status == VersionStatus.published else None,
         )
@@ -458,7 +447,7 @@ def attach_details(session: Session, principal: Principal, rows: list[FeedbackRo
     for reply, author in session.exec(
         select(Comment, User.name)
         .join(User, col(User.id) == Comment.author_id)
-        .where(col(Comment.parent_id).in_(ids), col(Comment.official).is_(True), official_visible(principal, now))
+        .where(col(Comment.parent_id).in_(ids), official_visible(principal, now))
         .order_by(col(Comment.created_at), col(Comment.id))
     ).all():
         by_id[reply.parent_id].replies.append(
@@ -512,7 +501,7 @@ def _note_view(note: InternalNote, author: str | None, role: str, municipality: 
         id=note.id or 0,
         comment_id=note.comment_id,
         author_name=author or "",
-        organisation=_organisation(role, None, municipality),
+        organisation=organisation(role, None, municipality),
         body_html=render_markdown(note.body, heading_offset=4),
         created_at=note.created_at,
     )
@@ -596,24 +585,26 @@ def get_feedback(session: Session, principal: Principal, comment_id: int) -> Fee
     return _rows(session, principal, [raw], now)[0]
 
 
-def thread_replies(session: Session, comment: Comment) -> list[tuple[Comment, str, str]]:
-    """The participants' replies in a thread (not SDFL's official ones): comment, author, organisation."""
-    return [
-        (reply, author or "", _organisation(role, provider, municipality))
+def thread_replies(session: Session, comment_ids: list[int]) -> dict[int, list[tuple[Comment, str, str]]]:
+    """The participants' replies (not SDFL's official ones) in the threads of ``comment_ids``, per thread:
+    (reply, author, organisation), oldest first. One query per 1,000 threads."""
+    out: dict[int, list[tuple[Comment, str, str]]] = defaultdict(list)
+    for start in range(0, len(comment_ids), 1000):
         for reply, author, role, provider, municipality in session.exec(
             select(Comment, User.name, User.role, Provider.name, Municipality.name)
             .join(User, col(User.id) == Comment.author_id)
             .outerjoin(Provider, col(Provider.id) == Comment.provider_id)
             .outerjoin(Municipality, col(Municipality.id) == User.municipality_id)
             .where(
-                Comment.parent_id == comment.id,
+                col(Comment.parent_id).in_(comment_ids[start : start + 1000]),
                 col(Comment.official).is_(False),
                 Comment.visibility == Visibility.participants,
                 col(Comment.deleted_at).is_(None),
             )
             .order_by(col(Comment.created_at), col(Comment.id))
-        ).all()
-    ]
+        ).all():
+            out[reply.parent_id or 0].append((reply, author or "", organisation(role, provider, municipality)))
+    return out
 
 
 def my_feedback(session: Session, principal: Principal, page: PageParams) -> Dashboard:
@@ -652,12 +643,14 @@ class Overview:
     sections: list[Section]
     by_kind: dict[int, dict[str, int]]
     by_status: dict[int, dict[str, int]]
-    unreviewed: dict[int, int]
     participation: list[ProviderParticipation]
     questions: int
 
     def total(self, table: dict[int, dict[str, int]], key: str) -> int:
         return sum(row.get(key, 0) for row in table.values())
+
+    def unreviewed(self, section_id: int) -> int:
+        return self.by_status.get(section_id, {}).get(CommentStatus.nieuw, 0)
 
     def section_total(self, section_id: int) -> int:
         return sum(self.by_kind.get(section_id, {}).values())
@@ -667,12 +660,10 @@ class Overview:
         return sum(self.section_total(s.id or 0) for s in self.sections)
 
 
-def overview(
-    session: Session, principal: Principal, proposal_id: int, number: int | None, providers: list[Provider]
-) -> Overview:
-    """Counts per section × kind and section × status for one version, what is still unreviewed, and how much
-    each participating provider said and answered."""
-    authorize(principal, Action.review)
+def _published_version(
+    session: Session, proposal_id: int, number: int | None
+) -> tuple[Proposal, list[ProposalVersion], ProposalVersion, list[Section]]:
+    """A proposal, its published versions, version ``number`` of them (the newest by default) and its sections."""
     proposal = session.get(Proposal, proposal_id) if 0 < proposal_id <= MAX_ID else None
     if proposal is None:
         raise NotFound("No such proposal.")
@@ -683,14 +674,17 @@ def overview(
             .order_by(ProposalVersion.number)
         ).all()
     )
-    if not versions:
-        raise NotFound("No published version.")
-    version = versions[-1] if number is None else next((v for v in versions if v.number == number), None)
-    if version is None:
-        raise NotFound("No such version.")
-    sections = list(
-        session.exec(select(Section).where(Section.version_id == version.id).order_by(Section.position)).all()
-    )
+    version = pick_version(versions, number)
+    return proposal, versions, version, sections_of(session, [version.id or 0])
+
+
+def overview(
+    session: Session, principal: Principal, proposal_id: int, number: int | None, providers: list[Provider]
+) -> Overview:
+    """Counts per section × kind and section × status for one version, what is still unreviewed, and how much
+    each participating provider said and answered."""
+    authorize(principal, Action.review)
+    proposal, versions, version, sections = _published_version(session, proposal_id, number)
     section_ids = [s.id for s in sections]
     by_kind: dict[int, dict[str, int]] = defaultdict(dict)
     by_status: dict[int, dict[str, int]] = defaultdict(dict)
@@ -701,7 +695,6 @@ def overview(
     ).all():
         by_kind[section_id][kind or ""] = by_kind[section_id].get(kind or "", 0) + n
         by_status[section_id][status] = by_status[section_id].get(status, 0) + n
-    unreviewed = {sid: counts.get(CommentStatus.nieuw, 0) for sid, counts in by_status.items()}
 
     questions = [s.id for s in sections if s.kind == SectionKind.question]
     comments_by: dict[int, int] = defaultdict(int)
@@ -736,7 +729,6 @@ def overview(
         sections=sections,
         by_kind=dict(by_kind),
         by_status=dict(by_status),
-        unreviewed=unreviewed,
         participation=participation,
         questions=len(questions),
     )
@@ -758,14 +750,27 @@ def _feedback_comment(session: Session, comment_id: int) -> Comment:
     return comment
 
 
-def _has_official_reply(session: Session, comment: Comment) -> bool:
-    return bool(
-        session.exec(
-            select(func.count()).where(
-                Comment.parent_id == comment.id, col(Comment.official).is_(True), col(Comment.deleted_at).is_(None)
+def _replied(session: Session, comment_ids: list[int]) -> set[int]:
+    """Which of ``comment_ids`` have an official reply (drafted or released)."""
+    return {
+        parent_id or 0
+        for parent_id in session.exec(
+            select(Comment.parent_id).where(
+                col(Comment.parent_id).in_(comment_ids),
+                col(Comment.official).is_(True),
+                col(Comment.deleted_at).is_(None),
             )
-        ).one()
-    )
+        ).all()
+    }
+
+
+def _selection(session: Session, comment_ids: list[int]) -> list[Comment]:
+    """The feedback an admin selected (each once); 422 for none or too many, 404 for one that is not feedback."""
+    if not comment_ids:
+        raise invalid({"ids": _("Selecteer eerst een of meer reacties.")})
+    if len(comment_ids) > MAX_BULK:
+        raise invalid({"ids": _("Selecteer maximaal %(n)s reacties tegelijk.", n=MAX_BULK)})
+    return [_feedback_comment(session, cid) for cid in dict.fromkeys(comment_ids)]
 
 
 def _apply_status(session: Session, comment: Comment, status: str, now: datetime) -> bool:
@@ -820,7 +825,7 @@ def triage(
         raise invalid({"reply": _("Het antwoord is te lang: maximaal %(n)s tekens.", n=MAX_REPLY)})
     if status is not None:
         _check_status(status)
-        if status == NEEDS_REPLY and not text_ and not _has_official_reply(session, comment):
+        if status == NEEDS_REPLY and not text_ and comment.id not in _replied(session, [comment.id or 0]):
             raise invalid({"reply": _("Bij ‘niet overgenomen’ hoort een officieel antwoord: schrijf het hier.")})
     before = {"status": comment.status}
     if text_:
@@ -877,22 +882,10 @@ def bulk_status(
     """Give every selected comment ``status``; all or nothing. Returns how many changed."""
     authorize(principal, Action.triage)
     assert principal.user is not None
-    if not comment_ids:
-        raise invalid({"ids": _("Selecteer eerst een of meer reacties.")})
-    if len(comment_ids) > MAX_BULK:
-        raise invalid({"ids": _("Selecteer maximaal %(n)s reacties tegelijk.", n=MAX_BULK)})
+    comments = _selection(session, comment_ids)
     _check_status(status)
-    comments = [_feedback_comment(session, cid) for cid in dict.fromkeys(comment_ids)]
     if status == NEEDS_REPLY:
-        replied = set(
-            session.exec(
-                select(Comment.parent_id).where(
-                    col(Comment.parent_id).in_([c.id for c in comments]),
-                    col(Comment.official).is_(True),
-                    col(Comment.deleted_at).is_(None),
-                )
-            ).all()
-        )
+        replied = _replied(session, [c.id or 0 for c in comments])
         missing = [c.id for c in comments if c.id not in replied]
         if missing:
             raise invalid(
@@ -927,23 +920,21 @@ def bulk_status(
 class Pending:
     replies: int
     decisions: int
-    scheduled: datetime | None  # the earliest release still to come
+
+
+def _drafted_replies() -> ColumnElement[bool]:
+    return and_(col(Comment.official).is_(True), col(Comment.deleted_at).is_(None), col(Comment.release_at).is_(None))
+
+
+def _pending_decisions() -> ColumnElement[bool]:
+    return and_(Comment.status != Comment.published_status, col(Comment.status_release_at).is_(None))
 
 
 def pending(session: Session) -> Pending:
-    now = clock.now()
-    replies = session.exec(
-        select(func.count()).where(
-            col(Comment.official).is_(True), col(Comment.deleted_at).is_(None), col(Comment.release_at).is_(None)
-        )
-    ).one()
-    decisions = session.exec(
-        select(func.count()).where(Comment.status != Comment.published_status, col(Comment.status_release_at).is_(None))
-    ).one()
-    scheduled = session.exec(
-        select(func.min(Comment.release_at)).where(col(Comment.official).is_(True), col(Comment.release_at) > now)
-    ).one()
-    return Pending(replies=int(replies), decisions=int(decisions), scheduled=scheduled)
+    """What the next release would publish."""
+    replies = session.exec(select(func.count()).where(_drafted_replies())).one()
+    decisions = session.exec(select(func.count()).where(_pending_decisions())).one()
+    return Pending(replies=int(replies), decisions=int(decisions))
 
 
 def release(session: Session, principal: Principal, at: datetime | None, *, ip: str | None = None) -> Pending:
@@ -953,24 +944,13 @@ def release(session: Session, principal: Principal, at: datetime | None, *, ip: 
     moment = at or now
     if moment < now - timedelta(minutes=1):
         raise invalid({"release_at": _("Kies nu of een moment in de toekomst.")})
-    todo = pending(session)
-    if not todo.replies and not todo.decisions:
+    replies = list(session.exec(select(Comment).where(_drafted_replies())).all())
+    decided = list(session.exec(select(Comment).where(_pending_decisions())).all())
+    if not replies and not decided:
         raise Conflict(_("Er zijn geen conceptantwoorden of beoordelingen om vrij te geven."), user_message=True)
-    replies = list(
-        session.exec(
-            select(Comment).where(
-                col(Comment.official).is_(True), col(Comment.deleted_at).is_(None), col(Comment.release_at).is_(None)
-            )
-        ).all()
-    )
     for reply in replies:
         reply.release_at = moment
         session.add(reply)
-    decided = list(
-        session.exec(
-            select(Comment).where(Comment.status != Comment.published_status, col(Comment.status_release_at).is_(None))
-        ).all()
-    )
     for comment in decided:
         comment.status_release_at = moment
         session.add(comment)
@@ -987,7 +967,7 @@ def release(session: Session, principal: Principal, at: datetime | None, *, ip: 
         },
         ip=ip,
     )
-    return todo
+    return Pending(replies=len(replies), decisions=len(decided))
 
 
 # --- internal notes and positions (reviewers) -------------------------------------------------------
@@ -1115,11 +1095,7 @@ def put_on_agenda(
     and give them the status "bespreken in sessie"."""
     authorize(principal, Action.triage)
     assert principal.user is not None
-    if not comment_ids:
-        raise invalid({"ids": _("Selecteer eerst een of meer reacties.")})
-    if len(comment_ids) > MAX_BULK:
-        raise invalid({"ids": _("Selecteer maximaal %(n)s reacties tegelijk.", n=MAX_BULK)})
-    comments = [_feedback_comment(session, cid) for cid in dict.fromkeys(comment_ids)]
+    comments = _selection(session, comment_ids)
     title = (title or "").strip()
     if agenda_item_id is not None:
         item = session.get(AgendaItem, agenda_item_id) if 0 < agenda_item_id <= MAX_ID else None
@@ -1216,7 +1192,7 @@ def agenda_feedback(session: Session, item_ids: list[int]) -> dict[int, list[tup
         .where(col(AgendaItemComment.agenda_item_id).in_(item_ids))
         .order_by(col(Comment.id))
     ).all():
-        out[item_id].append((comment, _organisation(role, provider, municipality), heading))
+        out[item_id].append((comment, organisation(role, provider, municipality), heading))
     return out
 
 
@@ -1252,26 +1228,7 @@ def export_rows(session: Session, principal: Principal, filters: ReviewFilter) -
     now = clock.now()
     raw = session.exec(_feedback_query(session, principal, filters, now).limit(MAX_EXPORT_ROWS)).all()
     rows = _rows(session, principal, list(raw), now)
-    threads: dict[int, list[str]] = defaultdict(list)
-    ids = [r.comment.id for r in rows]
-    for start in range(0, len(ids), 1000):
-        chunk = ids[start : start + 1000]
-        for reply, author, role, provider, municipality in session.exec(
-            select(Comment, User.name, User.role, Provider.name, Municipality.name)
-            .join(User, col(User.id) == Comment.author_id)
-            .outerjoin(Provider, col(Provider.id) == Comment.provider_id)
-            .outerjoin(Municipality, col(Municipality.id) == User.municipality_id)
-            .where(
-                col(Comment.parent_id).in_(chunk),
-                col(Comment.official).is_(False),
-                Comment.visibility == Visibility.participants,
-                col(Comment.deleted_at).is_(None),
-            )
-            .order_by(col(Comment.created_at), col(Comment.id))
-        ).all():
-            threads[reply.parent_id or 0].append(
-                f"{author} ({_organisation(role, provider, municipality)}): {reply.body}"
-            )
+    threads = thread_replies(session, [r.comment.id or 0 for r in rows])
     out = []
     for r in rows:
         c = r.comment
@@ -1290,7 +1247,9 @@ def export_rows(session: Session, principal: Principal, filters: ReviewFilter) -
                 "quote": c.quote or "",
                 "comment": c.body,
                 "suggested_text": c.suggested_text or "",
-                "thread": "\n".join(threads.get(c.id or 0, [])),
+                "thread": "\n".join(
+                    f"{author} ({org}): {reply.body}" for reply, author, org in threads.get(c.id or 0, [])
+                ),
                 "official_reply": "\n\n".join(_plain(reply.body_html) for reply in r.replies),
                 "official_reply_released_at": ", ".join(
                     reply.release_at.astimezone(AMSTERDAM).isoformat(timespec="seconds")
@@ -1387,11 +1346,11 @@ def response_report(
     """Every comment on a version with SDFL's released answer, grouped by section in the proposal's order.
     Only released answers are in it, so the report can be shared without running ahead of the release."""
     authorize(principal, Action.review)
-    view = overview(session, principal, proposal_id, number, [])
+    proposal, _versions, version, sections = _published_version(session, proposal_id, number)
     now = clock.now()
     raw = session.exec(
         _feedback_query(
-            session, principal, ReviewFilter(proposal_id=proposal_id, version=view.version.number, sort="section"), now
+            session, principal, ReviewFilter(proposal_id=proposal_id, version=version.number, sort="section"), now
         )
     ).all()
     rows = _rows(session, principal, list(raw), now)
@@ -1400,9 +1359,9 @@ def response_report(
         row.replies = [r for r in row.replies if r.released]
         by_section[row.section_key].append(row)
     return ResponseReport(
-        proposal=view.proposal,
-        version=view.version,
-        sections=[ReportSection(section=s, rows=by_section.get(s.key, [])) for s in view.sections],
+        proposal=proposal,
+        version=version,
+        sections=[ReportSection(section=s, rows=by_section.get(s.key, [])) for s in sections],
         anonymous=anonymous,
         generated_at=now,
     )

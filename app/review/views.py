@@ -7,7 +7,7 @@ SDFL admins triage: status, official replies, the release, the agenda. Every for
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Annotated
 from urllib.parse import parse_qsl, urlencode
 
@@ -17,7 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 from app.accounts.deps import WebPrincipal, client_ip
 from app.db import SessionDep
 from app.dialogues.service import current_dialogue
-from app.errors import AppError, NotFound, Unauthorized, field_errors, invalid
+from app.errors import N_, AppError, NotFound, Unauthorized, field_errors, invalid
 from app.i18n import gettext as _
 from app.models import CommentKind, CommentStatus, Stance
 from app.pagination import PageParams
@@ -113,14 +113,13 @@ def _dashboard(
 
 
 NOTICES = {
-    "status": "De beoordeling is opgeslagen.",
-    "bulk": "De beoordeling van de geselecteerde reacties is opgeslagen.",
-    "agenda": "De reacties staan op de agenda en hebben de beoordeling ‘bespreken in sessie’.",
-    "released": "De antwoorden en beoordelingen zijn vrijgegeven.",
-    "scheduled": "De antwoorden en beoordelingen worden op het gekozen moment vrijgegeven.",
-    "note": "De notitie is opgeslagen.",
-    "position": "Het standpunt is opgeslagen.",
-    "saved": "Opgeslagen.",
+    "status": N_("De beoordeling is opgeslagen."),
+    "bulk": N_("De beoordeling van de geselecteerde reacties is opgeslagen."),
+    "agenda": N_("De reacties staan op de agenda en hebben de beoordeling ‘bespreken in sessie’."),
+    "released": N_("De antwoorden en beoordelingen zijn vrijgegeven."),
+    "scheduled": N_("De antwoorden en beoordelingen worden op het gekozen moment vrijgegeven."),
+    "note": N_("De notitie is opgeslagen."),
+    "position": N_("Het standpunt is opgeslagen."),
 }
 
 
@@ -192,7 +191,7 @@ def _comment_page(
         {
             "title": _("Reactie %(id)s beoordelen", id=comment_id),
             "row": row,
-            "thread": service.thread_replies(session, row.comment),
+            "thread": service.thread_replies(session, [comment_id]).get(comment_id, []),
             "draft": draft,
             "errors": errors or {},
             "values": values or {},
@@ -239,16 +238,14 @@ def triage(
     inline: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
     """Set the status and/or the drafted official reply. ``inline`` forms come from a dashboard row."""
-    authorize(principal, Action.triage)
     try:
         service.triage(session, principal, comment_id, status=status or None, reply=reply, ip=client_ip(request))
     except AppError as exc:
         errors = field_errors(exc)
+        session.rollback()
         if inline and is_htmx(request):
-            session.rollback()
             message = errors.get("reply") or errors.get("status") or next(iter(errors.values()))
             return _row_fragment(request, session, principal, comment_id, error=message, code=422)
-        session.rollback()
         values = {"status": status, "reply": reply or ""}
         return _comment_page(request, session, principal, comment_id, errors=errors, values=values, status_code=422)
     if inline and is_htmx(request):
@@ -257,6 +254,30 @@ def triage(
     if inline:
         return RedirectResponse(_with_done(_safe_back(back), "status") + f"#row-{comment_id}", status_code=303)
     return _back_to_comment(comment_id, "status", _safe_back(back))
+
+
+def _on_comment_page(
+    request: Request,
+    session: SessionDep,
+    principal: Principal,
+    comment_id: int,
+    action: Callable[[], object],
+    *,
+    values: dict[str, str],
+    done: str,
+    back: str,
+) -> Response:
+    """Run a form's ``action`` for one comment: back to its page with a notice, or (field errors) that page
+    again with the errors next to the fields and the values as typed. Other errors go to the error pages."""
+    try:
+        action()
+    except AppError as exc:
+        if not exc.errors:
+            raise
+        session.rollback()
+        errors = field_errors(exc)
+        return _comment_page(request, session, principal, comment_id, errors=errors, values=values, status_code=422)
+    return _back_to_comment(comment_id, done, _safe_back(back))
 
 
 def _with_done(url: str, done: str) -> str:
@@ -272,14 +293,16 @@ def add_note(
     note: Annotated[str, Form(max_length=20_000)] = "",
     back: Annotated[str, Form(max_length=2_000)] = "",
 ) -> Response:
-    try:
-        service.add_note(session, principal, comment_id, note, ip=client_ip(request))
-    except AppError as exc:
-        session.rollback()
-        return _comment_page(
-            request, session, principal, comment_id, errors=field_errors(exc), values={"note": note}, status_code=422
-        )
-    return _back_to_comment(comment_id, "note", _safe_back(back))
+    return _on_comment_page(
+        request,
+        session,
+        principal,
+        comment_id,
+        lambda: service.add_note(session, principal, comment_id, note, ip=client_ip(request)),
+        values={"note": note},
+        done="note",
+        back=back,
+    )
 
 
 @router.post("/comments/{comment_id}/position", include_in_schema=False)
@@ -293,15 +316,16 @@ def set_position(
     back: Annotated[str, Form(max_length=2_000)] = "",
 ) -> Response:
     """Mark the comment relevant for the reviewer's municipality with a stance; an empty stance unmarks it."""
-    try:
-        service.set_position(session, principal, comment_id, stance, position_note, ip=client_ip(request))
-    except AppError as exc:
-        session.rollback()
-        values = {"stance": stance, "position_note": position_note}
-        return _comment_page(
-            request, session, principal, comment_id, errors=field_errors(exc), values=values, status_code=422
-        )
-    return _back_to_comment(comment_id, "position", _safe_back(back))
+    return _on_comment_page(
+        request,
+        session,
+        principal,
+        comment_id,
+        lambda: service.set_position(session, principal, comment_id, stance, position_note, ip=client_ip(request)),
+        values={"stance": stance, "position_note": position_note},
+        done="position",
+        back=back,
+    )
 
 
 def _int_or_none(raw: str) -> int | None:
@@ -319,9 +343,12 @@ def to_agenda(
     title: Annotated[str, Form(max_length=1_000)] = "",
     back: Annotated[str, Form(max_length=2_000)] = "",
 ) -> Response:
-    authorize(principal, Action.triage)
-    try:
-        service.put_on_agenda(
+    return _on_comment_page(
+        request,
+        session,
+        principal,
+        comment_id,
+        lambda: service.put_on_agenda(
             session,
             principal,
             [comment_id],
@@ -329,16 +356,11 @@ def to_agenda(
             session_id=_int_or_none(session_id),
             title=title,
             ip=client_ip(request),
-        )
-    except AppError as exc:
-        if not exc.errors:
-            raise
-        session.rollback()
-        values = {"agenda_item_id": agenda_item_id, "session_id": session_id, "title": title}
-        return _comment_page(
-            request, session, principal, comment_id, errors=field_errors(exc), values=values, status_code=422
-        )
-    return _back_to_comment(comment_id, "agenda", _safe_back(back))
+        ),
+        values={"agenda_item_id": agenda_item_id, "session_id": session_id, "title": title},
+        done="agenda",
+        back=back,
+    )
 
 
 @router.post("/bulk", include_in_schema=False)
