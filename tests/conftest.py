@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -31,9 +31,10 @@ from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app import clock, migrate
+from app.accounts import service as accounts
 from app.config import (
     Settings,
     normalise_database_url,
@@ -44,6 +45,7 @@ from app.demo import (
     seed_demo,
 )
 from app.main import create_app
+from app.models import User
 
 
 def is_postgres(url: str) -> bool:
@@ -174,6 +176,44 @@ def scratch_database_url(name: str) -> str:
         conn.execute(text(f'CREATE DATABASE "{scratch.database}"'))
     admin.dispose()
     return scratch.render_as_string(hide_password=False)
+
+
+# Who makes a request: a role name -> (owner of the API key, scope); "public" sends no key.
+PRINCIPALS: dict[str, tuple[str, str]] = {
+    "provider": ("re-care@example.org", "write"),
+    "other-provider": ("triade-vitree@example.org", "write"),
+    "municipality": ("almere@example.org", "write"),
+    "admin": ("sdfl@example.org", "write"),
+    "provider-read": ("re-care@example.org", "read"),
+    "municipality-read": ("almere@example.org", "read"),
+    "admin-read": ("sdfl@example.org", "read"),
+}
+
+Auth = Callable[[str], dict[str, str]]
+
+
+@pytest.fixture
+def auth(db: Session) -> Auth:
+    """``auth(role)`` -> request headers with a fresh API key for that role (none for "public")."""
+    made: dict[str, dict[str, str]] = {}
+
+    def headers(role: str) -> dict[str, str]:
+        if role == "public":
+            return {}
+        if role not in made:
+            email, scope = PRINCIPALS[role]
+            _row, key = accounts.create_api_key(
+                db,
+                owner=db.exec(select(User).where(User.email == email)).one(),
+                scope=scope,
+                name=f"test {role}",
+                actor=None,
+            )
+            db.commit()
+            made[role] = {"Authorization": f"Bearer {key}"}
+        return made[role]
+
+    return headers
 
 
 # --- time, mail and signing in ------------------------------------------------------------------

@@ -9,7 +9,6 @@ are published (version 1) with their comment window open.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from html.parser import HTMLParser
 from typing import Any
@@ -19,7 +18,6 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, func, select
 
 from app import clock
-from app.accounts import service as accounts
 from app.models import (
     Comment,
     CommentRevision,
@@ -31,26 +29,15 @@ from app.models import (
     Visibility,
 )
 from app.proposals import manage
+from tests.conftest import PRINCIPALS
 
 API = "/api/v1"
 PROBLEM = "application/problem+json"
 PUBLIC_SLUG = "product-structure"
 PRIVATE_SLUG = "contract-terms"
 
-# Who makes a request: a role name -> (owner of the API key, scope); "public" sends no key.
-PRINCIPALS: dict[str, tuple[str, str]] = {
-    "provider": ("re-care@example.org", "write"),
-    "other-provider": ("triade-vitree@example.org", "write"),
-    "municipality": ("almere@example.org", "write"),
-    "admin": ("sdfl@example.org", "write"),
-    "provider-read": ("re-care@example.org", "read"),
-    "municipality-read": ("almere@example.org", "read"),
-    "admin-read": ("sdfl@example.org", "read"),
-}
 ROLES = ["public", "provider", "municipality", "admin", "provider-read", "municipality-read", "admin-read"]
 PROVIDER_SLUG = {"provider": "re-care", "other-provider": "triade-vitree"}
-
-Auth = Callable[[str], dict[str, str]]
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -139,24 +126,6 @@ def with_if_match(headers: dict[str, str], tag: str) -> dict[str, str]:
 def ids(response) -> list[int]:
     assert response.status_code == 200, response.text
     return [item["id"] for item in response.json()["items"]]
-
-
-@pytest.fixture
-def auth(db: Session) -> Auth:
-    """``auth(role)`` -> request headers with a fresh API key for that role (none for "public")."""
-    made: dict[str, dict[str, str]] = {}
-
-    def headers(role: str) -> dict[str, str]:
-        if role == "public":
-            return {}
-        if role not in made:
-            email, scope = PRINCIPALS[role]
-            _row, key = accounts.create_api_key(db, owner=user(db, email), scope=scope, name=f"test {role}", actor=None)
-            db.commit()
-            made[role] = {"Authorization": f"Bearer {key}"}
-        return made[role]
-
-    return headers
 
 
 def writer_of(role: str) -> str:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
 from datetime import UTC, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -25,7 +24,6 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, func, select
 
 from app import clock
-from app.accounts import service as accounts
 from app.markdown import render_markdown
 from app.models import (
     AgendaItem,
@@ -55,19 +53,6 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PUBLIC_SLUG = "product-structure"
 PRIVATE_SLUG = "contract-terms"
 THREAD = "Draad (antwoorden van deelnemers)"
-
-# Who makes a request: a role name -> (owner of the API key, scope); "public" sends no key.
-PRINCIPALS: dict[str, tuple[str, str]] = {
-    "provider": ("re-care@example.org", "write"),
-    "other-provider": ("triade-vitree@example.org", "write"),
-    "municipality": ("almere@example.org", "write"),
-    "admin": ("sdfl@example.org", "write"),
-    "provider-read": ("re-care@example.org", "read"),
-    "municipality-read": ("almere@example.org", "read"),
-    "admin-read": ("sdfl@example.org", "read"),
-}
-
-Auth = Callable[[str], dict[str, str]]
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -169,24 +154,6 @@ def export_ids(response) -> list[int]:
     ids = [int(row[0]) for row in rows[1:]]
     assert response.headers["x-rows"] == str(len(ids))
     return ids
-
-
-@pytest.fixture
-def auth(db: Session) -> Auth:
-    """``auth(role)`` -> request headers with a fresh API key for that role (none for "public")."""
-    made: dict[str, dict[str, str]] = {}
-
-    def headers(role: str) -> dict[str, str]:
-        if role == "public":
-            return {}
-        if role not in made:
-            email, scope = PRINCIPALS[role]
-            _row, key = accounts.create_api_key(db, owner=user(db, email), scope=scope, name=f"test {role}", actor=None)
-            db.commit()
-            made[role] = {"Authorization": f"Bearer {key}"}
-        return made[role]
-
-    return headers
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ from app.models import (
     Section,
     User,
 )
+from app.proposals import manage
 from tests.conftest import csrf_from, login
 
 PROVIDER = "re-care@example.org"
@@ -604,3 +605,34 @@ def test_the_api_shows_providers_the_released_decision_and_reviewers_the_current
     assert status(MUNICIPALITY)[0] == "overgenomen" and c1 in status(MUNICIPALITY, status="overgenomen")[1]
     assert post(client, "/review/release", {}).status_code == 303
     assert status(PROVIDER)[0] == "overgenomen" and c1 in status(PROVIDER, status="overgenomen")[1]
+
+
+@pytest.mark.parametrize(("email", "expected"), [(None, 303), (PROVIDER, 403), (MUNICIPALITY, 403), (ADMIN, 303)])
+def test_only_admins_work_feedback_into_a_draft(client, db, data, email, expected):
+    proposal = data["proposal"]
+    first = data["sections"][0]
+    adopted = feedback(db, first, user(db, PROVIDER), "Neem dit over.", kind="suggestie", suggested_text="Nieuw")
+    adopted.status = "overgenomen"
+    db.add(adopted)
+    db.commit()
+    draft = manage.new_version(db, proposal, actor=user(db, ADMIN))
+    db.commit()
+    section = next(s for s in manage_sections(db, draft) if s.key == first.key)
+    if email:
+        signed_in(client, email)
+    response = post(
+        client,
+        f"/admin/proposals/{proposal.id}/sections/{section.id}/feedback/{adopted.id}",
+        {"mode": "link"},
+        page="/login" if email is None else "/",
+    )
+    assert response.status_code == expected
+    if email is None:
+        assert response.headers["location"].startswith("/login?next=")
+    db.expire_all()
+    linked = db.get(Comment, adopted.id).applied_in_version_id
+    assert linked == (draft.id if email == ADMIN else None)
+
+
+def manage_sections(db: Session, version: ProposalVersion) -> list[Section]:
+    return list(db.exec(select(Section).where(Section.version_id == version.id)).all())
