@@ -6,6 +6,7 @@ named block only and adds ``Vary: HX-Request`` so caches keep the two apart.
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,13 @@ env.filters.update(
     iso=i18n.local_iso,
     markdown=lambda text, heading_offset=1: Markup(render_markdown(text, heading_offset)),  # noqa: S704 - sanitised by nh3
 )
-env.globals.update(get_locale=i18n.get_locale, SUPPORTED_LOCALES=i18n.SUPPORTED_LOCALES)
+env.globals.update(
+    get_locale=i18n.get_locale,
+    SUPPORTED_LOCALES=i18n.SUPPORTED_LOCALES,
+    # A once-only token per rendered form that creates something: a resubmission (double click, a retry
+    # after a lost connection, the back button) returns what the first submission made instead of a copy.
+    new_form_token=lambda: secrets.token_urlsafe(16),
+)
 
 
 def is_htmx(request: Request) -> bool:

@@ -148,6 +148,29 @@ def test_plain_post_redirects_back_to_the_section(client: TestClient, db: Sessio
     assert f'id="comment-{comment.id}"' in page
 
 
+def test_a_resubmitted_form_makes_one_comment(client: TestClient, db: Session) -> None:
+    """The form's once-only token: a second submission of the same form (double click, retry after a lost
+    connection) answers with the comment the first one made; a fresh form makes a new one."""
+    proposal = demo_proposal(db)
+    signed_in(client, PROVIDER)
+    page = client.get(f"/proposals/{proposal.id}/sections/reikwijdte").text
+    form = page.split('id="form-new-reikwijdte"')[1].split("</form>")[0]
+    token = re.search(r'name="form_token" value="([A-Za-z0-9_-]{16,})"', form).group(1)
+    data = {"kind": "steun", "body": "Twee keer verstuurd", "form_token": token, "csrf_token": csrf_from(page)}
+    url = f"/proposals/{proposal.id}/sections/reikwijdte/comments"
+    first = client.post(url, data=data, follow_redirects=False)
+    again = client.post(url, data=data, follow_redirects=False)
+    htmx_again = client.post(url, data=data, headers={**HTMX, "X-CSRF-Token": data["csrf_token"]})
+    assert first.status_code == again.status_code == 303
+    assert again.headers["location"] == first.headers["location"]
+    assert htmx_again.status_code == 200 and htmx_again.text.count("Twee keer verstuurd") == 1
+    assert len(db.exec(select(Comment).where(Comment.body == "Twee keer verstuurd")).all()) == 1
+    fresh = re.search(r'name="form_token" value="([A-Za-z0-9_-]{16,})"', htmx_again.text).group(1)
+    assert fresh != token
+    assert client.post(url, data={**data, "form_token": fresh}, follow_redirects=False).status_code == 303
+    assert len(db.exec(select(Comment).where(Comment.body == "Twee keer verstuurd")).all()) == 2
+
+
 def test_plain_invalid_post_shows_the_form_again_with_what_was_typed(client: TestClient, db: Session) -> None:
     proposal = demo_proposal(db)
     signed_in(client, PROVIDER)

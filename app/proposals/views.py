@@ -42,6 +42,7 @@ class CommentForm:
     quote: str = ""
     suggested_text: str = ""
     parent_id: str = ""
+    form_token: str = ""  # once-only: a resubmission returns the comment the first one made
 
     @property
     def values(self) -> dict[str, str]:
@@ -68,8 +69,11 @@ def comment_form(
     quote: Annotated[str, Form(max_length=FORM_LIMIT)] = "",
     suggested_text: Annotated[str, Form(max_length=FORM_LIMIT)] = "",
     parent_id: Annotated[str, Form(max_length=20)] = "",
+    form_token: Annotated[str, Form(max_length=64, pattern=r"^[A-Za-z0-9_-]*$")] = "",
 ) -> CommentForm:
-    return CommentForm(kind=kind, body=body, quote=quote, suggested_text=suggested_text, parent_id=parent_id)
+    return CommentForm(
+        kind=kind, body=body, quote=quote, suggested_text=suggested_text, parent_id=parent_id, form_token=form_token
+    )
 
 
 CommentFormDep = Annotated[CommentForm, Depends(comment_form)]
@@ -312,7 +316,12 @@ def post_comment(
     context = service.section_context(session, service.find_section(session, current, key).id or 0)
     try:
         comment, _new = service.create_comment(
-            session, principal, context.section.id or 0, form.to_input(), ip=client_ip(request)
+            session,
+            principal,
+            context.section.id or 0,
+            form.to_input(),
+            idempotency_key=f"form:{form.form_token}" if form.form_token else None,
+            ip=client_ip(request),
         )
     except AppError as exc:
         errors, status_code = _form_errors(request, exc)
