@@ -404,7 +404,7 @@ class Comment(SQLModel, table=True):
     )
     status_release_at: datetime | None = _ts(default=None)
     release_at: datetime | None = _ts(default=None)  # official replies are released together
-    applied_in_version_id: int | None = Field(default=None, foreign_key="proposal_versions.id")
+    applied_in_version_id: int | None = Field(default=None, foreign_key="proposal_versions.id", index=True)
     idempotency_key: str | None = Field(default=None, max_length=100, unique=True)
     created_at: datetime = _created()
     edited_at: datetime | None = _ts(default=None)

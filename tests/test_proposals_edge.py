@@ -115,9 +115,14 @@ def test_own_comments_on_an_earlier_version_cannot_be_edited(client: TestClient,
     manage.publish(db, proposal, change_summary="Versie 2.", actor=admin)
     db.commit()
     page = client.get(f"/proposals/{proposal.id}").text
-    assert "Op versie 1" in page  # under the section, among the earlier versions' threads
-    assert f'href="/comments/{comment.id}/edit"' not in page
-    assert f'action="/comments/{comment.id}/withdraw"' not in page
+    # Under the section: how many comments version 1 had, linked to that version's threads.
+    link = f'href="/proposals/{proposal.id}/sections/reikwijdte?version=1"'
+    assert link in page
+    earlier = client.get(f"/proposals/{proposal.id}/sections/reikwijdte?version=1").text
+    assert "Op versie 1" in earlier
+    for html in (page, earlier):
+        assert f'href="/comments/{comment.id}/edit"' not in html
+        assert f'action="/comments/{comment.id}/withdraw"' not in html
 
 
 def test_failed_import_leaves_the_draft_as_it_was(client: TestClient, db: Session) -> None:

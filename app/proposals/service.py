@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, not_, or_
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
@@ -77,8 +77,8 @@ STATUS_LABELS = {
 ADOPTED = (CommentStatus.overgenomen, CommentStatus.deels_overgenomen)
 
 NEWEST_THREADS = 5  # threads per section on the proposal page; the rest loads on demand
-EARLIER_THREADS = 3  # threads per section of an earlier version, under the current one
 REPLIES_PER_THREAD = 50  # newest replies shown per thread; the section page pages through threads
+REPLIES_ON_PROPOSAL_PAGE = 3  # newest replies per thread on the proposal page; the rest behind a link
 MAX_BODY = 10_000
 MAX_QUOTE = 2_000
 MAX_ID = 2_147_483_647
@@ -380,38 +380,16 @@ def load_threads(
     *,
     newest: int | None,
     page: PageParams | None = None,
+    replies: int = REPLIES_PER_THREAD,
 ) -> dict[int, Thread]:
     """The threads of ``sections``: the ``newest`` top-level comments per section (oldest of them first),
-    or with ``newest=None`` one ``page`` of all of them (a single section). Four queries, whatever the numbers."""
+    or with ``newest=None`` one ``page`` of all of them (a single section), each with its ``replies`` newest
+    replies. Three queries, whatever the numbers."""
     if not sections:
         return {}
     ids = [s.id for s in sections]
     visible = comment_visibility(reader.principal, reader.now)
-    since = reader.last_seen
-    new_expr = (
-        func.sum(
-            case(
-                (and_(col(Comment.created_at) > since, col(Comment.author_id) != (reader.user_id or 0)), 1),
-                else_=0,
-            )
-        )
-        if since
-        else func.sum(0)
-    )
-    counts = {
-        section_id: (int(threads or 0), int(comments or 0), int(new or 0))
-        for section_id, threads, comments, new in session.exec(
-            select(  # type: ignore[call-overload]
-                Comment.section_id,
-                func.sum(case((col(Comment.parent_id).is_(None), 1), else_=0)),
-                func.sum(case((col(Comment.deleted_at).is_(None), 1), else_=0)),
-                new_expr,
-            )
-            .where(col(Comment.section_id).in_(ids), visible)
-            .group_by(Comment.section_id)
-        ).all()
-    }
-
+    counts = _thread_counts(session, reader, ids)
     roots_filter = and_(col(Comment.section_id).in_(ids), col(Comment.parent_id).is_(None), visible)
     if newest is not None:
         rank = (
@@ -455,13 +433,13 @@ def load_threads(
                     ranked_replies, ranked_replies.c.id == Comment.id
                 )
             )
-            .where(ranked_replies.c.rank <= REPLIES_PER_THREAD)
+            .where(ranked_replies.c.rank <= replies)
             .order_by(Comment.created_at, Comment.id)
         ).all():
             parent = by_id[row[0].parent_id]
             parent.replies.append(_view(row[:VIEW_COLUMNS], reader))
-            replies = int(row[VIEW_COLUMNS])
-            parent.hidden_replies = replies - min(replies, REPLIES_PER_THREAD)
+            total = int(row[VIEW_COLUMNS])
+            parent.hidden_replies = total - min(total, replies)
 
     grouped: dict[int, list[CommentView]] = defaultdict(list)
     for view in roots:
@@ -475,6 +453,36 @@ def load_threads(
     return result
 
 
+def _thread_counts(session: Session, reader: Reader, section_ids: list[int | None]) -> dict[int, tuple[int, int, int]]:
+    """Per section: its threads, its comments that are not withdrawn, and how many of them are new to the
+    reader. One query."""
+    visible = comment_visibility(reader.principal, reader.now)
+    since = reader.last_seen
+    new_expr = (
+        func.sum(
+            case(
+                (and_(col(Comment.created_at) > since, col(Comment.author_id) != (reader.user_id or 0)), 1),
+                else_=0,
+            )
+        )
+        if since
+        else func.sum(0)
+    )
+    return {
+        section_id: (int(threads or 0), int(comments or 0), int(new or 0))
+        for section_id, threads, comments, new in session.exec(
+            select(  # type: ignore[call-overload]
+                Comment.section_id,
+                func.sum(case((col(Comment.parent_id).is_(None), 1), else_=0)),
+                func.sum(case((col(Comment.deleted_at).is_(None), 1), else_=0)),
+                new_expr,
+            )
+            .where(col(Comment.section_id).in_(section_ids), visible)
+            .group_by(Comment.section_id)
+        ).all()
+    }
+
+
 # --- the proposal page -----------------------------------------------------------------------------
 
 
@@ -483,7 +491,7 @@ class SectionView:
     section: Section
     thread: Thread | None  # None when the reader may not see comments
     is_new: bool  # added or changed in a version published since the last visit
-    earlier: list[tuple[int, Thread]]  # (version number, thread) of the same key in earlier versions
+    earlier: list[tuple[int, int]]  # (version number, comments) on the same key in earlier versions
 
 
 @dataclass
@@ -542,11 +550,22 @@ def mark_visited(session: Session, principal: Principal, proposal: Proposal) -> 
     opening the proposal at once cannot collide on the primary key."""
     if principal.user is None:
         return
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     stmt = insert(ProposalVisit).values(user_id=principal.user.id, proposal_id=proposal.id, seen_at=clock.now())
-    session.execute(
-        stmt.on_conflict_do_update(index_elements=["user_id", "proposal_id"], set_={"seen_at": stmt.excluded.seen_at})
-    )
+    try:
+        with session.begin_nested():
+            session.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=["user_id", "proposal_id"], set_={"seen_at": stmt.excluded.seen_at}
+                )
+            )
+    except OperationalError:
+        # SQLite: another request wrote since this one began reading, so its read transaction may not take the
+        # write lock ("database is locked" at once, whatever the busy timeout). The visit is bookkeeping for
+        # "nieuw sinds uw laatste bezoek": the page is still served and the next visit records it.
+        if dialect != "sqlite":
+            raise
 
 
 def may_comment(
@@ -569,7 +588,8 @@ def proposal_page(
     last_seen: datetime | None = None,
 ) -> ProposalPage:
     """A version (the current one by default) with its sections and their newest threads, and under each
-    section the threads on the same key in earlier versions."""
+    section how many comments the same key had in earlier versions (their threads are on the section page
+    of that version: a page with 1,000 comments stays readable and quick)."""
     all_versions = versions(session, principal, proposal)
     version = pick_version(all_versions, number)
     earlier_versions = [v for v in all_versions if v.number < version.number and v.status == VersionStatus.published]
@@ -583,10 +603,12 @@ def proposal_page(
         window_open=is_current and window_state(proposal) == "open" and can(principal, Action.comment),
     )
     shows_comments = can(principal, Action.view_comments)
-    threads = load_threads(session, reader, own, newest=NEWEST_THREADS) if shows_comments else {}
-    # Earlier versions are closed for edits: their threads are read-only whatever the window.
-    old_reader = Reader(principal=principal, last_seen=last_seen)
-    older_threads = load_threads(session, old_reader, older, newest=EARLIER_THREADS) if shows_comments and older else {}
+    threads = (
+        load_threads(session, reader, own, newest=NEWEST_THREADS, replies=REPLIES_ON_PROPOSAL_PAGE)
+        if shows_comments
+        else {}
+    )
+    older_counts = _thread_counts(session, reader, [s.id for s in older]) if shows_comments and older else {}
     number_of = {v.id: v.number for v in all_versions}
     previous = {s.key: s for s in older if earlier_versions and s.version_id == earlier_versions[-1].id}
     published_since = bool(last_seen and version.published_at and version.published_at > last_seen)
@@ -596,9 +618,9 @@ def proposal_page(
         prior = previous.get(s.key)
         changed = prior is None or prior.body != s.body or prior.heading != s.heading
         earlier = [
-            (number_of[o.version_id], older_threads[o.id or 0])
+            (number_of[o.version_id], older_counts[o.id or 0][1])
             for o in reversed(older)
-            if o.key == s.key and older_threads.get(o.id or 0) and older_threads[o.id or 0].total_threads
+            if o.key == s.key and older_counts.get(o.id or 0, (0, 0, 0))[0]
         ]
         views.append(
             SectionView(section=s, thread=threads.get(s.id or 0), is_new=published_since and changed, earlier=earlier)

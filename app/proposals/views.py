@@ -118,6 +118,9 @@ def _proposal_page(
     page = service.proposal_page(session, principal, proposal, number=number, last_seen=last_seen)
     if page.is_current:
         service.mark_visited(session, principal, proposal)
+        # Commit now: on SQLite the visit holds the database's write lock, which would otherwise last while
+        # the page renders and make every other request that writes wait for it.
+        session.commit()
     return render(
         request,
         "proposals/detail.html",
