@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
@@ -381,6 +381,8 @@ class Section(SQLModel, table=True):
 
 class Comment(SQLModel, table=True):
     __tablename__ = "comments"
+    # The review dashboard lists top-level comments newest first: walked in this order, a page stops early.
+    __table_args__ = (Index("ix_comments_parent_id_created_at", "parent_id", "created_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     section_id: int = Field(foreign_key="sections.id", index=True)
@@ -406,7 +408,7 @@ class Comment(SQLModel, table=True):
     release_at: datetime | None = _ts(default=None)  # official replies are released together
     applied_in_version_id: int | None = Field(default=None, foreign_key="proposal_versions.id", index=True)
     idempotency_key: str | None = Field(default=None, max_length=100, unique=True)
-    created_at: datetime = _created()
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True)
     edited_at: datetime | None = _ts(default=None)
     deleted_at: datetime | None = _ts(default=None)
 

@@ -29,9 +29,10 @@ def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool
     return False
 
 
-# Full-text search lives outside the metadata (migration 0006): SQLite's FTS5 table with its shadow tables,
-# PostgreSQL's expression index. Autogenerate and `alembic check` must not try to drop them.
-FULL_TEXT_OBJECTS = ("comments_fts", "ix_comments_full_text")
+# Full-text search lives outside the metadata: SQLite's FTS5 table with its shadow tables (migration 0006),
+# PostgreSQL's stored tsvector column and its GIN index (0008). Autogenerate and `alembic check` must not try
+# to drop them.
+FULL_TEXT_OBJECTS = ("comments_fts", "ix_comments_full_text", "full_text")  # see migrations 0006, 0008
 
 
 def _include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:

@@ -45,6 +45,7 @@ from app.demo import (
     seed_demo,
 )
 from app.main import create_app
+from app.proposals import page_cache
 from app.models import User
 
 
@@ -225,6 +226,14 @@ def _reset_clock() -> Iterator[None]:
     clock.reset()
     yield
     clock.reset()
+
+
+@pytest.fixture(autouse=True)
+def _empty_page_cache() -> Iterator[None]:
+    """The proposal page cache lives in the process; each test rolls the database back underneath it."""
+    page_cache.cache.clear()
+    yield
+    page_cache.cache.clear()
 
 
 REJECTED = "onbekend@example.org"

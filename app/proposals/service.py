@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -491,6 +492,7 @@ class SectionView:
     section: Section
     thread: Thread | None  # None when the reader may not see comments
     is_new: bool  # added or changed in a version published since the last visit
+    changed: bool  # added or changed since the version before
     earlier: list[tuple[int, int]]  # (version number, comments) on the same key in earlier versions
 
 
@@ -586,31 +588,55 @@ def proposal_page(
     *,
     number: int | None = None,
     last_seen: datetime | None = None,
+    with_sections: bool = True,
 ) -> ProposalPage:
-    """A version (the current one by default) with its sections and their newest threads, and under each
-    section how many comments the same key had in earlier versions (their threads are on the section page
-    of that version: a page with 1,000 comments stays readable and quick)."""
+    """A version (the current one by default): what the page says about it and, ``with_sections``, its
+    sections with their newest threads (``section_views``)."""
     all_versions = versions(session, principal, proposal)
     version = pick_version(all_versions, number)
-    earlier_versions = [v for v in all_versions if v.number < version.number and v.status == VersionStatus.published]
-    sections = sections_of(session, [version.id or 0] + [v.id or 0 for v in earlier_versions])
-    own = [s for s in sections if s.version_id == version.id]
-    older = [s for s in sections if s.version_id != version.id]
     is_current = current_of(all_versions) is version
     reader = Reader(
         principal=principal,
         last_seen=last_seen,
         window_open=is_current and window_state(proposal) == "open" and can(principal, Action.comment),
     )
-    shows_comments = can(principal, Action.view_comments)
+    page = ProposalPage(
+        proposal=proposal,
+        topic_label=TOPIC_LABELS.get(proposal.topic, proposal.topic),  # type: ignore[call-overload]
+        version=version,
+        versions=all_versions,
+        is_current=is_current,
+        sections=[],
+        reader=reader,
+        window=window_state(proposal),
+        window_message=window_message(proposal),
+        may_comment=may_comment(principal, proposal, version, all_versions),
+        shows_comments=can(principal, Action.view_comments),
+        applied=applied_in(session, version),
+    )
+    if with_sections:
+        page.sections = section_views(session, page)
+    return page
+
+
+def section_views(session: Session, page: ProposalPage) -> list[SectionView]:
+    """The page's sections with their newest threads, and under each section how many comments the same key
+    had in earlier versions (their threads are on the section page of that version: a page with 1,000
+    comments stays readable and quick). Five queries, whatever the numbers."""
+    version, reader = page.version, page.reader
+    earlier_versions = [v for v in page.versions if v.number < version.number and v.status == VersionStatus.published]
+    sections = sections_of(session, [version.id or 0] + [v.id or 0 for v in earlier_versions])
+    own = [s for s in sections if s.version_id == version.id]
+    older = [s for s in sections if s.version_id != version.id]
     threads = (
         load_threads(session, reader, own, newest=NEWEST_THREADS, replies=REPLIES_ON_PROPOSAL_PAGE)
-        if shows_comments
+        if page.shows_comments
         else {}
     )
-    older_counts = _thread_counts(session, reader, [s.id for s in older]) if shows_comments and older else {}
-    number_of = {v.id: v.number for v in all_versions}
+    older_counts = _thread_counts(session, reader, [s.id for s in older]) if page.shows_comments and older else {}
+    number_of = {v.id: v.number for v in page.versions}
     previous = {s.key: s for s in older if earlier_versions and s.version_id == earlier_versions[-1].id}
+    last_seen = reader.last_seen
     published_since = bool(last_seen and version.published_at and version.published_at > last_seen)
 
     views = []
@@ -623,22 +649,70 @@ def proposal_page(
             if o.key == s.key and older_counts.get(o.id or 0, (0, 0, 0))[0]
         ]
         views.append(
-            SectionView(section=s, thread=threads.get(s.id or 0), is_new=published_since and changed, earlier=earlier)
+            SectionView(
+                section=s,
+                thread=threads.get(s.id or 0),
+                is_new=published_since and changed,
+                changed=changed,
+                earlier=earlier,
+            )
         )
-    return ProposalPage(
-        proposal=proposal,
-        topic_label=TOPIC_LABELS.get(proposal.topic, proposal.topic),  # type: ignore[call-overload]
-        version=version,
-        versions=all_versions,
-        is_current=is_current,
-        sections=views,
-        reader=reader,
-        window=window_state(proposal),
-        window_message=window_message(proposal),
-        may_comment=may_comment(principal, proposal, version, all_versions),
-        shows_comments=shows_comments,
-        applied=applied_in(session, version),
+    return views
+
+
+@dataclass
+class ReaderMarks:
+    """What is the reader's own on a proposal page: their comments (edit and withdraw buttons) and the
+    comments new since their last visit."""
+
+    own: set[int] = field(default_factory=set)
+    new: set[int] = field(default_factory=set)
+    new_per_section: dict[int, int] = field(default_factory=dict)
+
+
+def reader_marks(session: Session, reader: Reader, section_ids: Iterable[int]) -> ReaderMarks:
+    """The reader's own comments that they may still edit and the comments new to them, in ``section_ids``;
+    the same rules as ``load_threads``. One query."""
+    marks = ReaderMarks()
+    me, since = reader.user_id, reader.last_seen
+    if me is None:
+        return marks
+    mine_or_new = (
+        or_(col(Comment.author_id) == me, col(Comment.created_at) > since) if since else (col(Comment.author_id) == me)
     )
+    rows = session.exec(
+        select(  # type: ignore[call-overload]
+            Comment.id, Comment.section_id, Comment.author_id, Comment.created_at, Comment.deleted_at, Comment.official
+        )
+        .where(col(Comment.section_id).in_(list(section_ids)), comment_visibility(reader.principal, reader.now))
+        .where(mine_or_new)
+    ).all()
+    for comment_id, section_id, author_id, created_at, deleted_at, official in rows:
+        if author_id == me:
+            if deleted_at is None and not official:
+                marks.own.add(comment_id or 0)
+        elif since and created_at > since:
+            marks.new.add(comment_id or 0)
+            marks.new_per_section[section_id] = marks.new_per_section.get(section_id, 0) + 1
+    return marks
+
+
+def next_change(session: Session, proposal: Proposal, now: datetime) -> datetime | None:
+    """The first scheduled moment after ``now`` that changes what readers of the proposal see without anyone
+    writing: an answer or decision released, the comment window opening or closing. One query."""
+    in_proposal = col(Comment.section_id).in_(
+        select(Section.id)
+        .join(ProposalVersion, col(ProposalVersion.id) == Section.version_id)
+        .where(ProposalVersion.proposal_id == proposal.id)
+    )
+    released, decided = session.exec(
+        select(
+            func.min(Comment.release_at).filter(col(Comment.release_at) > now),
+            func.min(Comment.status_release_at).filter(col(Comment.status_release_at) > now),
+        ).where(in_proposal)
+    ).one()
+    moments = [m for m in (released, decided, proposal.opens_at, proposal.closes_at) if m is not None and m > now]
+    return min(moments, default=None)
 
 
 @dataclass

@@ -8,14 +8,17 @@ next to the field and the text as typed.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Annotated
 from urllib.parse import parse_qs, urlsplit
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from jinja2_fragments import render_block
+from markupsafe import Markup
 from sqlmodel import Session
 
+from app import i18n
 from app.accounts.deps import WebPrincipal, client_ip
 from app.db import SessionDep
 from app.errors import AppError, NotFound, field_errors
@@ -23,9 +26,10 @@ from app.i18n import gettext as _
 from app.models import Comment, CommentKind, Section
 from app.pagination import PageParams
 from app.policy import Action, Principal, authorize
-from app.proposals import service
+from app.proposals import page_cache, service
 from app.proposals.diff import SectionText, compare_sections, summary
-from app.web import is_htmx, render
+from app.security import csrf_token
+from app.web import is_htmx, render, templates
 
 router = APIRouter()
 
@@ -115,8 +119,11 @@ def _proposal_page(
 ) -> Response:
     proposal = service.get_proposal(session, principal, proposal_id)
     last_seen = service.last_visit(session, principal, proposal)
-    page = service.proposal_page(session, principal, proposal, number=number, last_seen=last_seen)
-    if page.is_current:
+    page = service.proposal_page(session, principal, proposal, number=number, last_seen=last_seen, with_sections=False)
+    sections_html, news = _sections_html(request, session, page)
+    # Remember the visit when it changes what the next one marks "nieuw": the first visit, or one that showed
+    # something new. A visit with nothing new leaves the row as it is, and the next visit marks the same.
+    if page.is_current and (last_seen is None or news):
         service.mark_visited(session, principal, proposal)
         # Commit now: on SQLite the visit holds the database's write lock, which would otherwise last while
         # the page renders and make every other request that writes wait for it.
@@ -124,8 +131,74 @@ def _proposal_page(
     return render(
         request,
         "proposals/detail.html",
-        {"title": proposal.title, "page": page, "form_state": {}, **_common(proposal_id)},
+        {"title": proposal.title, "page": page, "sections_html": sections_html, **_common(proposal_id)},
     )
+
+
+def _sections_html(request: Request, session: Session, page: service.ProposalPage) -> tuple[Markup, bool]:
+    """The table of contents and the sections with their threads, from the shared cache (rendered on a miss),
+    made personal for this reader; and whether anything on it is new to them."""
+    now = service.clock.now()
+    key = (
+        page.version.id,
+        page.reader.principal.role,
+        page.may_comment,
+        page.shows_comments,
+        page.is_current,
+        i18n.get_locale(),
+    )
+    entry = page_cache.cache.get(key, now)
+    if entry is None:
+        generation = page_cache.cache.generation  # before reading: a change from now on makes this entry stale
+        neutral = replace(page, reader=replace(page.reader, last_seen=None))
+        views = service.section_views(session, neutral)
+        html = render_block(
+            templates.env,
+            "proposals/detail.html",
+            "sections",
+            page=replace(neutral, sections=views),
+            form_state={},
+            cache_render=True,
+            csrf_token=page_cache.CSRF_PLACEHOLDER,
+            form_token_placeholder=page_cache.FORM_TOKEN_PLACEHOLDER,
+            current_user=None,
+            **_common(page.proposal.id or 0),
+        )
+        entry = page_cache.Entry(
+            html=html,
+            generation=generation,
+            rendered_at=now,
+            valid_until=service.next_change(session, page.proposal, now),
+            sections=tuple((view.section.id or 0, view.section.key) for view in views),
+            changed_keys=frozenset(view.section.key for view in views if view.changed),
+        )
+        page_cache.cache.put(key, entry)
+    token = csrf_token(request)
+    marks = (
+        service.reader_marks(session, page.reader, [sid for sid, _key in entry.sections])
+        if page.shows_comments
+        else service.ReaderMarks()
+    )
+    last_seen, published_at = page.reader.last_seen, page.version.published_at
+    published_since = bool(last_seen and published_at and published_at > last_seen)
+    new_per_key = {key: marks.new_per_section.get(sid, 0) for sid, key in entry.sections}
+    macros = templates.env.get_template("proposals/_macros.html").make_module({"csrf_token": token})
+
+    def mark(kind: str, arg: str) -> str:
+        if kind == "own":
+            comment_id, _sep, section_key = arg.partition(" ")
+            return str(macros.own_actions(int(comment_id), section_key)) if int(comment_id) in marks.own else ""
+        if kind == "new":
+            return str(macros.new_badge()) if int(arg) in marks.new else ""
+        changed = published_since and arg in entry.changed_keys
+        if kind == "snew":
+            return str(macros.section_new_badge()) if changed else ""
+        if kind == "toc" and changed:
+            return str(macros.changed_badge())
+        return str(macros.new_count(new_per_key[arg])) if new_per_key.get(arg) else ""  # toc, tnew
+
+    html = Markup(page_cache.personalise(entry, token, mark))  # noqa: S704 - rendered by our templates
+    return html, bool(marks.new or published_since)
 
 
 @router.get("/proposals/{proposal_id}", include_in_schema=False)

@@ -229,11 +229,10 @@ def full_text_condition(session: Session, q: str) -> ColumnElement[bool] | None:
     if not words:
         return None
     if session.get_bind().dialect.name == "postgresql":
-        # The same expression as the GIN index of migration 0006, so the index is used.
-        return text(
-            "to_tsvector('dutch'::regconfig, coalesce(comments.body, '') || ' ' || "
-            "coalesce(comments.suggested_text, '')) @@ websearch_to_tsquery('dutch'::regconfig, :full_text_q)"
-        ).bindparams(full_text_q=q)
+        # comments.full_text: a stored tsvector of body and suggested text with a GIN index (migration 0008).
+        return text("comments.full_text @@ websearch_to_tsquery('dutch'::regconfig, :full_text_q)").bindparams(
+            full_text_q=q
+        )
     match = " ".join(f'"{word}"*' for word in words)  # quoted: no FTS5 syntax reaches the parser
     matching = (
         select(literal_column("rowid"))

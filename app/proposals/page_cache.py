@@ -1,0 +1,170 @@
+"""A shared cache for the heavy part of the proposal page: its table of contents and sections with threads.
+
+Every reader of the same kind (public, provider, municipality, admin; may comment or not; language) sees the
+same sections and threads of a version: the same comments, the same released answers and decisions. Only a
+few things are the reader's own: the "nieuw" badges (since *their* last visit), the edit and withdraw buttons
+on *their* comments, and the tokens in the forms (CSRF, once-only form token). So that part is rendered once
+per kind of reader with neutral marks where readers differ (``<!--dlg:KIND:ARG-->``, a placeholder CSRF token
+and form token), kept, and made personal for each request by replacing the marks: two small queries and a
+regular expression instead of loading and rendering hundreds of comments (``bench/run.py``: figures in the
+README).
+
+An entry is used only while all of these hold:
+
+- nothing it shows has changed: every flush or commit that touches a comment, section, version, proposal,
+  user, provider or municipality in this process moves the generation on (SQLAlchemy session events, so no
+  service can forget it);
+- no scheduled moment has passed since it was rendered: the release of an answer or decision, the opening or
+  closing of the comment window (``valid_until``);
+- it is younger than ``TTL`` seconds: the bound on staleness for changes this process cannot see (another
+  worker process, the command line).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import UpdateBase
+
+from app.models import Comment, Municipality, Proposal, ProposalVersion, Provider, Section, User
+
+TTL = 5.0  # seconds
+MAX_ENTRIES = 64  # of about 0.1-0.5 MB each
+CSRF_PLACEHOLDER = "csrf-placeholder-d1a10065"
+FORM_TOKEN_PLACEHOLDER = "form-token-placeholder-d1a10065"  # noqa: S105 - a placeholder, replaced per form
+MARK = re.compile(r"<!--dlg:(own|new|tnew|snew|toc):([^<>]*?)-->")
+WATCHED = (Comment, Section, ProposalVersion, Proposal, User, Provider, Municipality)
+
+
+@dataclass(frozen=True)
+class Entry:
+    html: str
+    generation: int
+    rendered_at: datetime  # the app clock's time of rendering
+    valid_until: datetime | None  # the next scheduled change, if any
+    sections: tuple[tuple[int, str], ...]  # (id, key) of the version's sections, for the reader's own marks
+    changed_keys: frozenset[str]  # sections added or changed since the version before
+    stored: float = field(default_factory=time.monotonic)
+    # The HTML cut at its marks once, so that a request only fills them in: [text, kind, arg, text, ...].
+    parts: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "parts", tuple(MARK.split(self.html)))
+
+
+class PageCache:
+    """A small thread-safe LRU of entries."""
+
+    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+        self.max_entries = max_entries
+        self._entries: OrderedDict[tuple[Any, ...], Entry] = OrderedDict()
+        self._lock = threading.Lock()
+        self._generation = 0
+        self.hits = 0
+        self.misses = 0
+
+    @property
+    def generation(self) -> int:
+        return self._generation
+
+    def changed(self) -> None:
+        """Something an entry may show has changed: no entry made before now is used again."""
+        with self._lock:
+            self._generation += 1
+            self._entries.clear()
+
+    def clear(self) -> None:
+        self.changed()
+
+    def get(self, key: tuple[Any, ...], now: datetime) -> Entry | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            fresh = (
+                entry is not None
+                and entry.generation == self._generation
+                and time.monotonic() - entry.stored < TTL
+                and entry.rendered_at <= now
+                and (entry.valid_until is None or now < entry.valid_until)
+            )
+            if not fresh:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return entry
+
+    def put(self, key: tuple[Any, ...], entry: Entry) -> None:
+        with self._lock:
+            if entry.generation != self._generation:  # something changed while it was rendered
+                return
+            self._entries[key] = entry
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+
+cache = PageCache()
+
+
+def personalise(entry: Entry, csrf_token: str, mark: Callable[[str, str], str]) -> str:
+    """The entry's HTML for one reader: each ``<!--dlg:KIND:ARG-->`` replaced by ``mark(KIND, ARG)``, their CSRF
+    token, and a fresh once-only token per form."""
+    parts = list(entry.parts)
+    for i in range(1, len(parts), 3):
+        parts[i : i + 2] = mark(parts[i], parts[i + 1]), ""
+    html = "".join(parts).replace(CSRF_PLACEHOLDER, csrf_token)
+    pieces = html.split(FORM_TOKEN_PLACEHOLDER)
+    return "".join(piece + secrets.token_urlsafe(16) for piece in pieces[:-1]) + pieces[-1]
+
+
+# --- knowing when something changed ------------------------------------------------------------------
+
+
+def _touches_watched(session: Session) -> bool:
+    return any(isinstance(obj, WATCHED) for objs in (session.new, session.dirty, session.deleted) for obj in objs)
+
+
+@event.listens_for(Session, "before_flush")
+def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    if _touches_watched(session):
+        session.info["page_cache_changed"] = True
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session: Session, _context: Any) -> None:
+    # The same session may read what it flushed before it commits (a request that writes, then renders).
+    if session.info.get("page_cache_changed"):
+        cache.changed()
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _bulk(state: Any) -> None:
+    """``session.execute(update(Comment)...)`` and the like: no flush sees those."""
+    if isinstance(state.statement, UpdateBase):
+        table = getattr(state.statement, "table", None)
+        if table is not None and any(table is model.__table__ for model in WATCHED):
+            state.session.info["page_cache_changed"] = True
+            cache.changed()
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    # Again at the commit: a reader that rendered between the flush and the commit saw the old rows.
+    if session.info.pop("page_cache_changed", False):
+        cache.changed()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _after_rollback(session: Session, _previous: Any) -> None:
+    if session.info.pop("page_cache_changed", False):
+        cache.changed()  # what was flushed and read is gone again
