@@ -1,0 +1,67 @@
+"""The app as ``bench/run.py`` serves it: the real ``create_app()`` plus two things a benchmark needs.
+
+- ``GET /bench/baseline``: a bare endpoint that does no work (no database, no template), behind the same
+  middleware as every page; the yardstick the other figures are divided by.
+- ``X-Bench-Queries``: every response says how many SQL statements its request ran (counted per request
+  with a context variable, which Starlette copies into the thread pool that runs the sync endpoints).
+
+Served with ``uvicorn --app-dir bench server:app``; configured like the app itself, by DIALOOG_* variables.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from typing import Any
+
+from fastapi.responses import PlainTextResponse
+from sqlalchemy import event
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.db import get_engine
+from app.main import create_app
+
+_queries: ContextVar[list[int] | None] = ContextVar("bench_queries", default=None)
+
+
+def _count(*_args: Any) -> None:
+    counter = _queries.get()
+    if counter is not None:
+        counter[0] += 1
+
+
+class QueryCount:
+    """Outermost middleware: a fresh counter per request, its value as a response header."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        counter = [0]
+        token = _queries.set(counter)
+
+        async def send_with_count(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", []).append((b"x-bench-queries", str(counter[0]).encode()))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_count)
+        finally:
+            _queries.reset(token)
+
+
+def build() -> ASGIApp:
+    inner = create_app()
+
+    async def baseline() -> PlainTextResponse:
+        return PlainTextResponse("ok")
+
+    inner.add_api_route("/bench/baseline", baseline, methods=["GET"], include_in_schema=False)
+    event.listen(get_engine(), "before_cursor_execute", _count)
+    return QueryCount(inner)
+
+
+app = build()
