@@ -353,6 +353,9 @@ def build(url: str, *, seed: int = 7, comments: int = COMMENTS, hot: int = HOT, 
         """One thread on ``section_id`` of at most ``budget`` comments; returns how many it made."""
         user, provider = rng.choice(provider_users)
         status = rng.choice(STATUSES)
+        if status in ANSWERED and budget < 2:  # no room for SDFL's answer, which such a decision needs
+            status = "in_behandeling"
+        answered = status in ANSWERED
         kind = rng.choice(KINDS)
         body = "\n\n".join(paragraph(rng, rng.randint(1, 3)) for _ in range(rng.randint(1, 2)))
         quoted = kind == "suggestie" or rng.random() < 0.2
@@ -376,7 +379,7 @@ def build(url: str, *, seed: int = 7, comments: int = COMMENTS, hot: int = HOT, 
             created_at=created,
         )
         made = 1
-        for r in range(min(budget - made, rng.choice([0, 0, 0, 1, 1, 2, 3]))):
+        for r in range(min(budget - made - answered, rng.choice([0, 0, 0, 1, 1, 2, 3]))):
             user, provider = rng.choice(provider_users)
             reply = paragraph(rng, rng.randint(1, 2))
             add(
@@ -396,7 +399,7 @@ def build(url: str, *, seed: int = 7, comments: int = COMMENTS, hot: int = HOT, 
                 created_at=created + timedelta(hours=r + 1),
             )
             made += 1
-        if status in ANSWERED and made < budget:
+        if answered:
             answer = paragraph(rng, 2)
             add(
                 Comment,
