@@ -591,7 +591,7 @@ def proposal_page(
     with_sections: bool = True,
 ) -> ProposalPage:
     """A version (the current one by default): what the page says about it and, ``with_sections``, its
-    sections with their newest threads (``section_views``)."""
+    sections with their newest threads (``section_views``) and what the version took in (``applied_in``)."""
     all_versions = versions(session, principal, proposal)
     version = pick_version(all_versions, number)
     is_current = current_of(all_versions) is version
@@ -612,10 +612,10 @@ def proposal_page(
         window_message=window_message(proposal),
         may_comment=may_comment(principal, proposal, version, all_versions),
         shows_comments=can(principal, Action.view_comments),
-        applied=applied_in(session, version),
     )
     if with_sections:
         page.sections = section_views(session, page)
+        page.applied = applied_in(session, version)
     return page
 
 

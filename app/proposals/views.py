@@ -156,7 +156,7 @@ def _sections_html(request: Request, session: Session, page: service.ProposalPag
             templates.env,
             "proposals/detail.html",
             "sections",
-            page=replace(neutral, sections=views),
+            page=replace(neutral, sections=views, applied=service.applied_in(session, page.version)),
             form_state={},
             cache_render=True,
             csrf_token=page_cache.CSRF_PLACEHOLDER,
