@@ -45,8 +45,8 @@ from app.demo import (
     seed_demo,
 )
 from app.main import create_app
-from app.proposals import page_cache
 from app.models import User
+from app.proposals import page_cache
 
 
 def is_postgres(url: str) -> bool:
