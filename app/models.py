@@ -140,6 +140,16 @@ TARGET_GROUPS: dict[str, str] = {
 }
 
 
+# Ids are INTEGER columns (32 bits on PostgreSQL). A larger id cannot exist, and SQLite cannot even bind one
+# past 64 bits (OverflowError): look-ups by an id from a URL or a request body check it first.
+MAX_ID = 2_147_483_647
+
+
+def is_valid_id(value: int | None) -> bool:
+    """An id a row can have: ``False`` means "no such row", without asking the database."""
+    return value is not None and 1 <= value <= MAX_ID
+
+
 def _ts(**kwargs: Any) -> Any:
     """A UTC timestamp column."""
     return Field(sa_type=UTCDateTime, **kwargs)

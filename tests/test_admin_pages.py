@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
-from app.models import ApiKey, AuditEvent, OutboxMessage, User
+from app.models import ApiKey, AuditEvent, DialogueSession, OutboxMessage, User
 from tests.conftest import csrf_from, login, post_form
 
 ADMIN_PAGES = ["/admin/users", "/admin/users/new", "/admin/api-keys", "/admin/audit", "/admin/outbox"]
@@ -86,6 +87,49 @@ def test_invalid_user_form_is_shown_again_with_errors_next_to_the_fields(client,
     assert response.status_code == 422
     assert 'id="error-email"' in response.text and 'aria-invalid="true"' in response.text
     assert 'value="Iemand"' in response.text  # nothing typed is lost
+
+
+def test_a_provider_id_out_of_range_in_the_form_is_a_field_error(client, db):
+    """The form takes up to 20 digits; an id no row can have is "choose a provider", not a database error."""
+    login(client, ROLES["admin"])
+    form = client.get("/admin/users/new").text
+    response = client.post(
+        "/admin/users",
+        data={
+            "email": "nieuw@example.org",
+            "role": "provider",
+            "provider_id": "9" * 20,
+            "csrf_token": csrf_from(form),
+        },
+    )
+    assert response.status_code == 422
+    assert 'id="error-provider_id"' in response.text
+    assert db.exec(select(User).where(User.email == "nieuw@example.org")).first() is None
+
+
+HUGE_ID = "9" * 20  # past 64 bits: SQLite cannot even bind it (it was an OverflowError, a 500)
+
+
+@pytest.mark.parametrize(
+    "method,path",
+    [
+        ("get", "/admin/outbox/{id}"),
+        ("post", "/admin/api-keys/{id}/revoke"),
+        ("get", "/admin/sessions/{session}/agenda/{id}"),
+        ("post", "/admin/sessions/{session}/agenda/{id}/move"),
+        ("post", "/admin/sessions/{session}/agenda/{id}/delete"),
+    ],
+)
+def test_ids_out_of_range_on_admin_pages_are_404(app, db, method, path):
+    session_id = db.exec(select(DialogueSession.id)).first()
+    url = path.format(id=HUGE_ID, session=session_id)
+    with TestClient(app, base_url="http://testserver", raise_server_exceptions=False) as client:
+        login(client, ROLES["admin"])
+        if method == "get":
+            response = client.get(url)
+        else:
+            response = post_form(client, url, {"direction": "up"}, page="/admin/users")
+    assert response.status_code == 404
 
 
 def test_admin_deactivates_and_resends(client, db):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from fastapi.testclient import TestClient
 
 PROBLEM = "application/problem+json"
 
@@ -81,6 +82,36 @@ def test_municipalities(client):
 @pytest.mark.parametrize("path", ["/api/v1/providers/999999", "/api/v1/municipalities/999999", "/api/v1/no-such-thing"])
 def test_not_found_is_problem_json(client, path):
     assert_problem(client.get(path), 404)
+
+
+# Found by the API fuzzer: an id past 64 bits made SQLite raise OverflowError (a 500) instead of a 404.
+@pytest.mark.parametrize("huge", ["99999999999999999999", "2147483648", "0", "-1"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/users/{id}",
+        "/api/v1/providers/{id}",
+        "/api/v1/municipalities/{id}",
+        "/api/v1/sessions/{id}",
+        "/api/v1/sessions/{id}/agenda-items",
+        "/api/v1/invitations/{id}",
+        "/api/v1/documents/{id}",
+        "/api/v1/proposals/{id}",
+        "/api/v1/comments/{id}",
+    ],
+)
+def test_ids_out_of_range_are_404_not_a_server_error(app, auth, path, huge):
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get(path.format(id=huge), headers=auth("admin"))
+    assert_problem(response, 404)
+
+
+def test_an_invitation_id_out_of_range_is_404_when_answering(app, auth):
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.patch(
+            "/api/v1/invitations/99999999999999999999", headers=auth("admin"), json={"status": "accepted"}
+        )
+    assert_problem(response, 404)
 
 
 def test_method_not_allowed_is_problem_json(client):

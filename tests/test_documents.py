@@ -428,6 +428,17 @@ def test_the_api_validates_filters_and_sends_an_etag(client, db):
     assert again.status_code == 304
 
 
+def test_the_api_documents_every_content_type_a_download_can_have(client):
+    """Found by the API fuzzer: the download was documented as application/octet-stream, but it is sent with
+    the type found at upload."""
+    spec = client.get("/api/v1/openapi.json").json()
+    documented = set(spec["paths"]["/documents/{document_id}/download"]["get"]["responses"]["200"]["content"])
+    assert documented == {t.content_type for t in service.FILE_TYPES.values()}
+    item = client.get("/api/v1/documents").json()["items"][0]
+    download = client.get(item["download_url"])
+    assert download.status_code == 200 and download.headers["content-type"].split(";")[0] in documented
+
+
 def test_participants_page_needs_sign_in_and_groups_by_session(clients, db):
     response = clients().get("/documents", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"].startswith("/login?next=%2Fdocuments")

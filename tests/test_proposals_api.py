@@ -660,12 +660,25 @@ def test_comment_list_pages(client, auth, filter_set):
         ({"since": "gisteren"}, "since"),
         ({"page_size": 201}, "page_size"),
         ({"section_key": "x" * 101}, "section_key"),
+        # Found by the API fuzzer: moments without a date in UTC (a 500 on converting them), NUL (a 500 on
+        # PostgreSQL).
+        ({"since": "0001-01-01T00:00:00+14:00"}, "since"),
+        ({"since": "9999-12-31T23:59:59-14:00"}, "since"),
+        ({"section_key": "a\x00b"}, "section_key"),
     ],
 )
 def test_invalid_comment_filters_are_422(client, auth, params, field):
     response = client.get(f"{API}/comments", headers=auth("provider"), params=params)
     assert_problem(response, 422)
     assert field in error_fields(response)
+
+
+def test_since_at_the_edge_of_the_range_still_filters(client, auth, filter_set):
+    """The earliest and latest moments that have a date in UTC are accepted (and select all, or nothing)."""
+    everything = client.get(f"{API}/comments", headers=auth("admin"), params={"since": "0001-01-01T00:00:00Z"})
+    assert everything.status_code == 200 and everything.json()["total"] >= 7
+    nothing = client.get(f"{API}/comments", headers=auth("admin"), params={"since": "9999-12-31T23:59:59Z"})
+    assert nothing.status_code == 200 and nothing.json()["total"] == 0
 
 
 def test_since_without_a_time_zone_is_not_a_server_error(app, auth, filter_set):
@@ -775,7 +788,13 @@ def test_patch_keeps_omitted_fields_and_validates_the_result(client, db, auth):
     refused = client.patch(url, headers=with_if_match(headers, tag), json={"kind": "steun"})
     assert_problem(refused, 422)
     assert "suggested_text" in error_fields(refused)
-    for payload, field in (({"body": ""}, "body"), ({"kind": None}, "kind"), ({"section_id": 1}, "section_id")):
+    for payload, field in (
+        ({"body": ""}, "body"),
+        ({"kind": None}, "kind"),
+        ({"section_id": 1}, "section_id"),
+        ({"body": "Met\x00NUL."}, "body"),
+        ({"quote": "\x00"}, "quote"),
+    ):
         response = client.patch(url, headers=with_if_match(headers, tag), json=payload)
         assert_problem(response, 422)
         assert field in error_fields(response)
@@ -880,6 +899,10 @@ def test_comments_on_a_draft_version(client, db, auth, draft):
         ({"body": "x" * 10_001}, "body"),
         ({"quote": "q" * 2_001}, "quote"),
         ({"official": True}, "official"),
+        # Found by the API fuzzer: PostgreSQL's text cannot hold NUL, it was a 500 there.
+        ({"body": "Een\x00reactie."}, "body"),
+        ({"quote": "citaat\x00"}, "quote"),
+        ({"kind": "suggestie", "suggested_text": "\x00"}, "suggested_text"),
     ],
 )
 def test_invalid_comments_are_422(client, db, auth, fields, field):

@@ -259,6 +259,11 @@ def test_csv_is_the_default_format(client, auth):
         ({"section_key": "x" * 101}, "section_key"),
         ({"since": "2025-01-01T10:00:00"}, "since"),
         ({"since": "gisteren"}, "since"),
+        # Found by the API fuzzer: moments without a date in UTC (a 500 on converting them), NUL (a 500 on
+        # PostgreSQL).
+        ({"since": "0001-01-01T00:00:00+14:00"}, "since"),
+        ({"since": "9999-12-31T23:59:59-14:00"}, "since"),
+        ({"section_key": "a\x00b"}, "section_key"),
     ],
 )
 @pytest.mark.parametrize("role", ["municipality", "admin"])

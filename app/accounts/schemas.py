@@ -7,6 +7,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.api_types import NoNulStr
+from app.models import MAX_ID
+
 RoleName = Literal["admin", "municipality", "provider"]
 
 
@@ -31,19 +34,19 @@ class MeOut(BaseModel):
 class UserCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: str = Field(min_length=3, max_length=320)
-    name: str = Field(default="", max_length=200)
+    email: NoNulStr = Field(min_length=3, max_length=320)
+    name: NoNulStr = Field(default="", max_length=200)
     role: RoleName
-    provider_id: int | None = Field(default=None, description="Required for role provider")
-    municipality_id: int | None = Field(default=None, description="Required for role municipality")
+    provider_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="Required for role provider")
+    municipality_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="Required for role municipality")
 
 
 class UserPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: str | None = Field(default=None, min_length=3, max_length=320)
-    name: str | None = Field(default=None, max_length=200)
+    email: NoNulStr | None = Field(default=None, min_length=3, max_length=320)
+    name: NoNulStr | None = Field(default=None, max_length=200)
     role: RoleName | None = None
-    provider_id: int | None = None
-    municipality_id: int | None = None
+    provider_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    municipality_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     active: bool | None = None

@@ -31,6 +31,7 @@ from app.models import (
     User,
     UserSession,
     UserToken,
+    is_valid_id,
 )
 from app.pagination import PageParams, paginate
 
@@ -336,9 +337,11 @@ def _snapshot(user: User) -> dict[str, Any]:
 def _validate_links(session: Session, role: str, provider_id: int | None, municipality_id: int | None) -> None:
     if role not in set(Role):
         raise _field_error("role", "Kies een rol: beheerder, gemeente of zorgaanbieder.")
-    if role == Role.provider and (provider_id is None or session.get(Provider, provider_id) is None):
+    if role == Role.provider and (not is_valid_id(provider_id) or session.get(Provider, provider_id) is None):
         raise _field_error("provider_id", "Kies de zorgaanbieder waarvoor deze gebruiker optreedt.")
-    if role == Role.municipality and (municipality_id is None or session.get(Municipality, municipality_id) is None):
+    if role == Role.municipality and (
+        not is_valid_id(municipality_id) or session.get(Municipality, municipality_id) is None
+    ):
         raise _field_error("municipality_id", "Kies de gemeente van deze gebruiker.")
 
 
@@ -430,7 +433,7 @@ def update_user(session: Session, user: User, data: UserInput, *, actor: User) -
 
 
 def get_user(session: Session, user_id: int) -> User:
-    user = session.get(User, user_id)
+    user = session.get(User, user_id) if is_valid_id(user_id) else None
     if user is None:
         raise NotFound(f"User {user_id} does not exist.")
     return user

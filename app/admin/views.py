@@ -17,7 +17,7 @@ from app.db import SessionDep
 from app.errors import N_, AppError, NotFound, field_errors
 from app.i18n import TIMEZONE
 from app.i18n import gettext as _
-from app.models import ApiKey, ApiScope, OutboxMessage, OutboxStatus, Role, User
+from app.models import ApiKey, ApiScope, OutboxMessage, OutboxStatus, Role, User, is_valid_id
 from app.pagination import PageParams
 from app.web import render
 
@@ -260,7 +260,7 @@ def create_api_key(
 
 @router.post("/api-keys/{key_id}/revoke", include_in_schema=False)
 def revoke_api_key(session: SessionDep, admin: AdminUser, key_id: int) -> Response:
-    key = session.get(ApiKey, key_id)
+    key = session.get(ApiKey, key_id) if is_valid_id(key_id) else None
     if key is None:
         raise NotFound("API key not found.")
     accounts.revoke_api_key(session, key, actor=admin)
@@ -359,7 +359,7 @@ def outbox(
 
 @router.get("/outbox/{message_id}", include_in_schema=False)
 def outbox_message(request: Request, session: SessionDep, admin: AdminUser, message_id: int) -> Response:
-    message = session.get(OutboxMessage, message_id)
+    message = session.get(OutboxMessage, message_id) if is_valid_id(message_id) else None
     if message is None:
         raise NotFound("Message not found.")
     return render(request, "admin/outbox_message.html", {"title": message.subject, "message": message})

@@ -78,7 +78,15 @@ def get_document(
     "/documents/{document_id}/download",
     summary="Download a document's file",
     response_class=Response,
-    responses={200: {"description": "The file, as an attachment", "content": {"application/octet-stream": {}}}},
+    responses={
+        200: {
+            "description": "The file, as an attachment, with the content type found at upload",
+            # Every type an upload can have (checked by content), so a client knows what it may get.
+            "content": {
+                t.content_type: {"schema": {"type": "string", "format": "binary"}} for t in service.FILE_TYPES.values()
+            },
+        }
+    },
 )
 def download(request: Request, session: SessionDep, principal: ApiPrincipal, document_id: int) -> Response:
     """The file with its content type; the download is logged with the key's owner."""

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.api_types import NoNulStr
+
 InvitationStatusName = Literal["pending", "accepted", "declined"]
 
 
@@ -36,4 +38,4 @@ class InvitationPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: InvitationStatusName = Field(description="'accepted' or 'declined'; 'pending' is refused with 409")
-    note: str | None = Field(default=None, max_length=2000, description="Omit to keep the current note")
+    note: NoNulStr | None = Field(default=None, max_length=2000, description="Omit to keep the current note")

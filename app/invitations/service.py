@@ -34,6 +34,7 @@ from app.models import (
     ProviderSize,
     SessionStatus,
     User,
+    is_valid_id,
 )
 from app.pagination import PageParams
 from app.policy import Action, Principal, authorize, can
@@ -361,6 +362,8 @@ def _detail_query() -> Any:
 
 
 def get_invitation(session: Session, invitation_id: int) -> InvitationDetail:
+    if not is_valid_id(invitation_id):
+        raise NotFound(f"Invitation {invitation_id} does not exist.")
     row = session.exec(_detail_query().where(Invitation.id == invitation_id)).first()
     if row is None:
         raise NotFound(f"Invitation {invitation_id} does not exist.")

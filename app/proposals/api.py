@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
-from pydantic import AwareDatetime
 
 from app.accounts.deps import ApiPrincipal, ApiUser, client_ip
+from app.api_types import NoNulStr, UtcMoment
 from app.db import SessionDep
 from app.errors import PreconditionFailed, PreconditionRequired
 from app.etags import etag_of
@@ -169,12 +169,12 @@ def list_comments(
     params: PageDep,
     proposal_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
     version: Annotated[int | None, Query(ge=1, le=10_000, description="Version number (with proposal_id)")] = None,
-    section_key: Annotated[str | None, Query(max_length=100)] = None,
+    section_key: Annotated[NoNulStr | None, Query(max_length=100)] = None,
     provider_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
     kind: KindName | None = None,
     status: StatusName | None = None,
     since: Annotated[
-        AwareDatetime | None, Query(description="Created at or after this moment (ISO 8601 with offset)")
+        UtcMoment | None, Query(description="Created at or after this moment (ISO 8601 with offset)")
     ] = None,
 ) -> Page[CommentOut]:
     """Comments and replies a participant may see, oldest first (created_at, then id). Withdrawn comments stay

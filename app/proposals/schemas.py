@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.api_types import NoNulStr
+
 TopicName = Literal["product_structure", "contract_terms", "requirements", "preconditions", "procurement_process"]
 KindName = Literal["steun", "zorg", "vraag", "suggestie"]
 StatusName = Literal[
@@ -90,15 +92,17 @@ class CommentCreate(BaseModel):
     section_id: int = Field(ge=1, le=2_147_483_647, description="A section of the proposal's current version")
     parent_id: int | None = Field(default=None, ge=1, le=2_147_483_647, description="Reply to this comment")
     kind: KindName | None = Field(default=None, description="Required unless this is a reply")
-    body: str = Field(min_length=1, max_length=10_000, description="Markdown")
-    quote: str | None = Field(default=None, max_length=2_000)
-    suggested_text: str | None = Field(default=None, max_length=10_000, description="Only with kind 'suggestie'")
+    body: NoNulStr = Field(min_length=1, max_length=10_000, description="Markdown")
+    quote: NoNulStr | None = Field(default=None, max_length=2_000)
+    suggested_text: NoNulStr | None = Field(default=None, max_length=10_000, description="Only with kind 'suggestie'")
 
 
 class CommentPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: KindName | None = Field(default=None, description="Omit to keep")
-    body: str | None = Field(default=None, min_length=1, max_length=10_000, description="Omit to keep")
-    quote: str | None = Field(default=None, max_length=2_000, description="Omit to keep; empty string clears")
-    suggested_text: str | None = Field(default=None, max_length=10_000, description="Omit to keep; empty string clears")
+    body: NoNulStr | None = Field(default=None, min_length=1, max_length=10_000, description="Omit to keep")
+    quote: NoNulStr | None = Field(default=None, max_length=2_000, description="Omit to keep; empty string clears")
+    suggested_text: NoNulStr | None = Field(
+        default=None, max_length=10_000, description="Omit to keep; empty string clears"
+    )

@@ -7,7 +7,7 @@ from collections import defaultdict
 from sqlmodel import Session, col, select
 
 from app.errors import NotFound
-from app.models import Municipality, Provider, ProviderMunicipality
+from app.models import Municipality, Provider, ProviderMunicipality, is_valid_id
 from app.pagination import PageParams, paginate
 
 
@@ -21,7 +21,7 @@ def list_providers(session: Session, *, params: PageParams, tag: str | None = No
 
 
 def get_provider(session: Session, provider_id: int) -> Provider:
-    provider = session.get(Provider, provider_id)
+    provider = session.get(Provider, provider_id) if is_valid_id(provider_id) else None
     if provider is None:
         raise NotFound(f"Provider {provider_id} does not exist.")
     return provider
@@ -48,7 +48,7 @@ def list_municipalities(session: Session, *, params: PageParams) -> tuple[list[M
 
 
 def get_municipality(session: Session, municipality_id: int) -> Municipality:
-    municipality = session.get(Municipality, municipality_id)
+    municipality = session.get(Municipality, municipality_id) if is_valid_id(municipality_id) else None
     if municipality is None:
         raise NotFound(f"Municipality {municipality_id} does not exist.")
     return municipality

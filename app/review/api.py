@@ -6,9 +6,9 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
-from pydantic import AwareDatetime
 
 from app.accounts.deps import ApiUser
+from app.api_types import NoNulStr, UtcMoment
 from app.db import SessionDep
 from app.proposals.schemas import KindName, StatusName
 from app.review import service
@@ -40,12 +40,12 @@ def export_comments(
     format: Literal["csv", "xlsx"] = "csv",
     proposal_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
     version: Annotated[int | None, Query(ge=1, le=10_000, description="Version number (with proposal_id)")] = None,
-    section_key: Annotated[str | None, Query(max_length=100)] = None,
+    section_key: Annotated[NoNulStr | None, Query(max_length=100)] = None,
     provider_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
     kind: KindName | None = None,
     status: StatusName | None = None,
     since: Annotated[
-        AwareDatetime | None, Query(description="Created at or after this moment (ISO 8601 with offset)")
+        UtcMoment | None, Query(description="Created at or after this moment (ISO 8601 with offset)")
     ] = None,
 ) -> Response:
     """Reviewers only (municipalities and SDFL): the export holds internal notes and positions. Withdrawn

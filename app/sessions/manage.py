@@ -29,6 +29,7 @@ from app.models import (
     SessionStatus,
     SubgroupAssignment,
     User,
+    is_valid_id,
 )
 from app.sessions.service import agenda, calendar_bytes
 
@@ -267,7 +268,7 @@ def _validate_item(ds: DialogueSession, data: AgendaInput) -> None:
 
 
 def get_item(session: Session, ds: DialogueSession, item_id: int) -> AgendaItem:
-    item = session.get(AgendaItem, item_id)
+    item = session.get(AgendaItem, item_id) if is_valid_id(item_id) else None
     if item is None or item.session_id != ds.id:
         raise NotFound("Agenda item not found.")
     return item

@@ -26,12 +26,15 @@ from app.models import (
     ProposalVersion,
     SessionStatus,
     VersionStatus,
+    is_valid_id,
 )
 
 PRODID = "-//Sociaal Domein Flevoland//Dialoog//NL"
 
 
 def get_session(session: Session, session_id: int) -> tuple[DialogueSession, Dialogue]:
+    if not is_valid_id(session_id):
+        raise NotFound(f"Session {session_id} does not exist.")
     row = session.exec(
         select(DialogueSession, Dialogue)
         .join(Dialogue, col(Dialogue.id) == DialogueSession.dialogue_id)

@@ -1,0 +1,33 @@
+"""Input types shared by the API's request bodies and parameters: values the database can store.
+
+Found by fuzzing the API (tests/fuzz/api_fuzz.py): without these, such input reached the database and the
+answer was a 500 instead of a 422.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, AwareDatetime
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("Text must not contain NUL characters (U+0000)")
+    return value
+
+
+def _in_utc(value: datetime) -> datetime:
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("Moment out of range: it has no date in UTC") from None
+
+
+# Text without NUL characters: PostgreSQL's text columns cannot hold U+0000 (SQLite can).
+NoNulStr = Annotated[str, AfterValidator(_no_nul)]
+
+# A moment (ISO 8601 with offset), normalised to UTC as it is compared with stored timestamps. One that has no
+# date in UTC, such as 0001-01-01T00:00+01:00, is refused.
+UtcMoment = Annotated[AwareDatetime, AfterValidator(_in_utc)]
