@@ -4,6 +4,8 @@ CSRF: a signed double-submit token. Every browser gets a random ``dialoog_csrf``
 SameSite=Lax); pages carry HMAC(secret, cookie) in a hidden ``csrf_token`` field and, for htmx, in an
 ``X-CSRF-Token`` header set once on ``<body>``. A POST, PUT, PATCH or DELETE outside ``/api/`` (which uses
 bearer keys, not cookies) without a matching token gets 403.
+
+Limits: a body over the size limit gets 413; a form or query string with a NUL character gets 400.
 """
 
 from __future__ import annotations
@@ -53,6 +55,15 @@ async def _send_problem(scope: Scope, send: Send, status: int, detail: str, dutc
     await response(scope, no_body, send)
 
 
+# A NUL character is never text anyone typed, and PostgreSQL cannot store it in a text column (a 500 at the
+# INSERT, after the work was done). Forms and query strings that carry one are refused at the door; file
+# uploads (multipart) are binary and pass.
+NUL = b"%00"
+FORM_TYPE = "application/x-www-form-urlencoded"
+NUL_DETAIL = "The request contains a NUL character."
+NUL_DUTCH = "Het verzoek bevat een ongeldig teken (NUL). Verwijder het en probeer het opnieuw."
+
+
 class BodyTooLarge(Exception):
     pass
 
@@ -83,11 +94,18 @@ class CSRFMiddleware:
             )
             return
 
-        if scope["method"] not in SAFE_METHODS and not scope["path"].startswith("/api/"):
+        web = not scope["path"].startswith("/api/")  # the API refuses NUL per field (app.api_types.NoNulStr)
+        if web and NUL in scope.get("query_string", b""):
+            await _send_problem(scope, send, 400, NUL_DETAIL, NUL_DUTCH)
+            return
+        if scope["method"] not in SAFE_METHODS and web:
             try:
                 body = await self._read_body(receive)
             except BodyTooLarge:
                 await _send_problem(scope, send, 413, "Request body too large.", "Het verzoek is te groot.")
+                return
+            if headers.get("content-type", "").startswith(FORM_TYPE) and (NUL in body or b"\x00" in body):
+                await _send_problem(scope, send, 400, NUL_DETAIL, NUL_DUTCH)
                 return
             if not self._valid(headers, body, cookie):
                 await _send_problem(

@@ -86,3 +86,29 @@ def test_a_too_large_body_is_413_for_pages_and_problem_json_for_the_api(client):
 
 def test_signed_in_forms_work_with_the_token(client):
     assert login(client, "sdfl@example.org").status_code == 303
+
+
+@pytest.mark.parametrize("nul", ["%00", "\x00"])
+def test_a_nul_character_in_a_form_or_query_is_refused_and_nothing_is_stored(client, db, nul):
+    """PostgreSQL cannot store NUL in text: without this check a comment with one was a 500 after the work."""
+    from sqlmodel import select
+
+    from app.models import Comment, Proposal
+
+    assert login(client, "re-care@example.org").status_code == 303
+    proposal = db.exec(select(Proposal).where(Proposal.slug == "product-structure")).one()
+    page = client.get(f"/proposals/{proposal.id}")
+    token = csrf_from(page.text)
+    before = len(db.exec(select(Comment)).all())
+    response = client.post(
+        f"/proposals/{proposal.id}/sections/reikwijdte/comments",
+        content=f"kind=steun&body=Met{nul}nul&csrf_token={token}".encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 400
+    assert "ongeldig teken" in response.text
+    assert len(db.exec(select(Comment)).all()) == before
+    search = client.get("/review?q=a%00b")
+    assert search.status_code == 400 and "ongeldig teken" in search.text
+    assert client.get("/review?q=ab").status_code in (200, 403)  # without NUL the same request goes through
