@@ -22,6 +22,7 @@ An entry is used only while all of these hold:
 
 from __future__ import annotations
 
+import base64
 import re
 import secrets
 import threading
@@ -38,7 +39,7 @@ from sqlalchemy.sql.dml import UpdateBase
 
 from app.models import Comment, Municipality, Proposal, ProposalVersion, Provider, Section, User
 
-TTL = 5.0  # seconds
+TTL = 10.0  # seconds
 MAX_ENTRIES = 64  # of about 0.1-0.5 MB each
 CSRF_PLACEHOLDER = "csrf-placeholder-d1a10065"
 FORM_TOKEN_PLACEHOLDER = "form-token-placeholder-d1a10065"  # noqa: S105 - a placeholder, replaced per form
@@ -69,6 +70,7 @@ class PageCache:
         self.max_entries = max_entries
         self._entries: OrderedDict[tuple[Any, ...], Entry] = OrderedDict()
         self._lock = threading.Lock()
+        self._renderers: dict[tuple[Any, ...], threading.Lock] = {}
         self._generation = 0
         self.hits = 0
         self.misses = 0
@@ -103,6 +105,13 @@ class PageCache:
             self.hits += 1
             return entry
 
+    def lock(self, key: tuple[Any, ...]) -> threading.Lock:
+        """One renderer per key: requests that miss together wait for the first one's entry instead of each
+        rendering the same page (the sync views run in a thread pool, so waiting blocks a thread, not the
+        event loop)."""
+        with self._lock:
+            return self._renderers.setdefault(key, threading.Lock())
+
     def put(self, key: tuple[Any, ...], entry: Entry) -> None:
         with self._lock:
             if entry.generation != self._generation:  # something changed while it was rendered
@@ -124,7 +133,15 @@ def personalise(entry: Entry, csrf_token: str, mark: Callable[[str, str], str]) 
         parts[i : i + 2] = mark(parts[i], parts[i + 1]), ""
     html = "".join(parts).replace(CSRF_PLACEHOLDER, csrf_token)
     pieces = html.split(FORM_TOKEN_PLACEHOLDER)
-    return "".join(piece + secrets.token_urlsafe(16) for piece in pieces[:-1]) + pieces[-1]
+    tokens = _form_tokens(len(pieces) - 1)
+    return "".join(piece + token for piece, token in zip(pieces, tokens, strict=False)) + pieces[-1]
+
+
+def _form_tokens(n: int) -> list[str]:
+    """``n`` once-only form tokens like ``secrets.token_urlsafe(16)``, from one call to the system's random
+    source instead of one per form (150 forms on a page with 1,000 comments)."""
+    raw = secrets.token_bytes(16 * n)
+    return [base64.urlsafe_b64encode(raw[i : i + 16]).rstrip(b"=").decode() for i in range(0, 16 * n, 16)]
 
 
 # --- knowing when something changed ------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, replace
+from datetime import datetime
 from typing import Annotated
 from urllib.parse import parse_qs, urlsplit
 
@@ -135,6 +136,33 @@ def _proposal_page(
     )
 
 
+def _render_sections(session: Session, page: service.ProposalPage, now: datetime) -> page_cache.Entry:
+    """The cached part of the proposal page for ``page``'s kind of reader: no reader's own marks filled in."""
+    generation = page_cache.cache.generation  # before reading: a change from now on makes this entry stale
+    neutral = replace(page, reader=replace(page.reader, last_seen=None))
+    views = service.section_views(session, neutral)
+    html = render_block(
+        templates.env,
+        "proposals/detail.html",
+        "sections",
+        page=replace(neutral, sections=views, applied=service.applied_in(session, page.version)),
+        form_state={},
+        cache_render=True,
+        csrf_token=page_cache.CSRF_PLACEHOLDER,
+        form_token_placeholder=page_cache.FORM_TOKEN_PLACEHOLDER,
+        current_user=None,
+        **_common(page.proposal.id or 0),
+    )
+    return page_cache.Entry(
+        html=html,
+        generation=generation,
+        rendered_at=now,
+        valid_until=service.next_change(session, page.proposal, now),
+        sections=tuple((view.section.id or 0, view.section.key) for view in views),
+        changed_keys=frozenset(view.section.key for view in views if view.changed),
+    )
+
+
 def _sections_html(request: Request, session: Session, page: service.ProposalPage) -> tuple[Markup, bool]:
     """The table of contents and the sections with their threads, from the shared cache (rendered on a miss),
     made personal for this reader; and whether anything on it is new to them."""
@@ -149,30 +177,11 @@ def _sections_html(request: Request, session: Session, page: service.ProposalPag
     )
     entry = page_cache.cache.get(key, now)
     if entry is None:
-        generation = page_cache.cache.generation  # before reading: a change from now on makes this entry stale
-        neutral = replace(page, reader=replace(page.reader, last_seen=None))
-        views = service.section_views(session, neutral)
-        html = render_block(
-            templates.env,
-            "proposals/detail.html",
-            "sections",
-            page=replace(neutral, sections=views, applied=service.applied_in(session, page.version)),
-            form_state={},
-            cache_render=True,
-            csrf_token=page_cache.CSRF_PLACEHOLDER,
-            form_token_placeholder=page_cache.FORM_TOKEN_PLACEHOLDER,
-            current_user=None,
-            **_common(page.proposal.id or 0),
-        )
-        entry = page_cache.Entry(
-            html=html,
-            generation=generation,
-            rendered_at=now,
-            valid_until=service.next_change(session, page.proposal, now),
-            sections=tuple((view.section.id or 0, view.section.key) for view in views),
-            changed_keys=frozenset(view.section.key for view in views if view.changed),
-        )
-        page_cache.cache.put(key, entry)
+        with page_cache.cache.lock(key):
+            entry = page_cache.cache.get(key, now)  # rendered meanwhile by the request this one waited for
+            if entry is None:
+                entry = _render_sections(session, page, now)
+                page_cache.cache.put(key, entry)
     token = csrf_token(request)
     marks = (
         service.reader_marks(session, page.reader, [sid for sid, _key in entry.sections])
