@@ -165,6 +165,7 @@ def main() -> int:
         common = {"concurrency": args.concurrency, "duration": args.duration, "warmup": args.warmup}
         endpoints: list[tuple[str, str, dict[str, Any]]] = [
             ("baseline", "GET /bench/baseline (no work)", {"path": "/bench/baseline"}),
+            ("raw", "  (middleware only, for reference)", {"path": "/bench/raw/"}),
             ("home", "GET / (home page, public)", {"path": "/"}),
             (
                 "proposal_page",

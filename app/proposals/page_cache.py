@@ -28,7 +28,6 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -56,11 +55,19 @@ class Entry:
     sections: tuple[tuple[int, str], ...]  # (id, key) of the version's sections, for the reader's own marks
     changed_keys: frozenset[str]  # sections added or changed since the version before
     stored: float = field(default_factory=time.monotonic)
-    # The HTML cut at its marks once, so that a request only fills them in: [text, kind, arg, text, ...].
-    parts: tuple[str, ...] = field(init=False)
+    # The HTML cut at its marks once: the text between them with an empty slot per mark, and where each mark's
+    # slot is. A request fills only the slots that are its reader's (a few), not every mark (hundreds).
+    pieces: tuple[str, ...] = field(init=False)
+    slots: dict[tuple[str, str], int] = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "parts", tuple(MARK.split(self.html)))
+        parts = MARK.split(self.html)  # text, kind, arg, text, kind, arg, ..., text
+        pieces, slots = [parts[0]], {}
+        for i in range(1, len(parts), 3):
+            slots[(parts[i], parts[i + 1])] = len(pieces)
+            pieces += ["", parts[i + 2]]
+        object.__setattr__(self, "pieces", tuple(pieces))
+        object.__setattr__(self, "slots", slots)
 
 
 class PageCache:
@@ -125,13 +132,15 @@ class PageCache:
 cache = PageCache()
 
 
-def personalise(entry: Entry, csrf_token: str, mark: Callable[[str, str], str]) -> str:
-    """The entry's HTML for one reader: each ``<!--dlg:KIND:ARG-->`` replaced by ``mark(KIND, ARG)``, their CSRF
-    token, and a fresh once-only token per form."""
-    parts = list(entry.parts)
-    for i in range(1, len(parts), 3):
-        parts[i : i + 2] = mark(parts[i], parts[i + 1]), ""
-    html = "".join(parts).replace(CSRF_PLACEHOLDER, csrf_token)
+def personalise(entry: Entry, csrf_token: str, fill: dict[tuple[str, str], str]) -> str:
+    """The entry's HTML for one reader: the mark ``<!--dlg:KIND:ARG-->`` becomes ``fill[(KIND, ARG)]`` (nothing
+    when absent), with their CSRF token, and a fresh once-only token per form."""
+    pieces = list(entry.pieces)
+    for mark, html in fill.items():
+        slot = entry.slots.get(mark)
+        if slot is not None:
+            pieces[slot] = html
+    html = "".join(pieces).replace(CSRF_PLACEHOLDER, csrf_token)
     pieces = html.split(FORM_TOKEN_PLACEHOLDER)
     tokens = _form_tokens(len(pieces) - 1)
     return "".join(piece + token for piece, token in zip(pieces, tokens, strict=False)) + pieces[-1]

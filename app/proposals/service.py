@@ -12,9 +12,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, case, func, not_, or_
+from sqlalchemy import and_, bindparam, case, func, not_, or_
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -24,6 +25,7 @@ from sqlmodel import Session, col, select
 
 from app import clock
 from app.audit.service import record
+from app.db import UTCDateTime
 from app.errors import N_, Conflict, NotFound, invalid
 from app.etags import etag_of
 from app.i18n import fmt_datetime
@@ -230,9 +232,13 @@ def list_proposals(session: Session, principal: Principal) -> list[ProposalRow]:
 def comment_visibility(principal: Principal, now: datetime | None = None) -> ColumnElement[bool]:
     """Comments ``principal`` may see: never internal notes here; official replies once released
     (admins also see drafted ones)."""
+    return visible_comments(sees_drafts=principal.role == Role.admin, now=now or clock.now())
+
+
+def visible_comments(*, sees_drafts: bool, now: Any) -> ColumnElement[bool]:
+    """``comment_visibility`` by what decides it; ``now`` may be a ``bindparam`` (a statement built once)."""
     conditions: list[ColumnElement[bool]] = [col(Comment.visibility) == Visibility.participants]
-    if principal.role != Role.admin:
-        now = now or clock.now()
+    if not sees_drafts:
         conditions.append(
             or_(not_(col(Comment.official)), and_(col(Comment.release_at).is_not(None), col(Comment.release_at) <= now))
         )
@@ -665,36 +671,46 @@ class ReaderMarks:
     """What is the reader's own on a proposal page: their comments (edit and withdraw buttons) and the
     comments new since their last visit."""
 
-    own: set[int] = field(default_factory=set)
+    own: dict[int, int] = field(default_factory=dict)  # comment id -> its section id
     new: set[int] = field(default_factory=set)
     new_per_section: dict[int, int] = field(default_factory=dict)
 
 
 def reader_marks(session: Session, reader: Reader, section_ids: Iterable[int]) -> ReaderMarks:
     """The reader's own comments that they may still edit and the comments new to them, in ``section_ids``;
-    the same rules as ``load_threads``. One query."""
+    the same rules as ``load_threads``. One query, built once per kind of reader (it runs on every view of a
+    proposal page)."""
     marks = ReaderMarks()
     me, since = reader.user_id, reader.last_seen
     if me is None:
         return marks
-    mine_or_new = (
-        or_(col(Comment.author_id) == me, col(Comment.created_at) > since) if since else (col(Comment.author_id) == me)
-    )
-    rows = session.exec(
-        select(  # type: ignore[call-overload]
-            Comment.id, Comment.section_id, Comment.author_id, Comment.created_at, Comment.deleted_at, Comment.official
-        )
-        .where(col(Comment.section_id).in_(list(section_ids)), comment_visibility(reader.principal, reader.now))
-        .where(mine_or_new)
-    ).all()
-    for comment_id, section_id, author_id, created_at, deleted_at, official in rows:
+    stmt = _marks_statement(reader.principal.role == Role.admin, since is not None)
+    params = {"me": me, "sections": list(section_ids), "now": reader.now, "since": since}
+    for comment_id, section_id, author_id, created_at, deleted_at, official in session.execute(stmt, params):
         if author_id == me:
             if deleted_at is None and not official:
-                marks.own.add(comment_id or 0)
+                marks.own[comment_id] = section_id
         elif since and created_at > since:
-            marks.new.add(comment_id or 0)
+            marks.new.add(comment_id)
             marks.new_per_section[section_id] = marks.new_per_section.get(section_id, 0) + 1
     return marks
+
+
+@lru_cache(maxsize=4)
+def _marks_statement(sees_drafts: bool, with_since: bool) -> Any:
+    me = bindparam("me")
+    mine_or_new = (
+        or_(col(Comment.author_id) == me, col(Comment.created_at) > bindparam("since", type_=UTCDateTime))
+        if with_since
+        else col(Comment.author_id) == me
+    )
+    return select(  # type: ignore[call-overload]
+        Comment.id, Comment.section_id, Comment.author_id, Comment.created_at, Comment.deleted_at, Comment.official
+    ).where(
+        col(Comment.section_id).in_(bindparam("sections", expanding=True)),
+        visible_comments(sees_drafts=sees_drafts, now=bindparam("now", type_=UTCDateTime)),
+        mine_or_new,
+    )
 
 
 def next_change(session: Session, proposal: Proposal, now: datetime) -> datetime | None:

@@ -190,23 +190,24 @@ def _sections_html(request: Request, session: Session, page: service.ProposalPag
     )
     last_seen, published_at = page.reader.last_seen, page.version.published_at
     published_since = bool(last_seen and published_at and published_at > last_seen)
-    new_per_key = {key: marks.new_per_section.get(sid, 0) for sid, key in entry.sections}
-    macros = templates.env.get_template("proposals/_macros.html").make_module({"csrf_token": token})
-
-    def mark(kind: str, arg: str) -> str:
-        if kind == "own":
-            comment_id, _sep, section_key = arg.partition(" ")
-            return str(macros.own_actions(int(comment_id), section_key)) if int(comment_id) in marks.own else ""
-        if kind == "new":
-            return str(macros.new_badge()) if int(arg) in marks.new else ""
-        changed = published_since and arg in entry.changed_keys
-        if kind == "snew":
-            return str(macros.section_new_badge()) if changed else ""
-        if kind == "toc" and changed:
-            return str(macros.changed_badge())
-        return str(macros.new_count(new_per_key[arg])) if new_per_key.get(arg) else ""  # toc, tnew
-
-    html = Markup(page_cache.personalise(entry, token, mark))  # noqa: S704 - rendered by our templates
+    fill: dict[tuple[str, str], str] = {}
+    if marks.own or marks.new or published_since:
+        macros = templates.env.get_template("proposals/_macros.html").make_module({"csrf_token": token})
+        keys = dict(entry.sections)
+        for comment_id, section_id in marks.own.items():
+            fill[("own", f"{comment_id} {keys.get(section_id, '')}")] = str(
+                macros.own_actions(comment_id, keys.get(section_id, ""))
+            )
+        for comment_id in marks.new:
+            fill[("new", str(comment_id))] = str(macros.new_badge())
+        for section_id, count in marks.new_per_section.items():
+            key = keys.get(section_id, "")
+            fill[("toc", key)] = fill[("tnew", key)] = str(macros.new_count(count))
+        if published_since:
+            for key in entry.changed_keys:
+                fill[("snew", key)] = str(macros.section_new_badge())
+                fill[("toc", key)] = str(macros.changed_badge())
+    html = Markup(page_cache.personalise(entry, token, fill))  # noqa: S704 - rendered by our templates
     return html, bool(marks.new or published_since)
 
 
