@@ -57,15 +57,16 @@ class Entry:
     stored: float = field(default_factory=time.monotonic)
     # The HTML cut at its marks once: the text between them with an empty slot per mark, and where each mark's
     # slot is. A request fills only the slots that are its reader's (a few), not every mark (hundreds).
-    pieces: tuple[str, ...] = field(init=False)
+    # Kept as UTF-8: the response is bytes, so a request neither copies nor encodes the whole text again.
+    pieces: tuple[bytes, ...] = field(init=False)
     slots: dict[tuple[str, str], int] = field(init=False)
 
     def __post_init__(self) -> None:
         parts = MARK.split(self.html)  # text, kind, arg, text, kind, arg, ..., text
-        pieces, slots = [parts[0]], {}
+        pieces, slots = [parts[0].encode()], {}
         for i in range(1, len(parts), 3):
             slots[(parts[i], parts[i + 1])] = len(pieces)
-            pieces += ["", parts[i + 2]]
+            pieces += [b"", parts[i + 2].encode()]
         object.__setattr__(self, "pieces", tuple(pieces))
         object.__setattr__(self, "slots", slots)
 
@@ -132,25 +133,25 @@ class PageCache:
 cache = PageCache()
 
 
-def personalise(entry: Entry, csrf_token: str, fill: dict[tuple[str, str], str]) -> str:
-    """The entry's HTML for one reader: the mark ``<!--dlg:KIND:ARG-->`` becomes ``fill[(KIND, ARG)]`` (nothing
-    when absent), with their CSRF token, and a fresh once-only token per form."""
+def personalise(entry: Entry, csrf_token: str, fill: dict[tuple[str, str], str]) -> bytes:
+    """The entry's HTML for one reader, as UTF-8: the mark ``<!--dlg:KIND:ARG-->`` becomes
+    ``fill[(KIND, ARG)]`` (nothing when absent), with their CSRF token, and a fresh once-only token per form."""
     pieces = list(entry.pieces)
     for mark, html in fill.items():
         slot = entry.slots.get(mark)
         if slot is not None:
-            pieces[slot] = html
-    html = "".join(pieces).replace(CSRF_PLACEHOLDER, csrf_token)
-    pieces = html.split(FORM_TOKEN_PLACEHOLDER)
-    tokens = _form_tokens(len(pieces) - 1)
-    return "".join(piece + token for piece, token in zip(pieces, tokens, strict=False)) + pieces[-1]
+            pieces[slot] = html.encode()
+    body = b"".join(pieces).replace(CSRF_PLACEHOLDER.encode(), csrf_token.encode())
+    parts = body.split(FORM_TOKEN_PLACEHOLDER.encode())
+    tokens = _form_tokens(len(parts) - 1)
+    return b"".join(part + token for part, token in zip(parts, tokens, strict=False)) + parts[-1]
 
 
-def _form_tokens(n: int) -> list[str]:
+def _form_tokens(n: int) -> list[bytes]:
     """``n`` once-only form tokens like ``secrets.token_urlsafe(16)``, from one call to the system's random
     source instead of one per form (150 forms on a page with 1,000 comments)."""
     raw = secrets.token_bytes(16 * n)
-    return [base64.urlsafe_b64encode(raw[i : i + 16]).rstrip(b"=").decode() for i in range(0, 16 * n, 16)]
+    return [base64.urlsafe_b64encode(raw[i : i + 16]).rstrip(b"=") for i in range(0, 16 * n, 16)]
 
 
 # --- knowing when something changed ------------------------------------------------------------------

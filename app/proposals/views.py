@@ -129,11 +129,19 @@ def _proposal_page(
         # Commit now: on SQLite the visit holds the database's write lock, which would otherwise last while
         # the page renders and make every other request that writes wait for it.
         session.commit()
-    return render(
+    response = render(
         request,
         "proposals/detail.html",
-        {"title": proposal.title, "page": page, "sections_html": sections_html, **_common(proposal_id)},
+        {"title": proposal.title, "page": page, "sections_html": Markup(SECTIONS_SLOT), **_common(proposal_id)},  # noqa: S704 - a constant
     )
+    # The page around the sections is rendered as usual; the sections go in as the bytes they already are.
+    head, _slot, tail = bytes(response.body).partition(SECTIONS_SLOT.encode())
+    response.body = head + sections_html + tail
+    response.headers["content-length"] = str(len(response.body))
+    return response
+
+
+SECTIONS_SLOT = "<!--dlg-sections-->"
 
 
 def _render_sections(session: Session, page: service.ProposalPage, now: datetime) -> page_cache.Entry:
@@ -163,7 +171,7 @@ def _render_sections(session: Session, page: service.ProposalPage, now: datetime
     )
 
 
-def _sections_html(request: Request, session: Session, page: service.ProposalPage) -> tuple[Markup, bool]:
+def _sections_html(request: Request, session: Session, page: service.ProposalPage) -> tuple[bytes, bool]:
     """The table of contents and the sections with their threads, from the shared cache (rendered on a miss),
     made personal for this reader; and whether anything on it is new to them."""
     now = service.clock.now()
@@ -207,8 +215,7 @@ def _sections_html(request: Request, session: Session, page: service.ProposalPag
             for key in entry.changed_keys:
                 fill[("snew", key)] = str(macros.section_new_badge())
                 fill[("toc", key)] = str(macros.changed_badge())
-    html = Markup(page_cache.personalise(entry, token, fill))  # noqa: S704 - rendered by our templates
-    return html, bool(marks.new or published_since)
+    return page_cache.personalise(entry, token, fill), bool(marks.new or published_since)
 
 
 @router.get("/proposals/{proposal_id}", include_in_schema=False)
