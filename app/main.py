@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
@@ -135,11 +138,32 @@ def create_api() -> FastAPI:
     return api
 
 
+# More worker threads than requests in flight. The sync endpoints and dependencies run in anyio's thread pool
+# (default 40 threads). On SQLite a request that writes waits for the one write lock while holding its thread;
+# with 40 such requests queued, the request holding the lock could not get a thread to finish in (a JSON answer
+# is validated in a worker thread before the commit) and everything stood still until the lock timeout: 500s
+# (bench/load.py, 50 writers). Idle threads cost nothing; they are made when needed.
+WORKER_THREADS = 200
+
+
+@asynccontextmanager
+async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
+    yield
+
+
 def create_app(engine: Engine | None = None) -> FastAPI:
     """Build the app; ``engine`` defaults to the one from the settings."""
     settings = get_settings()
     # Every page knows who is signed in (request.state.user), for the header and the policy.
-    app = FastAPI(title="Dialoog", docs_url=None, redoc_url=None, openapi_url=None, dependencies=[Depends(load_user)])
+    app = FastAPI(
+        title="Dialoog",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        dependencies=[Depends(load_user)],
+        lifespan=lifespan,
+    )
     app.state.secret_key = settings.resolved_secret_key()
     install_error_handlers(app, api=False)
     api = create_api()
