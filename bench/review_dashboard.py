@@ -23,6 +23,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from dataset import PLACES, WORDS  # noqa: E402
 
 
 def main() -> None:
@@ -54,29 +57,7 @@ def main() -> None:
     migrate.upgrade(url)
     started = time.perf_counter()
     rng = random.Random(6)
-    words = [
-        "wachttijd",
-        "tarief",
-        "productcode",
-        "verblijf",
-        "ambulant",
-        "dagbehandeling",
-        "GGZ",
-        "LVB",
-        "regie",
-        "gezin",
-        "school",
-        "budget",
-        "uren",
-        "resultaat",
-        "verantwoording",
-        "contract",
-        "gemeente",
-        "Almere",
-        "Dronten",
-        "Urk",
-        "Noordoostpolder",
-    ]
+    words = WORDS + PLACES
     with Session(engine) as session:
         seed_demo(session)
         session.commit()

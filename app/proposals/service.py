@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, case, func, not_, or_
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
@@ -558,22 +558,11 @@ def mark_visited(session: Session, principal: Principal, proposal: Proposal) -> 
     opening the proposal at once cannot collide on the primary key."""
     if principal.user is None:
         return
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     stmt = insert(ProposalVisit).values(user_id=principal.user.id, proposal_id=proposal.id, seen_at=clock.now())
-    try:
-        with session.begin_nested():
-            session.execute(
-                stmt.on_conflict_do_update(
-                    index_elements=["user_id", "proposal_id"], set_={"seen_at": stmt.excluded.seen_at}
-                )
-            )
-    except OperationalError:
-        # SQLite: another request wrote since this one began reading, so its read transaction may not take the
-        # write lock ("database is locked" at once, whatever the busy timeout). The visit is bookkeeping for
-        # "nieuw sinds uw laatste bezoek": the page is still served and the next visit records it.
-        if dialect != "sqlite":
-            raise
+    session.execute(
+        stmt.on_conflict_do_update(index_elements=["user_id", "proposal_id"], set_={"seen_at": stmt.excluded.seen_at})
+    )
 
 
 def may_comment(

@@ -19,7 +19,7 @@ from app.db import SessionDep
 from app.dialogues.service import current_dialogue
 from app.errors import N_, AppError, NotFound, Unauthorized, field_errors, invalid
 from app.i18n import gettext as _
-from app.models import CommentKind, CommentStatus, Stance
+from app.models import CommentKind, CommentStatus, Stance, is_valid_id
 from app.pagination import PageParams
 from app.policy import Action, Principal, authorize, can
 from app.proposals.service import KIND_LABELS, STATUS_LABELS
@@ -329,7 +329,7 @@ def set_position(
 
 
 def _int_or_none(raw: str) -> int | None:
-    return int(raw) if raw.strip().isdigit() and 0 < int(raw) <= 2_147_483_647 else None
+    return int(raw) if raw.strip().isdigit() and is_valid_id(int(raw)) else None
 
 
 @router.post("/comments/{comment_id}/agenda", include_in_schema=False)
