@@ -76,7 +76,7 @@ def test_two_providers_share_one_rendering_yet_see_only_their_own_buttons(db: Se
     assert csrf_from(page_a) != csrf_from(page_b)
     tokens_a = re.findall(r'name="form_token" value="([^"]+)"', page_a)
     tokens_b = re.findall(r'name="form_token" value="([^"]+)"', page_b)
-    assert len(tokens_a) == len(tokens_b) > 10
+    assert len(tokens_a) == len(tokens_b) == page_a.count('class="comment-form"') > 5
     assert len(set(tokens_a + tokens_b)) == len(tokens_a) + len(tokens_b)
 
 

@@ -209,6 +209,100 @@ def test_reply_to_a_comment_of_another_section_is_refused(client: TestClient, db
     assert "bestaat niet (meer) bij dit onderdeel" in response.text
 
 
+def test_reply_forms_load_on_demand_on_the_proposal_page_and_are_inline_on_the_section_page(
+    client: TestClient, db: Session
+) -> None:
+    proposal = demo_proposal(db)
+    section = section_of(db, proposal, "productoverzicht")
+    root = db.exec(select(Comment).where(Comment.section_id == section.id, col(Comment.parent_id).is_(None))).first()
+    signed_in(client, PROVIDER)
+    page = client.get(f"/proposals/{proposal.id}").text
+    assert f'hx-get="/comments/{root.id}/reply"' in page and f'<a href="/comments/{root.id}/reply">' in page
+    assert f'id="form-reply-{root.id}"' not in page and 'name="parent_id"' not in page
+    section_page = client.get(f"/proposals/{proposal.id}/sections/productoverzicht").text
+    assert f'id="form-reply-{root.id}"' in section_page and f"/comments/{root.id}/reply" not in section_page
+
+
+def test_reply_form_is_a_fragment_for_htmx_and_a_page_without(client: TestClient, db: Session) -> None:
+    proposal = demo_proposal(db)
+    section = section_of(db, proposal, "productoverzicht")
+    root = db.exec(select(Comment).where(Comment.section_id == section.id, col(Comment.parent_id).is_(None))).first()
+    reply = db.exec(select(Comment).where(Comment.parent_id == root.id)).first()
+    signed_in(client, PROVIDER)
+    fragment = client.get(f"/comments/{root.id}/reply", headers=HTMX)
+    assert fragment.status_code == 200
+    assert fragment.text.lstrip().startswith(f'<form method="post" action="/proposals/{proposal.id}/sections/')
+    assert f'id="form-reply-{root.id}"' in fragment.text and "<html" not in fragment.text
+    assert f'<input type="hidden" name="parent_id" value="{root.id}">' in fragment.text
+    assert re.search(r'name="form_token" value="[A-Za-z0-9_-]{16,}"', fragment.text)
+    assert " autofocus" in fragment.text
+    # Replying to a reply: the form is the thread's.
+    assert f'id="form-reply-{root.id}"' in client.get(f"/comments/{reply.id}/reply", headers=HTMX).text
+    # Without JavaScript: a page with the comment answered and the form, which posts and comes back.
+    full = client.get(f"/comments/{root.id}/reply")
+    assert full.status_code == 200 and "<html" in full.text and "<h1>Antwoorden</h1>" in full.text
+    assert root.body_html in full.text
+    token = csrf_from(full.text)
+    form_token = re.search(r'name="form_token" value="([^"]+)"', full.text).group(1)
+    posted = client.post(
+        f"/proposals/{proposal.id}/sections/productoverzicht/comments",
+        data={
+            "body": "Antwoord zonder JavaScript",
+            "parent_id": str(root.id),
+            "csrf_token": token,
+            "form_token": form_token,
+        },
+        follow_redirects=False,
+    )
+    assert posted.status_code == 303
+    mine = db.exec(select(Comment).where(Comment.body == "Antwoord zonder JavaScript")).one()
+    assert mine.parent_id == root.id and posted.headers["location"].endswith(f"#comment-{mine.id}")
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [(None, 303), (PROVIDER, 200), (OTHER_PROVIDER, 200), (MUNICIPALITY, 200), (ADMIN, 200)],
+)
+def test_who_gets_the_reply_form(client: TestClient, db: Session, who: str | None, expected: int) -> None:
+    proposal = demo_proposal(db)
+    section = section_of(db, proposal, "productoverzicht")
+    root = db.exec(select(Comment).where(Comment.section_id == section.id, col(Comment.parent_id).is_(None))).first()
+    if who:
+        signed_in(client, who)
+    response = client.get(f"/comments/{root.id}/reply", follow_redirects=False)
+    assert response.status_code == expected
+    assert (f'id="form-reply-{root.id}"' in response.text) == (expected == 200)
+    htmx = client.get(f"/comments/{root.id}/reply", headers=HTMX, follow_redirects=False)
+    if who is None:  # sent to sign in, and back here afterwards
+        assert response.headers["location"].startswith("/login?next=")
+        assert htmx.status_code == 204 and htmx.headers["hx-redirect"].startswith("/login?next=")
+    else:
+        assert htmx.status_code == 200 and f'id="form-reply-{root.id}"' in htmx.text
+
+
+def test_no_reply_form_for_a_withdrawn_comment_a_closed_window_or_an_unknown_comment(
+    client: TestClient, db: Session
+) -> None:
+    proposal = demo_proposal(db)
+    signed_in(client, PROVIDER)
+    post_comment(client, proposal.id, "reikwijdte", {"kind": "steun", "body": "Straks ingetrokken"})
+    mine = db.exec(select(Comment).where(Comment.body == "Straks ingetrokken")).one()
+    token = csrf_from(client.get("/proposals").text)
+    client.post(f"/comments/{mine.id}/withdraw", data={"csrf_token": token})
+    withdrawn = client.get(f"/comments/{mine.id}/reply")
+    assert withdrawn.status_code == 409
+    assert "Op een ingetrokken reactie kan niet meer worden gereageerd." in withdrawn.text
+    assert client.get("/comments/99999999/reply").status_code == 404
+    assert client.get("/comments/99999999999/reply").status_code == 404
+    other = db.exec(select(Comment).where(col(Comment.parent_id).is_(None), col(Comment.deleted_at).is_(None))).first()
+    assert client.get(f"/comments/{other.id}/reply").status_code == 200
+    proposal.closes_at = clock.now() - timedelta(minutes=1)
+    db.add(proposal)
+    db.commit()
+    closed = client.get(f"/comments/{other.id}/reply")
+    assert closed.status_code == 409 and "De reactietermijn is gesloten sinds" in closed.text
+
+
 # --- commenting with htmx --------------------------------------------------------------------------
 
 

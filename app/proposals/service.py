@@ -964,6 +964,20 @@ def get_comment(session: Session, principal: Principal, comment_id: int) -> tupl
     return comment, context
 
 
+def reply_target(session: Session, principal: Principal, comment_id: int) -> tuple[Comment, CommentContext]:
+    """The thread a reply to ``comment_id`` goes into (a reply to a reply joins its thread), when
+    ``principal`` may reply there now: 404 when they cannot see it, 401/403 when they may not comment,
+    409 when the thread's comment is withdrawn or the window is not open (``create_comment`` checks again)."""
+    comment, context = get_comment(session, principal, comment_id)
+    user = principal.user
+    authorize(principal, Action.comment, provider_id=user.provider_id if user else None)
+    root = session.get(Comment, comment.parent_id) if comment.parent_id is not None else comment
+    if root is None or root.deleted_at is not None:
+        raise Conflict(_("Op een ingetrokken reactie kan niet meer worden gereageerd."), user_message=True)
+    ensure_open(session, context)
+    return root, context
+
+
 def _own_open(session: Session, principal: Principal, comment: Comment, context: CommentContext) -> User:
     authorize(principal, Action.edit_own_comment, author_id=comment.author_id)
     if comment.deleted_at is not None:

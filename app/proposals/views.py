@@ -443,6 +443,26 @@ def comment_link(session: SessionDep, principal: WebPrincipal, comment_id: int) 
     return RedirectResponse(_back(session, principal, comment, context), status_code=303)
 
 
+@router.get("/comments/{comment_id}/reply", include_in_schema=False)
+def reply_form(request: Request, session: SessionDep, principal: WebPrincipal, comment_id: int) -> Response:
+    """The reply form of a thread. The proposal page loads it with htmx when "Reageren" opens (it does not
+    carry 125 forms nobody opened); without JavaScript "Reageren" leads here, a page with the form."""
+    comment, context = service.reply_target(session, principal, comment_id)
+    return render(
+        request,
+        "proposals/comment_reply.html",
+        {
+            "title": _("Antwoorden"),
+            "context": context,
+            "comment": comment,
+            "section": context.section,
+            "state": {"prefix": f"reply-{comment.id}", "autofocus": True},
+            **_common(context.proposal.id or 0),
+        },
+        block="editor",
+    )
+
+
 @router.get("/comments/{comment_id}/edit", include_in_schema=False)
 def edit_form(request: Request, session: SessionDep, principal: WebPrincipal, comment_id: int) -> Response:
     """The edit form of one's own comment; htmx puts it in place of the comment."""

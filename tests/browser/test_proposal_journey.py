@@ -101,8 +101,10 @@ def test_provider_comments_replies_and_edits_in_place(page):
     expect(triade).to_be_visible(timeout=WAIT)
     triade_id = triade.get_attribute("id").removeprefix("comment-")
     triade.locator(":scope > article details.reply > summary", has_text="Reageren").click()
-    reply_form = page.locator(f"#form-reply-{triade_id}")
+    reply_form = page.locator(f"#form-reply-{triade_id}")  # loaded when "Reageren" opens
     expect(reply_form).to_be_visible(timeout=WAIT)
+    expect(reply_form.get_by_label("Uw antwoord")).to_be_focused()
+    assert_accessible(page)
     reply = unique("Ook wij zien die administratieve last")
     reply_form.get_by_label("Uw antwoord").fill(reply)
     reply_form.get_by_role("button", name="Plaats antwoord").click()
@@ -127,6 +129,12 @@ def test_provider_comments_replies_and_edits_in_place(page):
 
     assert_accessible(page)
     assert page.console_errors == []
+
+    # Without JavaScript "Reageren" leads to a page of its own with the form.
+    page.goto(f"/comments/{triade_id}/reply")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Antwoorden")
+    expect(page.locator(f"#form-reply-{triade_id}")).to_be_visible()
+    assert_accessible(page)
 
 
 def test_invalid_comment_shows_the_error_and_keeps_the_text(page):
