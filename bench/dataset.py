@@ -37,7 +37,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert, text  # noqa: E402
-from sqlalchemy.engine import Engine  # noqa: E402
+from sqlalchemy.engine import Engine, make_url  # noqa: E402
 
 from app import migrate  # noqa: E402
 from app.accounts.passwords import hash_password  # noqa: E402
@@ -157,8 +157,27 @@ def comment_html(body: str) -> str:
     return "".join(f"<p>{html.escape(p)}</p>\n" for p in body.split("\n\n"))
 
 
+def ensure_pg_database(url: str) -> None:
+    """Create the PostgreSQL database of ``url`` when it does not exist (connecting to ``postgres`` on the same
+    server); refuses ``test``, which the test suite owns."""
+    target = make_url(url)
+    name = target.database or ""
+    if name == "test":
+        raise SystemExit("refusing to use the database 'test': the test suite owns it")
+    admin = make_engine(target.set(database="postgres").render_as_string(hide_password=False))
+    try:
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first():
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+                print(f"created PostgreSQL database {name}", file=sys.stderr, flush=True)
+    finally:
+        admin.dispose()
+
+
 def reset(url: str) -> Engine:
-    """An empty database at ``url`` with every migration applied."""
+    """An empty database at ``url`` (created on PostgreSQL when missing) with every migration applied."""
+    if url.startswith("postgres"):
+        ensure_pg_database(url)
     engine = make_engine(url)
     if url.startswith("postgres"):
         with engine.begin() as conn:

@@ -690,23 +690,6 @@ def check(url: str, plan: Plan, stats: Stats, name: str) -> Result:
 # --- one database ----------------------------------------------------------------------------------------
 
 
-def ensure_pg_database(url: str) -> None:
-    """Create the database of ``url`` when it does not exist (connecting to ``postgres`` on the same server)."""
-    target = make_url(url)
-    name = target.database or ""
-    if name == "test":
-        raise SystemExit("refusing to use the database 'test': the test suite owns it")
-    admin = make_engine(target.set(database="postgres").render_as_string(hide_password=False))
-    try:
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
-            if not exists:
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
-                log(f"created PostgreSQL database {name}")
-    finally:
-        admin.dispose()
-
-
 def provider_emails() -> list[str]:
     first = [f"aanbieder-{n:02d}@example.org" for n in range(1, PROVIDERS + 1)]
     second = [f"aanbieder-{n:02d}-b@example.org" for n in range(1, PROVIDERS + 1)]
@@ -778,8 +761,6 @@ def report(result: Result, stats: Stats, timings: dict[str, float]) -> None:
 
 
 async def run_database(url: str, label: str, args: argparse.Namespace) -> list[Result]:
-    if url.startswith("postgres"):
-        ensure_pg_database(url)
     data_dir = Path(tempfile.mkdtemp(prefix="dialoog-load-"))
     if not url:
         url = f"sqlite:///{data_dir / 'load.db'}"

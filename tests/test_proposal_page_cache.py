@@ -80,6 +80,24 @@ def test_two_providers_share_one_rendering_yet_see_only_their_own_buttons(db: Se
     assert len(set(tokens_a + tokens_b)) == len(tokens_a) + len(tokens_b)
 
 
+def test_a_comment_that_spells_the_placeholders_or_marks_stays_text(db: Session, browsers) -> None:
+    proposal = demo_proposal(db)
+    a, b = browsers(PROVIDER), browsers(OTHER)
+    trick = (
+        f"Kijk: {page_cache.CSRF_PLACEHOLDER.replace('&', '')} {page_cache.CSRF_PLACEHOLDER} "
+        f"{page_cache.FORM_TOKEN_PLACEHOLDER} "
+        "`<!--dlg:own:1 reikwijdte-->` `<!--dlg-sections-->`"
+    )
+    assert post_comment(a, proposal.id, "reikwijdte", {"kind": "steun", "body": trick}).status_code == 303
+    cid = comment_id(db, trick)
+    page = b.get(f"/proposals/{proposal.id}").text
+    shown = comment_html(page, cid)
+    assert csrf_from(page) not in shown and "Bewerken" not in shown  # nothing of the reader's got in
+    assert "Kijk: dlg-csrf-d1a10065; &amp;dlg-csrf-d1a10065; &amp;dlg-form-token-d1a10065;" in shown
+    assert "&lt;!--dlg:own:1 reikwijdte--&gt;" in shown and "&lt;!--dlg-sections--&gt;" in shown
+    assert page.count('<div class="thread" id="thread-reikwijdte">') == 1
+
+
 def test_a_new_comment_shows_at_once_and_is_new_for_the_others_only(db: Session, browsers) -> None:
     proposal = demo_proposal(db)
     url = f"/proposals/{proposal.id}"

@@ -40,9 +40,12 @@ from app.models import Comment, Municipality, Proposal, ProposalVersion, Provide
 
 TTL = 10.0  # seconds
 MAX_ENTRIES = 64  # of about 0.1-0.5 MB each
-CSRF_PLACEHOLDER = "csrf-placeholder-d1a10065"
-FORM_TOKEN_PLACEHOLDER = "form-token-placeholder-d1a10065"  # noqa: S105 - a placeholder, replaced per form
+# Placeholders that no comment can spell: everything a reader wrote reaches the HTML escaped, so a "&" in it
+# is always followed by "amp;", and "<!--" cannot occur in it. (Templates get them as Markup, unescaped.)
+CSRF_PLACEHOLDER = "&dlg-csrf-d1a10065;"
+FORM_TOKEN_PLACEHOLDER = "&dlg-form-token-d1a10065;"  # noqa: S105 - a placeholder, replaced per form
 MARK = re.compile(r"<!--dlg:(own|new|tnew|snew|toc):([^<>]*?)-->")
+TOKEN = re.compile(f"({re.escape(CSRF_PLACEHOLDER)}|{re.escape(FORM_TOKEN_PLACEHOLDER)})")
 WATCHED = (Comment, Section, ProposalVersion, Proposal, User, Provider, Municipality)
 
 
@@ -55,20 +58,38 @@ class Entry:
     sections: tuple[tuple[int, str], ...]  # (id, key) of the version's sections, for the reader's own marks
     changed_keys: frozenset[str]  # sections added or changed since the version before
     stored: float = field(default_factory=time.monotonic)
-    # The HTML cut at its marks once: the text between them with an empty slot per mark, and where each mark's
-    # slot is. A request fills only the slots that are its reader's (a few), not every mark (hundreds).
-    # Kept as UTF-8: the response is bytes, so a request neither copies nor encodes the whole text again.
+    # The HTML cut once at its marks and at its token placeholders: the text between them, an empty slot per
+    # mark and per token, and where each slot is. A request fills only the slots that are its reader's (a
+    # few marks, the tokens), not every mark (hundreds). Kept as UTF-8 pieces: the response is bytes, and the
+    # page is joined from them once, without copying or searching the whole text per request.
     pieces: tuple[bytes, ...] = field(init=False)
     slots: dict[tuple[str, str], int] = field(init=False)
+    csrf_slots: tuple[int, ...] = field(init=False)
+    form_token_slots: tuple[int, ...] = field(init=False)
 
     def __post_init__(self) -> None:
+        pieces: list[bytes] = []
+        slots: dict[tuple[str, str], int] = {}
+        token_slots: dict[str, list[int]] = {CSRF_PLACEHOLDER: [], FORM_TOKEN_PLACEHOLDER: []}
+
+        def add_text(text: str) -> None:
+            for i, part in enumerate(TOKEN.split(text)):
+                if i % 2:
+                    token_slots[part].append(len(pieces))
+                    pieces.append(b"")
+                elif part:
+                    pieces.append(part.encode())
+
         parts = MARK.split(self.html)  # text, kind, arg, text, kind, arg, ..., text
-        pieces, slots = [parts[0].encode()], {}
+        add_text(parts[0])
         for i in range(1, len(parts), 3):
             slots[(parts[i], parts[i + 1])] = len(pieces)
-            pieces += [b"", parts[i + 2].encode()]
+            pieces.append(b"")
+            add_text(parts[i + 2])
         object.__setattr__(self, "pieces", tuple(pieces))
         object.__setattr__(self, "slots", slots)
+        object.__setattr__(self, "csrf_slots", tuple(token_slots[CSRF_PLACEHOLDER]))
+        object.__setattr__(self, "form_token_slots", tuple(token_slots[FORM_TOKEN_PLACEHOLDER]))
 
 
 class PageCache:
@@ -133,18 +154,20 @@ class PageCache:
 cache = PageCache()
 
 
-def personalise(entry: Entry, csrf_token: str, fill: dict[tuple[str, str], str]) -> bytes:
-    """The entry's HTML for one reader, as UTF-8: the mark ``<!--dlg:KIND:ARG-->`` becomes
+def personalise(entry: Entry, csrf_token: str, fill: dict[tuple[str, str], str]) -> list[bytes]:
+    """The entry's HTML for one reader as UTF-8 pieces to join: the mark ``<!--dlg:KIND:ARG-->`` becomes
     ``fill[(KIND, ARG)]`` (nothing when absent), with their CSRF token, and a fresh once-only token per form."""
     pieces = list(entry.pieces)
     for mark, html in fill.items():
         slot = entry.slots.get(mark)
         if slot is not None:
             pieces[slot] = html.encode()
-    body = b"".join(pieces).replace(CSRF_PLACEHOLDER.encode(), csrf_token.encode())
-    parts = body.split(FORM_TOKEN_PLACEHOLDER.encode())
-    tokens = _form_tokens(len(parts) - 1)
-    return b"".join(part + token for part, token in zip(parts, tokens, strict=False)) + parts[-1]
+    token = csrf_token.encode()
+    for slot in entry.csrf_slots:
+        pieces[slot] = token
+    for slot, form_token in zip(entry.form_token_slots, _form_tokens(len(entry.form_token_slots)), strict=True):
+        pieces[slot] = form_token
+    return pieces
 
 
 def _form_tokens(n: int) -> list[bytes]:

@@ -15,7 +15,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, func, not_, or_
+from sqlalchemy import and_, bindparam, case, func, not_, or_, true
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -126,6 +126,10 @@ def get_proposal(session: Session, principal: Principal, proposal_id: int) -> Pr
 
     The public gets 401 (sign in) for a published proposal that is not public."""
     proposal = session.get(Proposal, proposal_id) if 0 < proposal_id <= MAX_ID else None
+    return _readable(principal, proposal)
+
+
+def _readable(principal: Principal, proposal: Proposal | None) -> Proposal:
     if proposal is None or (proposal.status == ProposalStatus.draft and not can(principal, Action.view_draft_proposal)):
         raise NotFound("No such proposal.")
     if not _may_see(principal, proposal):
@@ -133,12 +137,45 @@ def get_proposal(session: Session, principal: Principal, proposal_id: int) -> Pr
     return proposal
 
 
+def _readable_versions(principal: Principal) -> ColumnElement[bool]:
+    """Which versions ``principal`` may read: drafts only for admins."""
+    if can(principal, Action.view_draft_proposal):
+        return true()
+    return col(ProposalVersion.status) == VersionStatus.published
+
+
 def versions(session: Session, principal: Principal, proposal: Proposal) -> list[ProposalVersion]:
     """The versions ``principal`` may read, oldest first (drafts only for admins)."""
-    stmt = select(ProposalVersion).where(ProposalVersion.proposal_id == proposal.id)
-    if not can(principal, Action.view_draft_proposal):
-        stmt = stmt.where(ProposalVersion.status == VersionStatus.published)
+    stmt = select(ProposalVersion).where(ProposalVersion.proposal_id == proposal.id, _readable_versions(principal))
     return list(session.exec(stmt.order_by(col(ProposalVersion.number))).all())
+
+
+def proposal_with_versions(
+    session: Session, principal: Principal, proposal_id: int
+) -> tuple[Proposal, list[ProposalVersion], datetime | None]:
+    """``get_proposal``, ``versions`` and when the reader last opened the proposal, in one query: what the
+    proposal page, the most read page, needs before it knows anything else."""
+    user_id = principal.user.id if principal.user else None
+    rows = (
+        session.exec(
+            select(Proposal, ProposalVersion, ProposalVisit.seen_at)
+            .outerjoin(
+                ProposalVersion,
+                and_(col(ProposalVersion.proposal_id) == Proposal.id, _readable_versions(principal)),
+            )
+            .outerjoin(
+                ProposalVisit,
+                and_(col(ProposalVisit.proposal_id) == Proposal.id, col(ProposalVisit.user_id) == user_id),
+            )
+            .where(Proposal.id == proposal_id)
+            .order_by(col(ProposalVersion.number))
+        ).all()
+        if 0 < proposal_id <= MAX_ID
+        else []
+    )
+    proposal = _readable(principal, rows[0][0] if rows else None)
+    last_seen = rows[0][2] if user_id is not None else None
+    return proposal, [version for _p, version, _seen in rows if version is not None], last_seen
 
 
 def current_of(all_versions: list[ProposalVersion]) -> ProposalVersion | None:
@@ -546,13 +583,6 @@ class ProposalPage:
     applied: list[AppliedLink] = field(default_factory=list)
 
 
-def last_visit(session: Session, principal: Principal, proposal: Proposal) -> datetime | None:
-    if principal.user is None:
-        return None
-    visit = session.get(ProposalVisit, (principal.user.id, proposal.id))
-    return visit.seen_at if visit else None
-
-
 def mark_visited(session: Session, principal: Principal, proposal: Proposal) -> None:
     """Remember now as the reader's last visit (not audited: reading changes nothing). One upsert, so two tabs
     opening the proposal at once cannot collide on the primary key."""
@@ -584,10 +614,13 @@ def proposal_page(
     number: int | None = None,
     last_seen: datetime | None = None,
     with_sections: bool = True,
+    all_versions: list[ProposalVersion] | None = None,
 ) -> ProposalPage:
     """A version (the current one by default): what the page says about it and, ``with_sections``, its
-    sections with their newest threads (``section_views``) and what the version took in (``applied_in``)."""
-    all_versions = versions(session, principal, proposal)
+    sections with their newest threads (``section_views``) and what the version took in (``applied_in``).
+    ``all_versions``: the proposal's ``versions`` when the caller has them already."""
+    if all_versions is None:
+        all_versions = versions(session, principal, proposal)
     version = pick_version(all_versions, number)
     is_current = current_of(all_versions) is version
     reader = Reader(

@@ -118,9 +118,10 @@ def proposals(request: Request, session: SessionDep, principal: WebPrincipal) ->
 def _proposal_page(
     request: Request, session: Session, principal: Principal, proposal_id: int, number: int | None
 ) -> Response:
-    proposal = service.get_proposal(session, principal, proposal_id)
-    last_seen = service.last_visit(session, principal, proposal)
-    page = service.proposal_page(session, principal, proposal, number=number, last_seen=last_seen, with_sections=False)
+    proposal, all_versions, last_seen = service.proposal_with_versions(session, principal, proposal_id)
+    page = service.proposal_page(
+        session, principal, proposal, number=number, last_seen=last_seen, with_sections=False, all_versions=all_versions
+    )
     sections_html, news = _sections_html(request, session, page)
     # Remember the visit when it changes what the next one marks "nieuw": the first visit, or one that showed
     # something new. A visit with nothing new leaves the row as it is, and the next visit marks the same.
@@ -134,9 +135,10 @@ def _proposal_page(
         "proposals/detail.html",
         {"title": proposal.title, "page": page, "sections_html": Markup(SECTIONS_SLOT), **_common(proposal_id)},  # noqa: S704 - a constant
     )
-    # The page around the sections is rendered as usual; the sections go in as the bytes they already are.
+    # The page around the sections is rendered as usual; the sections go in as the bytes they already are,
+    # and the page is joined once.
     head, _slot, tail = bytes(response.body).partition(SECTIONS_SLOT.encode())
-    response.body = head + sections_html + tail
+    response.body = b"".join([head, *sections_html, tail])
     response.headers["content-length"] = str(len(response.body))
     return response
 
@@ -156,8 +158,8 @@ def _render_sections(session: Session, page: service.ProposalPage, now: datetime
         page=replace(neutral, sections=views, applied=service.applied_in(session, page.version)),
         form_state={},
         cache_render=True,
-        csrf_token=page_cache.CSRF_PLACEHOLDER,
-        form_token_placeholder=page_cache.FORM_TOKEN_PLACEHOLDER,
+        csrf_token=Markup(page_cache.CSRF_PLACEHOLDER),  # noqa: S704 - constants
+        form_token_placeholder=Markup(page_cache.FORM_TOKEN_PLACEHOLDER),  # noqa: S704
         current_user=None,
         **_common(page.proposal.id or 0),
     )
@@ -171,7 +173,7 @@ def _render_sections(session: Session, page: service.ProposalPage, now: datetime
     )
 
 
-def _sections_html(request: Request, session: Session, page: service.ProposalPage) -> tuple[bytes, bool]:
+def _sections_html(request: Request, session: Session, page: service.ProposalPage) -> tuple[list[bytes], bool]:
     """The table of contents and the sections with their threads, from the shared cache (rendered on a miss),
     made personal for this reader; and whether anything on it is new to them."""
     now = service.clock.now()
