@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData
 
 from app.accounts.deps import AdminUser
 from app.db import SessionDep
@@ -351,13 +352,20 @@ def delete_agenda_item(session: SessionDep, admin: AdminUser, session_id: int, i
     return RedirectResponse(f"/admin/sessions/{ds.id}#agenda", status_code=303)
 
 
+async def posted_form(request: Request) -> FormData:
+    """The posted form, for forms whose fields are named per provider. Read on the event loop, so that the
+    endpoint using it can be a plain ``def`` run in the thread pool: database calls block, and in an
+    ``async def`` they would block every other request."""
+    return await request.form()
+
+
+PostedForm = Annotated[FormData, Depends(posted_form)]
+
+
 @router.post("/{session_id}/agenda/{item_id}/subgroups", include_in_schema=False)
-async def set_subgroups(
-    request: Request, session: SessionDep, admin: AdminUser, session_id: int, item_id: int
-) -> Response:
+def set_subgroups(session: SessionDep, admin: AdminUser, session_id: int, item_id: int, form: PostedForm) -> Response:
     ds, dialogue = service.get_session(session, session_id)
     item = manage.get_item(session, ds, item_id)
-    form = await request.form()
     allowed = {p.id for p in manage.accepted_providers(session, dialogue.id or 0)}
     assignment = {pid: str(form.get(f"group_{pid}", ""))[:100] for pid in allowed if pid is not None}
     manage.set_subgroups(session, item, assignment, actor=admin)
@@ -368,9 +376,10 @@ async def set_subgroups(
 
 
 @router.post("/{session_id}/attendance", include_in_schema=False)
-async def set_attendance(request: Request, session: SessionDep, admin: AdminUser, session_id: int) -> Response:
+def set_attendance(
+    request: Request, session: SessionDep, admin: AdminUser, session_id: int, form: PostedForm
+) -> Response:
     ds, dialogue = service.get_session(session, session_id)
-    form = await request.form()
     rows: dict[int, tuple[bool, int]] = {}
     for provider in manage.accepted_providers(session, dialogue.id or 0):
         people = str(form.get(f"people_{provider.id}", "0")).strip() or "0"
