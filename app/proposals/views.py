@@ -340,6 +340,9 @@ def _thread_fragment(
 ) -> Response:
     """The section's thread after a change, as the browser shows it: on the section's own page (htmx sends
     its address as HX-Current-URL) that page of all threads, elsewhere the newest threads."""
+    # The change is stored before the thread renders: on SQLite it holds the database's write lock, which
+    # would otherwise last through the rendering and keep every other writer waiting (bench/load.py).
+    session.commit()
     current = urlsplit(request.headers.get("HX-Current-URL", ""))
     on_section_page = current.path == f"/proposals/{context.proposal.id}/sections/{context.section.key}"
     page = parse_qs(current.query).get("page", ["1"])[0]
