@@ -252,7 +252,9 @@ def install_error_handlers(app: FastAPI, *, api: bool) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        # One line to say which request it was; the traceback is logged by the server, to which Starlette
+        # passes the exception on after this answer (logging it here too wrote every traceback twice).
+        log.error("unhandled error on %s %s: %s", request.method, request.url.path, exc.__class__.__name__)
         if wants_json(request):
             return problem_response(500, "An unexpected error occurred.", instance=request.url.path)
         return _html_error(request, 500, _html_message(500))
