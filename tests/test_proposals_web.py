@@ -415,6 +415,39 @@ def test_htmx_edit_returns_the_thread_and_invalid_edit_the_form(client: TestClie
     assert "Bewerkt via htmx" in good.text and "bewerkt" in good.text
 
 
+def test_htmx_answer_keeps_the_thread_acted_on_even_when_it_is_not_among_the_newest(
+    client: TestClient, db: Session
+) -> None:
+    proposal = demo_proposal(db)
+    section = section_of(db, proposal, "reikwijdte")
+    signed_in(client, PROVIDER)
+    post_comment(client, proposal.id, "reikwijdte", {"kind": "steun", "body": "Een oude gedachte"})
+    mine = db.exec(select(Comment).where(Comment.body == "Een oude gedachte")).one()
+    mine.created_at = utcnow() - timedelta(days=2)
+    db.add(mine)
+    db.commit()
+    add_comments(db, section, user(db, OTHER_PROVIDER), 8, text="Nieuwer")  # pushes it out of the newest 5
+    page = client.get(f"/proposals/{proposal.id}").text
+    assert f'id="comment-{mine.id}"' not in page  # on the overview only after "Toon alle ..."
+    token = csrf_from(page)
+    headers = {**HTMX, "X-CSRF-Token": token, "HX-Current-URL": f"http://testserver/proposals/{proposal.id}"}
+    edited = client.post(
+        f"/comments/{mine.id}/edit", data={"kind": "steun", "body": "Een bijgewerkte gedachte"}, headers=headers
+    )
+    assert edited.status_code == 200
+    assert "Een bijgewerkte gedachte" in edited.text and "Nieuwer 7" in edited.text and "Nieuwer 2" not in edited.text
+    replied = client.post(
+        f"/proposals/{proposal.id}/sections/reikwijdte/comments",
+        data={"body": "Een antwoord op de oude", "parent_id": str(mine.id)},
+        headers=headers,
+    )
+    assert replied.status_code == 200
+    assert f'id="comment-{mine.id}"' in replied.text and "Een antwoord op de oude" in replied.text
+    withdrawn = client.post(f"/comments/{mine.id}/withdraw", headers=headers)
+    assert withdrawn.status_code == 200
+    assert f'id="comment-{mine.id}"' in withdrawn.text and "ingetrokken" in withdrawn.text
+
+
 def test_withdrawn_comment_leaves_a_marker(client: TestClient, db: Session) -> None:
     proposal = demo_proposal(db)
     signed_in(client, PROVIDER)

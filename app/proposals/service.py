@@ -425,10 +425,11 @@ def load_threads(
     newest: int | None,
     page: PageParams | None = None,
     replies: int = REPLIES_PER_THREAD,
+    include: int | None = None,
 ) -> dict[int, Thread]:
-    """The threads of ``sections``: the ``newest`` top-level comments per section (oldest of them first),
-    or with ``newest=None`` one ``page`` of all of them (a single section), each with its ``replies`` newest
-    replies. Three queries, whatever the numbers."""
+    """The threads of ``sections``: the ``newest`` top-level comments per section (oldest of them first), and
+    the thread of top-level comment ``include`` if it is older; or with ``newest=None`` one ``page`` of all of
+    them (a single section), each with its ``replies`` newest replies. Three queries, whatever the numbers."""
     if not sections:
         return {}
     ids = [s.id for s in sections]
@@ -444,7 +445,7 @@ def load_threads(
         ranked = select(col(Comment.id).label("id"), rank).where(roots_filter).subquery()
         root_rows = session.exec(
             _with_authors(select(*_author_columns()).join(ranked, ranked.c.id == Comment.id))
-            .where(ranked.c.rank <= newest)
+            .where(or_(ranked.c.rank <= newest, ranked.c.id == include))
             .order_by(Comment.section_id, Comment.created_at, Comment.id)
         ).all()
     else:
@@ -781,8 +782,9 @@ def section_thread(
     number: int | None = None,
     page: PageParams | None = None,
     newest: int | None = None,
+    include: int | None = None,
 ) -> SectionPage:
-    """One section with its threads: a page of all of them, or only the newest ones."""
+    """One section with its threads: a page of all of them, or only the newest ones (and thread ``include``)."""
     authorize(principal, Action.view_comments)
     all_versions = versions(session, principal, proposal)
     version = pick_version(all_versions, number)
@@ -790,7 +792,7 @@ def section_thread(
     allowed = may_comment(principal, proposal, version, all_versions)
     reader = Reader(principal=principal, window_open=allowed)
     page = page or PageParams(page=1, page_size=50)
-    thread = load_threads(session, reader, [section], newest=newest, page=page)[section.id or 0]
+    thread = load_threads(session, reader, [section], newest=newest, page=page, include=include)[section.id or 0]
     return SectionPage(
         proposal=proposal,
         version=version,

@@ -336,10 +336,11 @@ def compare(
 
 
 def _thread_fragment(
-    request: Request, session: Session, principal: Principal, context: service.CommentContext
+    request: Request, session: Session, principal: Principal, context: service.CommentContext, comment: Comment
 ) -> Response:
-    """The section's thread after a change, as the browser shows it: on the section's own page (htmx sends
-    its address as HX-Current-URL) that page of all threads, elsewhere the newest threads."""
+    """The section's thread after a change to ``comment``, as the browser shows it: on the section's own page
+    (htmx sends its address as HX-Current-URL) that page of all threads, elsewhere the newest threads, with
+    ``comment``'s thread among them however old it is (it was on the screen: it must not vanish)."""
     # The change is stored before the thread renders: on SQLite it holds the database's write lock, which
     # would otherwise last through the rendering and keep every other writer waiting (bench/load.py).
     session.commit()
@@ -353,6 +354,7 @@ def _thread_fragment(
         context.section.key,
         number=context.version.number,
         newest=None if on_section_page else service.NEWEST_THREADS,
+        include=comment.parent_id or comment.id,
         page=PageParams(page=int(page) if page.isdecimal() and len(page) < 6 else 1, page_size=50),
     )
     return render(
@@ -438,7 +440,7 @@ def post_comment(
         )
     if not is_htmx(request):
         return RedirectResponse(_back(session, principal, comment, context), status_code=303)
-    return _thread_fragment(request, session, principal, context)
+    return _thread_fragment(request, session, principal, context, comment)
 
 
 @router.get("/comments/{comment_id}", include_in_schema=False)
@@ -530,7 +532,7 @@ def edit(
         return _edit_page(request, context, comment, form, errors, status_code=status_code)
     if not is_htmx(request):
         return RedirectResponse(_back(session, principal, comment, context), status_code=303)
-    return _thread_fragment(request, session, principal, context)
+    return _thread_fragment(request, session, principal, context, comment)
 
 
 @router.post("/comments/{comment_id}/withdraw", include_in_schema=False)
@@ -540,7 +542,7 @@ def withdraw(request: Request, session: SessionDep, principal: WebPrincipal, com
     service.withdraw_comment(session, principal, comment, context, ip=client_ip(request))
     if not is_htmx(request):
         return RedirectResponse(_back(session, principal, comment, context), status_code=303)
-    return _thread_fragment(request, session, principal, context)
+    return _thread_fragment(request, session, principal, context, comment)
 
 
 @router.get("/comments/{comment_id}/history", include_in_schema=False)
