@@ -235,13 +235,15 @@ def test_reply_form_is_a_fragment_for_htmx_and_a_page_without(client: TestClient
     assert f'id="form-reply-{root.id}"' in fragment.text and "<html" not in fragment.text
     assert f'<input type="hidden" name="parent_id" value="{root.id}">' in fragment.text
     assert re.search(r'name="form_token" value="[A-Za-z0-9_-]{16,}"', fragment.text)
-    assert " autofocus" in fragment.text
+    assert 'hx-post="' in fragment.text  # in the thread: htmx swaps the thread after posting
     # Replying to a reply: the form is the thread's.
     assert f'id="form-reply-{root.id}"' in client.get(f"/comments/{reply.id}/reply", headers=HTMX).text
     # Without JavaScript: a page with the comment answered and the form, which posts and comes back.
     full = client.get(f"/comments/{root.id}/reply")
     assert full.status_code == 200 and "<html" in full.text and "<h1>Antwoorden</h1>" in full.text
     assert root.body_html in full.text
+    form = full.text.split(f'id="form-reply-{root.id}"')[1].split(">")[0]
+    assert "hx-post" not in form and "hx-target" not in form  # on its own page: a plain form, also with JS
     token = csrf_from(full.text)
     form_token = re.search(r'name="form_token" value="([^"]+)"', full.text).group(1)
     posted = client.post(
@@ -292,6 +294,12 @@ def test_no_reply_form_for_a_withdrawn_comment_a_closed_window_or_an_unknown_com
     withdrawn = client.get(f"/comments/{mine.id}/reply")
     assert withdrawn.status_code == 409
     assert "Op een ingetrokken reactie kan niet meer worden gereageerd." in withdrawn.text
+    # htmx (opening "Reageren"): the reason alone, announced, in place of the form; no error page in the thread
+    in_place = client.get(f"/comments/{mine.id}/reply", headers=HTMX)
+    assert in_place.status_code == 409
+    assert in_place.text == (
+        '<p class="notice notice--warning" role="alert">Op een ingetrokken reactie kan niet meer worden gereageerd.</p>'
+    )
     assert client.get("/comments/99999999/reply").status_code == 404
     assert client.get("/comments/99999999999/reply").status_code == 404
     other = db.exec(select(Comment).where(col(Comment.parent_id).is_(None), col(Comment.deleted_at).is_(None))).first()
@@ -366,6 +374,8 @@ def test_edit_keeps_history_and_only_the_author_may(client: TestClient, db: Sess
     post_comment(client, proposal.id, "reikwijdte", {"kind": "steun", "body": "Eerste tekst"})
     comment = db.exec(select(Comment).where(Comment.body == "Eerste tekst")).one()
     form = client.get(f"/comments/{comment.id}/edit")
+    assert 'hx-post="' not in form.text.split(f'id="form-edit-{comment.id}"')[1].split(">")[0]  # a page: plain form
+    assert 'hx-post="' in client.get(f"/comments/{comment.id}/edit", headers=HTMX).text  # in place: htmx
     assert form.status_code == 200 and "Eerste tekst</textarea>" in form.text
     token = csrf_from(form.text)
     saved = client.post(

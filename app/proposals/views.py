@@ -14,7 +14,7 @@ from typing import Annotated
 from urllib.parse import parse_qs, urlsplit
 
 from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2_fragments import render_block
 from markupsafe import Markup
 from sqlmodel import Session
@@ -454,7 +454,16 @@ def comment_link(session: SessionDep, principal: WebPrincipal, comment_id: int) 
 def reply_form(request: Request, session: SessionDep, principal: WebPrincipal, comment_id: int) -> Response:
     """The reply form of a thread. The proposal page loads it with htmx when "Reageren" opens (it does not
     carry 125 forms nobody opened); without JavaScript "Reageren" leads here, a page with the form."""
-    comment, context = service.reply_target(session, principal, comment_id)
+    try:
+        comment, context = service.reply_target(session, principal, comment_id)
+    except AppError as exc:
+        if not (exc.user_message and is_htmx(request)):
+            raise
+        # In place of the form that cannot be: the reason, announced (not an error page inside the thread).
+        return HTMLResponse(
+            Markup('<p class="notice notice--warning" role="alert">{}</p>').format(exc.detail),
+            status_code=exc.status_code,
+        )
     return render(
         request,
         "proposals/comment_reply.html",
@@ -463,7 +472,7 @@ def reply_form(request: Request, session: SessionDep, principal: WebPrincipal, c
             "context": context,
             "comment": comment,
             "section": context.section,
-            "state": {"prefix": f"reply-{comment.id}", "autofocus": True},
+            "state": {"prefix": f"reply-{comment.id}", "standalone": not is_htmx(request)},
             **_common(context.proposal.id or 0),
         },
         block="editor",
@@ -500,6 +509,7 @@ def _edit_page(
         "action": f"/comments/{comment.id}/edit",
         "edit": True,
         "reply": comment.parent_id is not None,
+        "standalone": not is_htmx(request),
     }
     return render(
         request,

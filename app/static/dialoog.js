@@ -30,6 +30,26 @@
     box.hidden = false;
     box.classList.add("notice", "notice--warning");
   });
+  // No answer at all (the network): the same box, with its default text. Where a part of the page was
+  // loading (a reply form), its link to the page of its own stays and still works.
+  document.addEventListener("htmx:sendError", function () {
+    var box = document.getElementById("request-error");
+    if (!box) return;
+    box.textContent = box.getAttribute("data-default") || "Er ging iets mis.";
+    box.hidden = false;
+    box.classList.add("notice", "notice--warning");
+  });
+
+  // "Reageren" loaded its reply form: the caret goes into it, unless the reader has moved on meanwhile.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || !target.classList || !target.classList.contains("reply__form")) return;
+    var summary = target.parentElement && target.parentElement.querySelector("summary");
+    if (document.activeElement !== summary && document.activeElement !== document.body) return;
+    var field = target.querySelector("textarea");
+    if (field) field.focus();
+  });
+
   document.addEventListener("htmx:beforeRequest", function () {
     var box = document.getElementById("request-error");
     if (box) box.hidden = true;

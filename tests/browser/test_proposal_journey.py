@@ -130,11 +130,24 @@ def test_provider_comments_replies_and_edits_in_place(page):
     assert_accessible(page)
     assert page.console_errors == []
 
-    # Without JavaScript "Reageren" leads to a page of its own with the form.
+    # Without JavaScript "Reageren" leads to a page of its own with the form (also reached from a new tab, or
+    # after signing in again); with JavaScript on, that form posts too and leads back to the thread.
     page.goto(f"/comments/{triade_id}/reply")
     expect(page.get_by_role("heading", level=1)).to_have_text("Antwoorden")
-    expect(page.locator(f"#form-reply-{triade_id}")).to_be_visible()
     assert_accessible(page)
+    from_page = unique("Antwoord vanaf de eigen pagina")
+    page.locator(f"#form-reply-{triade_id}").get_by_label("Uw antwoord").fill(from_page)
+    page.get_by_role("button", name="Plaats antwoord").click()
+    page.wait_for_url("**/sections/productoverzicht?*#comment-*", timeout=WAIT)
+    expect(page.locator(f"#comment-{triade_id} li.comment > article", has_text=from_page)).to_be_visible()
+
+    # The edit page of its own (a new tab) works the same way.
+    page.goto(f"/comments/{mine_id}/edit")
+    page.locator(f"#form-edit-{mine_id}").get_by_label("Uw reactie").fill(edited + " (vanaf de pagina)")
+    page.get_by_role("button", name="Wijziging opslaan").click()
+    page.wait_for_url(f"**#comment-{mine_id}", timeout=WAIT)
+    expect(page.locator(f"#comment-{mine_id} > article .comment__body")).to_have_text(edited + " (vanaf de pagina)")
+    assert page.console_errors == []
 
 
 def test_invalid_comment_shows_the_error_and_keeps_the_text(page):
