@@ -7,6 +7,7 @@ Services raise ``AppError`` subclasses. Under ``/api/`` every error, including v
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from http import HTTPStatus
 from typing import Any
@@ -253,8 +254,12 @@ def install_error_handlers(app: FastAPI, *, api: bool) -> None:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
         # One line to say which request it was; the traceback is logged by the server, to which Starlette
-        # passes the exception on after this answer (logging it here too wrote every traceback twice).
-        log.error("unhandled error on %s %s: %s", request.method, request.url.path, exc.__class__.__name__)
+        # passes the exception on after this answer (logging it here too wrote every traceback twice). The
+        # API is a mounted app with this handler too: the exception passes both, the line is written once.
+        if not getattr(exc, "_dialoog_logged", False):
+            log.error("unhandled error on %s %s: %s", request.method, request.url.path, exc.__class__.__name__)
+            with contextlib.suppress(AttributeError):  # an exception type without attributes of its own
+                exc._dialoog_logged = True  # type: ignore[attr-defined]
         if wants_json(request):
             return problem_response(500, "An unexpected error occurred.", instance=request.url.path)
         return _html_error(request, 500, _html_message(500))

@@ -154,3 +154,23 @@ def test_api_answers_carry_security_headers(client):
         headers = client.get(path).headers
         assert "frame-ancestors 'none'" in headers["content-security-policy"]
         assert headers["x-content-type-options"] == "nosniff"
+
+
+@pytest.mark.parametrize("mount", ["site", "api"])
+def test_an_unexpected_error_is_a_500_logged_once_without_a_trace_to_the_user(app, caplog, mount):
+    """A bug gives a 500 with a plain message (problem+json in the API), and one log line naming the request:
+    the API is a mounted app with the same handler, and the exception passes both."""
+    target, url = (app, "/boom-test") if mount == "site" else (app.state.api, "/api/v1/boom-test")
+
+    def boom() -> None:
+        raise RuntimeError("a bug with a secret in its message")
+
+    target.add_api_route("/boom-test", boom, methods=["GET"])
+    with caplog.at_level("ERROR", logger="dialoog.errors"), TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get(url)
+    assert response.status_code == 500
+    assert "secret" not in response.text and "Traceback" not in response.text
+    if mount == "api":
+        assert_problem(response, 500)
+    lines = [r.getMessage() for r in caplog.records if r.name == "dialoog.errors"]
+    assert lines == [f"unhandled error on GET {url}: RuntimeError"]
