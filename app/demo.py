@@ -293,8 +293,13 @@ def _seed_sessions(
                 session.flush()
                 # Every invited provider in one of three subgroups, for the demo.
                 for i, p in enumerate(content.PROVIDERS):
-                    session.add(SubgroupAssignment(agenda_item_id=agenda_item.id, provider_id=providers[p["slug"]].id,
-                                                   subgroup=f"Groep {'ABC'[i % 3]}"))
+                    session.add(
+                        SubgroupAssignment(
+                            agenda_item_id=agenda_item.id,
+                            provider_id=providers[p["slug"]].id,
+                            subgroup=f"Groep {'ABC'[i % 3]}",
+                        )
+                    )
         if held:
             for i, slug in enumerate(accepted):
                 came = i % 5 != 4  # most accepted providers came
@@ -320,7 +325,7 @@ def _seed_sessions(
                     storage_path=stored.path,
                     audience=doc["audience"],
                     release_at=min(ds.documents_release_at or starts_at, now - timedelta(hours=1)),
-                notified_at=now - timedelta(hours=1),  # released before the demo began: no mail now
+                    notified_at=now - timedelta(hours=1),  # released before the demo began: no mail now
                     uploaded_by_id=admin.id,
                 )
             )

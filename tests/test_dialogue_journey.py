@@ -45,8 +45,12 @@ def test_the_dialogue_from_invitation_to_published_report(client, db, smtp, smtp
 
     # 1. SDFL invites (again: idempotent) and reminds Its4sure, which has not answered yet.
     login(client, "sdfl@example.org")
-    assert post_form(client, "/admin/invitations", {"provider_id": str(its4sure.id)},
-                     page="/admin/invitations").status_code == 303
+    assert (
+        post_form(
+            client, "/admin/invitations", {"provider_id": str(its4sure.id)}, page="/admin/invitations"
+        ).status_code
+        == 303
+    )
     assert post_form(client, "/admin/invitations/reminders", page="/admin/invitations").status_code == 303
     post_form(client, "/logout", page="/account")
     send_pending(db, settings=smtp_settings, commit=False)
@@ -55,8 +59,12 @@ def test_the_dialogue_from_invitation_to_published_report(client, db, smtp, smtp
 
     # 2. Its4sure accepts for its own organisation...
     login(client, "its4sure@example.org")
-    assert post_form(client, "/invitation", {"answer": "accept", "note": "Wij komen met twee mensen."},
-                     page="/invitation").status_code == 303
+    assert (
+        post_form(
+            client, "/invitation", {"answer": "accept", "note": "Wij komen met twee mensen."}, page="/invitation"
+        ).status_code
+        == 303
+    )
     invitation = db.exec(select(Invitation).where(Invitation.provider_id == its4sure.id)).one()
     assert invitation.status == "accepted"
 
@@ -73,9 +81,22 @@ def test_the_dialogue_from_invitation_to_published_report(client, db, smtp, smtp
     # 3. SDFL moves session 2 by an hour: everyone who accepted gets an update with SEQUENCE + 1.
     login(client, "sdfl@example.org")
     later = coming.starts_at + timedelta(hours=1)
-    assert post_form(client, f"/admin/sessions/{coming.id}", {
-        "number": "2", "title": coming.title, "starts_at": local(later), "ends_at": local(later + timedelta(hours=4)),
-        "location": coming.location, "status": "planned"}, page=f"/admin/sessions/{coming.id}").status_code == 303
+    assert (
+        post_form(
+            client,
+            f"/admin/sessions/{coming.id}",
+            {
+                "number": "2",
+                "title": coming.title,
+                "starts_at": local(later),
+                "ends_at": local(later + timedelta(hours=4)),
+                "location": coming.location,
+                "status": "planned",
+            },
+            page=f"/admin/sessions/{coming.id}",
+        ).status_code
+        == 303
+    )
     send_pending(db, settings=smtp_settings, commit=False)
     update = next(m for m in collector.messages if m["To"] == "its4sure@example.org")
     (event,) = ics_events(update)
@@ -85,10 +106,18 @@ def test_the_dialogue_from_invitation_to_published_report(client, db, smtp, smtp
     # 4. A document for participants, released in two days.
     release = clock.now() + timedelta(days=2)
     form = client.get("/admin/documents").text
-    response = client.post("/admin/documents", data={
-        "title": "Vragen voor sessie 2", "audience": "participants", "release_at": local(release),
-        "session_id": str(coming.id), "csrf_token": csrf_from(form)},
-        files={"file": ("vragen.pdf", small_pdf(), "application/pdf")}, follow_redirects=False)
+    response = client.post(
+        "/admin/documents",
+        data={
+            "title": "Vragen voor sessie 2",
+            "audience": "participants",
+            "release_at": local(release),
+            "session_id": str(coming.id),
+            "csrf_token": csrf_from(form),
+        },
+        files={"file": ("vragen.pdf", small_pdf(), "application/pdf")},
+        follow_redirects=False,
+    )
     assert response.status_code == 303
     document = db.exec(select(Document).where(Document.title == "Vragen voor sessie 2")).one()
     post_form(client, "/logout", page="/account")
@@ -106,15 +135,20 @@ def test_the_dialogue_from_invitation_to_published_report(client, db, smtp, smtp
     assert "Vragen voor sessie 2" in client.get("/documents").text
     run_scheduled(db)
     send_pending(db, settings=smtp_settings, commit=False)
-    assert any(m["To"] == "its4sure@example.org" and "Vragen voor sessie 2" in m["Subject"]
-               for m in collector.messages)
+    assert any(m["To"] == "its4sure@example.org" and "Vragen voor sessie 2" in m["Subject"] for m in collector.messages)
     post_form(client, "/logout", page="/account")
 
     # 5. After the session: the report is published and visible without signing in, also as PDF.
     login(client, "sdfl@example.org")
-    assert post_form(client, f"/admin/sessions/{coming.id}/report", {
-        "report": "# Verslag sessie 2\n\nDe aanbieders bespraken de tarieven.", "publish": "1"},
-        page=f"/admin/sessions/{coming.id}").status_code == 303
+    assert (
+        post_form(
+            client,
+            f"/admin/sessions/{coming.id}/report",
+            {"report": "# Verslag sessie 2\n\nDe aanbieders bespraken de tarieven.", "publish": "1"},
+            page=f"/admin/sessions/{coming.id}",
+        ).status_code
+        == 303
+    )
     post_form(client, "/logout", page="/account")
     client.cookies.clear()
     assert "De aanbieders bespraken de tarieven." in client.get(f"/sessions/{coming.id}").text

@@ -23,10 +23,15 @@ def local(dt) -> str:
 
 
 def new_session(client, **overrides) -> object:
-    start = (clock.now() + timedelta(days=60)).astimezone(TIMEZONE).replace(hour=13, minute=0, second=0,
-                                                                           microsecond=0)
-    data = {"number": "4", "title": "Extra sessie tarieven", "starts_at": local(start),
-            "ends_at": local(start + timedelta(hours=4)), "location": "Stadhuis Almere", "status": "planned"}
+    start = (clock.now() + timedelta(days=60)).astimezone(TIMEZONE).replace(hour=13, minute=0, second=0, microsecond=0)
+    data = {
+        "number": "4",
+        "title": "Extra sessie tarieven",
+        "starts_at": local(start),
+        "ends_at": local(start + timedelta(hours=4)),
+        "location": "Stadhuis Almere",
+        "status": "planned",
+    }
     return post_form(client, "/admin/sessions", {**data, **overrides}, page="/admin/sessions/new")
 
 
@@ -61,8 +66,10 @@ def test_save_the_date_update_and_cancel_over_smtp(admin, db, smtp, smtp_setting
     report = send_pending(db, settings=smtp_settings, commit=False)
     assert report.sent == ACCEPTED_CONTACTS
     assert {m["To"] for m in collector.messages} == {
-        u.email for u in db.exec(select(User).where(User.role == "provider")).all()
-        if u.email.split("@")[0] not in ("its4sure", "omega-groep", "stichting-timon")}
+        u.email
+        for u in db.exec(select(User).where(User.role == "provider")).all()
+        if u.email.split("@")[0] not in ("its4sure", "omega-groep", "stichting-timon")
+    }
     mail = next(m for m in collector.messages if m["To"] == "rodante@example.org")
     assert "Save the date" in mail["Subject"]
     (part,) = [p for p in mail.iter_attachments() if p.get_content_type() == "text/calendar"]
@@ -76,9 +83,19 @@ def test_save_the_date_update_and_cancel_over_smtp(admin, db, smtp, smtp_setting
 
     # A new time goes out as an update: same UID, SEQUENCE + 1.
     moved = ds.starts_at + timedelta(hours=1)
-    response = post_form(admin, f"/admin/sessions/{ds.id}", {
-        "number": "4", "title": ds.title, "starts_at": local(moved), "ends_at": local(moved + timedelta(hours=4)),
-        "location": ds.location, "status": "planned"}, page=f"/admin/sessions/{ds.id}")
+    response = post_form(
+        admin,
+        f"/admin/sessions/{ds.id}",
+        {
+            "number": "4",
+            "title": ds.title,
+            "starts_at": local(moved),
+            "ends_at": local(moved + timedelta(hours=4)),
+            "location": ds.location,
+            "status": "planned",
+        },
+        page=f"/admin/sessions/{ds.id}",
+    )
     assert response.status_code == 303
     collector.messages.clear()
     assert send_pending(db, settings=smtp_settings, commit=False).sent == ACCEPTED_CONTACTS
@@ -89,17 +106,35 @@ def test_save_the_date_update_and_cancel_over_smtp(admin, db, smtp, smtp_setting
     assert event.decoded("DTSTART").hour == 14
 
     # A new title only changes nothing in calendars: no mail.
-    post_form(admin, f"/admin/sessions/{ds.id}", {
-        "number": "4", "title": "Extra sessie: tarieven en indexering", "starts_at": local(moved),
-        "ends_at": local(moved + timedelta(hours=4)), "location": ds.location, "status": "planned"},
-        page=f"/admin/sessions/{ds.id}")
+    post_form(
+        admin,
+        f"/admin/sessions/{ds.id}",
+        {
+            "number": "4",
+            "title": "Extra sessie: tarieven en indexering",
+            "starts_at": local(moved),
+            "ends_at": local(moved + timedelta(hours=4)),
+            "location": ds.location,
+            "status": "planned",
+        },
+        page=f"/admin/sessions/{ds.id}",
+    )
     assert send_pending(db, settings=smtp_settings, commit=False).total == 0
 
     # Cancelling sends a CANCEL with a higher SEQUENCE.
-    post_form(admin, f"/admin/sessions/{ds.id}", {
-        "number": "4", "title": "Extra sessie: tarieven en indexering", "starts_at": local(moved),
-        "ends_at": local(moved + timedelta(hours=4)), "location": ds.location, "status": "cancelled"},
-        page=f"/admin/sessions/{ds.id}")
+    post_form(
+        admin,
+        f"/admin/sessions/{ds.id}",
+        {
+            "number": "4",
+            "title": "Extra sessie: tarieven en indexering",
+            "starts_at": local(moved),
+            "ends_at": local(moved + timedelta(hours=4)),
+            "location": ds.location,
+            "status": "cancelled",
+        },
+        page=f"/admin/sessions/{ds.id}",
+    )
     collector.messages.clear()
     send_pending(db, settings=smtp_settings, commit=False)
     mail = next(m for m in collector.messages if m["To"] == "rodante@example.org")
@@ -109,12 +144,15 @@ def test_save_the_date_update_and_cancel_over_smtp(admin, db, smtp, smtp_setting
     assert calendar["METHOD"] == "CANCEL" and event["STATUS"] == "CANCELLED" and int(event["SEQUENCE"]) == 2
 
 
-@pytest.mark.parametrize("overrides,field", [
-    ({"title": ""}, "title"),
-    ({"number": "1"}, "number"),
-    ({"ends_at": "2020-01-01T10:00"}, "ends_at"),
-    ({"starts_at": "geen datum"}, "starts_at"),
-])
+@pytest.mark.parametrize(
+    "overrides,field",
+    [
+        ({"title": ""}, "title"),
+        ({"number": "1"}, "number"),
+        ({"ends_at": "2020-01-01T10:00"}, "ends_at"),
+        ({"starts_at": "geen datum"}, "starts_at"),
+    ],
+)
 def test_invalid_sessions_are_refused_with_the_error_at_the_field(admin, db, overrides, field):
     response = new_session(admin, **overrides)
     assert response.status_code == 422
@@ -128,23 +166,35 @@ def test_agenda_items_reordering_and_subgroups(admin, db):
     page = f"/admin/sessions/{ds.id}"
     outside = post_form(admin, f"{page}/agenda", {"starts": "08:00", "ends": "09:00", "title": "Te vroeg"}, page=page)
     assert outside.status_code == 422 and "binnen de sessie" in outside.text
-    assert post_form(admin, f"{page}/agenda", {"starts": "16:00", "ends": "16:30", "title": "Werkgroepen",
-                                               "format": "subgroups"}, page=page).status_code == 303
+    assert (
+        post_form(
+            admin,
+            f"{page}/agenda",
+            {"starts": "16:00", "ends": "16:30", "title": "Werkgroepen", "format": "subgroups"},
+            page=page,
+        ).status_code
+        == 303
+    )
     items = db.exec(select(AgendaItem).where(AgendaItem.session_id == ds.id).order_by(AgendaItem.position)).all()
     assert items[-1].title == "Werkgroepen"
     # Move it up once: it swaps with its neighbour, without JavaScript.
     assert post_form(admin, f"{page}/agenda/{items[-1].id}/move", {"direction": "up"}, page=page).status_code == 303
     db.expire_all()
-    titles = [i.title for i in db.exec(select(AgendaItem).where(AgendaItem.session_id == ds.id)
-                                       .order_by(AgendaItem.position)).all()]
+    titles = [
+        i.title
+        for i in db.exec(select(AgendaItem).where(AgendaItem.session_id == ds.id).order_by(AgendaItem.position)).all()
+    ]
     assert titles[-2] == "Werkgroepen" and titles[-1] == items[-2].title
     # Divide two providers over subgroups; the provider sees its own.
     rodante = db.exec(select(Provider).where(Provider.slug == "rodante")).one()
     psymens = db.exec(select(Provider).where(Provider.slug == "psymens")).one()
     item = items[-1]
-    response = post_form(admin, f"{page}/agenda/{item.id}/subgroups",
-                         {f"group_{rodante.id}": "Groep A", f"group_{psymens.id}": "Groep B"},
-                         page=f"{page}/agenda/{item.id}")
+    response = post_form(
+        admin,
+        f"{page}/agenda/{item.id}/subgroups",
+        {f"group_{rodante.id}": "Groep A", f"group_{psymens.id}": "Groep B"},
+        page=f"{page}/agenda/{item.id}",
+    )
     assert response.status_code == 303
     post_form(admin, "/logout", page=page)
     login(admin, "rodante@example.org")
@@ -158,10 +208,13 @@ def test_attendance_and_report_publication(admin, db):
     ds = db.exec(select(DialogueSession).where(DialogueSession.number == 2)).one()
     page = f"/admin/sessions/{ds.id}"
     rodante = db.exec(select(Provider).where(Provider.slug == "rodante")).one()
-    assert post_form(admin, f"{page}/attendance", {f"attended_{rodante.id}": "1", f"people_{rodante.id}": "3"},
-                     page=page).status_code == 303
-    row = db.exec(select(Attendance).where(Attendance.session_id == ds.id,
-                                           Attendance.provider_id == rodante.id)).one()
+    assert (
+        post_form(
+            admin, f"{page}/attendance", {f"attended_{rodante.id}": "1", f"people_{rodante.id}": "3"}, page=page
+        ).status_code
+        == 303
+    )
+    row = db.exec(select(Attendance).where(Attendance.session_id == ds.id, Attendance.provider_id == rodante.id)).one()
     assert row.attended and row.people == 3
     bad_link = post_form(admin, f"{page}/report", {"report": "x", "recording_url": "javascript:alert(1)"}, page=page)
     assert bad_link.status_code == 422 and 'id="error-recording_url"' in bad_link.text
@@ -170,8 +223,16 @@ def test_attendance_and_report_publication(admin, db):
     draft = post_form(admin, f"{page}/report", {"report": "# Verslag\n\nConcepttekst.", "publish": ""}, page=page)
     assert draft.status_code == 303
     assert "Concepttekst" not in admin.get(f"/sessions/{ds.id}").text  # a draft is not public
-    post_form(admin, f"{page}/report", {"report": "# Verslag\n\nDefinitieve tekst.", "publish": "1",
-                                        "recording_url": "https://video.example.org/sessie-2"}, page=page)
+    post_form(
+        admin,
+        f"{page}/report",
+        {
+            "report": "# Verslag\n\nDefinitieve tekst.",
+            "publish": "1",
+            "recording_url": "https://video.example.org/sessie-2",
+        },
+        page=page,
+    )
     post_form(admin, "/logout", page=page)
     public = admin.get(f"/sessions/{ds.id}").text
     assert "Definitieve tekst." in public and "https://video.example.org/sessie-2" in public
@@ -179,8 +240,10 @@ def test_attendance_and_report_publication(admin, db):
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 
 
-@pytest.mark.parametrize("email,expected", [(None, 303), ("rodante@example.org", 403),
-                                            ("almere@example.org", 403), ("sdfl@example.org", None)])
+@pytest.mark.parametrize(
+    "email,expected",
+    [(None, 303), ("rodante@example.org", 403), ("almere@example.org", 403), ("sdfl@example.org", None)],
+)
 def test_session_admin_per_role(client, db, email, expected):
     ds = db.exec(select(DialogueSession).where(DialogueSession.number == 1)).one()
     if email:
@@ -188,8 +251,10 @@ def test_session_admin_per_role(client, db, email, expected):
     for path in ("/admin/sessions", "/admin/sessions/new", f"/admin/sessions/{ds.id}"):
         status = client.get(path, follow_redirects=False).status_code
         assert status == (expected or 200), (path, status)
-    for path, data in [(f"/admin/sessions/{ds.id}/attendance", {}),
-                       (f"/admin/sessions/{ds.id}/report", {"report": "x", "publish": "1"}),
-                       (f"/admin/sessions/{ds.id}/agenda", {"title": "x", "starts": "13:00", "ends": "13:10"})]:
+    for path, data in [
+        (f"/admin/sessions/{ds.id}/attendance", {}),
+        (f"/admin/sessions/{ds.id}/report", {"report": "x", "publish": "1"}),
+        (f"/admin/sessions/{ds.id}/agenda", {"title": "x", "starts": "13:00", "ends": "13:10"}),
+    ]:
         status = post_form(client, path, data, page="/login" if email is None else "/account").status_code
         assert status == (expected or 303), (path, status)

@@ -46,7 +46,13 @@ def test_provider_accepts_sees_its_subgroup_and_downloads_a_document(page):
 
 def test_admin_session_and_document_pages_pass_axe(page):
     sign_in(page, "sdfl@example.org")
-    for path in ("/admin/sessions", "/admin/sessions/new", "/admin/sessions/2", "/admin/invitations",
-                 "/admin/documents", "/admin/participation"):
+    for path in (
+        "/admin/sessions",
+        "/admin/sessions/new",
+        "/admin/sessions/2",
+        "/admin/invitations",
+        "/admin/documents",
+        "/admin/participation",
+    ):
         page.goto(path)
         assert_accessible(page)
