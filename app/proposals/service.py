@@ -314,7 +314,6 @@ class CommentView:
     comment: Comment
     author_name: str
     organisation: str
-    is_new: bool = False
     is_own: bool = False
     can_edit: bool = False
     is_draft: bool = False  # an official reply not released yet (only admins see it)
@@ -345,7 +344,6 @@ class Thread:
     threads: list[CommentView]
     total_threads: int
     comments: int  # comments and replies, withdrawn ones not counted
-    new: int  # comments by others since the reader's last visit
 
     @property
     def hidden(self) -> int:
@@ -407,7 +405,6 @@ def _view(row: Any, reader: Reader) -> CommentView:
         comment=comment,
         author_name=author_name or "",
         organisation=organisation(role, provider_name, municipality_name),
-        is_new=bool(reader.last_seen and not own and comment.created_at > reader.last_seen),
         is_own=own,
         can_edit=own and reader.window_open and comment.deleted_at is None and not comment.official,
         is_draft=comment.official and (comment.release_at is None or comment.release_at > reader.now),
@@ -491,38 +488,25 @@ def load_threads(
         grouped[view.comment.section_id].append(view)
     result = {}
     for s in sections:
-        threads, comments, new = counts.get(s.id or 0, (0, 0, 0))
+        threads, comments = counts.get(s.id or 0, (0, 0))
         result[s.id or 0] = Thread(
-            section=s, threads=grouped.get(s.id or 0, []), total_threads=threads, comments=comments, new=new
+            section=s, threads=grouped.get(s.id or 0, []), total_threads=threads, comments=comments
         )
     return result
 
 
-def _thread_counts(session: Session, reader: Reader, section_ids: list[int | None]) -> dict[int, tuple[int, int, int]]:
-    """Per section: its threads, its comments that are not withdrawn, and how many of them are new to the
-    reader. One query."""
-    visible = comment_visibility(reader.principal, reader.now)
-    since = reader.last_seen
-    new_expr = (
-        func.sum(
-            case(
-                (and_(col(Comment.created_at) > since, col(Comment.author_id) != (reader.user_id or 0)), 1),
-                else_=0,
-            )
-        )
-        if since
-        else func.sum(0)
-    )
+def _thread_counts(session: Session, reader: Reader, section_ids: list[int | None]) -> dict[int, tuple[int, int]]:
+    """Per section: its threads, and its comments that are not withdrawn. One query. (What is new to a reader
+    is ``reader_marks``: the threads themselves are the same for every reader of a kind.)"""
     return {
-        section_id: (int(threads or 0), int(comments or 0), int(new or 0))
-        for section_id, threads, comments, new in session.exec(
+        section_id: (int(threads or 0), int(comments or 0))
+        for section_id, threads, comments in session.exec(
             select(  # type: ignore[call-overload]
                 Comment.section_id,
                 func.sum(case((col(Comment.parent_id).is_(None), 1), else_=0)),
                 func.sum(case((col(Comment.deleted_at).is_(None), 1), else_=0)),
-                new_expr,
             )
-            .where(col(Comment.section_id).in_(section_ids), visible)
+            .where(col(Comment.section_id).in_(section_ids), comment_visibility(reader.principal, reader.now))
             .group_by(Comment.section_id)
         ).all()
     }
@@ -535,7 +519,6 @@ def _thread_counts(session: Session, reader: Reader, section_ids: list[int | Non
 class SectionView:
     section: Section
     thread: Thread | None  # None when the reader may not see comments
-    is_new: bool  # added or changed in a version published since the last visit
     changed: bool  # added or changed since the version before
     earlier: list[tuple[int, int]]  # (version number, comments) on the same key in earlier versions
 
@@ -608,20 +591,15 @@ def may_comment(
 
 
 def proposal_page(
-    session: Session,
     principal: Principal,
     proposal: Proposal,
+    all_versions: list[ProposalVersion],
     *,
     number: int | None = None,
     last_seen: datetime | None = None,
-    with_sections: bool = True,
-    all_versions: list[ProposalVersion] | None = None,
 ) -> ProposalPage:
-    """A version (the current one by default): what the page says about it and, ``with_sections``, its
-    sections with their newest threads (``section_views``) and what the version took in (``applied_in``).
-    ``all_versions``: the proposal's ``versions`` when the caller has them already."""
-    if all_versions is None:
-        all_versions = versions(session, principal, proposal)
+    """A version (the current one by default) of ``proposal`` with its readable ``all_versions``: what the page
+    says about it. Its sections come from ``section_views`` and ``applied_in`` (the proposal page caches them)."""
     version = pick_version(all_versions, number)
     is_current = current_of(all_versions) is version
     reader = Reader(
@@ -629,7 +607,7 @@ def proposal_page(
         last_seen=last_seen,
         window_open=is_current and window_state(proposal) == "open" and can(principal, Action.comment),
     )
-    page = ProposalPage(
+    return ProposalPage(
         proposal=proposal,
         topic_label=TOPIC_LABELS.get(proposal.topic, proposal.topic),  # type: ignore[call-overload]
         version=version,
@@ -642,10 +620,6 @@ def proposal_page(
         may_comment=may_comment(principal, proposal, version, all_versions),
         shows_comments=can(principal, Action.view_comments),
     )
-    if with_sections:
-        page.sections = section_views(session, page)
-        page.applied = applied_in(session, version)
-    return page
 
 
 def section_views(session: Session, page: ProposalPage) -> list[SectionView]:
@@ -665,8 +639,6 @@ def section_views(session: Session, page: ProposalPage) -> list[SectionView]:
     older_counts = _thread_counts(session, reader, [s.id for s in older]) if page.shows_comments and older else {}
     number_of = {v.id: v.number for v in page.versions}
     previous = {s.key: s for s in older if earlier_versions and s.version_id == earlier_versions[-1].id}
-    last_seen = reader.last_seen
-    published_since = bool(last_seen and version.published_at and version.published_at > last_seen)
 
     views = []
     for s in own:
@@ -675,17 +647,9 @@ def section_views(session: Session, page: ProposalPage) -> list[SectionView]:
         earlier = [
             (number_of[o.version_id], older_counts[o.id or 0][1])
             for o in reversed(older)
-            if o.key == s.key and older_counts.get(o.id or 0, (0, 0, 0))[0]
+            if o.key == s.key and older_counts.get(o.id or 0, (0, 0))[0]
         ]
-        views.append(
-            SectionView(
-                section=s,
-                thread=threads.get(s.id or 0),
-                is_new=published_since and changed,
-                changed=changed,
-                earlier=earlier,
-            )
-        )
+        views.append(SectionView(section=s, thread=threads.get(s.id or 0), changed=changed, earlier=earlier))
     return views
 
 

@@ -119,9 +119,7 @@ def _proposal_page(
     request: Request, session: Session, principal: Principal, proposal_id: int, number: int | None
 ) -> Response:
     proposal, all_versions, last_seen = service.proposal_with_versions(session, principal, proposal_id)
-    page = service.proposal_page(
-        session, principal, proposal, number=number, last_seen=last_seen, with_sections=False, all_versions=all_versions
-    )
+    page = service.proposal_page(principal, proposal, all_versions, number=number, last_seen=last_seen)
     sections_html, news = _sections_html(request, session, page)
     # Remember the visit when it changes what the next one marks "nieuw": the first visit, or one that showed
     # something new. A visit with nothing new leaves the row as it is, and the next visit marks the same.
