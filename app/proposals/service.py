@@ -32,6 +32,7 @@ from app.i18n import fmt_datetime
 from app.i18n import gettext as _
 from app.markdown import render_markdown
 from app.models import (
+    MAX_ID,
     Comment,
     CommentKind,
     CommentRevision,
@@ -49,6 +50,7 @@ from app.models import (
     User,
     VersionStatus,
     Visibility,
+    is_valid_id,
 )
 from app.pagination import PageParams, paginate
 from app.policy import Action, Principal, authorize, can
@@ -84,7 +86,6 @@ REPLIES_PER_THREAD = 50  # newest replies shown per thread; the section page pag
 REPLIES_ON_PROPOSAL_PAGE = 3  # newest replies per thread on the proposal page; the rest behind a link
 MAX_BODY = 10_000
 MAX_QUOTE = 2_000
-MAX_ID = 2_147_483_647
 
 
 # --- proposals and versions ------------------------------------------------------------------------
@@ -170,7 +171,7 @@ def proposal_with_versions(
             .where(Proposal.id == proposal_id)
             .order_by(col(ProposalVersion.number))
         ).all()
-        if 0 < proposal_id <= MAX_ID
+        if is_valid_id(proposal_id)
         else []
     )
     proposal = _readable(principal, rows[0][0] if rows else None)
