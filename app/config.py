@@ -42,6 +42,15 @@ class Settings(BaseSettings):
 
     # Limits
     max_request_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)
+    # Comments, replies, notes and questions per user (browser) and per API key; 0 switches a limit off.
+    write_limit_per_minute: int = Field(default=10, ge=0)
+    write_limit_per_hour: int = Field(default=120, ge=0)
+    api_write_limit_per_minute: int = Field(default=30, ge=0)
+    api_write_limit_per_hour: int = Field(default=600, ge=0)
+
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are trusted: comma-separated addresses or networks
+    # (uvicorn's --forwarded-allow-ips). Empty: none, the client address is the connection's.
+    forwarded_allow_ips: str = ""
 
     @model_validator(mode="after")
     def _derive(self) -> Settings:

@@ -119,6 +119,7 @@ class ApiScope(StrEnum):
 
 class OutboxStatus(StrEnum):
     pending = "pending"
+    sending = "sending"  # claimed by a worker that is talking to SMTP (until claimed_until)
     sent = "sent"
     failed = "failed"
     logged = "logged"
@@ -418,6 +419,8 @@ class Comment(SQLModel, table=True):
     release_at: datetime | None = _ts(default=None)  # official replies are released together
     applied_in_version_id: int | None = Field(default=None, foreign_key="proposal_versions.id", index=True)
     idempotency_key: str | None = Field(default=None, max_length=100, unique=True)
+    # SHA-256 of the request that used the key: a key reused for another request is refused (422).
+    idempotency_fingerprint: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True)
     edited_at: datetime | None = _ts(default=None)
     deleted_at: datetime | None = _ts(default=None)
@@ -530,6 +533,9 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = _created()
     sent_at: datetime | None = _ts(default=None)
+    # A worker claims a row (status "sending") before it talks to SMTP; the claim expires at this moment,
+    # so a worker that crashed mid-send does not strand the row.
+    claimed_until: datetime | None = _ts(default=None)
 
 
 class TokenPurpose(StrEnum):
@@ -576,3 +582,16 @@ class LoginAttempt(SQLModel, table=True):
     email: str = Field(max_length=320, index=True)
     ip: str = Field(default="", max_length=64, index=True)
     success: bool = False
+
+
+class RateLimitHit(SQLModel, table=True):
+    """One counted action (a sign-in failure, a reset request, a comment) for a limit per window: the database
+    counts, so every process and replica shares the same budget."""
+
+    __tablename__ = "rate_limit_hits"
+    __table_args__ = (Index("ix_rate_limit_hits_bucket_key_at", "bucket", "key", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    bucket: str = Field(max_length=40)
+    key: str = Field(max_length=200)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True)

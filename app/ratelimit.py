@@ -1,0 +1,94 @@
+"""Limits per window, counted in the database so that every process and replica shares one budget.
+
+A ``Limit`` allows ``max_hits`` actions per ``window`` for one key (an address, a client, a user, an API key).
+``check`` raises ``TooManyRequests`` (with ``Retry-After``) when the budget is spent; ``hit`` counts one action
+in the caller's transaction, so an action that is rolled back is not counted. ``wait`` only asks.
+
+Counting reads before it writes: two requests racing for the last unit of a budget may both pass. The limits
+here are against floods, not exact quotas, so that is accepted rather than serialising every write.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, delete, select
+
+from app import clock
+from app.errors import TooManyRequests
+from app.models import RateLimitHit
+
+KEY_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class Limit:
+    bucket: str  # what is counted, e.g. "comment:user"
+    max_hits: int  # 0: no limit
+    window: timedelta
+
+
+def _key(key: str) -> str:
+    return key[:KEY_LENGTH]
+
+
+def wait(session: Session, limit: Limit, key: str, *, now: datetime | None = None) -> timedelta | None:
+    """How long ``key`` must wait before its next action under ``limit``, or None when it may act now."""
+    if limit.max_hits <= 0:
+        return None
+    now = now or clock.now()
+    recent = session.exec(
+        select(RateLimitHit.at)
+        .where(
+            RateLimitHit.bucket == limit.bucket,
+            RateLimitHit.key == _key(key),
+            RateLimitHit.at > now - limit.window,
+        )
+        .order_by(col(RateLimitHit.at).desc())
+        .limit(limit.max_hits)
+    ).all()
+    if len(recent) < limit.max_hits:
+        return None
+    # Free again when the oldest of the last `max_hits` actions leaves the window.
+    return max(recent[-1] + limit.window - now, timedelta(seconds=1))
+
+
+def hit(session: Session, limit: Limit, key: str, *, now: datetime | None = None) -> None:
+    """Count one action of ``key`` (in the caller's transaction) and forget its actions older than the window."""
+    if limit.max_hits <= 0:
+        return
+    now = now or clock.now()
+    session.exec(  # type: ignore[call-overload]
+        delete(RateLimitHit).where(
+            col(RateLimitHit.bucket) == limit.bucket,
+            col(RateLimitHit.key) == _key(key),
+            col(RateLimitHit.at) <= now - limit.window,
+        )
+    )
+    session.add(RateLimitHit(bucket=limit.bucket, key=_key(key), at=now))
+
+
+def retry_after_seconds(delay: timedelta) -> int:
+    return max(1, math.ceil(delay.total_seconds()))
+
+
+def too_many(delay: timedelta, message: str, *, field: str | None = None) -> TooManyRequests:
+    """A 429 with ``Retry-After``; ``message`` is Dutch text for the person (shown next to ``field`` if given)."""
+    return TooManyRequests(
+        message,
+        headers={"Retry-After": str(retry_after_seconds(delay))},
+        errors=[{"field": field, "message": message}] if field else None,
+        user_message=True,
+    )
+
+
+def check(session: Session, limits: list[tuple[Limit, str]], message: str, *, field: str | None = None) -> None:
+    """Raise a 429 if any (limit, key) pair is spent; otherwise count one action for each."""
+    now = clock.now()
+    delays = [d for limit, key in limits if (d := wait(session, limit, key, now=now)) is not None]
+    if delays:
+        raise too_many(max(delays), message, field=field)
+    for limit, key in limits:
+        hit(session, limit, key, now=now)
