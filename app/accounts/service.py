@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, delete, func, select
 
-from app import clock
+from app import clock, ratelimit
 from app.accounts.passwords import hash_password, needs_rehash, verify_password
 from app.audit.service import record
 from app.config import get_settings
@@ -39,9 +39,21 @@ SESSION_IDLE = timedelta(hours=8)  # signed out after 8 hours without a request
 SESSION_MAX = timedelta(days=7)  # and after 7 days whatever happens
 SESSION_TOUCH = timedelta(minutes=1)  # write last_seen_at at most once a minute
 TOKEN_TTL = {TokenPurpose.invite: timedelta(days=7), TokenPurpose.reset: timedelta(days=1)}
+# Sign-in failures. Per address and client: a few free tries, then a delay that doubles with every further
+# failure (so a typo costs nothing, and guessing gets slow). Per address over all clients the same, from a much
+# higher count (guessing from many clients); per client over all addresses a plain limit per window. An attacker
+# elsewhere thus slows down only themselves, unless many clients guess one address; the owner can then always
+# set a new password through "wachtwoord vergeten", which clears the address's failures.
+FAILURE_MEMORY = timedelta(hours=24)  # failures older than this no longer count towards a delay
+FREE_FAILURES_PER_PAIR = 5  # address + client
+FREE_FAILURES_PER_EMAIL = 100  # address, over all clients
+FIRST_DELAY = timedelta(minutes=1)
+MAX_DELAY = timedelta(minutes=15)
 LOCK_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_EMAIL = 10
-MAX_FAILURES_PER_CLIENT = 50
+MAX_FAILURES_PER_CLIENT = 50  # per client over all addresses, within LOCK_WINDOW
+# Password-reset links: per address and per client, counted whether or not the address exists.
+RESET_PER_EMAIL = ratelimit.Limit("password_reset:email", 3, timedelta(hours=1))
+RESET_PER_CLIENT = ratelimit.Limit("password_reset:client", 20, timedelta(hours=1))
 MIN_PASSWORD_LENGTH = 10
 API_KEY_PREFIX = "dlg"
 
@@ -70,29 +82,52 @@ class LoginFailed(Exception):
     """Wrong address or password; deliberately the same either way."""
 
 
-def _retry_after(session: Session, *, email: str, ip: str, now: datetime) -> timedelta | None:
-    """How long this address or client must wait, or None when it may try."""
-    since = now - LOCK_WINDOW
+def failure_delay(failures: int, free: int) -> timedelta | None:
+    """The wait after ``failures`` failures in a row of which ``free`` cost nothing: 1, 2, 4 ... minutes."""
+    if failures < free:
+        return None
+    return min(FIRST_DELAY * 2 ** min(failures - free, 16), MAX_DELAY)
+
+
+def _failures_since_success(session: Session, *conditions: Any, since: datetime) -> tuple[int, datetime | None]:
+    """How many failed sign-ins match ``conditions`` after the last successful one (and after ``since``), and
+    when the newest of them was."""
     last_success = session.exec(
-        select(func.max(LoginAttempt.at)).where(LoginAttempt.email == email, col(LoginAttempt.success))
+        select(func.max(LoginAttempt.at)).where(*conditions, col(LoginAttempt.success).is_(True))
     ).one()
-    email_since = max(since, last_success) if last_success else since
-    checks = [
-        (
-            select(LoginAttempt.at).where(LoginAttempt.email == email, LoginAttempt.at > email_since),
-            MAX_FAILURES_PER_EMAIL,
-        ),
-        (select(LoginAttempt.at).where(LoginAttempt.ip == ip, LoginAttempt.at > since), MAX_FAILURES_PER_CLIENT),
-    ]
+    count, newest = session.exec(
+        select(func.count(), func.max(LoginAttempt.at)).where(
+            *conditions,
+            col(LoginAttempt.success).is_(False),
+            LoginAttempt.at > max(since, last_success) if last_success else LoginAttempt.at > since,
+        )
+    ).one()
+    return count, newest
+
+
+def _retry_after(session: Session, *, email: str, ip: str, now: datetime) -> timedelta | None:
+    """How long this address, this client or the two together must wait, or None when they may try."""
+    since = now - FAILURE_MEMORY
     waits = []
-    for stmt, limit in checks:
-        failures = session.exec(
-            stmt.where(col(LoginAttempt.success).is_(False)).order_by(col(LoginAttempt.at).desc()).limit(limit)
-        ).all()
-        if len(failures) >= limit:
-            # Locked until the oldest of the last `limit` failures leaves the window.
-            waits.append(failures[-1] + LOCK_WINDOW - now)
-    return max(waits) if waits else None
+    for conditions, free in (
+        ((LoginAttempt.email == email, LoginAttempt.ip == ip), FREE_FAILURES_PER_PAIR),
+        ((LoginAttempt.email == email,), FREE_FAILURES_PER_EMAIL),
+    ):
+        count, newest = _failures_since_success(session, *conditions, since=since)
+        delay = failure_delay(count, free)
+        if delay is not None and newest is not None:
+            waits.append(newest + delay - now)
+    client_failures = session.exec(
+        select(LoginAttempt.at)
+        .where(LoginAttempt.ip == ip, LoginAttempt.at > now - LOCK_WINDOW, col(LoginAttempt.success).is_(False))
+        .order_by(col(LoginAttempt.at).desc())
+        .limit(MAX_FAILURES_PER_CLIENT)
+    ).all()
+    if len(client_failures) >= MAX_FAILURES_PER_CLIENT:
+        # Free again when the oldest of the last MAX_FAILURES_PER_CLIENT failures leaves the window.
+        waits.append(client_failures[-1] + LOCK_WINDOW - now)
+    wait = max(waits, default=None)
+    return wait if wait is not None and wait > timedelta(0) else None
 
 
 def authenticate(session: Session, *, email: str, password: str, ip: str) -> User:
@@ -104,7 +139,8 @@ def authenticate(session: Session, *, email: str, password: str, ip: str) -> Use
         minutes = max(1, math.ceil(wait.total_seconds() / 60))
         raise TooManyRequests(
             f"Te veel mislukte inlogpogingen. Probeer het over {minutes} "
-            f"{'minuut' if minutes == 1 else 'minuten'} opnieuw (na {fmt_datetime(now + wait, 'HH:mm')}).",
+            f"{'minuut' if minutes == 1 else 'minuten'} opnieuw (na {fmt_datetime(now + wait, 'HH:mm')}). "
+            "Weet u uw wachtwoord niet meer? Kies dan 'Wachtwoord vergeten': daarmee stelt u meteen een nieuw in.",
             headers={"Retry-After": str(max(1, math.ceil(wait.total_seconds())))},
             user_message=True,
         )
@@ -252,8 +288,22 @@ def send_invitation(session: Session, user: User, *, actor: User | None) -> None
     )
 
 
+def count_password_reset(session: Session, *, email: str, ip: str) -> None:
+    """Count a reset request against the limits per address and per client, or raise TooManyRequests.
+
+    Known and unknown addresses are counted alike, so neither the answer nor its timing tells them apart."""
+    ratelimit.check(
+        session,
+        [(RESET_PER_EMAIL, normalise_email(email)[:320]), (RESET_PER_CLIENT, ip)],
+        "Er zijn al te veel links aangevraagd voor dit e-mailadres of vanaf deze verbinding. Kijk in uw "
+        "e-mail (ook bij ongewenste e-mail) of probeer het later opnieuw.",
+        field="email",
+    )
+
+
 def request_password_reset(session: Session, *, email: str, ip: str | None = None) -> None:
-    """Mail a reset link if an active account has this address; the caller answers the same either way."""
+    """Mail a reset link if an active account has this address. The web page does this after its answer
+    (which is the same either way) and counts the request with ``count_password_reset`` before it."""
     user = session.exec(select(User).where(User.email == normalise_email(email)[:320])).first()
     if user is None or not user.active:
         return
@@ -299,6 +349,11 @@ def set_password_with_token(session: Session, token: str, password: str, confirm
     session.add(user_token)
     session.add(user)
     end_all_sessions(session, user)
+    # Whoever reads this address's mail is its owner: earlier failed sign-ins (theirs or a guesser's) stop
+    # delaying them.
+    session.exec(  # type: ignore[call-overload]
+        delete(LoginAttempt).where(col(LoginAttempt.email) == user.email, col(LoginAttempt.success).is_(False))
+    )
     record(
         session,
         action="user.password_set",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
 
 from app.accounts import service
 from app.accounts.deps import SESSION_COOKIE, CurrentUser, SignedInUser, client_ip
@@ -17,6 +19,7 @@ from app.models import Municipality, Provider
 from app.policy import Action, Principal, can
 from app.web import render
 
+log = logging.getLogger("dialoog.accounts")
 router = APIRouter()
 
 
@@ -33,13 +36,14 @@ def _login_page(
     email: str = "",
     next_url: str = "/",
     error: str = "",
+    reset_hint: bool = False,
     status_code: int = 200,
     headers: dict[str, str] | None = None,
 ) -> Response:
     return render(
         request,
         "accounts/login.html",
-        {"title": _("Inloggen"), "email": email, "next": next_url, "error": error},
+        {"title": _("Inloggen"), "email": email, "next": next_url, "error": error, "reset_hint": reset_hint},
         status_code=status_code,
         headers=headers,
         block="content",
@@ -66,7 +70,13 @@ def login(
         user = service.authenticate(session, email=email, password=password, ip=client_ip(request))
     except TooManyRequests as exc:
         return _login_page(
-            request, email=email, next_url=next_url, error=exc.detail, status_code=429, headers=exc.headers
+            request,
+            email=email,
+            next_url=next_url,
+            error=exc.detail,
+            reset_hint=True,
+            status_code=429,
+            headers=exc.headers,
         )
     except service.LoginFailed:
         return _login_page(
@@ -157,13 +167,47 @@ def set_password(
 
 @router.get("/password-reset", include_in_schema=False)
 def password_reset_form(request: Request) -> Response:
-    return render(request, "accounts/password_reset.html", {"title": _("Wachtwoord vergeten"), "sent": False})
+    return render(
+        request,
+        "accounts/password_reset.html",
+        {"title": _("Wachtwoord vergeten"), "sent": False, "email": "", "errors": {}},
+    )
 
 
 @router.post("/password-reset", include_in_schema=False)
-def password_reset(request: Request, session: SessionDep, email: Annotated[str, Form(max_length=320)] = "") -> Response:
-    service.request_password_reset(session, email=email, ip=client_ip(request))
-    # The same answer whether or not the address is known: no user enumeration.
+def password_reset(
+    request: Request,
+    session: SessionDep,
+    background: BackgroundTasks,
+    email: Annotated[str, Form(max_length=320)] = "",
+) -> Response:
+    ip = client_ip(request)
+    try:
+        service.count_password_reset(session, email=email, ip=ip)
+    except TooManyRequests as exc:
+        return render(
+            request,
+            "accounts/password_reset.html",
+            {"title": _("Wachtwoord vergeten"), "sent": False, "email": email, "errors": field_errors(exc)},
+            status_code=429,
+            headers=exc.headers,
+            block="content",
+        )
+    # The same answer whether or not the address is known (no user enumeration), and at the same moment: the
+    # lookup, the link and the mail happen after it has been sent.
+    background.add_task(_mail_reset_link, session, email=email, ip=ip)
     return render(
         request, "accounts/password_reset.html", {"title": _("Wachtwoord vergeten"), "sent": True}, block="content"
     )
+
+
+def _mail_reset_link(session: Session, *, email: str, ip: str) -> None:
+    """Queue the reset mail, after the answer. ``session`` is the request's: it committed before the answer
+    was sent, and using it again starts a new transaction (in tests it is the test's session, whose
+    transaction the mail then joins)."""
+    try:
+        service.request_password_reset(session, email=email, ip=ip)
+        session.commit()
+    except Exception:
+        session.rollback()
+        log.exception("the password reset mail could not be queued")
