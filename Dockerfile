@@ -28,4 +28,7 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD python -c "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status != 200)"
 
 # DIALOOG_SECRET_KEY must be set: in production Dialoog refuses to start without it.
-CMD ["dialoog", "serve", "--host", "0.0.0.0", "--port", "8000", "--forwarded-allow-ips", "*"]
+# Forwarded headers (X-Forwarded-For/-Proto) are trusted from no one unless DIALOOG_FORWARDED_ALLOW_IPS names the
+# reverse proxy in front of the container (e.g. -e DIALOOG_FORWARDED_ALLOW_IPS=172.18.0.2); never "*", which
+# lets every client pick the address that sign-in limits and the audit trail see.
+CMD ["dialoog", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -47,6 +47,13 @@ def cmd_seed_demo(_args: argparse.Namespace) -> int:
     return 0
 
 
+def trusted_proxies(flag: str | None, setting: str) -> str:
+    """The proxies whose forwarded headers are trusted: the flag if given, else DIALOOG_FORWARDED_ALLOW_IPS.
+    Empty: none, every client's address is its connection's (a forwarded header could be anyone's claim)."""
+    value = setting if flag is None else flag
+    return ",".join(part.strip() for part in value.split(",") if part.strip())
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -62,15 +69,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from app.mail.service import start_background_worker
 
         stop_worker = start_background_worker()  # one machine: the mail worker runs in this process
+    trusted = trusted_proxies(args.forwarded_allow_ips, settings.forwarded_allow_ips)
     print(f"Dialoog draait op http://{args.host}:{args.port}/ (stoppen met Ctrl+C)")
+    if trusted:
+        print(f"X-Forwarded-For en X-Forwarded-Proto worden vertrouwd van: {trusted}")
+    if "*" in trusted.split(","):
+        print("Let op: '*' vertrouwt iedereen; elke client kan dan een ander adres opgeven.", file=sys.stderr)
     try:
         uvicorn.run(
             "app.main:create_app",
             factory=True,
             host=args.host,
             port=args.port,
-            proxy_headers=True,
-            forwarded_allow_ips=args.forwarded_allow_ips,
+            # Without trusted proxies uvicorn gets no proxy middleware at all, and an explicit value keeps it
+            # from falling back to its own FORWARDED_ALLOW_IPS environment variable.
+            proxy_headers=bool(trusted),
+            forwarded_allow_ips=trusted,
             log_level="info",
         )
     finally:
@@ -151,11 +165,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument(
-        "--forwarded-allow-ips", default="127.0.0.1", help="proxies whose X-Forwarded-* headers are trusted"
+        "--forwarded-allow-ips",
+        default=None,
+        metavar="IPS",
+        help="comma-separated proxies (addresses or networks) whose X-Forwarded-* headers are trusted; "
+        "default DIALOOG_FORWARDED_ALLOW_IPS, empty: none",
     )
-    serve.set_defaults(func=cmd_serve)
-
     serve.add_argument("--no-worker", action="store_true", help="do not run the mail worker in this process")
+    serve.set_defaults(func=cmd_serve)
 
     worker = sub.add_parser("worker", help="send queued mail (retries with backoff)")
     worker.add_argument("--interval", type=float, default=5.0, help="seconds between passes")
