@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import bisect
+import difflib
 import html
 import random
 import re
@@ -364,3 +366,75 @@ def test_summary_counts_place_only_moves() -> None:
     changes = compare_sections(sections(A, B, C), sections(B, A, C))
     assert summary(changes) == {"added": 0, "removed": 0, "changed": 0, "unchanged": 2, "moved": 1, "total": 3}
     assert summary([]) == {"added": 0, "removed": 0, "changed": 0, "unchanged": 0, "moved": 0, "total": 0}
+
+
+# --- bounded work (issue 14) --------------------------------------------------------------------------------
+
+# Inputs at the largest accepted sizes (quote 2,000 characters, suggested text 10,000) that make difflib's
+# SequenceMatcher do far more than len(a) * len(b) work: one repeated word whose separators differ, so every
+# match is one token long and each is searched for again over the whole remaining range.
+ADVERSARIAL = {
+    "chained words": (("x " * 400)[:800], ("x  " * 600)[:1_800]),
+    "chained, long replacement": (("x " * 250)[:500], ("x  " * 1_000)[:3_000]),
+    "repeated lines": (("x\n" * 1_000)[:2_000], ("x\ny\n" * 500)[:2_000]),
+}
+MAX_COMPARISONS = 250_000  # the old code made millions on these (and took seconds)
+
+
+@pytest.fixture
+def comparisons(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the inner-loop steps of difflib's find_longest_match (the library's method, still run as is): for
+    each a[i] in the range, the positions of a[i] in b it walks through before reaching bhi."""
+    counted = [0]
+    original = difflib.SequenceMatcher.find_longest_match
+
+    def counting(self, alo=0, ahi=None, blo=0, bhi=None):
+        ahi = len(self.a) if ahi is None else ahi
+        bhi = len(self.b) if bhi is None else bhi
+        counted[0] += sum(1 + bisect.bisect_left(self.b2j.get(self.a[i], []), bhi) for i in range(alo, ahi))
+        return original(self, alo, ahi, blo, bhi)
+
+    monkeypatch.setattr(difflib.SequenceMatcher, "find_longest_match", counting)
+    return counted
+
+
+@pytest.mark.parametrize("name", list(ADVERSARIAL))
+def test_worst_case_suggestion_does_bounded_work(comparisons: list[int], name: str) -> None:
+    old, new = ADVERSARIAL[name]
+    out = word_diff(old, new)
+    assert comparisons[0] <= MAX_COMPARISONS
+    assert side_of(out, "old") == old
+    assert side_of(out, "new") == new
+    # Output is linear in the input: the escaped texts plus a few tags.
+    assert len(out) <= len(html.escape(old)) + len(html.escape(new)) + 100
+
+
+def test_over_budget_diff_is_one_deletion_and_one_insertion() -> None:
+    old, new = ADVERSARIAL["chained words"]
+    # No word-level diff within budget: the shared start stays, the rest is deleted and inserted as a whole.
+    assert word_diff(old, new) == f"x<del>{old[1:]}</del><ins>{new[1:]}</ins>"
+
+
+def test_large_ordinary_rewrite_keeps_its_word_diff(comparisons: list[int]) -> None:
+    # 1,869 characters of distinct words with three words replaced: too costly for the exact word diff (every
+    # space is compared with every space), so words are matched with their trailing space; the result is the same.
+    words = [f"woord{i}" for i in range(220)]
+    changed = {10: "nieuw", 100: "ander", 200: "derde"}
+    old = " ".join(words)
+    new = " ".join(changed.get(i, w) for i, w in enumerate(words))
+    assert len(old) <= 2_000
+    assert word_diff(old, new) == " ".join(
+        f"<del>{w}</del><ins>{changed[i]}</ins>" if i in changed else w for i, w in enumerate(words)
+    )
+    assert comparisons[0] <= MAX_COMPARISONS
+
+
+def test_suggestion_without_quote_against_a_long_section_is_bounded(comparisons: list[int]) -> None:
+    # Without a quote the suggestion is compared with the whole section (up to 100,000 characters).
+    rng = random.Random(14)
+    section = random_text(rng, 20_000)[:100_000]
+    suggestion = random_text(rng, 2_000)[:10_000]
+    out = word_diff(section, suggestion)
+    assert comparisons[0] <= MAX_COMPARISONS
+    assert side_of(out, "old") == section
+    assert side_of(out, "new") == suggestion

@@ -18,10 +18,71 @@ ChangeKind = Literal["added", "removed", "changed", "moved", "unchanged"]
 
 _TOKEN = re.compile(r"\s+|\S+")
 _NEWLINES = re.compile(r"\r\n?")
-# Upper bound on len(a) * len(b) handed to one SequenceMatcher (its worst case is about quadratic).
+# Upper bound on len(a) * len(b) handed to one SequenceMatcher on words; larger regions are matched per line.
 _MAX_WORK = 1_000_000
+# Upper bound on the comparisons of one word_diff: SequenceMatcher is far worse than len(a) * len(b) when few
+# distinct words repeat (every match it finds is searched for over the whole remaining range again), so its
+# actual work is counted and capped. The first, exact word-level try may use half; coarser fallbacks share
+# the rest, and what is left when that is spent is shown as one deletion and one insertion.
+_MAX_STEPS = 120_000
 
 _Op = tuple[bool, list[str], list[str]]  # (unchanged?, old tokens, new tokens)
+
+
+class _Exhausted(Exception):
+    """The comparison budget of one diff is spent."""
+
+
+class _Budget:
+    """Comparisons left for one word_diff call."""
+
+    def __init__(self, steps: int) -> None:
+        self.steps = steps
+
+
+class _CountingMatcher(SequenceMatcher):
+    """A SequenceMatcher (no junk, no autojunk: same results) that charges its work to a budget.
+
+    ``find_longest_match`` on a[alo:ahi] visits, for every a[i], the positions of a[i] in b (up to bhi); a prefix
+    sum over a of those counts gives an upper bound on that work in O(1) before the call, so a call that would
+    go over the budget is never started.
+    """
+
+    def __init__(self, a: Sequence[str], b: Sequence[str], budget: _Budget, limit: int) -> None:
+        super().__init__(None, a, b, autojunk=False)
+        self._budget = budget
+        self._left = min(limit, budget.steps)
+        cost = [0]
+        total = 0
+        for token in a:
+            total += 1 + len(self.b2j.get(token, ()))
+            cost.append(total)
+        self._cost = cost
+
+    def find_longest_match(self, alo: int = 0, ahi: int | None = None, blo: int = 0, bhi: int | None = None):
+        ahi = len(self.a) if ahi is None else ahi
+        bhi = len(self.b) if bhi is None else bhi
+        work = self._cost[ahi] - self._cost[alo] + 1
+        if work > self._left:
+            raise _Exhausted
+        self._left -= work
+        self._budget.steps -= work
+        return super().find_longest_match(alo, ahi, blo, bhi)
+
+
+def _match(a: Sequence[str], b: Sequence[str], budget: _Budget, limit: int | None = None) -> list[_Op] | None:
+    """SequenceMatcher's opcodes as ops, or None when that would cost more than ``limit`` (default: all that is
+    left) of the budget."""
+    if not a or not b:
+        return [(False, list(a), list(b))]
+    if budget.steps <= 0:
+        return None
+    matcher = _CountingMatcher(a, b, budget, budget.steps if limit is None else limit)
+    try:
+        opcodes = matcher.get_opcodes()
+    except _Exhausted:
+        return None
+    return [(tag == "equal", list(a[i1:i2]), list(b[j1:j2])) for tag, i1, i2, j1, j2 in opcodes]
 
 
 def _normalise(text: str) -> str:
@@ -51,11 +112,9 @@ def _token_ops(a: list[str], b: list[str]) -> list[_Op]:
     if head:
         ops.append((True, a[:head], b[:head]))
     mid_a, mid_b = a[head : len(a) - tail], b[head : len(b) - tail]
-    if len(mid_a) * len(mid_b) <= _MAX_WORK:
-        matcher = SequenceMatcher(None, mid_a, mid_b, autojunk=False)
-        ops.extend((tag == "equal", mid_a[i1:i2], mid_b[j1:j2]) for tag, i1, i2, j1, j2 in matcher.get_opcodes())
-    else:
-        ops.extend(_line_ops(mid_a, mid_b))
+    budget = _Budget(_MAX_STEPS)
+    exact = _match(mid_a, mid_b, budget, _MAX_STEPS // 2) if len(mid_a) * len(mid_b) <= _MAX_WORK else None
+    ops.extend(exact if exact is not None else _line_ops(mid_a, mid_b, budget))
     if tail:
         ops.append((True, a[len(a) - tail :], b[len(b) - tail :]))
     return ops
@@ -71,27 +130,80 @@ def _lines(tokens: list[str]) -> list[list[str]]:
     return [line for line in lines if line]
 
 
-def _line_ops(a: list[str], b: list[str]) -> list[_Op]:
-    """Fallback for large changed regions: match whole lines, then diff words inside changed blocks.
+def _words(tokens: list[str]) -> list[list[str]]:
+    """Tokens grouped into words, each with the whitespace after it (whitespace at the start stands alone)."""
+    words: list[list[str]] = []
+    for token in tokens:
+        if words and token.isspace() and not words[-1][-1].isspace():
+            words[-1].append(token)
+        else:
+            words.append([token])
+    return words
 
-    Word-level work across all blocks shares one budget; blocks beyond it become a single del/ins.
+
+def _group_ops(groups_a: list[list[str]], groups_b: list[list[str]], budget: _Budget) -> list[_Op] | None:
+    """Match whole groups of tokens (lines, words); each op holds the tokens of its groups. None: over budget."""
+    keys = _match(["".join(g) for g in groups_a], ["".join(g) for g in groups_b], budget)
+    if keys is None:
+        return None
+    ops: list[_Op] = []
+    i = j = 0
+    for is_equal, old_keys, new_keys in keys:
+        block_a = [token for group in groups_a[i : i + len(old_keys)] for token in group]
+        block_b = [token for group in groups_b[j : j + len(new_keys)] for token in group]
+        i, j = i + len(old_keys), j + len(new_keys)
+        ops.append((is_equal, block_a, block_b))
+    return ops
+
+
+def _trimmed(block_a: list[str], block_b: list[str]) -> list[_Op]:
+    """A changed block with the tokens both sides start and end with taken out as unchanged."""
+    head = 0
+    while head < len(block_a) and head < len(block_b) and block_a[head] == block_b[head]:
+        head += 1
+    tail = 0
+    while tail < len(block_a) - head and tail < len(block_b) - head and block_a[-1 - tail] == block_b[-1 - tail]:
+        tail += 1
+    return [
+        (True, block_a[:head], block_b[:head]),
+        (False, block_a[head : len(block_a) - tail], block_b[head : len(block_b) - tail]),
+        (True, block_a[len(block_a) - tail :], block_b[len(block_b) - tail :]),
+    ]
+
+
+def _line_ops(a: list[str], b: list[str], budget: _Budget | None = None) -> list[_Op]:
+    """Fallback for large or costly changed regions: match whole lines, then diff words inside changed blocks.
+
+    Word-level work across all blocks shares one budget of ``_MAX_WORK`` (len(a) * len(b)); beyond it a block is
+    a single del/ins. A block whose exact word diff costs too many comparisons is matched word by word (a word
+    with the whitespace after it as one unit) instead. Everything shares the comparison budget: what is left
+    when it is spent is one del/ins.
     """
+    budget = budget or _Budget(_MAX_STEPS)
     lines_a, lines_b = _lines(a), _lines(b)
     if len(lines_a) * len(lines_b) > _MAX_WORK:
         return [(False, a, b)]
-    keys_a, keys_b = ["".join(line) for line in lines_a], ["".join(line) for line in lines_b]
+    blocks = _group_ops(lines_a, lines_b, budget)
+    if blocks is None:
+        return [(False, a, b)]
     ops: list[_Op] = []
-    budget = _MAX_WORK
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, keys_a, keys_b, autojunk=False).get_opcodes():
-        block_a = [token for line in lines_a[i1:i2] for token in line]
-        block_b = [token for line in lines_b[j1:j2] for token in line]
+    work_left = _MAX_WORK
+    for is_equal, block_a, block_b in blocks:
         work = len(block_a) * len(block_b)
-        if tag != "equal" and 0 < work <= budget:
-            budget -= work
-            matcher = SequenceMatcher(None, block_a, block_b, autojunk=False)
-            ops.extend((t == "equal", block_a[k1:k2], block_b[l1:l2]) for t, k1, k2, l1, l2 in matcher.get_opcodes())
-        else:
-            ops.append((tag == "equal", block_a, block_b))
+        if is_equal or not 0 < work <= work_left:
+            ops.append((is_equal, block_a, block_b))
+            continue
+        work_left -= work
+        exact = _match(block_a, block_b, budget, budget.steps // 2)
+        if exact is not None:
+            ops.extend(exact)
+            continue
+        by_word = _group_ops(_words(block_a), _words(block_b), budget)
+        if by_word is None:
+            ops.append((False, block_a, block_b))
+            continue
+        for same, old_tokens, new_tokens in by_word:
+            ops.extend([(same, old_tokens, new_tokens)] if same else _trimmed(old_tokens, new_tokens))
     return ops
 
 
