@@ -100,7 +100,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 # as many writers queued as the server has worker threads (anyio's default: 40) it cannot get one, and all
 # of them wait until the timeout. The server needs more worker threads than requests in flight.
 #
-# Without the option (CLI, mail worker, tests) a transaction is a plain deferred BEGIN.
+# The mail worker uses the option too (write_queue_engine). Without it (CLI, tests) a transaction is a plain
+# deferred BEGIN.
 SQLITE_LOCK_ON_WRITE = "dialoog_sqlite_lock_on_write"
 _UPGRADE = "dialoog_sqlite_upgrade"  # in connection.info: the open transaction has not written yet
 _WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|SAVEPOINT|CREATE|DROP|ALTER)\b", re.IGNORECASE)
@@ -241,13 +242,17 @@ def _lock_on_write(engine: Engine) -> Engine:
     return engine.execution_options(**{SQLITE_LOCK_ON_WRITE: True})
 
 
+def write_queue_engine(engine: Engine) -> Engine:
+    """``engine`` for sessions that write beside the requests (the requests' own, the in-process mail worker): on
+    SQLite their transactions take the write lock at their first write and queue for it at this engine's gate
+    (see SQLITE_LOCK_ON_WRITE); other databases need nothing of the kind."""
+    return _lock_on_write(engine) if engine.dialect.name == "sqlite" else engine
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """One session per request: commits on success, rolls back on error. On SQLite its transaction takes the
     write lock at its first write (see SQLITE_LOCK_ON_WRITE)."""
-    engine = request_engine(request)
-    if engine.dialect.name == "sqlite":
-        engine = _lock_on_write(engine)
-    with Session(engine, expire_on_commit=False) as session:
+    with Session(write_queue_engine(request_engine(request)), expire_on_commit=False) as session:
         try:
             yield session
             session.commit()

@@ -5,10 +5,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 
-from sqlmodel import Session
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session, col, delete
+
+from app import clock
+from app.mail.service import failure_cause
+from app.models import RateLimitHit
 
 logger = logging.getLogger("dialoog.jobs")
+
+# No limit counts over a window longer than a day (app/ratelimit.py): older hits count for nothing.
+RATE_LIMIT_HITS_KEPT = timedelta(days=1)
 
 
 def _release_documents(session: Session) -> int:
@@ -18,16 +27,29 @@ def _release_documents(session: Session) -> int:
     return notify_released_documents(session)
 
 
-SCHEDULED_JOBS: list[Callable[[Session], int]] = [_release_documents]
+def _forget_old_rate_limit_hits(session: Session) -> int:
+    """Delete counted actions older than any limit's window. ``ratelimit.hit`` forgets those of the key it
+    counts; this removes the rest (keys that never act again), so the table does not grow without end."""
+    result = session.exec(  # type: ignore[call-overload]
+        delete(RateLimitHit).where(col(RateLimitHit.at) < clock.now() - RATE_LIMIT_HITS_KEPT)
+    )
+    return result.rowcount or 0
+
+
+SCHEDULED_JOBS: list[Callable[[Session], int]] = [_release_documents, _forget_old_rate_limit_hits]
 
 
 def run_scheduled(session: Session) -> int:
-    """Run every job in its own transaction; one failing job does not stop the others."""
+    """Run every job in its own transaction; one failing job does not stop the others. A database error
+    (locked, unreachable) is logged as one line with its cause; anything else with its traceback."""
     done = 0
     for job in SCHEDULED_JOBS:
         try:
             done += job(session)
             session.commit()
+        except DBAPIError as exc:
+            session.rollback()
+            logger.error("scheduled job %s failed: %s", job.__name__, failure_cause(exc))
         except Exception:
             session.rollback()
             logger.exception("scheduled job %s failed", job.__name__)

@@ -2,9 +2,12 @@
 
 ``queue_mail`` only adds a row to the caller's session, so a mail exists exactly when the change that
 causes it is committed (no invitation without its mail, no mail for a rolled-back change). The worker
-(``run_worker``; ``dialoog serve`` starts one in-process) sends pending rows over SMTP and retries
-failures with exponential backoff. Without an SMTP host the mail is logged instead and stays readable
-in the outbox, so a local install works without a mail server.
+(``run_worker``; ``dialoog serve`` starts one in-process, ``dialoog worker`` runs one on its own) sends pending
+rows over SMTP and retries failures with exponential backoff. Delivery is at most once per row as far as SMTP
+allows: a row is claimed (with a lease) before the mail goes out and marked right after, and every mail carries
+a ``Message-ID`` derived from its row, so the one re-send a crash between the two can cause is recognisable as
+the same message (``send_pending``). Without an SMTP host the mail is logged instead and stays readable in the
+outbox, so a local install works without a mail server.
 
 Mail is always Dutch: it is rendered with its own Jinja environment, independent of the locale of the
 request that caused it.
@@ -17,6 +20,7 @@ import logging
 import smtplib
 import ssl
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -26,12 +30,15 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from sqlalchemy import ColumnElement, and_, or_, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session, col, select
 
 from app import clock
 from app.config import Settings, get_settings
-from app.db import get_engine
+from app.db import get_engine, write_queue_engine
 from app.models import OutboxMessage, OutboxStatus
 
 logger = logging.getLogger("dialoog.mail")
@@ -42,6 +49,16 @@ MAX_ATTEMPTS = 8
 MAX_BACKOFF = timedelta(hours=6)
 SMTP_TIMEOUT = 30
 BATCH_SIZE = 50
+# A claimed message is left alone by other workers until its lease ends: long enough for a slow SMTP exchange
+# (each step may take SMTP_TIMEOUT) and for recording its outcome; short enough that a worker killed mid-send
+# delays the mail by minutes, not hours.
+CLAIM_LEASE = timedelta(minutes=5)
+CLAIM_TRIES = 10  # claims lost to other workers in a row before a pass gives up
+# Recording a sent mail is retried this long (real seconds, pauses doubling up to the maximum) before the pass
+# fails; less than the lease, so no other worker sends it again meanwhile.
+MARK_RETRY_SECONDS = 120.0
+MARK_RETRY_PAUSE = 0.05
+MARK_RETRY_MAX_PAUSE = 2.0
 
 # Autoescape only the HTML bodies: escaping the plain-text body would show "&amp;" to the reader.
 # StrictUndefined: a missing context value is a bug in the caller, not an empty line in someone's mail.
@@ -129,7 +146,8 @@ def build_email(message: OutboxMessage, settings: Settings, now: datetime) -> Em
     email["To"] = message.to_address
     email["Subject"] = message.subject
     email["Date"] = format_datetime(now)
-    # Stable over retries, so a receiver can drop a duplicate if an earlier attempt did arrive.
+    # Stable over retries and re-sends (from the row alone: id and creation time, never the moment of sending),
+    # so a receiver can drop a duplicate if an earlier attempt did arrive.
     domain = parseaddr(settings.mail_from)[1].rpartition("@")[2] or "dialoog.invalid"
     email["Message-ID"] = f"<outbox-{message.id}.{int(message.created_at.timestamp())}@{domain}>"
     email.set_content(message.body_text)
@@ -163,48 +181,164 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(minutes=2**attempts), MAX_BACKOFF)
 
 
-def _next_due(session: Session, now: datetime) -> OutboxMessage | None:
-    """The oldest message due for sending, locked on PostgreSQL so no other worker sends it too.
-
-    One row at a time (not the whole batch): committing after each message releases its lock, and
-    the rows of a batch selected earlier would then be free for a second worker while still queued here.
-    """
-    query = (
-        select(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.pending, OutboxMessage.next_attempt_at <= now)
-        .order_by(OutboxMessage.id)
-        .limit(1)
+def _due(now: datetime) -> ColumnElement[bool]:
+    """Rows a worker may claim at ``now``: pending and due, or claimed by a worker whose lease has run out."""
+    status, claimed_until = col(OutboxMessage.status), col(OutboxMessage.claimed_until)
+    return or_(
+        and_(status == OutboxStatus.pending, col(OutboxMessage.next_attempt_at) <= now),
+        and_(status == OutboxStatus.sending, or_(claimed_until.is_(None), claimed_until <= now)),
     )
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    return session.exec(query).first()
 
 
-def _send_one(message: OutboxMessage, settings: Settings, now: datetime, report: SendReport) -> None:
+def _end(session: Session, commit: bool) -> None:
+    if commit:
+        session.commit()
+    else:
+        session.flush()
+
+
+@dataclass
+class _Claim:
+    message: OutboxMessage
+    until: datetime  # the lease: until then no other worker takes the row
+    email: EmailMessage | None  # None without an SMTP host
+    error: Exception | None = None  # the message could not be built
+
+
+def _claim(session: Session, settings: Settings, now: datetime, *, commit: bool) -> _Claim | None:
+    """Claim the oldest due message in a transaction of its own: it moves to ``sending`` until ``now + CLAIM_LEASE``.
+
+    The UPDATE is a compare-and-set (it repeats the due condition, and only its row count says whether the claim
+    is ours), so two workers, in this process or another, never both claim a row; FOR UPDATE SKIP LOCKED on
+    PostgreSQL only spares them waiting for each other. On SQLite a worker session queues for the write lock like
+    a request (``db.write_queue_engine``); the UPDATE is its first write, so it sees the current row. The mail is
+    built from what was read before the claim (a row's content never changes), outside the write lock.
+    """
+    until = now + CLAIM_LEASE
+    for _ in range(CLAIM_TRIES):
+        query = select(OutboxMessage.id).where(_due(now)).order_by(col(OutboxMessage.id)).limit(1)
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        message_id = session.exec(query).first()
+        if message_id is None:
+            _end(session, commit)  # nothing due: end the read transaction too
+            return None
+        message = session.get(OutboxMessage, message_id, populate_existing=True)
+        assert message is not None
+        email: EmailMessage | None = None
+        error: Exception | None = None
+        if settings.smtp_host:
+            try:
+                email = build_email(message, settings, now)
+            except Exception as exc:  # a bug: it counts as a failed attempt of this message, reported below
+                error = exc
+        claimed = session.exec(  # type: ignore[call-overload]
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id) == message_id, _due(now))
+            .values(status=OutboxStatus.sending, claimed_until=until)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if claimed == 1:
+            _end(session, commit)
+            set_committed_value(message, "status", OutboxStatus.sending)
+            set_committed_value(message, "claimed_until", until)
+            return _Claim(message, until, email, error)
+        # Another worker claimed it between our read and our write: look again.
+    _end(session, commit)
+    return None
+
+
+def _outcome(claim: _Claim, settings: Settings, now: datetime, report: SendReport) -> tuple[dict[str, Any], bool]:
+    """Talk to SMTP (outside any transaction) and say what to store: the new values, and whether they are the
+    delivery's outcome (stored whoever holds the row now) or a failed attempt (stored only while the claim is
+    still ours: after our lease another worker may have taken over)."""
+    message = claim.message
     if not settings.smtp_host:
         logger.info("mail not sent (no SMTP host configured) to %s: %s", message.to_address, message.subject)
-        message.status, message.sent_at = OutboxStatus.logged, now
         report.logged += 1
-        return
+        return {"status": OutboxStatus.logged, "sent_at": now, "claimed_until": None}, True
     try:
-        _deliver(build_email(message, settings, now), settings)
+        if claim.error is not None:
+            raise claim.error
+        assert claim.email is not None
+        _deliver(claim.email, settings)
     except Exception as exc:
         # Any error counts as a failed attempt, so one bad message cannot block the queue behind it.
-        if isinstance(exc, smtplib.SMTPException | OSError):
-            logger.warning("mail %s to %s not sent: %s", message.id, message.to_address, exc)
-        else:
+        if isinstance(exc, smtplib.SMTPException | OSError) or message.attempts:
+            logger.warning("mail %s to %s not sent: %s", message.id, message.to_address, failure_cause(exc))
+        else:  # unexpected: the traceback once, at the first attempt
             logger.exception("mail %s to %s could not be built or sent", message.id, message.to_address)
-        message.attempts += 1
-        message.last_error = f"{type(exc).__name__}: {exc}"[:500]
-        if message.attempts >= MAX_ATTEMPTS:
-            message.status = OutboxStatus.failed
+        attempts = message.attempts + 1
+        values: dict[str, Any] = {
+            "attempts": attempts,
+            "last_error": f"{type(exc).__name__}: {exc}"[:500],
+            "claimed_until": None,
+        }
+        if attempts >= MAX_ATTEMPTS:
+            values["status"] = OutboxStatus.failed
             report.failed += 1
         else:
-            message.next_attempt_at = now + backoff(message.attempts)
+            values["status"], values["next_attempt_at"] = OutboxStatus.pending, now + backoff(attempts)
             report.retried += 1
-        return
-    message.status, message.sent_at, message.last_error = OutboxStatus.sent, now, None
+        return values, False
     report.sent += 1
+    return {"status": OutboxStatus.sent, "sent_at": now, "last_error": None, "claimed_until": None}, True
+
+
+def _mark(session: Session, claim: _Claim, values: dict[str, Any], *, delivered: bool, commit: bool) -> None:
+    """Store the outcome in a short transaction of its own. If the database refuses (locked, unreachable), the
+    mark is tried again with a growing pause for up to ``MARK_RETRY_SECONDS``; the mail is never sent again for
+    it. Only if the database stays away that long does the pass fail, and the row goes out again after its lease.
+    """
+    message = claim.message
+    where = [col(OutboxMessage.id) == message.id]
+    if delivered:  # it went out: true whoever holds the row now, unless it is already marked
+        where.append(col(OutboxMessage.status).not_in([OutboxStatus.sent, OutboxStatus.logged]))
+    else:  # a failed attempt counts only while the claim is ours
+        where += [col(OutboxMessage.status) == OutboxStatus.sending, col(OutboxMessage.claimed_until) == claim.until]
+    statement = update(OutboxMessage).where(*where).values(**values).execution_options(synchronize_session=False)
+    deadline = time.monotonic() + MARK_RETRY_SECONDS
+    pause = MARK_RETRY_PAUSE
+    tries = 0
+    while True:
+        tries += 1
+        try:
+            stored = session.exec(statement).rowcount  # type: ignore[call-overload]
+            _end(session, commit)
+            break
+        except (OperationalError, DBAPIError) as exc:
+            if not commit or not _database_unavailable(exc):
+                raise
+            session.rollback()
+            if time.monotonic() + pause > deadline:
+                raise
+            if tries == 1:
+                logger.warning(
+                    "mail %s %s, but the database refused to record it (%s); trying again",
+                    message.id,
+                    "went out" if delivered else "was attempted",
+                    failure_cause(exc),
+                )
+            time.sleep(pause)
+            pause = min(pause * 2, MARK_RETRY_MAX_PAUSE)
+    if tries > 1:
+        logger.info("mail %s recorded after %d tries", message.id, tries)
+    if stored:  # keep the caller's object in step without making it dirty
+        for key, value in values.items():
+            set_committed_value(message, key, value)
+
+
+def _database_unavailable(exc: Exception) -> bool:
+    """Locked, a lock timeout, a lost connection: worth waiting for (not a bug in the statement)."""
+    return isinstance(exc, OperationalError) or (isinstance(exc, DBAPIError) and exc.connection_invalidated)
+
+
+def failure_cause(exc: BaseException) -> str:
+    """One line for the log: for a database error the driver's message without the SQL, its parameters and
+    PostgreSQL's context lines, else the exception."""
+    origin = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    first_line = next((line.strip() for line in str(origin).splitlines() if line.strip()), "")
+    return f"{type(origin).__name__}: {first_line}" if first_line else type(origin).__name__
 
 
 def send_pending(
@@ -215,24 +349,25 @@ def send_pending(
     limit: int = BATCH_SIZE,
     commit: bool = True,
 ) -> SendReport:
-    """Send (or, without SMTP, log) up to ``limit`` due messages, oldest first.
+    """Send (or, without SMTP, log) up to ``limit`` due messages, oldest first, each at most once.
 
-    With ``commit`` each message's new state is committed right after it is handled, so a sent message
-    stays marked sent whatever happens to the next one. ``commit=False`` leaves the transaction to the
-    caller (tests stay inside their rolled-back transaction).
+    Per message: claim it (``_claim``: its own committed transaction, a lease of ``CLAIM_LEASE``), send it outside
+    any transaction, then record the outcome (``_mark``: its own transaction, retried on its own). A worker killed
+    between the SMTP answer and the mark leaves the row ``sending``; after the lease it is sent again, with the
+    same ``Message-ID``, so the receiver can recognise it. That one duplicate is as far as SMTP allows: the mail
+    cannot be sent and marked in one step.
+
+    ``commit=False`` flushes instead of committing (tests stay inside their rolled-back transaction).
     """
     settings = settings or get_settings()
     now = now or clock.now()
     report = SendReport()
     for _ in range(limit):
-        message = _next_due(session, now)
-        if message is None:
+        claim = _claim(session, settings, now, commit=commit)
+        if claim is None:
             break
-        _send_one(message, settings, now, report)
-        if commit:
-            session.commit()
-        else:
-            session.flush()
+        values, delivered = _outcome(claim, settings, now, report)
+        _mark(session, claim, values, delivered=delivered, commit=commit)
     return report
 
 
@@ -244,22 +379,34 @@ def run_worker(
     stop_event: threading.Event | None = None,
     once: bool = False,
 ) -> None:
-    """Send due mail every ``interval`` seconds until ``stop_event`` is set (or one pass with ``once``).
+    """Run the scheduled jobs and send due mail every ``interval`` seconds until ``stop_event`` is set (or one
+    pass with ``once``).
 
-    A pass that fails (database away, a bug) is logged and the loop goes on: the worker must outlive
+    On SQLite the worker's transactions take the write lock at their first write and queue for it first come,
+    first served with the requests of this process (``db.write_queue_engine``), instead of failing with
+    "database is locked". A pass that fails anyway (database away, a bug) is logged as one line with its cause
+    (an unexpected error with its traceback, once while it repeats) and the loop goes on: the worker must outlive
     any single bad message or outage. A full batch is followed by the next pass at once.
     """
     stop = stop_event or threading.Event()
+    bind = write_queue_engine(engine or get_engine())
+    last_failure: str | None = None
     while not stop.is_set():
         report = SendReport()
         try:
-            with Session(engine or get_engine(), expire_on_commit=False) as session:
+            with Session(bind, expire_on_commit=False) as session:
                 from app.jobs import run_scheduled  # late: jobs import the domains, which import this module
 
                 run_scheduled(session)
                 report = send_pending(session, settings=settings)
-        except Exception:
-            logger.exception("mail worker pass failed")
+            last_failure = None
+        except Exception as exc:
+            cause = failure_cause(exc)
+            if isinstance(exc, DBAPIError | smtplib.SMTPException | OSError) or cause == last_failure:
+                logger.error("mail worker pass failed: %s", cause)
+            else:
+                logger.exception("mail worker pass failed: %s", cause)
+            last_failure = cause
         if report.total:
             logger.info("mail worker: %s", report)
         if once:
