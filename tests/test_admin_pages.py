@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
+from app.mail.service import send_pending
 from app.models import ApiKey, AuditEvent, DialogueSession, OutboxMessage, User
 from tests.conftest import csrf_from, login, post_form
 
@@ -223,3 +224,28 @@ def test_outbox_page_shows_logged_mail(client, db):
     message = db.exec(select(OutboxMessage).where(OutboxMessage.to_address == "dronten@example.org")).one()
     detail = client.get(f"/admin/outbox/{message.id}")
     assert detail.status_code == 200 and "/account/set-password/" in detail.text
+
+
+def test_outbox_shows_one_time_links_redacted_while_the_mail_carries_them(client, db, smtp, smtp_settings):
+    collector, _port = smtp
+    login(client, ROLES["admin"])
+    post_form(client, "/password-reset", {"email": "dronten@example.org"}, page="/password-reset")
+    invited = post_form(
+        client,
+        "/admin/users",
+        {"email": "nieuw@sdfl.example.org", "name": "Nieuwe beheerder", "role": "admin"},
+        page="/admin/users/new",
+    )
+    assert invited.status_code == 303
+    for address in ("dronten@example.org", "nieuw@sdfl.example.org"):
+        message = db.exec(select(OutboxMessage).where(OutboxMessage.to_address == address)).one()
+        token = re.search(r"/account/set-password/([\w-]+)", message.body_text).group(1)
+        detail = client.get(f"/admin/outbox/{message.id}")
+        assert detail.status_code == 200
+        assert token not in detail.text and token not in client.get("/admin/outbox").text
+        assert "/account/set-password/…" in detail.text  # the admin still sees which link was sent
+        # The mail itself, as delivered, carries the live link.
+        send_pending(db, settings=smtp_settings, commit=False)
+        mail = next(m for m in collector.messages if m["To"] == address)
+        assert token in mail.get_body(preferencelist=("plain",)).get_content()
+        assert token in mail.get_body(preferencelist=("html",)).get_content()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, or_, select
@@ -52,3 +53,12 @@ def list_outbox(session: Session, *, status: str, params: PageParams) -> tuple[l
     if status:
         stmt = stmt.where(OutboxMessage.status == status)
     return paginate(session, stmt.order_by(col(OutboxMessage.id).desc()), params)
+
+
+# One-time links (invitations, password resets) set a password for whoever opens them first. Admins see which
+# link a mail carried, never the link itself; the mail keeps it.
+_ONE_TIME_LINK = re.compile(r"(/account/set-password/)[A-Za-z0-9_\-]+")
+
+
+def redact_one_time_links(text: str) -> str:
+    return _ONE_TIME_LINK.sub(r"\1…", text or "")

@@ -362,4 +362,8 @@ def outbox_message(request: Request, session: SessionDep, admin: AdminUser, mess
     message = session.get(OutboxMessage, message_id) if is_valid_id(message_id) else None
     if message is None:
         raise NotFound("Message not found.")
-    return render(request, "admin/outbox_message.html", {"title": message.subject, "message": message})
+    return render(
+        request,
+        "admin/outbox_message.html",
+        {"title": message.subject, "message": message, "body_text": service.redact_one_time_links(message.body_text)},
+    )
