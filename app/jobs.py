@@ -31,7 +31,7 @@ def _forget_old_rate_limit_hits(session: Session) -> int:
     """Delete counted actions older than any limit's window. ``ratelimit.hit`` forgets those of the key it
     counts; this removes the rest (keys that never act again), so the table does not grow without end."""
     result = session.exec(  # type: ignore[call-overload]
-        delete(RateLimitHit).where(col(RateLimitHit.at) < clock.now() - RATE_LIMIT_HITS_KEPT)
+        delete(RateLimitHit).where(col(RateLimitHit.at) <= clock.now() - RATE_LIMIT_HITS_KEPT)
     )
     return result.rowcount or 0
 

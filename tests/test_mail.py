@@ -18,15 +18,17 @@ from sqlmodel import Session, select
 from app import clock, migrate
 from app.config import Settings
 from app.db import make_engine
+from app.jobs import run_scheduled
 from app.mail.service import (
     MAX_ATTEMPTS,
+    build_email,
     decode_attachments,
     queue_mail,
     run_worker,
     send_pending,
     start_background_worker,
 )
-from app.models import OutboxMessage, OutboxStatus
+from app.models import OutboxMessage, OutboxStatus, RateLimitHit
 from tests.conftest import REJECTED, Collector, free_port, scratch_database_url
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
@@ -227,6 +229,62 @@ def test_message_due_later_is_not_sent_yet(
 
     assert send_pending(outbox, settings=smtp_settings, now=NOW + timedelta(hours=1), commit=False).sent == 1
     assert len(collector.messages) == 1
+
+
+def test_message_id_is_stable_over_attempts_and_resends(outbox: Session, smtp_settings: Settings) -> None:
+    """Derived from the row (id and creation time), not from the moment of sending: a re-send after a crash is
+    recognisable as the same message, and two messages never share one."""
+    message = queue_mail(outbox, to="fatima@example.org", template="invite", context=invite_context())
+    other = queue_mail(outbox, to="fatima@example.org", template="invite", context=invite_context())
+    outbox.flush()
+    first = build_email(message, smtp_settings, NOW)
+    outbox.expire_all()  # as another worker would read it: from the database
+    reread = outbox.get(OutboxMessage, message.id)
+    assert reread is not None
+    later = build_email(reread, smtp_settings, NOW + timedelta(days=2))
+
+    assert first["Date"] != later["Date"]
+    assert first["Message-ID"] == later["Message-ID"] == f"<outbox-{message.id}.{int(NOW.timestamp())}@example.org>"
+    assert build_email(other, smtp_settings, NOW)["Message-ID"] != first["Message-ID"]
+
+
+def test_claimed_message_waits_for_its_lease_then_goes_out(
+    outbox: Session, smtp: tuple[Collector, int], smtp_settings: Settings
+) -> None:
+    """A row another worker claimed is left alone until its lease ends (that worker may be talking to SMTP); then
+    it is taken over, as after a crash."""
+    collector, _ = smtp
+    message = queue_mail(outbox, to="fatima@example.org", template="invite", context=invite_context())
+    message.status, message.claimed_until = OutboxStatus.sending, NOW + timedelta(minutes=1)
+
+    assert send_pending(outbox, settings=smtp_settings, now=NOW, commit=False).total == 0
+    assert collector.messages == []
+
+    report = send_pending(outbox, settings=smtp_settings, now=NOW + timedelta(minutes=1), commit=False)
+    assert report.sent == 1
+    assert (message.status, message.claimed_until) == (OutboxStatus.sent, None)
+    assert len(collector.messages) == 1
+
+
+def test_a_failed_attempt_returns_the_claim(outbox: Session, tmp_path: Path) -> None:
+    """A failed attempt gives the row back as pending (with its backoff), no longer claimed."""
+    settings = Settings(smtp_host="127.0.0.1", smtp_port=free_port(), data_dir=tmp_path)
+    message = queue_mail(outbox, to="fatima@example.org", template="invite", context=invite_context())
+
+    assert send_pending(outbox, settings=settings, now=NOW, commit=False).retried == 1
+    outbox.refresh(message)
+    assert (message.status, message.claimed_until, message.attempts) == (OutboxStatus.pending, None, 1)
+
+
+def test_scheduled_job_forgets_rate_limit_hits_older_than_a_day(db: Session) -> None:
+    for age in (timedelta(days=3), timedelta(days=1), timedelta(hours=23), timedelta(0)):
+        db.add(RateLimitHit(bucket="test:forget", key="client", at=NOW - age))
+    db.commit()
+
+    run_scheduled(db)  # the worker runs this on every pass
+
+    kept = db.exec(select(RateLimitHit.at).where(RateLimitHit.bucket == "test:forget").order_by(RateLimitHit.at))
+    assert list(kept) == [NOW - timedelta(hours=23), NOW]
 
 
 @pytest.fixture
