@@ -1,7 +1,9 @@
 """Input types shared by the API's request bodies and parameters: values the database can store.
 
 Found by fuzzing the API (tests/fuzz/api_fuzz.py): without these, such input reached the database and the
-answer was a 500 instead of a 422.
+answer was a 500 instead of a 422. NUL characters are refused for every request, web and API, by
+app.security.CSRFMiddleware before any route runs; ``NoNulStr`` stays on the API's text fields as a second
+line (and for values that reach a schema another way).
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime
 
+NUL_MESSAGE = "Text must not contain NUL characters (U+0000)"
+
 
 def _no_nul(value: str) -> str:
     if "\x00" in value:
-        raise ValueError("Text must not contain NUL characters (U+0000)")
+        raise ValueError(NUL_MESSAGE)
     return value
 
 

@@ -52,7 +52,13 @@ CSP_API_DOCS = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'
 
 
 class SecurityHeadersMiddleware:
-    """Adds the security headers to every response: pages, fragments, API answers, errors, files."""
+    """Adds the security headers to every response: pages, fragments, API answers, errors, files.
+
+    An HTML answer to a signed-in user (``request.state.user``, set by app.accounts.deps.load_user) also gets
+    ``Cache-Control: no-store``, so that no cache, nor the browser's back button after signing out, keeps a
+    page meant for that user; a route that sets its own Cache-Control keeps it. Files under /static and the
+    API are left alone.
+    """
 
     def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
         self.app = app
@@ -62,7 +68,9 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        csp = CSP_API_DOCS if scope["path"].startswith("/api/docs") else CSP
+        path = scope["path"]
+        csp = CSP_API_DOCS if path.startswith("/api/docs") else CSP
+        personal_pages = not path.startswith(("/static/", "/api/"))
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -71,6 +79,8 @@ class SecurityHeadersMiddleware:
                     for k, v in message.get("headers", [])
                     if k.lower() not in (b"content-security-policy", b"x-frame-options")
                 ]
+                if personal_pages and _signed_in_html(scope, headers):
+                    headers.append((b"cache-control", b"no-store"))
                 headers += [
                     (b"content-security-policy", csp.encode()),
                     (b"x-content-type-options", b"nosniff"),
@@ -85,6 +95,14 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _signed_in_html(scope: Scope, headers: list[tuple[bytes, bytes]]) -> bool:
+    """An HTML answer for a signed-in user that has no Cache-Control of its own."""
+    if scope.get("state", {}).get("user") is None:
+        return False
+    names = {k.lower(): v for k, v in headers}
+    return b"cache-control" not in names and names.get(b"content-type", b"").startswith(b"text/html")
 
 
 class LocaleMiddleware:

@@ -112,3 +112,73 @@ def test_a_nul_character_in_a_form_or_query_is_refused_and_nothing_is_stored(cli
     search = client.get("/review?q=a%00b")
     assert search.status_code == 400 and "ongeldig teken" in search.text
     assert client.get("/review?q=ab").status_code in (200, 403)  # without NUL the same request goes through
+
+
+# --- the token is bound to the sign-in session (issue 14, point 11) ----------------------------------
+
+
+def test_a_token_from_before_sign_in_is_refused_after_it(client):
+    anonymous = csrf_from(client.get("/login").text)
+    cookie_before = client.cookies.get("dialoog_csrf")
+    response = login(client, "sdfl@example.org")
+    assert response.status_code == 303
+    assert client.cookies.get("dialoog_csrf") != cookie_before  # renewed at sign-in
+    stale = client.post("/logout", data={"csrf_token": anonymous}, follow_redirects=False)
+    assert stale.status_code == 403
+    assert client.post("/logout", headers={"X-CSRF-Token": anonymous}).status_code == 403
+    fresh = csrf_from(client.get("/account").text)
+    assert fresh != anonymous
+    assert client.post("/logout", data={"csrf_token": fresh}, follow_redirects=False).status_code == 303
+
+
+def test_a_token_from_before_sign_out_is_refused_after_it(client):
+    anonymous = csrf_from(client.get("/login").text)
+    assert login(client, "sdfl@example.org").status_code == 303
+    signed_in = csrf_from(client.get("/account").text)
+    cookie_before = client.cookies.get("dialoog_csrf")
+    assert client.post("/logout", data={"csrf_token": signed_in}, follow_redirects=False).status_code == 303
+    assert client.cookies.get("dialoog_csrf") != cookie_before  # renewed at sign-out
+    for token in (signed_in, anonymous):
+        refused = client.post("/password-reset", data={"email": "x@example.org", "csrf_token": token})
+        assert refused.status_code == 403
+    token = csrf_from(client.get("/password-reset").text)
+    assert client.post("/password-reset", data={"email": "x@example.org", "csrf_token": token}).status_code == 200
+
+
+def test_a_token_is_bound_to_the_session_cookie_not_only_the_csrf_cookie(app):
+    """Someone who plants their own signed-in session's token cannot use it with another session."""
+    from fastapi.testclient import TestClient
+
+    with TestClient(app) as alice, TestClient(app) as bob:
+        assert login(alice, "sdfl@example.org").status_code == 303
+        assert login(bob, "sdfl@example.org").status_code == 303
+        bob.cookies.set("dialoog_csrf", alice.cookies.get("dialoog_csrf"))  # the same CSRF cookie
+        token = csrf_from(alice.get("/account").text)
+        assert bob.post("/logout", data={"csrf_token": token}, follow_redirects=False).status_code == 403
+        assert alice.post("/logout", data={"csrf_token": token}, follow_redirects=False).status_code == 303
+
+
+def test_a_failed_sign_in_keeps_the_form_usable(client):
+    token = csrf_from(client.get("/login").text)
+    failed = client.post("/login", data={"email": "sdfl@example.org", "password": "fout", "csrf_token": token})
+    assert failed.status_code == 400
+    again = csrf_from(failed.text)
+    assert again == token  # no session was made: the same token still goes
+    assert login(client, "sdfl@example.org").status_code == 303
+
+
+def test_htmx_header_token_works_after_sign_in(client):
+    assert login(client, "sdfl@example.org").status_code == 303
+    page = client.get("/account").text
+    token = csrf_from(page)
+    assert f'hx-headers=\'{{"X-CSRF-Token": "{token}"}}\'' in page
+    response = client.post("/logout", headers={"X-CSRF-Token": token, "HX-Request": "true"}, follow_redirects=False)
+    assert response.status_code in (200, 204, 303)
+    assert client.get("/account", follow_redirects=False).status_code == 303  # signed out
+
+
+def test_the_session_cookie_name_is_the_one_the_token_is_bound_to():
+    from app.accounts.deps import SESSION_COOKIE
+    from app.security import SESSION_COOKIE as BOUND
+
+    assert BOUND == SESSION_COOKIE

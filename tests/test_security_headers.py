@@ -38,3 +38,65 @@ def test_htmx_fragment_is_a_fragment(client):
     response = client.get("/admin/audit", headers={"HX-Request": "true"})
     assert response.status_code == 200 and "<html" not in response.text
     assert response.headers["vary"] == "HX-Request"
+
+
+# --- pages for a signed-in user are not kept by caches (issue 14, point 11) -------------------------
+
+SIGNED_IN_PAGES = {
+    "provider": ("rodante@example.org", ["/account", "/my/comments", "/", "/proposals", "/invitation", "/documents"]),
+    "municipality": (
+        "almere@example.org",
+        ["/account", "/review", "/review/comments/{comment}", "/review/overview", "/admin/participation"],
+    ),
+    "admin": (
+        "sdfl@example.org",
+        [
+            "/account",
+            "/review",
+            "/review/comments/{comment}",
+            "/admin/users",
+            "/admin/audit",
+            "/admin/documents",
+            "/admin/sessions",
+            "/admin/proposals",
+            "/admin/invitations",
+            "/review/comments/999999",  # an error page for a signed-in user too
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("role", SIGNED_IN_PAGES)
+def test_pages_for_a_signed_in_user_are_no_store(client, db, role):
+    from sqlmodel import select
+
+    from app.models import Comment
+
+    email, paths = SIGNED_IN_PAGES[role]
+    comment = db.exec(select(Comment).where(Comment.parent_id.is_(None))).first()
+    assert login(client, email).status_code == 303
+    for path in paths:
+        path = path.format(comment=comment.id)
+        for headers in ({}, {"HX-Request": "true"}):
+            response = client.get(path, headers=headers, follow_redirects=False)
+            assert response.headers["content-type"].startswith("text/html"), path
+            assert response.headers.get("cache-control") == "no-store", f"{path} {headers}"
+
+
+def test_a_route_that_sets_its_own_cache_control_keeps_it(client):
+    login(client, "almere@example.org")
+    export = client.get("/review/export?format=csv")
+    assert export.status_code == 200 and export.headers["cache-control"].count("no-store") == 1
+
+
+def test_public_pages_static_files_and_the_api_are_not_no_store(client, auth):
+    for path in ("/", "/proposals", "/login", "/nothing"):
+        response = client.get(path)
+        assert "no-store" not in response.headers.get("cache-control", ""), path
+    login(client, "sdfl@example.org")
+    for path in ("/static/htmx.min.js", "/api/docs"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert "no-store" not in response.headers.get("cache-control", ""), path
+    api = client.get("/api/v1/providers", headers=auth("admin"))
+    assert "no-store" not in api.headers.get("cache-control", "")
