@@ -4,6 +4,18 @@ A ``Principal`` is whoever makes the request: nobody (the public), a signed-in u
 with its owner's role narrowed by its scope (a ``read`` key never writes). ``can`` answers yes or no;
 ``authorize`` raises ``Unauthorized`` for the public (sign in first) and ``Forbidden`` for everyone else.
 Rules that depend on time or state (a comment window, a release moment) live in the services.
+
+Access follows the invitation, not only the role (procurement law: only the providers taking part take part).
+A provider's user acts with its provider's invitation status (``Principal.invitation``):
+
+- accepted: a participant, as the table says;
+- pending: sees what it needs to decide: its invitation (and may answer it), its contact details and the public
+  pages, nothing for participants;
+- declined or withdrawn (or never invited): the public pages, its own earlier comments (read only) and its
+  contact details; a declined provider may still change its answer, a withdrawn invitation cannot be answered.
+
+A provider that accepts later sees everything released so far from that moment, as the rules are evaluated on
+every request.
 """
 
 from __future__ import annotations
@@ -12,7 +24,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from app.errors import Forbidden, Unauthorized
-from app.models import ApiScope, Role, User
+from app.models import ApiScope, InvitationStatus, Role, User
 
 PUBLIC = "public"
 
@@ -28,6 +40,7 @@ class Action(StrEnum):
     comment = "comment"  # comment or reply while the window is open (provider: as its own provider)
     edit_own_comment = "edit_own_comment"  # edit or withdraw (needs author_id)
     view_comments = "view_comments"
+    view_own_comments = "view_own_comments"  # what became of one's own (provider's) feedback
     read_internal_notes = "read_internal_notes"
     write_internal_notes = "write_internal_notes"
     take_position = "take_position"  # mark a comment relevant for one's municipality, with a stance
@@ -69,6 +82,7 @@ ROLES: dict[Action, frozenset[str]] = {
     Action.comment: PARTICIPANTS,  # provider: as its own provider only
     Action.edit_own_comment: PARTICIPANTS,  # own comments only
     Action.view_comments: PARTICIPANTS,
+    Action.view_own_comments: PARTICIPANTS,
     Action.read_internal_notes: REVIEWERS,
     Action.write_internal_notes: REVIEWERS,
     Action.take_position: frozenset({Role.municipality}),
@@ -81,10 +95,17 @@ ROLES: dict[Action, frozenset[str]] = {
 }
 
 
+# What a provider whose invitation is not accepted may still do (for everything else it counts as the public).
+NOT_TAKING_PART = frozenset({Action.view_contact_details, Action.view_own_comments, Action.rsvp})
+
+
 @dataclass(frozen=True)
 class Principal:
     user: User | None = None
     scope: str | None = None  # None: a browser session; "read" or "write": an API key
+    # For a provider's user: its provider's invitation status for the dialogue (None: not invited).
+    invitation: str | None = None
+    api_key_id: int | None = None  # the key a request came with (limits per key)
 
     @property
     def role(self) -> str:
@@ -97,6 +118,13 @@ class Principal:
     @property
     def provider_id(self) -> int | None:
         return self.user.provider_id if self.user else None
+
+    @property
+    def takes_part(self) -> bool:
+        """Admins and municipalities always; a provider's user once its provider accepted the invitation."""
+        if self.role != Role.provider:
+            return self.is_authenticated
+        return self.invitation == InvitationStatus.accepted
 
 
 ANONYMOUS = Principal()
@@ -113,6 +141,10 @@ def can(
     """Whether ``principal`` may do ``action`` (on the resource the keyword arguments describe)."""
     role = principal.role
     if principal.scope == ApiScope.read and action in WRITE_ACTIONS:
+        return False
+    if role == Role.provider and not principal.takes_part and action not in NOT_TAKING_PART:
+        role = PUBLIC  # not (or no longer) taking part: what the public may do
+    if action == Action.rsvp and role == Role.provider and principal.invitation == InvitationStatus.withdrawn:
         return False
     if action == Action.view_published_proposal and proposal_public and role == PUBLIC:
         return True
@@ -136,4 +168,9 @@ def authorize(principal: Principal, action: Action, **resource: object) -> None:
         raise Unauthorized("Sign in (or send an API key) to do this.")
     if principal.scope == ApiScope.read and action in WRITE_ACTIONS:
         raise Forbidden("This API key has scope 'read' and cannot change anything.")
+    if principal.role == Role.provider and not principal.takes_part:
+        raise Forbidden(
+            "Only providers that accepted the invitation to this dialogue take part "
+            f"(your organisation's invitation: {principal.invitation or 'none'})."
+        )
     raise Forbidden("You are not allowed to do this.")

@@ -17,8 +17,10 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, delete, select
 
 from app import clock
+from app.config import get_settings
 from app.errors import TooManyRequests
 from app.models import RateLimitHit
+from app.policy import Principal
 
 KEY_LENGTH = 200
 
@@ -90,5 +92,43 @@ def check(session: Session, limits: list[tuple[Limit, str]], message: str, *, fi
     delays = [d for limit, key in limits if (d := wait(session, limit, key, now=now)) is not None]
     if delays:
         raise too_many(max(delays), message, field=field)
+    for limit, key in limits:
+        hit(session, limit, key, now=now)
+
+
+# --- writing: comments, replies, notes, questions -------------------------------------------------------------
+
+WRITE_MESSAGE_NL = (
+    "U plaatst veel berichten kort na elkaar. Wacht %(seconds)s seconden en probeer het dan opnieuw; "
+    "uw tekst staat nog in het formulier."
+)
+WRITE_MESSAGE_API = "Too many comments, replies or notes in a short time; retry after %(seconds)s seconds."
+
+
+def write_limits(principal: Principal) -> list[tuple[Limit, str]]:
+    """The budget a write draws on: per API key for integrations (their own budget), else per user."""
+    settings = get_settings()
+    if principal.api_key_id is not None:
+        key = f"key:{principal.api_key_id}"
+        per_minute, per_hour = settings.api_write_limit_per_minute, settings.api_write_limit_per_hour
+    else:
+        key = f"user:{principal.user.id if principal.user else 0}"
+        per_minute, per_hour = settings.write_limit_per_minute, settings.write_limit_per_hour
+    return [
+        (Limit("write:minute", per_minute, timedelta(minutes=1)), key),
+        (Limit("write:hour", per_hour, timedelta(hours=1)), key),
+    ]
+
+
+def check_write(session: Session, principal: Principal, *, field: str) -> None:
+    """Count one comment, reply, note or question of ``principal``; a 429 with ``Retry-After`` when its budget is
+    spent (the message says how long to wait; the form keeps what was typed)."""
+    limits = write_limits(principal)
+    now = clock.now()
+    delays = [d for limit, key in limits if (d := wait(session, limit, key, now=now)) is not None]
+    if delays:
+        delay = max(delays)
+        template = WRITE_MESSAGE_API if principal.scope else WRITE_MESSAGE_NL
+        raise too_many(delay, template % {"seconds": retry_after_seconds(delay)}, field=field)
     for limit, key in limits:
         hit(session, limit, key, now=now)

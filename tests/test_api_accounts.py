@@ -169,7 +169,10 @@ def test_deactivating_a_user_stops_their_keys(client, db):
     provider_key = make_key(db, "psymens@example.org", "read")
     assert client.get("/api/v1/me", headers=bearer(provider_key)).status_code == 200
     psymens = db.exec(select(User).where(User.email == "psymens@example.org")).one()
-    response = client.patch(f"/api/v1/users/{psymens.id}", headers=bearer(admin_key), json={"active": False})
+    tag = client.get(f"/api/v1/users/{psymens.id}", headers=bearer(admin_key)).headers["etag"]
+    response = client.patch(
+        f"/api/v1/users/{psymens.id}", headers={**bearer(admin_key), "If-Match": tag}, json={"active": False}
+    )
     assert response.status_code == 200 and response.json()["active"] is False
     assert client.get("/api/v1/me", headers=bearer(provider_key)).status_code == 401
 

@@ -502,8 +502,18 @@ def test_every_role_on_the_api(client, db, role):
     expected_own = {"anonymous": 401, "provider": 200, "municipality": 403, "admin": 200}[role]
     expected_other = {"anonymous": 401, "provider": 403, "municipality": 403, "admin": 200}[role]
     body = {"status": "declined"}
-    assert client.patch(f"/api/v1/invitations/{own.id}", json=body, headers=headers).status_code == expected_own
-    assert client.patch(f"/api/v1/invitations/{other.id}", json=body, headers=headers).status_code == expected_other
+
+    def patch(invitation_id: int) -> int:
+        tag = client.get(f"/api/v1/invitations/{invitation_id}", headers=headers).headers["etag"]
+        return client.patch(
+            f"/api/v1/invitations/{invitation_id}", json=body, headers={**headers, "If-Match": tag}
+        ).status_code
+
+    assert patch(own.id) == expected_own
+    assert patch(other.id) == expected_other
+    # Without If-Match a write is refused (428) for whoever may write at all.
+    no_tag = client.patch(f"/api/v1/invitations/{own.id}", json=body, headers=headers).status_code
+    assert no_tag == {"anonymous": 401, "provider": 428, "municipality": 403, "admin": 428}[role]
 
 
 # --- the API -------------------------------------------------------------------------------------
@@ -571,7 +581,7 @@ def test_api_patch_honours_if_match(client, db):
     assert response.json()["responded_by"]["email"] == "omega-groep@example.org"
     new_etag = response.headers["etag"]
     assert new_etag != etag
-    assert client.get(f"/api/v1/invitations/{omega.id}").headers["etag"] == new_etag
+    assert client.get(f"/api/v1/invitations/{omega.id}", headers=bearer(key)).headers["etag"] == new_etag
     stale = client.patch(
         f"/api/v1/invitations/{omega.id}", json={"status": "declined"}, headers={**bearer(key), "If-Match": etag}
     )
@@ -588,7 +598,7 @@ def test_api_patch_honours_if_match(client, db):
 
 def test_api_refuses_pending_read_keys_and_bad_bodies(client, db):
     omega = invitation_of(db, "omega-groep")
-    write = bearer(make_key(db, "sdfl@example.org", "write"))
+    write = {**bearer(make_key(db, "sdfl@example.org", "write")), "If-Match": "*"}
     pending = client.patch(f"/api/v1/invitations/{omega.id}", json={"status": "pending"}, headers=write)
     assert pending.status_code == 409
     assert pending.headers["content-type"].startswith(PROBLEM)

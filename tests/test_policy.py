@@ -15,8 +15,9 @@ ADMIN_USER = User(id=30, email="a@example.org", role=Role.admin)
 
 ROLES = {
     "public": Principal(),
-    "provider_own": Principal(user=PROVIDER_USER),  # acting on its own provider's things
-    "provider_other": Principal(user=PROVIDER_USER),  # acting on another provider's things
+    # a provider whose invitation is accepted (for the other statuses see INVITATION_TABLE below)
+    "provider_own": Principal(user=PROVIDER_USER, invitation="accepted"),  # acting on its own provider's things
+    "provider_other": Principal(user=PROVIDER_USER, invitation="accepted"),  # acting on another provider's things
     "municipality": Principal(user=MUNICIPALITY_USER),
     "admin": Principal(user=ADMIN_USER),
 }
@@ -37,6 +38,7 @@ TABLE = [
     (Action.comment, {"provider_id": OWN}, (N, Y, N, Y, Y)),
     (Action.edit_own_comment, {"author_id": "self"}, (N, Y, N, Y, Y)),
     (Action.view_comments, {}, (N, Y, Y, Y, Y)),
+    (Action.view_own_comments, {}, (N, Y, Y, Y, Y)),
     (Action.read_internal_notes, {}, (N, N, N, Y, Y)),
     (Action.write_internal_notes, {}, (N, N, N, Y, Y)),
     (Action.take_position, {}, (N, N, N, Y, N)),
@@ -107,3 +109,53 @@ def test_deactivated_user_is_the_public():
     assert not can(gone, Action.manage)
     with pytest.raises(Unauthorized):
         authorize(gone, Action.view_comments)
+
+
+# Access follows the invitation: a provider's user per invitation status of its provider (None: never invited).
+STATUSES = ["accepted", "pending", "declined", "withdrawn", None]
+#                                                                   accepted pending declined withdrawn none
+INVITATION_TABLE = [
+    (Action.view_public, {}, (Y, Y, Y, Y, Y)),
+    (Action.view_participants, {}, (Y, Y, Y, Y, Y)),
+    (Action.view_contact_details, {"provider_id": OWN}, (Y, Y, Y, Y, Y)),
+    (Action.view_released_documents, {}, (Y, N, N, N, N)),
+    (Action.view_unreleased_documents, {}, (N, N, N, N, N)),
+    (Action.view_published_proposal, {"proposal_public": True}, (Y, Y, Y, Y, Y)),
+    (Action.view_published_proposal, {"proposal_public": False}, (Y, N, N, N, N)),
+    (Action.view_draft_proposal, {}, (N, N, N, N, N)),
+    (Action.comment, {"provider_id": OWN}, (Y, N, N, N, N)),
+    (Action.edit_own_comment, {"author_id": PROVIDER_USER.id}, (Y, N, N, N, N)),
+    (Action.view_comments, {}, (Y, N, N, N, N)),
+    (Action.view_own_comments, {}, (Y, Y, Y, Y, Y)),
+    (Action.read_internal_notes, {}, (N, N, N, N, N)),
+    (Action.write_internal_notes, {}, (N, N, N, N, N)),
+    (Action.take_position, {}, (N, N, N, N, N)),
+    (Action.triage, {}, (N, N, N, N, N)),
+    (Action.rsvp, {"provider_id": OWN}, (Y, Y, Y, N, Y)),
+    (Action.manage, {}, (N, N, N, N, N)),
+    (Action.view_admin, {}, (N, N, N, N, N)),
+    (Action.review, {}, (N, N, N, N, N)),
+    (Action.audit_log, {}, (N, N, N, N, N)),
+]
+
+
+def test_invitation_table_covers_every_action():
+    assert {action for action, _, _ in INVITATION_TABLE} == set(Action)
+
+
+@pytest.mark.parametrize(
+    "action,resource,status,expected",
+    [
+        pytest.param(action, resource, status, expected[i], id=f"{action.value}-{status}-{resource}")
+        for action, resource, expected in INVITATION_TABLE
+        for i, status in enumerate(STATUSES)
+    ],
+)
+def test_provider_permission_per_invitation_status(action, resource, status, expected):
+    principal = Principal(user=PROVIDER_USER, invitation=status)
+    assert can(principal, action, **resource) is expected
+    if expected:
+        authorize(principal, action, **resource)
+    else:
+        with pytest.raises(Forbidden):  # signed in: refused, never asked to sign in
+            authorize(principal, action, **resource)

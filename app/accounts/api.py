@@ -10,8 +10,7 @@ from app.accounts import service
 from app.accounts.deps import ApiUser
 from app.accounts.schemas import MeOut, UserCreate, UserOut, UserPatch
 from app.db import SessionDep
-from app.errors import PreconditionFailed
-from app.etags import etag_of
+from app.etags import etag_of_model, require_if_match
 from app.models import User
 from app.pagination import Page, PageDep
 from app.policy import Action, authorize
@@ -35,7 +34,8 @@ def user_out(user: User) -> UserOut:
 
 
 def etag(user: User) -> str:
-    return etag_of(user_out(user).model_dump_json())
+    """Of the representation admins read (only admins read users)."""
+    return etag_of_model(user_out(user))
 
 
 @router.get("/me", response_model=MeOut, summary="The user whose API key this is")
@@ -79,7 +79,10 @@ def create_user(session: SessionDep, principal: ApiUser, body: UserCreate, respo
     "/users/{user_id}",
     response_model=UserOut,
     summary="Change a user (admins)",
-    responses={412: {"description": "If-Match does not match the current ETag"}},
+    responses={
+        412: {"description": "If-Match does not match the current ETag"},
+        428: {"description": "If-Match is missing"},
+    },
 )
 def update_user(
     session: SessionDep,
@@ -93,8 +96,7 @@ def update_user(
     authorize(principal, Action.manage)
     assert principal.user is not None
     user = service.get_user(session, user_id)
-    if if_match is not None and if_match.strip() not in ("*", etag(user)):
-        raise PreconditionFailed("The user was changed since you read it; GET it again and retry.")
+    require_if_match(if_match, etag(user), what="user")
     service.update_user(session, user, service.UserInput(**body.model_dump(exclude_unset=True)), actor=principal.user)
     response.headers["ETag"] = etag(user)
     return user_out(user)

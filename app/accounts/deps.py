@@ -5,21 +5,38 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlmodel import Session, col, select
 
 from app.accounts import service
 from app.db import SessionDep
 from app.errors import Unauthorized
-from app.models import User
+from app.models import Invitation, Role, User
 from app.policy import ANONYMOUS, Action, Principal, authorize
 
 SESSION_COOKIE = "dialoog_session"
 BEARER_CHALLENGE = 'Bearer realm="dialoog"'
 
 
+def invitation_status(session: Session, user: User | None) -> str | None:
+    """The invitation status of a provider user's provider (None for other users and for providers never
+    invited): access follows it (app.policy). One query, for provider users only."""
+    if user is None or user.role != Role.provider or user.provider_id is None:
+        return None
+    return session.exec(
+        select(Invitation.status)
+        .where(Invitation.provider_id == user.provider_id)
+        .order_by(col(Invitation.dialogue_id).desc())
+        .limit(1)
+    ).first()
+
+
 def load_user(request: Request, session: SessionDep) -> User | None:
-    """Resolve the session cookie once per request; templates read ``request.state.user``."""
+    """Resolve the session cookie once per request; templates read ``request.state.user`` (and
+    ``request.state.principal``, who that user is for the policy)."""
     if not hasattr(request.state, "user"):
-        request.state.user = service.resolve_session(session, request.cookies.get(SESSION_COOKIE))
+        user = service.resolve_session(session, request.cookies.get(SESSION_COOKIE))
+        request.state.user = user
+        request.state.principal = Principal(user=user, invitation=invitation_status(session, user))
     return request.state.user
 
 
@@ -28,8 +45,9 @@ CurrentUser = Annotated[User | None, Depends(load_user)]
 
 # Pure functions of what load_user found: async, so FastAPI runs them on the event loop instead of handing
 # each to the thread pool (a thread switch per dependency per request).
-async def web_principal(user: CurrentUser) -> Principal:
-    return Principal(user=user)
+async def web_principal(request: Request, user: CurrentUser) -> Principal:
+    principal: Principal = request.state.principal
+    return principal
 
 
 WebPrincipal = Annotated[Principal, Depends(web_principal)]
@@ -71,7 +89,7 @@ def api_principal(request: Request, session: SessionDep) -> Principal:
             headers={"WWW-Authenticate": f'{BEARER_CHALLENGE}, error="invalid_token"'},
         )
     key, user = resolved
-    return Principal(user=user, scope=key.scope)
+    return Principal(user=user, scope=key.scope, invitation=invitation_status(session, user), api_key_id=key.id)
 
 
 ApiPrincipal = Annotated[Principal, Depends(api_principal)]

@@ -115,7 +115,7 @@ def logout(request: Request, session: SessionDep, user: CurrentUser) -> Response
 
 @router.get("/account", include_in_schema=False)
 def account(request: Request, session: SessionDep, user: SignedInUser) -> Response:
-    principal = Principal(user=user)
+    principal: Principal = request.state.principal  # with its invitation: access follows it
     allowed = {action.value: can(principal, action, provider_id=user.provider_id) for action in Action}
     return render(
         request,

@@ -11,7 +11,7 @@ from app.db import SessionDep
 from app.documents import service
 from app.documents.schemas import DocumentOut
 from app.documents.views import download_response
-from app.etags import etag_of
+from app.etags import etag_of_model
 from app.models import Document
 from app.pagination import Page, PageDep
 
@@ -35,7 +35,7 @@ def document_out(document: Document) -> DocumentOut:
 
 
 def etag(out: DocumentOut) -> str:
-    return etag_of(out.model_dump_json())
+    return etag_of_model(out)
 
 
 @router.get("/documents", response_model=Page[DocumentOut], summary="List the documents you may see")

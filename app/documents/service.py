@@ -33,6 +33,7 @@ from app.models import (
     Document,
     Invitation,
     InvitationStatus,
+    Provider,
     Role,
     User,
 )
@@ -539,6 +540,40 @@ def release_recipients(session: Session, dialogue_id: int) -> list[User]:
             .order_by(User.email, User.id)
         ).all()
     )
+
+
+def notify_released_so_far(session: Session, *, dialogue_id: int, provider: Provider, users: list[User]) -> int:
+    """A provider that accepts the invitation later sees from then on every document released to participants so
+    far; its users get one mail that lists them (none when nothing was released yet). Returns the mails queued."""
+    now = clock.now()
+    rows = session.exec(
+        select(Document, DialogueSession.number)
+        .outerjoin(DialogueSession, col(DialogueSession.id) == Document.session_id)
+        .where(
+            Document.dialogue_id == dialogue_id,
+            Document.audience == Audience.participants,
+            col(Document.release_at) <= now,
+        )
+        .order_by(Document.release_at, Document.id)
+    ).all()
+    if not rows:
+        return 0
+    documents = [
+        {
+            "title": document.title,
+            "session_number": number,
+            "released": format_datetime(document.release_at, "d MMMM y", tzinfo=TIMEZONE, locale="nl"),
+        }
+        for document, number in rows
+    ]
+    for user in users:
+        queue_mail(
+            session,
+            to=user.email,
+            template="documents_released_so_far",
+            context={"user_name": user.name or user.email, "provider_name": provider.name, "documents": documents},
+        )
+    return len(users)
 
 
 def notify_released_documents(session: Session, *, now: datetime | None = None) -> int:

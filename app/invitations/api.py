@@ -9,8 +9,7 @@ from fastapi import APIRouter, Header, Query, Response
 
 from app.accounts.deps import ApiPrincipal, ApiUser
 from app.db import SessionDep
-from app.errors import PreconditionFailed
-from app.etags import etag_of
+from app.etags import etag_of_model, require_if_match
 from app.invitations import service
 from app.invitations.schemas import InvitationOut, InvitationPatch, ResponderOut
 from app.pagination import Page, PageDep
@@ -44,9 +43,9 @@ def invitation_out(detail: service.InvitationDetail, principal: Principal) -> In
     return out.model_copy(update={"note": None, "responded_by": None})
 
 
-def etag(detail: service.InvitationDetail) -> str:
-    """Of the full state, so it changes with every answer whoever looks."""
-    return etag_of(_full_out(detail).model_dump_json())
+def etag(detail: service.InvitationDetail, principal: Principal) -> str:
+    """Of the representation ``principal`` reads: what it does not see (the note, the responder) never moves it."""
+    return etag_of_model(invitation_out(detail, principal))
 
 
 @router.get("/invitations", response_model=Page[InvitationOut], summary="List invitations")
@@ -54,7 +53,7 @@ def list_invitations(
     session: SessionDep,
     principal: ApiPrincipal,
     params: PageDep,
-    status: Annotated[str | None, Query(pattern="^(pending|accepted|declined)$")] = None,
+    status: Annotated[str | None, Query(pattern="^(pending|accepted|declined|withdrawn)$")] = None,
     dialogue_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
 ) -> Page[InvitationOut]:
     """Public, no key needed. Ordered by provider name, then invitation id. `note` and `responded_by` are
@@ -69,7 +68,7 @@ def get_invitation(
 ) -> InvitationOut:
     """Public; with an `ETag` to send as `If-Match` when answering."""
     detail = service.get_invitation(session, invitation_id)
-    response.headers["ETag"] = etag(detail)
+    response.headers["ETag"] = etag(detail, principal)
     return invitation_out(detail, principal)
 
 
@@ -80,6 +79,7 @@ def get_invitation(
     responses={
         409: {"description": "Status 'pending' was requested"},
         412: {"description": "If-Match does not match the current ETag"},
+        428: {"description": "If-Match is missing"},
     },
 )
 def answer_invitation(
@@ -94,8 +94,7 @@ def answer_invitation(
     later. Send the ETag from GET as `If-Match` so you never overwrite someone else's answer."""
     detail = service.get_invitation(session, invitation_id)
     service.authorize_answer(principal, detail)
-    if if_match is not None and if_match.strip() not in ("*", etag(detail)):
-        raise PreconditionFailed("The invitation was changed since you read it; GET it again and retry.")
+    require_if_match(if_match, etag(detail, principal), what="invitation")
     detail = service.answer(session, detail, principal=principal, status=body.status, note=body.note)
-    response.headers["ETag"] = etag(detail)
+    response.headers["ETag"] = etag(detail, principal)
     return invitation_out(detail, principal)

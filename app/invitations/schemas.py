@@ -10,6 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.api_types import NoNulStr
 
 InvitationStatusName = Literal["pending", "accepted", "declined"]
+# What an invitation can be: answered or not, or withdrawn by SDFL (the provider no longer takes part).
+InvitationStateName = Literal["pending", "accepted", "declined", "withdrawn"]
 
 
 class ResponderOut(BaseModel):
@@ -23,7 +25,7 @@ class InvitationOut(BaseModel):
     dialogue_id: int
     provider_id: int
     provider_name: str
-    status: InvitationStatusName
+    status: InvitationStateName
     invited_at: datetime
     responded_at: datetime | None
     note: str | None = Field(

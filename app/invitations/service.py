@@ -421,6 +421,13 @@ def answer(
     invitation = detail.invitation
     authorize_answer(principal, detail)
     assert principal.user is not None
+    if invitation.status == InvitationStatus.withdrawn:
+        raise Conflict(
+            "This invitation was withdrawn and can no longer be answered.",
+            errors=[
+                {"field": "status", "message": "Deze uitnodiging is ingetrokken en kan niet meer worden beantwoord."}
+            ],
+        )
     if status == InvitationStatus.pending:
         raise Conflict(
             "An answered invitation cannot be set back to pending; answer 'accepted' or 'declined'.",
@@ -460,7 +467,16 @@ def answer(
     )
     if status == InvitationStatus.accepted and before.get("status") != InvitationStatus.accepted:
         _send_save_the_dates(session, invitation)
+        _send_released_so_far(session, invitation, detail.provider)
     return replace(detail, responded_by=principal.user)
+
+
+def _send_released_so_far(session: Session, invitation: Invitation, provider: Provider) -> None:
+    """What the others received before this provider took part: from now on it sees it too, and is told so."""
+    from app.documents.service import notify_released_so_far
+
+    users = _users_by_provider(session, [invitation.provider_id]).get(invitation.provider_id, [])
+    notify_released_so_far(session, dialogue_id=invitation.dialogue_id, provider=provider, users=users)
 
 
 def _send_save_the_dates(session: Session, invitation: Invitation) -> None:

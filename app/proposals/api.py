@@ -15,8 +15,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from app.accounts.deps import ApiPrincipal, ApiUser, client_ip
 from app.api_types import NoNulStr, UtcMoment
 from app.db import SessionDep
-from app.errors import PreconditionFailed, PreconditionRequired
-from app.etags import etag_of
+from app.etags import etag_of_model, require_if_match
 from app.models import Comment, Proposal, ProposalVersion, Section
 from app.pagination import Page, PageDep
 from app.policy import Action, authorize
@@ -110,8 +109,11 @@ def comment_out(row: service.CommentRow) -> CommentOut:
     )
 
 
-def _etag_header(response: Response, comment: Comment) -> None:
-    response.headers["ETag"] = service.comment_etag(comment)
+def _with_etag(response: Response, row: service.CommentRow) -> CommentOut:
+    """The reader's representation of a comment, with its ETag (of exactly that body) in the response."""
+    out = comment_out(row)
+    response.headers["ETag"] = etag_of_model(out)
+    return out
 
 
 @router.get("/proposals", response_model=Page[ProposalOut], summary="List proposals")
@@ -128,7 +130,7 @@ def get_proposal(session: SessionDep, principal: ApiPrincipal, proposal_id: int,
     proposal = service.get_proposal(session, principal, proposal_id)
     current = service.current_of(service.versions(session, principal, proposal))
     out = proposal_out(proposal, current.number if current else None)
-    response.headers["ETag"] = etag_of(out.model_dump_json())
+    response.headers["ETag"] = etag_of_model(out)
     return out
 
 
@@ -146,7 +148,7 @@ def get_version(
     proposal = service.get_proposal(session, principal, proposal_id)
     version = service.pick_version(service.versions(session, principal, proposal), number)
     out = version_out(version)
-    response.headers["ETag"] = etag_of(out.model_dump_json())
+    response.headers["ETag"] = etag_of_model(out)
     return out
 
 
@@ -203,9 +205,7 @@ def _one(session: SessionDep, principal: ApiPrincipal, comment_id: int) -> servi
 @router.get("/comments/{comment_id}", response_model=CommentOut, summary="One comment")
 def get_comment(session: SessionDep, principal: ApiUser, comment_id: int, response: Response) -> CommentOut:
     """With an `ETag` to send as `If-Match` when editing or withdrawing."""
-    row = _one(session, principal, comment_id)
-    _etag_header(response, row.comment)
-    return comment_out(row)
+    return _with_etag(response, _one(session, principal, comment_id))
 
 
 @router.post(
@@ -213,7 +213,15 @@ def get_comment(session: SessionDep, principal: ApiUser, comment_id: int, respon
     response_model=CommentOut,
     status_code=201,
     summary="Comment on a section, or reply",
-    responses={**CONFLICTS, 200: {"description": "A retry: the comment made earlier with this Idempotency-Key"}},
+    responses={
+        **CONFLICTS,
+        200: {"description": "A retry: the comment made earlier with this Idempotency-Key"},
+        422: {"description": "Invalid body, or an Idempotency-Key already used for a different request"},
+        429: {
+            "description": "Too many comments in a short time: the key's (or user's) budget is spent",
+            "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
+        },
+    },
 )
 def create_comment(
     request: Request,
@@ -242,21 +250,16 @@ def create_comment(
     if not created:
         response.status_code = 200
     session.flush()
-    row = _one(session, principal, comment.id or 0)
-    _etag_header(response, row.comment)
     response.headers["Location"] = f"/api/v1/comments/{comment.id}"
-    return comment_out(row)
+    return _with_etag(response, _one(session, principal, comment.id or 0))
 
 
-def _check_if_match(principal: ApiUser, if_match: str | None, comment: Comment) -> None:
-    """The author only (403 before anything else); then If-Match must name the current ETag (a list is fine)."""
+def _check_if_match(session: SessionDep, principal: ApiUser, if_match: str | None, comment: Comment) -> None:
+    """The author only (403 before anything else); then If-Match must name the ETag of the comment as the author
+    reads it now (a list is fine)."""
     authorize(principal, Action.edit_own_comment, author_id=comment.author_id)
-    if if_match is None:
-        raise PreconditionRequired("Send the comment's ETag as If-Match (GET it first).")
-    current = service.comment_etag(comment)
-    offered = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
-    if "*" not in offered and current not in offered:
-        raise PreconditionFailed("The comment was changed since you read it; GET it again and retry.")
+    current = etag_of_model(comment_out(_one(session, principal, comment.id or 0)))
+    require_if_match(if_match, current, what="comment")
 
 
 @router.patch(
@@ -276,7 +279,7 @@ def edit_comment(
 ) -> CommentOut:
     """Only the author, with a `write` key, while the window is open. The text before is kept in the history."""
     comment, context = service.get_comment(session, principal, comment_id)
-    _check_if_match(principal, if_match, comment)
+    _check_if_match(session, principal, if_match, comment)
     fields = body.model_fields_set
     data = service.CommentInput(
         kind=body.kind if "kind" in fields else comment.kind,
@@ -286,9 +289,7 @@ def edit_comment(
     )
     service.edit_comment(session, principal, comment, context, data, ip=client_ip(request))
     session.flush()
-    row = _one(session, principal, comment_id)
-    _etag_header(response, row.comment)
-    return comment_out(row)
+    return _with_etag(response, _one(session, principal, comment_id))
 
 
 @router.delete(
@@ -306,6 +307,6 @@ def withdraw_comment(
 ) -> Response:
     """Only the author, while the window is open. The comment stays in its thread as withdrawn."""
     comment, context = service.get_comment(session, principal, comment_id)
-    _check_if_match(principal, if_match, comment)
+    _check_if_match(session, principal, if_match, comment)
     service.withdraw_comment(session, principal, comment, context, ip=client_ip(request))
     return Response(status_code=204)

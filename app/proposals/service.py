@@ -7,6 +7,7 @@ one windowed query (``ROW_NUMBER() OVER (PARTITION BY section_id ...)``) and the
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable
@@ -23,11 +24,10 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
-from app import clock
+from app import clock, ratelimit
 from app.audit.service import record
 from app.db import UTCDateTime
-from app.errors import N_, Conflict, NotFound, invalid
-from app.etags import etag_of
+from app.errors import N_, Conflict, NotFound, ValidationFailed, invalid
 from app.i18n import fmt_datetime
 from app.i18n import gettext as _
 from app.markdown import render_markdown
@@ -889,15 +889,16 @@ def create_comment(
     """Add a comment or a reply; returns it and whether it is new (an idempotency key seen before returns
     the comment it created then)."""
     context = section_context(session, section_id)
-    _visible_to(session, principal, context)
     user = principal.user
     authorize(principal, Action.comment, provider_id=user.provider_id if user else None)
+    _visible_to(session, principal, context)
     assert user is not None
     scoped_key = f"{user.id}:{idempotency_key}" if idempotency_key else None
+    fingerprint = _request_fingerprint(section_id, data) if scoped_key else None
     if scoped_key:
         existing = session.exec(select(Comment).where(Comment.idempotency_key == scoped_key)).first()
         if existing is not None:
-            return existing, False
+            return _same_request(existing, fingerprint), False
     ensure_open(session, context)
     parent = None
     if data.parent_id is not None:
@@ -915,6 +916,7 @@ def create_comment(
         if parent is None or parent.deleted_at is not None:
             raise invalid({"parent_id": _("Op een ingetrokken reactie kan niet meer worden gereageerd.")})
     clean = _validate(data, reply=parent is not None)
+    ratelimit.check_write(session, principal, field="body")
     comment = Comment(
         section_id=section_id,
         author_id=user.id or 0,
@@ -927,6 +929,7 @@ def create_comment(
         suggested_text=clean.suggested_text,
         suggestion_diff=suggestion_diff(context.section, clean.quote, clean.suggested_text),
         idempotency_key=scoped_key,
+        idempotency_fingerprint=fingerprint,
         created_at=clock.now(),
     )
     try:
@@ -938,7 +941,7 @@ def create_comment(
         existing = session.exec(select(Comment).where(Comment.idempotency_key == scoped_key)).first()
         if existing is None:
             raise
-        return existing, False
+        return _same_request(existing, fingerprint), False
     record(
         session,
         action="comment.replied" if parent else "comment.created",
@@ -952,13 +955,40 @@ def create_comment(
     return comment, True
 
 
+def reads_own_only(principal: Principal) -> bool:
+    """A provider that does not (or no longer) take part reads its own earlier comments, nobody else's."""
+    return not can(principal, Action.view_comments) and can(principal, Action.view_own_comments)
+
+
+def _request_fingerprint(section_id: int, data: CommentInput) -> str:
+    """What a comment request asked for, to bind an Idempotency-Key to it."""
+    asked = [section_id, data.parent_id, data.kind, data.body, data.quote, data.suggested_text]
+    return hashlib.sha256(json.dumps(asked, ensure_ascii=False).encode()).hexdigest()
+
+
+def _same_request(existing: Comment, fingerprint: str | None) -> Comment:
+    """The comment an Idempotency-Key made, if this is a retry of that request; a key reused for another
+    request is refused (422) rather than answered with a comment it did not ask for."""
+    if existing.idempotency_fingerprint is not None and existing.idempotency_fingerprint != fingerprint:
+        message = _("Dit formulier is al verstuurd met een andere inhoud. Laad de pagina opnieuw.")
+        raise ValidationFailed(
+            "This Idempotency-Key was already used for a different request; use a new key for a new comment.",
+            errors=[{"field": "Idempotency-Key", "message": message}],
+        )
+    return existing
+
+
 def get_comment(session: Session, principal: Principal, comment_id: int) -> tuple[Comment, CommentContext]:
     """A comment ``principal`` may see, with its section, version and proposal; 404 otherwise."""
     comment = session.get(Comment, comment_id) if 0 < comment_id <= MAX_ID else None
     if comment is None:
         raise NotFound("No such comment.")
     context = section_context(session, comment.section_id)
-    _visible_to(session, principal, context)
+    if reads_own_only(principal):
+        if comment.provider_id is None or comment.provider_id != principal.provider_id:
+            raise NotFound("No such comment.")
+    else:
+        _visible_to(session, principal, context)
     if not session.exec(select(func.count()).where(Comment.id == comment.id, comment_visibility(principal))).one():
         raise NotFound("No such comment.")
     return comment, context
@@ -1098,21 +1128,6 @@ def revisions(session: Session, comment: Comment) -> list[CommentRevision]:
     )
 
 
-def comment_etag(comment: Comment) -> str:
-    state = [
-        comment.id,
-        comment.kind,
-        comment.body,
-        comment.quote,
-        comment.suggested_text,
-        comment.status,
-        comment.edited_at,
-        comment.deleted_at,
-        comment.release_at,
-    ]
-    return etag_of(json.dumps(state, default=str))
-
-
 # --- the API's comment list ----------------------------------------------------------------------
 
 
@@ -1141,8 +1156,11 @@ class CommentRow:
 def list_comments(
     session: Session, principal: Principal, filters: CommentFilter, params: PageParams, *, comment_id: int | None = None
 ) -> tuple[list[CommentRow], int]:
-    """Comments ``principal`` may see, oldest first (created_at, then id)."""
-    authorize(principal, Action.view_comments)
+    """Comments ``principal`` may see, oldest first (created_at, then id); for a provider that does not take
+    part (any more), only its own."""
+    own_only = reads_own_only(principal)
+    if not own_only:
+        authorize(principal, Action.view_comments)
     stmt = (
         select(Comment, Section, ProposalVersion, Proposal, User.name, Provider.name)
         .join(Section, col(Section.id) == Comment.section_id)
@@ -1154,6 +1172,8 @@ def list_comments(
     )
     if not can(principal, Action.view_draft_proposal):
         stmt = stmt.where(ProposalVersion.status == VersionStatus.published)
+    if own_only:
+        stmt = stmt.where(Comment.provider_id == principal.provider_id)
     if comment_id is not None:
         stmt = stmt.where(Comment.id == comment_id)
     if filters.proposal_id is not None:

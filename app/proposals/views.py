@@ -92,7 +92,10 @@ def _form_errors(request: Request, exc: AppError) -> tuple[dict[str, str], int]:
     """Field errors (422), or for htmx a message for the whole form (e.g. the window just closed), so that
     it shows next to what was typed instead of nowhere; anything else goes to the error handler."""
     if exc.errors:
-        return field_errors(exc), 422
+        errors = field_errors(exc)
+        if "Idempotency-Key" in errors:  # the form was sent before with other text: say so above the form
+            errors["form"] = errors.pop("Idempotency-Key")
+        return errors, exc.status_code  # 422, or 429 when the writer's budget is spent
     if exc.user_message and is_htmx(request):
         return {"form": exc.detail}, exc.status_code
     raise exc
@@ -380,8 +383,10 @@ def _invalid_form(
     errors: dict[str, str],
     action: str,
     status_code: int = 422,
+    headers: dict[str, str] | None = None,
 ) -> Response:
-    """An invalid comment: htmx gets its form again, a plain browser the section page with the form (422)."""
+    """An invalid comment: htmx gets its form again, a plain browser the section page with the form (422; 429
+    with ``Retry-After`` when the writer posts too much too fast)."""
     state = {"prefix": prefix, "values": form.values, "errors": errors, "action": action}
     if is_htmx(request):
         return render(
@@ -389,11 +394,19 @@ def _invalid_form(
             "proposals/comment_form.html",
             {"section": context.section, "state": state, **_common(context.proposal.id or 0)},
             status_code=status_code,
-            headers={"HX-Retarget": f"#form-{prefix}", "HX-Reswap": "outerHTML"},
+            headers={"HX-Retarget": f"#form-{prefix}", "HX-Reswap": "outerHTML", **(headers or {})},
         )
-    return _section_page(
-        request, session, principal, context.proposal.id or 0, context.section.key, form_state=state, status_code=422
+    page = _section_page(
+        request,
+        session,
+        principal,
+        context.proposal.id or 0,
+        context.section.key,
+        form_state=state,
+        status_code=status_code if status_code == 429 else 422,
     )
+    page.headers.update(headers or {})
+    return page
 
 
 @router.post("/proposals/{proposal_id}/sections/{key}/comments", include_in_schema=False)
@@ -435,6 +448,7 @@ def post_comment(
             errors=errors,
             action=str(request.url.path),
             status_code=status_code,
+            headers=exc.headers,
         )
     if not is_htmx(request):
         return RedirectResponse(_back(session, principal, comment, context), status_code=303)

@@ -32,7 +32,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
-from app import clock
+from app import clock, ratelimit
 from app.audit.service import record
 from app.errors import N_, Conflict, Forbidden, NotFound, invalid
 from app.i18n import gettext as _
@@ -69,6 +69,7 @@ from app.proposals.service import (
     organisation,
     pick_version,
     sections_of,
+    sees_working_status,
     shown_status,
     status_for,
 )
@@ -481,7 +482,7 @@ def attach_details(session: Session, principal: Principal, rows: list[FeedbackRo
                     note=position.note,
                 )
             )
-    for comment_id, item_id, session_id, number, title in session.exec(
+    agenda = (
         select(
             AgendaItemComment.comment_id, AgendaItem.id, DialogueSession.id, DialogueSession.number, AgendaItem.title
         )
@@ -489,7 +490,11 @@ def attach_details(session: Session, principal: Principal, rows: list[FeedbackRo
         .join(DialogueSession, col(DialogueSession.id) == AgendaItem.session_id)
         .where(col(AgendaItemComment.comment_id).in_(ids))
         .order_by(DialogueSession.number, AgendaItem.position)
-    ).all():
+    )
+    if not sees_working_status(principal):  # putting a comment on the agenda is a decision: shown once released
+        released = col(AgendaItemComment.released_at)
+        agenda = agenda.where(released.is_not(None), released <= now)
+    for comment_id, item_id, session_id, number, title in session.exec(agenda).all():
         by_id[comment_id].agenda.append(
             AgendaLink(agenda_item_id=item_id or 0, session_id=session_id or 0, session_number=number, title=title)
         )
@@ -610,7 +615,7 @@ def my_feedback(session: Session, principal: Principal, page: PageParams) -> Das
     """What became of the reader's feedback: a provider's user sees every comment of its provider, anyone
     else their own; with the decision and SDFL's answer as released, the agenda and the version that took
     it in."""
-    authorize(principal, Action.view_comments)
+    authorize(principal, Action.view_own_comments)
     user = principal.user
     assert user is not None
     now = clock.now()
@@ -929,10 +934,20 @@ def _pending_decisions() -> ColumnElement[bool]:
     return and_(Comment.status != Comment.published_status, col(Comment.status_release_at).is_(None))
 
 
+def _unreleased_agenda_link() -> ColumnElement[bool]:
+    return (
+        exists()
+        .where(AgendaItemComment.comment_id == Comment.id, col(AgendaItemComment.released_at).is_(None))
+        .correlate(Comment)
+    )
+
+
 def pending(session: Session) -> Pending:
-    """What the next release would publish."""
+    """What the next release would publish (a comment put on the agenda counts as a decision)."""
     replies = session.exec(select(func.count()).where(_drafted_replies())).one()
-    decisions = session.exec(select(func.count()).where(_pending_decisions())).one()
+    decisions = session.exec(
+        select(func.count()).select_from(Comment).where(or_(_pending_decisions(), _unreleased_agenda_link()))
+    ).one()
     return Pending(replies=int(replies), decisions=int(decisions))
 
 
@@ -945,7 +960,8 @@ def release(session: Session, principal: Principal, at: datetime | None, *, ip: 
         raise invalid({"release_at": _("Kies nu of een moment in de toekomst.")})
     replies = list(session.exec(select(Comment).where(_drafted_replies())).all())
     decided = list(session.exec(select(Comment).where(_pending_decisions())).all())
-    if not replies and not decided:
+    links = list(session.exec(select(AgendaItemComment).where(col(AgendaItemComment.released_at).is_(None))).all())
+    if not replies and not decided and not links:
         raise Conflict(_("Er zijn geen conceptantwoorden of beoordelingen om vrij te geven."), user_message=True)
     for reply in replies:
         reply.release_at = moment
@@ -953,6 +969,9 @@ def release(session: Session, principal: Principal, at: datetime | None, *, ip: 
     for comment in decided:
         comment.status_release_at = moment
         session.add(comment)
+    for link in links:  # "op de agenda van sessie N" is shown from the same moment
+        link.released_at = moment
+        session.add(link)
     record(
         session,
         action="review.released",
@@ -963,6 +982,7 @@ def release(session: Session, principal: Principal, at: datetime | None, *, ip: 
             "release_at": moment.isoformat(),
             "replies": [r.id for r in replies],
             "decisions": [c.id for c in decided],
+            "agenda": [link.comment_id for link in links],
         },
         ip=ip,
     )
@@ -983,6 +1003,7 @@ def add_note(
         raise invalid({"note": _("Schrijf de notitie.")})
     if len(body) > MAX_NOTE:
         raise invalid({"note": _("De notitie is te lang: maximaal %(n)s tekens.", n=MAX_NOTE)})
+    ratelimit.check_write(session, principal, field="note")
     note = InternalNote(comment_id=comment.id or 0, author_id=principal.user.id or 0, body=body, created_at=clock.now())
     session.add(note)
     session.flush()

@@ -276,7 +276,12 @@ def _on_comment_page(
             raise
         session.rollback()
         errors = field_errors(exc)
-        return _comment_page(request, session, principal, comment_id, errors=errors, values=values, status_code=422)
+        # 422 for a field to correct; 429 (with Retry-After) when the writer's budget is spent: the text stays.
+        page = _comment_page(
+            request, session, principal, comment_id, errors=errors, values=values, status_code=exc.status_code
+        )
+        page.headers.update(exc.headers)
+        return page
     return _back_to_comment(comment_id, done, _safe_back(back))
 
 

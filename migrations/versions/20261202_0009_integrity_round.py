@@ -4,7 +4,9 @@
   expires, so a crashed worker does not strand the row;
 - ``rate_limit_hits``: counted actions for limits per window, shared by every process (sign-in, password reset,
   comments, notes);
-- ``comments.idempotency_fingerprint``: the request an ``Idempotency-Key`` was used for.
+- ``comments.idempotency_fingerprint``: the request an ``Idempotency-Key`` was used for;
+- ``agenda_item_comments.released_at``: a comment put on the agenda is a decision, shown to participants from its
+  release; links made before this migration count as released.
 
 Revision ID: 0009
 Revises: 0008
@@ -40,6 +42,10 @@ def upgrade() -> None:
     with op.batch_alter_table("comments", schema=None) as batch_op:
         batch_op.add_column(sa.Column("idempotency_fingerprint", sa.String(length=64), nullable=True))
 
+    with op.batch_alter_table("agenda_item_comments", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("released_at", app.db.UTCDateTime(), nullable=True))
+    op.execute("UPDATE agenda_item_comments SET released_at = CURRENT_TIMESTAMP")
+
     with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
         batch_op.add_column(sa.Column("claimed_until", app.db.UTCDateTime(), nullable=True))
 
@@ -47,6 +53,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
         batch_op.drop_column("claimed_until")
+
+    with op.batch_alter_table("agenda_item_comments", schema=None) as batch_op:
+        batch_op.drop_column("released_at")
 
     with op.batch_alter_table("comments", schema=None) as batch_op:
         batch_op.drop_column("idempotency_fingerprint")
