@@ -217,13 +217,17 @@ def make_engine(url: str) -> Engine:
 
 
 _engine: Engine | None = None
+_engine_lock = threading.Lock()
 
 
 def get_engine() -> Engine:
+    """The process-wide engine, made once: ``dialoog serve`` starts the mail worker's thread while the app is
+    created, and both must queue at the same engine's write gate on SQLite."""
     global _engine
-    if _engine is None:
-        _engine = make_engine(get_settings().database_url)
-    return _engine
+    with _engine_lock:
+        if _engine is None:
+            _engine = make_engine(get_settings().database_url)
+        return _engine
 
 
 def set_engine(engine: Engine | None) -> None:

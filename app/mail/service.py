@@ -33,6 +33,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from sqlalchemy import ColumnElement, and_, or_, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
@@ -402,7 +403,7 @@ def run_worker(
             last_failure = None
         except Exception as exc:
             cause = failure_cause(exc)
-            if isinstance(exc, DBAPIError | smtplib.SMTPException | OSError) or cause == last_failure:
+            if isinstance(exc, DBAPIError | PoolTimeout | smtplib.SMTPException | OSError) or cause == last_failure:
                 logger.error("mail worker pass failed: %s", cause)
             else:
                 logger.exception("mail worker pass failed: %s", cause)
