@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import logging
 import re
-import unicodedata
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,8 +19,6 @@ from typing import Any
 import docx
 from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.constants import RELATIONSHIP_TYPE
-from docx.text.paragraph import Paragraph
-from docx.text.run import Run
 
 log = logging.getLogger("dialoog.proposals.importer")
 
@@ -30,6 +27,19 @@ MAX_DOCX_UNPACKED_BYTES = 100 * 1024 * 1024  # a .docx larger than this unpacked
 MAX_SECTIONS = 200
 MAX_HEADING = 300
 MAX_BODY = 100_000
+# What one import may contain, so that reading a file costs a bounded time (issue 14): a proposal of 10,000
+# paragraphs is some 300 pages; Word's XML for one paragraph is rarely over 2 KB.
+MAX_XML_PART_BYTES = 20 * 1024 * 1024  # one XML part of a .docx, unpacked (word/document.xml holds the text)
+MAX_PARAGRAPHS = 10_000  # paragraphs of a .docx: headings, list items and paragraphs in table cells included
+MAX_RUNS = 100_000  # pieces of text with their own formatting (w:r) in a .docx
+MAX_TABLE_CELLS = 10_000  # cells of one table, merged cells counted as the columns they span
+MAX_LINES = 100_000  # lines of a Markdown file
+
+
+def _nl(number: int) -> str:
+    """A number as Dutch text writes it: 10.000."""
+    return f"{number:,}".replace(",", ".")
+
 
 INTRO_HEADING = "Inleiding"
 
@@ -49,6 +59,18 @@ MSG_BROKEN_DOCX = (
     "Sla het in Word opnieuw op als Word-document (.docx) en probeer het nog eens."
 )
 MSG_DOCX_TOO_BIG = "Het Word-bestand is uitgepakt te groot om in te lezen."
+MSG_TOO_MANY_PARAGRAPHS = (
+    f"Het Word-bestand is te lang om in te lezen: hoogstens {_nl(MAX_PARAGRAPHS)} alinea's (koppen, "
+    "opsommingen en tabelcellen meegeteld). Verdeel de tekst over meer voorstellen of maak hem korter."
+)
+MSG_TOO_MANY_RUNS = (
+    f"Het Word-bestand bevat te veel opmaakwisselingen om in te lezen: hoogstens {_nl(MAX_RUNS)} stukken tekst "
+    "met eigen opmaak. Verwijder overbodige opmaak (of sla de tekst op als nieuw document) en probeer het nog eens."
+)
+MSG_TABLE_TOO_BIG = (
+    f"Een tabel in het Word-bestand is te groot om in te lezen: hoogstens {_nl(MAX_TABLE_CELLS)} cellen."
+)
+MSG_TOO_MANY_LINES = f"Het bestand is te lang om in te lezen: hoogstens {_nl(MAX_LINES)} regels."
 MSG_NOT_UTF8 = f"Het bestand is geen tekst in UTF-8. Sla het op als UTF-8-tekst. {_SUPPORTED}"
 MSG_BINARY = f"Dit bestandstype kan niet worden ingelezen. {_SUPPORTED}"
 MSG_NO_HEADINGS = (
@@ -119,7 +141,7 @@ def _finish(raw: list[tuple[str, str]]) -> list[ImportedSection]:
             )
         if len(body) > MAX_BODY:
             raise SectionImportError(
-                f"Het onderdeel „{_preview(heading)}” is te lang: hoogstens {MAX_BODY:,} tekens. ".replace(",", ".")
+                f"Het onderdeel „{_preview(heading)}” is te lang: hoogstens {_nl(MAX_BODY)} tekens. "
                 + "Verdeel het over meer koppen."
             )
         sections.append(ImportedSection(heading=heading, body=body, kind=section_kind(heading)))
@@ -128,7 +150,8 @@ def _finish(raw: list[tuple[str, str]]) -> list[ImportedSection]:
 
 # --- Markdown ---------------------------------------------------------------------------------------------------
 
-_ALLOWED_CONTROLS = {"\t", "\n", "\r", "\f"}
+# Unicode category Cc (U+0000-U+001F, U+007F-U+009F) except tab, newline, form feed and carriage return.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 _ATX = re.compile(r" {0,3}(#{1,6})(?=[ \t]|$)(.*)$")
 _FENCE_OPEN = re.compile(r" {0,3}(`{3,}|~{3,})(.*)$")
 
@@ -138,9 +161,12 @@ def _decode_text(content: bytes) -> str:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise SectionImportError(MSG_NOT_UTF8) from None
-    if any(unicodedata.category(ch) == "Cc" and ch not in _ALLOWED_CONTROLS for ch in text):
+    if _CONTROL.search(text):
         raise SectionImportError(MSG_BINARY)
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.count("\n") >= MAX_LINES:
+        raise SectionImportError(MSG_TOO_MANY_LINES)
+    return text
 
 
 def _atx_heading(line: str) -> tuple[int, str] | None:
@@ -148,7 +174,12 @@ def _atx_heading(line: str) -> tuple[int, str] | None:
     m = _ATX.match(line)
     if not m:
         return None
-    text = re.sub(r"(?:^|[ \t]+)#+[ \t]*$", "", m[2].strip()).strip()
+    text = m[2].strip()
+    # A closing run of #, alone or after a space or tab, is not part of the heading. (Not a regular expression:
+    # "[ \t]+#+$" searched from every space of a long line is quadratic.)
+    closed = text.rstrip("#")
+    if closed != text and (not closed or closed[-1] in " \t"):
+        text = closed.strip()
     return (len(m[1]), text) if text else None
 
 
@@ -215,6 +246,7 @@ _INLINE_CONTAINERS = {f"{_W}{tag}" for tag in ("ins", "moveTo", "smartTag", "cus
 _HEADING_STYLE = re.compile(r"(?:heading|kop)\s*([1-9])")
 _LIST_LEVEL = re.compile(r"\s*([1-9])$")
 _LINK_SCHEMES = ("http://", "https://", "mailto:")
+_RUN_TEXT = tuple(f"{_W}{tag}" for tag in ("br", "cr", "noBreakHyphen", "ptab", "t", "tab"))
 
 
 @dataclass(frozen=True)
@@ -242,7 +274,9 @@ def _docx_sections(content: bytes) -> list[tuple[str, str]]:
     names = {info.filename for info in infos}
     if "word/document.xml" not in names:
         raise SectionImportError(MSG_ODT if "content.xml" in names and "mimetype" in names else MSG_NOT_DOCX)
-    if sum(info.file_size for info in infos) > MAX_DOCX_UNPACKED_BYTES:
+    if sum(info.file_size for info in infos) > MAX_DOCX_UNPACKED_BYTES or any(
+        info.file_size > MAX_XML_PART_BYTES for info in infos if info.filename.endswith((".xml", ".rels"))
+    ):
         raise SectionImportError(MSG_DOCX_TOO_BIG)
     try:
         document = docx.Document(io.BytesIO(content))
@@ -257,17 +291,24 @@ def _docx_sections(content: bytes) -> list[tuple[str, str]]:
         raise SectionImportError(MSG_BROKEN_DOCX) from None
 
 
+# \ ` * [ ] always; _ unless between two letters or digits ([^\W_] is exactly str.isalnum).
+_INLINE_SPECIAL = re.compile(r"[\\`*\[\]]|(?<![^\W_])_|_(?![^\W_])")
+
+
+def _on_off(element: Any) -> bool | None:
+    """An on/off property (w:b, w:i) as python-docx reads it: None when absent, on unless w:val says off."""
+    if element is None:
+        return None
+    value = element.get(f"{_W}val")
+    if value is None or value in ("1", "true", "on"):
+        return True
+    if value in ("0", "false", "off"):
+        return False
+    raise ValueError(f"not an on/off value: {value!r}")
+
+
 def _escape_inline(text: str) -> str:
-    out = []
-    for i, ch in enumerate(text):
-        if ch in "\\`*[]":
-            out.append("\\" + ch)
-        elif ch == "_":
-            intraword = 0 < i < len(text) - 1 and text[i - 1].isalnum() and text[i + 1].isalnum()
-            out.append("_" if intraword else "\\_")
-        else:
-            out.append(ch)
-    return "".join(out)
+    return _INLINE_SPECIAL.sub(lambda m: "\\" + m[0], text)
 
 
 _BLOCK_START = re.compile(r"([#>\-+=~])|(\d{1,9})([.)])(?=\s|$)")
@@ -367,8 +408,15 @@ class _DocxReader:
     def __init__(self, document: Any) -> None:
         self.document = document
         self.part = document.part
-        self.body = document._body
         self._styles: dict[str | None, _StyleInfo] = {}
+        self._run_styles: dict[str | None, tuple[bool | None, bool | None]] = {}
+        self._paragraphs = 0
+        self._runs = 0
+
+    def _count_paragraph(self) -> None:
+        self._paragraphs += 1
+        if self._paragraphs > MAX_PARAGRAPHS:
+            raise SectionImportError(MSG_TOO_MANY_PARAGRAPHS)
         self._numbering: dict[tuple[str, str], str | None] = {}
 
     # structure
@@ -392,6 +440,7 @@ class _DocxReader:
         items: list[tuple[str, Any, str]] = []  # ("heading", level, text) or (block kind, list level, markdown)
         list_stack: list[int] = []
         for element in self._blocks(self.document.element.body):
+            self._count_paragraph()  # a table counts as one, and each paragraph in its cells too
             if element.tag == f"{_W}tbl":
                 list_stack = []
                 table = self._table(element)
@@ -459,33 +508,53 @@ class _DocxReader:
         return [_escape_line_start(_render_line(line)) for line in _lines(pieces)]
 
     def _pieces(self, p: Any) -> Iterator[_Piece]:
-        paragraph = Paragraph(p, self.body)
-        yield from self._inline(p, paragraph, None)
+        yield from self._inline(p, None)
 
-    def _inline(self, parent: Any, paragraph: Any, url: str | None) -> Iterator[_Piece]:
+    def _inline(self, parent: Any, url: str | None) -> Iterator[_Piece]:
         for child in parent.iterchildren():
             tag = child.tag
             if tag == f"{_W}r":
-                run = Run(child, paragraph)
-                text = run.text
+                self._runs += 1
+                if self._runs > MAX_RUNS:
+                    raise SectionImportError(MSG_TOO_MANY_RUNS)
+                # python-docx's Run.text, read directly (it compiles an XPath for that on every run)
+                text = "".join(str(e) for e in child.iterchildren(*_RUN_TEXT))
                 if text:
-                    yield _Piece(text, self._flag(run, "bold"), self._flag(run, "italic"), url)
+                    bold, italic = self._run_flags(child)
+                    yield _Piece(text, bold, italic, url)
             elif tag == f"{_W}hyperlink":
-                yield from self._inline(child, paragraph, self._link(child))
+                yield from self._inline(child, self._link(child))
             elif tag in _INLINE_CONTAINERS:
-                yield from self._inline(child, paragraph, url)
+                yield from self._inline(child, url)
             elif tag == f"{_W}sdt":
                 content = child.find(f"{_W}sdtContent")
                 if content is not None:
-                    yield from self._inline(content, paragraph, url)
+                    yield from self._inline(content, url)
             # w:del and w:moveFrom (tracked deletions), w:pPr, bookmarks, comments: no text
 
-    @staticmethod
-    def _flag(run: Any, name: str) -> bool:
-        value = getattr(run.font, name)
-        if value is None and run.style is not None:
-            value = getattr(run.style.font, name)
-        return bool(value)
+    def _run_flags(self, r: Any) -> tuple[bool, bool]:
+        """(bold, italic) of a run: its own w:b and w:i, else those of its character style (python-docx's
+        ``run.font.bold`` then ``run.style.font.bold``, read directly: per run, those cost a style lookup)."""
+        rpr = r.find(f"{_W}rPr")
+        bold = italic = style_id = None
+        if rpr is not None:
+            bold, italic = _on_off(rpr.find(f"{_W}b")), _on_off(rpr.find(f"{_W}i"))
+            r_style = rpr.find(f"{_W}rStyle")
+            style_id = r_style.get(f"{_W}val") if r_style is not None else None
+        if bold is None or italic is None:
+            style_bold, style_italic = self._run_style_flags(style_id)
+            bold = style_bold if bold is None else bold
+            italic = style_italic if italic is None else italic
+        return bool(bold), bool(italic)
+
+    def _run_style_flags(self, style_id: str | None) -> tuple[bool | None, bool | None]:
+        """Bold and italic of a character style (the default one for None), looked up once per style:
+        python-docx scans every style of the document for a lookup."""
+        if style_id not in self._run_styles:
+            style = self.part.get_style(style_id, WD_STYLE_TYPE.CHARACTER)
+            font = style.font if style is not None else None
+            self._run_styles[style_id] = (font.bold, font.italic) if font is not None else (None, None)
+        return self._run_styles[style_id]
 
     def _link(self, hyperlink: Any) -> str | None:
         rel_id = hyperlink.get(_R_ID)
@@ -570,7 +639,10 @@ class _DocxReader:
 
     def _table(self, tbl: Any) -> str:
         rows: list[list[str]] = []
+        cells = 0
         for tr in tbl.iterchildren(f"{_W}tr"):
+            if len(rows) >= MAX_TABLE_CELLS:
+                raise SectionImportError(MSG_TABLE_TOO_BIG)
             row: list[str] = []
             for tc in tr.iterchildren(f"{_W}tc"):
                 span_el = tc.find(f"{_W}tcPr/{_W}gridSpan")
@@ -578,12 +650,17 @@ class _DocxReader:
                 span = int(span_val) if span_val and span_val.isdigit() else 1
                 merge = tc.find(f"{_W}tcPr/{_W}vMerge")
                 continued = merge is not None and (merge.get(f"{_W}val") or "continue") == "continue"
+                cells += min(span, 64)
+                if cells > MAX_TABLE_CELLS:
+                    raise SectionImportError(MSG_TABLE_TOO_BIG)
                 row.append("" if continued else self._cell(tc))
                 row.extend([""] * (min(span, 64) - 1))
             rows.append(row)
         width = max((len(row) for row in rows), default=0)
         if not width:
             return ""
+        if width * len(rows) > MAX_TABLE_CELLS:  # short rows are filled up to the widest
+            raise SectionImportError(MSG_TABLE_TOO_BIG)
         lines = []
         for i, row in enumerate(rows):
             cells = row + [""] * (width - len(row))
@@ -595,6 +672,7 @@ class _DocxReader:
     def _cell(self, tc: Any) -> str:
         texts = []
         for p in tc.iter(f"{_W}p"):  # nested tables flatten into the cell
+            self._count_paragraph()
             if self._style(p).skip:
                 continue
             for line in _lines(list(self._pieces(p))):
