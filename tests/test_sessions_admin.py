@@ -10,7 +10,7 @@ from icalendar import Calendar
 from sqlmodel import delete, select
 
 from app import clock
-from app.i18n import TIMEZONE
+from app.i18n import TIMEZONE, fmt_datetime
 from app.mail.service import decode_attachments, send_pending
 from app.models import AgendaItem, Attendance, AuditEvent, DialogueSession, OutboxMessage, Provider, User
 from tests.conftest import login, post_form
@@ -223,6 +223,8 @@ def test_attendance_and_report_publication(admin, db):
     draft = post_form(admin, f"{page}/report", {"report": "# Verslag\n\nConcepttekst.", "publish": ""}, page=page)
     assert draft.status_code == 303
     assert "Concepttekst" not in admin.get(f"/sessions/{ds.id}").text  # a draft is not public
+    clock.freeze(ds.ends_at + timedelta(hours=1))  # session 2 lies ahead in the demo: publish once it is held
+    login(admin, "sdfl@example.org")  # a new day: the earlier sign-in has been idle too long
     post_form(
         admin,
         f"{page}/report",
@@ -238,6 +240,53 @@ def test_attendance_and_report_publication(admin, db):
     assert "Definitieve tekst." in public and "https://video.example.org/sessie-2" in public
     pdf = admin.get(f"/sessions/{ds.id}/report.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def at(client, moment) -> None:
+    """Set the clock and sign the admin in again (a sign-in idle for 8 hours has ended)."""
+    clock.freeze(moment)
+    login(client, "sdfl@example.org")
+
+
+def test_report_cannot_be_published_before_the_session_has_ended(admin, db):
+    # The rule: a report is published once the session is over, from its end time (ends_at) on.
+    ds = db.exec(select(DialogueSession).where(DialogueSession.number == 2)).one()
+    page = f"/admin/sessions/{ds.id}"
+    text = "# Verslag\n\nWat we <b>bespraken</b>."
+    message = (
+        "Het verslag kan pas worden gepubliceerd als de sessie is afgelopen, vanaf "
+        f"{fmt_datetime(ds.ends_at, 'EEEE d MMMM y, HH:mm')}. Sla het tot dan op zonder te publiceren."
+    )
+    for moment in (
+        ds.starts_at - timedelta(days=3),
+        ds.starts_at + timedelta(hours=1),
+        ds.ends_at - timedelta(minutes=1),
+    ):
+        at(admin, moment)
+        refused = post_form(admin, f"{page}/report", {"report": text, "publish": "1"}, page=page)
+        assert refused.status_code == 422, moment
+        # The message next to the report field, the text as typed still in it, nothing published.
+        assert f'<p class="field-error" id="error-report">{message}</p>' in refused.text
+        assert 'aria-describedby="error-report"' in refused.text
+        assert "# Verslag\n\nWat we &lt;b&gt;bespraken&lt;/b&gt;.</textarea>" in refused.text
+        db.refresh(ds)
+        assert ds.report_published_at is None and ds.report == ""
+        assert not db.exec(select(AuditEvent).where(AuditEvent.action == "session.report_published")).all()
+    # Saving without publishing is allowed before the session.
+    assert post_form(admin, f"{page}/report", {"report": text, "publish": ""}, page=page).status_code == 303
+    db.refresh(ds)
+    assert ds.report == text and ds.report_published_at is None
+    # From the end of the session on, it is published.
+    at(admin, ds.ends_at)
+    assert post_form(admin, f"{page}/report", {"report": text, "publish": "1"}, page=page).status_code == 303
+    db.refresh(ds)
+    assert ds.report_published_at == ds.ends_at
+    # A published report stays published and can be corrected, also if the session is later moved ahead.
+    at(admin, ds.ends_at - timedelta(days=1))
+    corrected = post_form(admin, f"{page}/report", {"report": text + " Correctie.", "publish": "1"}, page=page)
+    assert corrected.status_code == 303
+    db.refresh(ds)
+    assert ds.report.endswith("Correctie.") and ds.report_published_at == ds.ends_at
 
 
 @pytest.mark.parametrize(

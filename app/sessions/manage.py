@@ -421,11 +421,24 @@ def set_attendance(session: Session, ds: DialogueSession, rows: dict[int, tuple[
 def save_report(
     session: Session, ds: DialogueSession, *, report: str, recording_url: str | None, publish: bool, actor: User
 ) -> None:
-    """Save the report (Markdown) and recording link; ``publish`` makes both public from now on."""
+    """Save the report (Markdown) and recording link; ``publish`` makes both public from now on.
+
+    A report is published once the session has been held: not before its end (``ends_at``). A report that is
+    already public stays so when it is saved again.
+    """
     if recording_url and not recording_url.startswith(("https://", "http://")):
         raise invalid({"recording_url": "Een link naar de opname begint met https://."})
     if publish and not report.strip():
         raise invalid({"report": "Schrijf eerst het verslag; een leeg verslag kan niet worden gepubliceerd."})
+    if publish and ds.report_published_at is None and clock.now() < ds.ends_at:
+        raise invalid(
+            {
+                "report": (
+                    "Het verslag kan pas worden gepubliceerd als de sessie is afgelopen, vanaf "
+                    f"{fmt_datetime(ds.ends_at, 'EEEE d MMMM y, HH:mm')}. Sla het tot dan op zonder te publiceren."
+                )
+            }
+        )
     before = {"report": ds.report, "recording_url": ds.recording_url, "published": ds.report_published_at}
     ds.report, ds.recording_url = report, recording_url or None
     if publish and ds.report_published_at is None:
