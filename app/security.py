@@ -29,7 +29,7 @@ from app.api_types import NUL_MESSAGE
 CSRF_COOKIE = "dialoog_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
-# The sign-in session's cookie (app.accounts.deps.SESSION_COOKIE; importing it from there would be circular).
+# The sign-in session's cookie; app.accounts.deps takes the name from here.
 SESSION_COOKIE = "dialoog_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 

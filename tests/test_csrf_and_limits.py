@@ -175,10 +175,3 @@ def test_htmx_header_token_works_after_sign_in(client):
     response = client.post("/logout", headers={"X-CSRF-Token": token, "HX-Request": "true"}, follow_redirects=False)
     assert response.status_code in (200, 204, 303)
     assert client.get("/account", follow_redirects=False).status_code == 303  # signed out
-
-
-def test_the_session_cookie_name_is_the_one_the_token_is_bound_to():
-    from app.accounts.deps import SESSION_COOKIE
-    from app.security import SESSION_COOKIE as BOUND
-
-    assert BOUND == SESSION_COOKIE

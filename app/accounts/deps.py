@@ -12,8 +12,10 @@ from app.db import SessionDep
 from app.errors import Unauthorized
 from app.models import Invitation, Role, User
 from app.policy import ANONYMOUS, Action, Principal, authorize
+from app.security import SESSION_COOKIE  # one name for the cookie the CSRF token is bound to
 
-SESSION_COOKIE = "dialoog_session"
+__all__ = ["SESSION_COOKIE"]
+
 BEARER_CHALLENGE = 'Bearer realm="dialoog"'
 
 
