@@ -36,9 +36,10 @@ def load_user(request: Request, session: SessionDep) -> User | None:
     """Resolve the session cookie once per request; templates read ``request.state.user`` (and
     ``request.state.principal``, who that user is for the policy)."""
     if not hasattr(request.state, "user"):
-        user = service.resolve_session(session, request.cookies.get(SESSION_COOKIE))
+        found = service.resolve_signed_in(session, request.cookies.get(SESSION_COOKIE))
+        user, invitation = found if found else (None, None)
         request.state.user = user
-        request.state.principal = Principal(user=user, invitation=invitation_status(session, user))
+        request.state.principal = Principal(user=user, invitation=invitation)
     return request.state.user
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import and_
 from sqlmodel import Session, col, delete, func, select
 
 from app import clock, ratelimit
@@ -23,6 +24,7 @@ from app.mail.service import queue_mail
 from app.models import (
     ApiKey,
     ApiScope,
+    Invitation,
     LoginAttempt,
     Municipality,
     Provider,
@@ -186,24 +188,33 @@ def start_session(session: Session, user: User, *, ip: str | None, user_agent: s
 
 def resolve_session(session: Session, token: str | None) -> User | None:
     """The signed-in user for a session cookie, or None (expired, signed out, deactivated)."""
+    found = resolve_signed_in(session, token)
+    return found[0] if found else None
+
+
+def resolve_signed_in(session: Session, token: str | None) -> tuple[User, str | None] | None:
+    """The signed-in user for a session cookie with, for a provider's user, its provider's invitation status
+    (access follows it; None: not invited), in one query; None when expired, signed out or deactivated."""
     if not token:
         return None
     now = clock.now()
     row = session.exec(
-        select(UserSession, User)
+        select(UserSession, User, Invitation.status)
         .join(User, col(User.id) == UserSession.user_id)
+        .outerjoin(Invitation, and_(User.role == Role.provider, col(Invitation.provider_id) == col(User.provider_id)))
         .where(UserSession.token_hash == token_hash(token))
+        .order_by(col(Invitation.dialogue_id).desc())
     ).first()
     if row is None:
         return None
-    user_session, user = row
+    user_session, user, invitation = row
     if not user.active or now >= user_session.expires_at or now >= user_session.created_at + SESSION_MAX:
         return None
     if now - user_session.last_seen_at >= SESSION_TOUCH:
         user_session.last_seen_at = now
         user_session.expires_at = min(now + SESSION_IDLE, user_session.created_at + SESSION_MAX)
         session.add(user_session)
-    return user
+    return user, invitation
 
 
 def end_session(session: Session, token: str | None, *, user: User | None = None, ip: str | None = None) -> None:
