@@ -12,7 +12,7 @@ from sqlmodel import Session, col, delete
 
 from app import clock
 from app.mail.service import failure_cause
-from app.models import RateLimitHit
+from app.models import LoginAttempt, RateLimitHit
 
 logger = logging.getLogger("dialoog.jobs")
 
@@ -36,7 +36,22 @@ def _forget_old_rate_limit_hits(session: Session) -> int:
     return result.rowcount or 0
 
 
-SCHEDULED_JOBS: list[Callable[[Session], int]] = [_release_documents, _forget_old_rate_limit_hits]
+def _forget_old_login_attempts(session: Session) -> int:
+    """Delete sign-in attempts older than the accounts service remembers failures for (the audit trail keeps
+    every sign-in and failure)."""
+    from app.accounts.service import FAILURE_MEMORY
+
+    result = session.exec(  # type: ignore[call-overload]
+        delete(LoginAttempt).where(col(LoginAttempt.at) <= clock.now() - FAILURE_MEMORY)
+    )
+    return result.rowcount or 0
+
+
+SCHEDULED_JOBS: list[Callable[[Session], int]] = [
+    _release_documents,
+    _forget_old_rate_limit_hits,
+    _forget_old_login_attempts,
+]
 
 
 def run_scheduled(session: Session) -> int:

@@ -287,6 +287,20 @@ def test_scheduled_job_forgets_rate_limit_hits_older_than_a_day(db: Session) -> 
     assert list(kept) == [NOW - timedelta(hours=23), NOW]
 
 
+def test_scheduled_job_forgets_sign_in_attempts_older_than_the_failure_memory(db: Session) -> None:
+    from app.accounts.service import FAILURE_MEMORY
+    from app.models import LoginAttempt
+
+    for age in (timedelta(days=3), FAILURE_MEMORY, timedelta(hours=23), timedelta(0)):
+        db.add(LoginAttempt(email="forget@example.org", ip="192.0.2.9", at=NOW - age))
+    db.commit()
+
+    run_scheduled(db)
+
+    kept = db.exec(select(LoginAttempt.at).where(LoginAttempt.email == "forget@example.org").order_by(LoginAttempt.at))
+    assert list(kept) == [NOW - timedelta(hours=23), NOW]
+
+
 @pytest.fixture
 def scratch_engine(engine: Engine) -> Iterator[Engine]:
     """An empty migrated database of its own, for the worker that opens and commits its own sessions."""
