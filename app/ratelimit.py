@@ -18,7 +18,8 @@ from sqlmodel import Session, col, delete, select
 
 from app import clock
 from app.config import get_settings
-from app.errors import TooManyRequests
+from app.errors import N_, TooManyRequests
+from app.i18n import gettext as _
 from app.models import RateLimitHit
 from app.policy import Principal
 
@@ -98,7 +99,7 @@ def check(session: Session, limits: list[tuple[Limit, str]], message: str, *, fi
 
 # --- writing: comments, replies, notes, questions -------------------------------------------------------------
 
-WRITE_MESSAGE_NL = (
+WRITE_MESSAGE_NL = N_(
     "U plaatst veel berichten kort na elkaar. Wacht %(seconds)s seconden en probeer het dan opnieuw; "
     "uw tekst staat nog in het formulier."
 )
@@ -128,7 +129,8 @@ def check_write(session: Session, principal: Principal, *, field: str) -> None:
     delays = [d for limit, key in limits if (d := wait(session, limit, key, now=now)) is not None]
     if delays:
         delay = max(delays)
-        template = WRITE_MESSAGE_API if principal.scope else WRITE_MESSAGE_NL
-        raise too_many(delay, template % {"seconds": retry_after_seconds(delay)}, field=field)
+        seconds = retry_after_seconds(delay)
+        message = WRITE_MESSAGE_API % {"seconds": seconds} if principal.scope else _(WRITE_MESSAGE_NL, seconds=seconds)
+        raise too_many(delay, message, field=field)
     for limit, key in limits:
         hit(session, limit, key, now=now)

@@ -19,7 +19,8 @@ from app.accounts.passwords import hash_password, needs_rehash, verify_password
 from app.audit.service import record
 from app.config import get_settings
 from app.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
-from app.i18n import fmt_datetime
+from app.i18n import fmt_datetime, ngettext
+from app.i18n import gettext as _
 from app.mail.service import queue_mail
 from app.models import (
     ApiKey,
@@ -140,9 +141,15 @@ def authenticate(session: Session, *, email: str, password: str, ip: str) -> Use
     if wait is not None:
         minutes = max(1, math.ceil(wait.total_seconds() / 60))
         raise TooManyRequests(
-            f"Te veel mislukte inlogpogingen. Probeer het over {minutes} "
-            f"{'minuut' if minutes == 1 else 'minuten'} opnieuw (na {fmt_datetime(now + wait, 'HH:mm')}). "
-            "Weet u uw wachtwoord niet meer? Kies dan 'Wachtwoord vergeten': daarmee stelt u meteen een nieuw in.",
+            ngettext(
+                "Te veel mislukte inlogpogingen. Probeer het over %(num)s minuut opnieuw (na %(time)s). "
+                "Weet u uw wachtwoord niet meer? Kies dan 'Wachtwoord vergeten': daarmee stelt u meteen een nieuw in.",
+                "Te veel mislukte inlogpogingen. Probeer het over %(num)s minuten opnieuw (na %(time)s). "
+                "Weet u uw wachtwoord niet meer? Kies dan 'Wachtwoord vergeten': daarmee stelt u meteen een nieuw in.",
+                minutes,
+                num=minutes,
+                time=fmt_datetime(now + wait, "HH:mm"),
+            ),
             headers={"Retry-After": str(max(1, math.ceil(wait.total_seconds())))},
             user_message=True,
         )
@@ -306,8 +313,10 @@ def count_password_reset(session: Session, *, email: str, ip: str) -> None:
     ratelimit.check(
         session,
         [(RESET_PER_EMAIL, normalise_email(email)[:320]), (RESET_PER_CLIENT, ip)],
-        "Er zijn al te veel links aangevraagd voor dit e-mailadres of vanaf deze verbinding. Kijk in uw "
-        "e-mail (ook bij ongewenste e-mail) of probeer het later opnieuw.",
+        _(
+            "Er zijn al te veel links aangevraagd voor dit e-mailadres of vanaf deze verbinding. Kijk in uw "
+            "e-mail (ook bij ongewenste e-mail) of probeer het later opnieuw."
+        ),
         field="email",
     )
 
