@@ -360,6 +360,10 @@ def test_what_a_provider_may_do_follows_its_invitation(app, client, db, admin, s
 
     with browser(app, TIMON) as provider:
         assert provider.get(f"/documents/{document_id}/download").status_code in ((200,) if takes_part else (403, 404))
+        documents = provider.get("/documents")
+        assert documents.status_code == 200
+        assert ("Werkdocument sessie" in documents.text) is takes_part
+        assert ("alleen de openbare stukken" in documents.text) is not takes_part
         mine = provider.get("/my/comments")
         assert mine.status_code == 200 and ("Anders." if takes_part else "Onze eerdere reactie.") in mine.text
         contract = db.exec(select(Proposal).where(Proposal.slug == "contract-terms")).one()

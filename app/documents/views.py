@@ -17,7 +17,7 @@ from app.errors import N_, AppError
 from app.i18n import babel_locale
 from app.i18n import gettext as _
 from app.models import Audience, DialogueSession, Document
-from app.policy import Action, authorize
+from app.policy import Action, authorize, can
 from app.web import render
 
 log = logging.getLogger("dialoog.documents")
@@ -222,13 +222,16 @@ def update_document(
 
 @router.get("/documents", include_in_schema=False)
 def documents(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
-    """Signed-in participants: released documents by session; admins also see what is still to come."""
-    authorize(principal, Action.view_released_documents)
+    """Signed-in users: released documents by session; admins also see what is still to come. A provider that does
+    not (yet) take part sees the public ones and is told why (access follows the invitation)."""
+    if not principal.is_authenticated:
+        authorize(principal, Action.view_released_documents)  # the public: sign in first
     return render(
         request,
         "documents/index.html",
         {
             "title": _("Stukken"),
+            "participant_documents": can(principal, Action.view_released_documents),
             "groups": service.documents_by_session(session, principal),
             "type_labels": service.TYPE_LABELS,
             "file_size": file_size,
