@@ -139,6 +139,7 @@ def test_the_dialogue_from_invitation_to_published_report(client, db, smtp, smtp
     post_form(client, "/logout", page="/account")
 
     # 5. After the session: the report is published and visible without signing in, also as PDF.
+    clock.advance(coming.ends_at - clock.now() + timedelta(minutes=5))  # a report only once the session was held
     login(client, "sdfl@example.org")
     assert (
         post_form(
