@@ -19,6 +19,7 @@ from app import clock
 from app.accounts import service as accounts
 from app.markdown import render_markdown
 from app.models import (
+    AuditEvent,
     Comment,
     DialogueSession,
     Document,
@@ -372,8 +373,9 @@ def test_what_a_provider_may_do_follows_its_invitation(app, client, db, admin, s
         page = provider.get(f"/proposals/{public.id}")
         assert page.status_code == 200  # the public pages, for everyone
         assert ('name="body"' in page.text) is takes_part  # a comment form only for those taking part
-        # Its invitation, to decide (or change its answer); a withdrawn one cannot be answered any more.
-        assert provider.get("/invitation").status_code == (403 if status == "withdrawn" else 200)
+        # Its invitation, to decide (or change its answer); a withdrawn one is shown without the form.
+        own = provider.get("/invitation")
+        assert own.status_code == 200 and ('name="answer"' in own.text) is (status != "withdrawn")
 
 
 def test_the_demo_providers_of_the_issue_after_declining_and_while_pending(client, db, admin):
@@ -435,3 +437,42 @@ def test_providers_never_invited_count_as_not_taking_part(client, db):
         f"{API}/comments", headers=key, json={"section_id": section_of(db).id, "kind": "zorg", "body": "Hallo."}
     )
     assert posted.status_code == 403 and provider.id
+
+
+def test_sdfl_withdraws_an_invitation_after_a_confirmation_and_can_reinstate_it(app, client, db, admin):
+    invitation = invitation_of(db, ACCEPTED)
+    page = f"/admin/invitations/{invitation.id}"
+    assert "Uitnodiging intrekken" in admin.get(page).text
+    unconfirmed = post(admin, f"{page}/withdraw", {}, page=page)
+    assert unconfirmed.status_code == 422 and "Bevestig dat u de uitnodiging wilt intrekken." in unconfirmed.text
+    assert invitation_of(db, ACCEPTED).status == InvitationStatus.accepted
+
+    done = post(admin, f"{page}/withdraw", {"confirm": "1"}, page=page)
+    assert done.status_code == 303
+    db.expire_all()
+    assert invitation_of(db, ACCEPTED).status == InvitationStatus.withdrawn
+    assert db.exec(
+        select(AuditEvent).where(
+            AuditEvent.action == "invitation.withdrawn", AuditEvent.entity_id == str(invitation.id)
+        )
+    ).one()
+    assert "De uitnodiging is ingetrokken." in admin.get(done.headers["location"]).text
+
+    key = key_for(db, ACCEPTED)
+    body = {"section_id": section_of(db).id, "kind": "zorg", "body": "Nog een reactie."}
+    assert client.post(f"{API}/comments", headers=key, json=body).status_code == 403
+    with browser(app, ACCEPTED) as provider:
+        own = provider.get("/invitation")
+        assert own.status_code == 200 and "heeft deze uitnodiging ingetrokken" in own.text
+        assert 'name="answer"' not in own.text  # nothing to answer any more
+        token = csrf_from(provider.get("/account").text)
+        answered = provider.post("/invitation", data={"answer": "accept", "csrf_token": token}, follow_redirects=False)
+        assert answered.status_code == 403
+    assert invitation_of(db, ACCEPTED).status == InvitationStatus.withdrawn
+
+    # SDFL answers on the provider's behalf: the invitation is back, and so is taking part.
+    reinstated = post(admin, f"{page}/answer", {"answer": "accept"}, page=page)
+    assert reinstated.status_code in (200, 303)
+    db.expire_all()
+    assert invitation_of(db, ACCEPTED).status == InvitationStatus.accepted
+    assert client.post(f"{API}/comments", headers=key, json=body).status_code == 201

@@ -421,13 +421,6 @@ def answer(
     invitation = detail.invitation
     authorize_answer(principal, detail)
     assert principal.user is not None
-    if invitation.status == InvitationStatus.withdrawn:
-        raise Conflict(
-            "This invitation was withdrawn and can no longer be answered.",
-            errors=[
-                {"field": "status", "message": "Deze uitnodiging is ingetrokken en kan niet meer worden beantwoord."}
-            ],
-        )
     if status == InvitationStatus.pending:
         raise Conflict(
             "An answered invitation cannot be set back to pending; answer 'accepted' or 'declined'.",
@@ -477,6 +470,33 @@ def _send_released_so_far(session: Session, invitation: Invitation, provider: Pr
 
     users = _users_by_provider(session, [invitation.provider_id]).get(invitation.provider_id, [])
     notify_released_so_far(session, dialogue_id=invitation.dialogue_id, provider=provider, users=users)
+
+
+def withdraw(session: Session, detail: InvitationDetail, *, principal: Principal) -> InvitationDetail:
+    """SDFL withdraws an invitation: from now on the provider no longer takes part (app.policy); its earlier
+    comments stay, readable for it. An admin's answer on its behalf reinstates it."""
+    authorize(principal, Action.manage)
+    assert principal.user is not None
+    invitation = detail.invitation
+    if invitation.status == InvitationStatus.withdrawn:
+        raise Conflict(
+            "This invitation is withdrawn already.",
+            errors=[{"field": "confirm", "message": "Deze uitnodiging is al ingetrokken."}],
+        )
+    before = _snapshot(invitation)
+    invitation.status = InvitationStatus.withdrawn
+    session.add(invitation)
+    record(
+        session,
+        action="invitation.withdrawn",
+        entity_type="invitation",
+        entity_id=invitation.id,
+        actor=principal.user,
+        summary=f"{detail.provider.name}: uitnodiging ingetrokken door {principal.user.email}",
+        before=before,
+        after=_snapshot(invitation),
+    )
+    return detail
 
 
 def _send_save_the_dates(session: Session, invitation: Invitation) -> None:

@@ -207,9 +207,12 @@ def _own_provider_id(principal: Principal, user: SignedInUser) -> int | None:
 
 @router.get("/invitation", include_in_schema=False)
 def own_invitation(request: Request, session: SessionDep, user: SignedInUser, principal: WebPrincipal) -> Response:
-    """The invitation of the signed-in user's organisation, with the answer form."""
+    """The invitation of the signed-in user's organisation, with the answer form (none once it is withdrawn)."""
     if user.role == Role.admin:
         return RedirectResponse("/admin/invitations", status_code=303)
+    if user.role == Role.provider and principal.invitation == InvitationStatus.withdrawn:
+        page = service.own_invitation_page(session, user.provider_id)  # to read, not to answer
+        return _invitation_response(request, page, action="", admin_view=False)
     page = service.own_invitation_page(session, _own_provider_id(principal, user))
     return _invitation_response(request, page, action="/invitation", admin_view=False)
 
@@ -275,6 +278,29 @@ def admin_answer(
         back=f"/admin/invitations/{invitation_id}",
         admin_view=True,
     )
+
+
+@router.post("/admin/invitations/{invitation_id}/withdraw", include_in_schema=False)
+def admin_withdraw(
+    request: Request,
+    session: SessionDep,
+    admin: AdminUser,
+    principal: WebPrincipal,
+    invitation_id: int,
+    confirm: Annotated[str, Form(max_length=5)] = "",
+) -> Response:
+    """Withdraw an invitation (the provider no longer takes part); asks for a confirmation first."""
+    page = service.invitation_page(session, invitation_id)
+    action = f"/admin/invitations/{invitation_id}/answer"
+    if confirm != "1":
+        errors = {"confirm": _("Bevestig dat u de uitnodiging wilt intrekken.")}
+        return _invitation_response(request, page, action=action, admin_view=True, errors=errors, status_code=422)
+    try:
+        service.withdraw(session, page.detail, principal=principal)
+    except AppError as exc:
+        errors = field_errors(exc)
+        return _invitation_response(request, page, action=action, admin_view=True, errors=errors, status_code=409)
+    return RedirectResponse(f"/admin/invitations/{invitation_id}?withdrawn=1", status_code=303)
 
 
 # --- participation record (reviewers) -------------------------------------------------------------
