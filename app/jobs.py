@@ -18,6 +18,8 @@ logger = logging.getLogger("dialoog.jobs")
 
 # No limit counts over a window longer than a day (app/ratelimit.py): older hits count for nothing.
 RATE_LIMIT_HITS_KEPT = timedelta(days=1)
+# Sign-in failures count for 24 hours (app.accounts.service.FAILURE_MEMORY; tests/test_mail.py holds them equal).
+LOGIN_ATTEMPTS_KEPT = timedelta(hours=24)
 
 
 def _release_documents(session: Session) -> int:
@@ -39,10 +41,8 @@ def _forget_old_rate_limit_hits(session: Session) -> int:
 def _forget_old_login_attempts(session: Session) -> int:
     """Delete sign-in attempts older than the accounts service remembers failures for (the audit trail keeps
     every sign-in and failure)."""
-    from app.accounts.service import FAILURE_MEMORY
-
     result = session.exec(  # type: ignore[call-overload]
-        delete(LoginAttempt).where(col(LoginAttempt.at) <= clock.now() - FAILURE_MEMORY)
+        delete(LoginAttempt).where(col(LoginAttempt.at) <= clock.now() - LOGIN_ATTEMPTS_KEPT)
     )
     return result.rowcount or 0
 

@@ -289,8 +289,10 @@ def test_scheduled_job_forgets_rate_limit_hits_older_than_a_day(db: Session) -> 
 
 def test_scheduled_job_forgets_sign_in_attempts_older_than_the_failure_memory(db: Session) -> None:
     from app.accounts.service import FAILURE_MEMORY
+    from app.jobs import LOGIN_ATTEMPTS_KEPT
     from app.models import LoginAttempt
 
+    assert LOGIN_ATTEMPTS_KEPT == FAILURE_MEMORY  # kept exactly as long as they count
     for age in (timedelta(days=3), FAILURE_MEMORY, timedelta(hours=23), timedelta(0)):
         db.add(LoginAttempt(email="forget@example.org", ip="192.0.2.9", at=NOW - age))
     db.commit()
