@@ -51,8 +51,18 @@ def test_admin_session_and_document_pages_pass_axe(page):
         "/admin/sessions/new",
         "/admin/sessions/2",
         "/admin/invitations",
+        "/admin/invitations/1",  # with the form to withdraw it
         "/admin/documents",
         "/admin/participation",
     ):
         page.goto(path)
         assert_accessible(page)
+
+
+def test_a_provider_that_does_not_take_part_yet_sees_why_accessibly(page):
+    sign_in(page, "stichting-timon@example.org")  # invitation pending in the demo
+    for path in ("/documents", "/invitation", "/my/comments"):
+        page.goto(path)
+        assert_accessible(page)
+    page.goto("/documents")
+    assert page.get_by_text("alleen de openbare stukken").is_visible()
