@@ -5,31 +5,17 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlmodel import Session, col, select
 
 from app.accounts import service
 from app.db import SessionDep
 from app.errors import Unauthorized
-from app.models import Invitation, Role, User
+from app.models import User
 from app.policy import ANONYMOUS, Action, Principal, authorize
 from app.security import SESSION_COOKIE  # one name for the cookie the CSRF token is bound to
 
 __all__ = ["SESSION_COOKIE"]
 
 BEARER_CHALLENGE = 'Bearer realm="dialoog"'
-
-
-def invitation_status(session: Session, user: User | None) -> str | None:
-    """The invitation status of a provider user's provider (None for other users and for providers never
-    invited): access follows it (app.policy). One query, for provider users only."""
-    if user is None or user.role != Role.provider or user.provider_id is None:
-        return None
-    return session.exec(
-        select(Invitation.status)
-        .where(Invitation.provider_id == user.provider_id)
-        .order_by(col(Invitation.dialogue_id).desc())
-        .limit(1)
-    ).first()
 
 
 def load_user(request: Request, session: SessionDep) -> User | None:
@@ -49,6 +35,7 @@ CurrentUser = Annotated[User | None, Depends(load_user)]
 # Pure functions of what load_user found: async, so FastAPI runs them on the event loop instead of handing
 # each to the thread pool (a thread switch per dependency per request).
 async def web_principal(request: Request, user: CurrentUser) -> Principal:
+    # ``user``: so that load_user has run and set request.state.principal (the user with its invitation).
     principal: Principal = request.state.principal
     return principal
 
@@ -91,8 +78,8 @@ def api_principal(request: Request, session: SessionDep) -> Principal:
             "The API key is not valid, or it has been revoked.",
             headers={"WWW-Authenticate": f'{BEARER_CHALLENGE}, error="invalid_token"'},
         )
-    key, user = resolved
-    return Principal(user=user, scope=key.scope, invitation=invitation_status(session, user), api_key_id=key.id)
+    key, user, invitation = resolved
+    return Principal(user=user, scope=key.scope, invitation=invitation, api_key_id=key.id)
 
 
 ApiPrincipal = Annotated[Principal, Depends(api_principal)]

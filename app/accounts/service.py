@@ -199,18 +199,26 @@ def resolve_session(session: Session, token: str | None) -> User | None:
     return found[0] if found else None
 
 
+def _with_invitation(stmt: Any) -> Any:
+    """``stmt`` (which selects a User) also selecting, for a provider's user, its provider's invitation status
+    (None for other users and for providers never invited): access follows it (app.policy)."""
+    return stmt.outerjoin(
+        Invitation, and_(User.role == Role.provider, col(Invitation.provider_id) == col(User.provider_id))
+    ).order_by(col(Invitation.dialogue_id).desc())
+
+
 def resolve_signed_in(session: Session, token: str | None) -> tuple[User, str | None] | None:
-    """The signed-in user for a session cookie with, for a provider's user, its provider's invitation status
-    (access follows it; None: not invited), in one query; None when expired, signed out or deactivated."""
+    """The signed-in user for a session cookie with its invitation status (``_with_invitation``), in one query;
+    None when expired, signed out or deactivated."""
     if not token:
         return None
     now = clock.now()
     row = session.exec(
-        select(UserSession, User, Invitation.status)
-        .join(User, col(User.id) == UserSession.user_id)
-        .outerjoin(Invitation, and_(User.role == Role.provider, col(Invitation.provider_id) == col(User.provider_id)))
-        .where(UserSession.token_hash == token_hash(token))
-        .order_by(col(Invitation.dialogue_id).desc())
+        _with_invitation(
+            select(UserSession, User, Invitation.status)
+            .join(User, col(User.id) == UserSession.user_id)
+            .where(UserSession.token_hash == token_hash(token))
+        )
     ).first()
     if row is None:
         return None
@@ -578,24 +586,29 @@ def revoke_api_key(session: Session, key: ApiKey, *, actor: User) -> None:
     )
 
 
-def resolve_api_key(session: Session, presented: str) -> tuple[ApiKey, User] | None:
-    """The active key and its active owner for a presented key, or None."""
+def resolve_api_key(session: Session, presented: str) -> tuple[ApiKey, User, str | None] | None:
+    """The active key, its active owner and the owner's invitation status (``_with_invitation``) for a presented
+    key, in one query; or None."""
     parts = presented.split("_", 2)
     if len(parts) != 3 or parts[0] != API_KEY_PREFIX:
         return None
     row = session.exec(
-        select(ApiKey, User).join(User, col(User.id) == ApiKey.user_id).where(ApiKey.prefix == parts[1])
+        _with_invitation(
+            select(ApiKey, User, Invitation.status)
+            .join(User, col(User.id) == ApiKey.user_id)
+            .where(ApiKey.prefix == parts[1])
+        )
     ).first()
     if row is None:
         return None
-    key, user = row
+    key, user, invitation = row
     if not hmac.compare_digest(key.key_hash, token_hash(presented)) or key.revoked_at or not user.active:
         return None
     now = clock.now()
     if key.last_used_at is None or now - key.last_used_at >= SESSION_TOUCH:
         key.last_used_at = now
         session.add(key)
-    return key, user
+    return key, user, invitation
 
 
 def list_api_keys(session: Session) -> list[tuple[ApiKey, User]]:
