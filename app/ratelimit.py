@@ -1,8 +1,9 @@
 """Limits per window, counted in the database so that every process and replica shares one budget.
 
 A ``Limit`` allows ``max_hits`` actions per ``window`` for one key (an address, a client, a user, an API key).
-``check`` raises ``TooManyRequests`` (with ``Retry-After``) when the budget is spent; ``hit`` counts one action
-in the caller's transaction, so an action that is rolled back is not counted. ``wait`` only asks.
+``check`` raises ``TooManyRequests`` (with ``Retry-After``) when the budget is spent, else counts the action
+(``take`` does the same and returns the wait); ``hit`` counts one action in the caller's transaction, so an
+action that is rolled back is not counted. ``wait`` only asks.
 
 Counting reads before it writes: two requests racing for the last unit of a budget may both pass. The limits
 here are against floods, not exact quotas, so that is accepted rather than serialising every write.
@@ -87,14 +88,23 @@ def too_many(delay: timedelta, message: str, *, field: str | None = None) -> Too
     )
 
 
-def check(session: Session, limits: list[tuple[Limit, str]], message: str, *, field: str | None = None) -> None:
-    """Raise a 429 if any (limit, key) pair is spent; otherwise count one action for each."""
+def take(session: Session, limits: list[tuple[Limit, str]]) -> timedelta | None:
+    """Count one action for every (limit, key) pair and return None; or, if any of them is spent, count nothing
+    and return how long to wait."""
     now = clock.now()
     delays = [d for limit, key in limits if (d := wait(session, limit, key, now=now)) is not None]
     if delays:
-        raise too_many(max(delays), message, field=field)
+        return max(delays)
     for limit, key in limits:
         hit(session, limit, key, now=now)
+    return None
+
+
+def check(session: Session, limits: list[tuple[Limit, str]], message: str, *, field: str | None = None) -> None:
+    """Raise a 429 if any (limit, key) pair is spent; otherwise count one action for each."""
+    delay = take(session, limits)
+    if delay is not None:
+        raise too_many(delay, message, field=field)
 
 
 # --- writing: comments, replies, notes, questions -------------------------------------------------------------
@@ -124,13 +134,8 @@ def write_limits(principal: Principal) -> list[tuple[Limit, str]]:
 def check_write(session: Session, principal: Principal, *, field: str) -> None:
     """Count one comment, reply, note or question of ``principal``; a 429 with ``Retry-After`` when its budget is
     spent (the message says how long to wait; the form keeps what was typed)."""
-    limits = write_limits(principal)
-    now = clock.now()
-    delays = [d for limit, key in limits if (d := wait(session, limit, key, now=now)) is not None]
-    if delays:
-        delay = max(delays)
+    delay = take(session, write_limits(principal))
+    if delay is not None:
         seconds = retry_after_seconds(delay)
         message = WRITE_MESSAGE_API % {"seconds": seconds} if principal.scope else _(WRITE_MESSAGE_NL, seconds=seconds)
         raise too_many(delay, message, field=field)
-    for limit, key in limits:
-        hit(session, limit, key, now=now)
