@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.types import DateTime, TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -214,6 +215,14 @@ def make_engine(url: str) -> Engine:
         _sqlite_events(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def failure_cause(exc: BaseException) -> str:
+    """One line for the log: for a database error the driver's message without the SQL, its parameters and
+    PostgreSQL's context lines, else the exception."""
+    origin = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    first_line = next((line.strip() for line in str(origin).splitlines() if line.strip()), "")
+    return f"{type(origin).__name__}: {first_line}" if first_line else type(origin).__name__
 
 
 _engine: Engine | None = None

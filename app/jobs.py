@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, delete
 
 from app import clock
-from app.mail.service import failure_cause
+from app.db import failure_cause
 from app.models import LoginAttempt, RateLimitHit
 
 logger = logging.getLogger("dialoog.jobs")

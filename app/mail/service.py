@@ -39,7 +39,7 @@ from sqlmodel import Session, col, select
 
 from app import clock
 from app.config import Settings, get_settings
-from app.db import get_engine, write_queue_engine
+from app.db import failure_cause, get_engine, write_queue_engine
 from app.models import OutboxMessage, OutboxStatus
 
 logger = logging.getLogger("dialoog.mail")
@@ -307,7 +307,7 @@ def _mark(session: Session, claim: _Claim, values: dict[str, Any], *, delivered:
             stored = session.exec(statement).rowcount  # type: ignore[call-overload]
             _end(session, commit)
             break
-        except (OperationalError, DBAPIError) as exc:
+        except DBAPIError as exc:
             if not commit or not _database_unavailable(exc):
                 raise
             session.rollback()
@@ -332,14 +332,6 @@ def _mark(session: Session, claim: _Claim, values: dict[str, Any], *, delivered:
 def _database_unavailable(exc: Exception) -> bool:
     """Locked, a lock timeout, a lost connection: worth waiting for (not a bug in the statement)."""
     return isinstance(exc, OperationalError) or (isinstance(exc, DBAPIError) and exc.connection_invalidated)
-
-
-def failure_cause(exc: BaseException) -> str:
-    """One line for the log: for a database error the driver's message without the SQL, its parameters and
-    PostgreSQL's context lines, else the exception."""
-    origin = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
-    first_line = next((line.strip() for line in str(origin).splitlines() if line.strip()), "")
-    return f"{type(origin).__name__}: {first_line}" if first_line else type(origin).__name__
 
 
 def send_pending(
