@@ -476,3 +476,19 @@ def test_sdfl_withdraws_an_invitation_after_a_confirmation_and_can_reinstate_it(
     db.expire_all()
     assert invitation_of(db, ACCEPTED).status == InvitationStatus.accepted
     assert client.post(f"{API}/comments", headers=key, json=body).status_code == 201
+
+
+@pytest.mark.parametrize("email,expected", [(None, 303), (ACCEPTED, 403), ("almere@example.org", 403), (PENDING, 403)])
+def test_only_admins_withdraw_an_invitation(app, db, email, expected):
+    invitation = invitation_of(db, TIMON)
+    with browser(app, email) as someone:
+        token = csrf_from(someone.get("/account" if email else "/login").text)
+        response = someone.post(
+            f"/admin/invitations/{invitation.id}/withdraw",
+            data={"confirm": "1", "csrf_token": token},
+            follow_redirects=False,
+        )
+    assert response.status_code == expected
+    if expected == 303:  # the public is sent to sign in
+        assert response.headers["location"].startswith("/login")
+    assert invitation_of(db, TIMON).status == InvitationStatus.pending
