@@ -105,7 +105,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 def cmd_create_api_key(args: argparse.Namespace) -> int:
     from app.accounts import service
     from app.db import get_engine
-    from app.errors import AppError
+    from app.kit.errors import AppError
 
     with Session(get_engine(), expire_on_commit=False) as session:
         owner = service.get_user_by_email(session, args.email)
@@ -126,7 +126,7 @@ def cmd_create_api_key(args: argparse.Namespace) -> int:
 def cmd_create_user(args: argparse.Namespace) -> int:
     from app.accounts import service
     from app.db import get_engine
-    from app.errors import AppError
+    from app.kit.errors import AppError
     from app.models import Municipality, Provider
 
     with Session(get_engine(), expire_on_commit=False) as session:

@@ -19,8 +19,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.types import DateTime, TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine
 
-from app import clock
 from app.config import get_settings, normalise_database_url
+from app.kit import clock
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

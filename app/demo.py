@@ -16,8 +16,9 @@ from sqlmodel import Session, SQLModel, select
 from app import demo_content as content
 from app.accounts.passwords import hash_password
 from app.audit.service import record
-from app.i18n import TIMEZONE
-from app.markdown import render_markdown
+from app.kit.i18n import TIMEZONE
+from app.kit.markdown import render_markdown
+from app.kit.storage import store_bytes
 from app.models import (
     AgendaFormat,
     AgendaItem,
@@ -44,7 +45,6 @@ from app.models import (
     VersionStatus,
 )
 from app.proposals.service import suggestion_diff
-from app.storage import store_bytes
 
 DEMO_PASSWORD = "dialoog-demo-2025"  # noqa: S105 - documented demo password
 ADMIN_EMAIL = "sdfl@example.org"

@@ -10,8 +10,8 @@ from datetime import timedelta
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, delete
 
-from app import clock
 from app.db import failure_cause
+from app.kit import clock
 from app.models import LoginAttempt, RateLimitHit
 
 logger = logging.getLogger("dialoog.jobs")

@@ -14,7 +14,6 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app import i18n
 from app.accounts import api as accounts_api
 from app.accounts import views as account_views
 from app.accounts.deps import load_user
@@ -24,10 +23,13 @@ from app.db import get_engine
 from app.dialogues import views as dialogue_views
 from app.documents import api as documents_api
 from app.documents import views as document_views
-from app.errors import install_error_handlers
 from app.health import router as health_router
 from app.invitations import api as invitations_api
 from app.invitations import views as invitation_views
+from app.kit import i18n
+from app.meetings import admin_views as session_admin_views
+from app.meetings import api as sessions_api
+from app.meetings import views as session_views
 from app.openapi import install_problem_openapi
 from app.proposals import admin_views as proposal_admin_views
 from app.proposals import api as proposals_api
@@ -35,11 +37,9 @@ from app.proposals import views as proposal_views
 from app.providers import api as providers_api
 from app.review import api as review_api
 from app.review import views as review_views
-from app.security import CSRFMiddleware
-from app.sessions import admin_views as session_admin_views
-from app.sessions import api as sessions_api
-from app.sessions import views as session_views
-from app.web import STATIC_DIR
+from app.web.errors import install_error_handlers
+from app.web.security import CSRFMiddleware
+from app.web.templates import STATIC_DIR
 
 log = logging.getLogger("dialoog")
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from app.errors import Forbidden, Unauthorized
+from app.kit.errors import Forbidden, Unauthorized
 from app.models import ApiScope, InvitationStatus, Role, User
 
 PUBLIC = "public"

@@ -17,10 +17,10 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, delete, select
 
-from app import clock
 from app.config import get_settings
-from app.errors import N_, TooManyRequests
-from app.i18n import gettext as _
+from app.kit import clock
+from app.kit.errors import N_, TooManyRequests
+from app.kit.i18n import gettext as _
 from app.models import RateLimitHit
 from app.policy import Principal
 

@@ -43,7 +43,7 @@ from app import migrate  # noqa: E402
 from app.accounts.passwords import hash_password  # noqa: E402
 from app.db import make_engine, metadata  # noqa: E402
 from app.demo import ADMIN_EMAIL, CARE_FORM_KEY, DEMO_PASSWORD, DIALOGUE_SLUG  # noqa: E402
-from app.markdown import render_markdown  # noqa: E402
+from app.kit.markdown import render_markdown  # noqa: E402
 from app.models import (  # noqa: E402
     AgendaItem,
     CareForm,

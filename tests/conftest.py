@@ -33,7 +33,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from app import clock, migrate
+from app import migrate
 from app.accounts import service as accounts
 from app.config import (
     Settings,
@@ -44,6 +44,7 @@ from app.demo import (
     DEMO_PASSWORD,
     seed_demo,
 )
+from app.kit import clock
 from app.main import create_app
 from app.models import User
 from app.proposals import page_cache
@@ -222,7 +223,7 @@ def auth(db: Session) -> Auth:
 
 @pytest.fixture(autouse=True)
 def _reset_clock() -> Iterator[None]:
-    """Tests may freeze or advance ``app.clock``; every test starts and ends on real time."""
+    """Tests may freeze or advance ``app.kit.clock``; every test starts and ends on real time."""
     clock.reset()
     yield
     clock.reset()

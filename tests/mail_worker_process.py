@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app import clock
 from app.cli import main
+from app.kit import clock
 
 if __name__ == "__main__":
     clock.advance(timedelta(seconds=float(sys.argv[1])))

@@ -15,9 +15,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
-from app import clock
 from app.accounts import service as accounts
-from app.markdown import render_markdown
+from app.kit import clock
+from app.kit.markdown import render_markdown
 from app.models import (
     AuditEvent,
     Comment,

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from app import clock
 from app.accounts import service
 from app.demo import DEMO_PASSWORD
+from app.kit import clock
 from app.models import AuditEvent, LoginAttempt, OutboxMessage, User, UserSession
 from tests.conftest import csrf_from, login, post_form
 

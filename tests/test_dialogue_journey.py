@@ -10,9 +10,9 @@ from fpdf import FPDF
 from icalendar import Calendar
 from sqlmodel import delete, select
 
-from app import clock
-from app.i18n import TIMEZONE
 from app.jobs import run_scheduled
+from app.kit import clock
+from app.kit.i18n import TIMEZONE
 from app.mail.service import send_pending
 from app.models import DialogueSession, Document, Invitation, OutboxMessage, Provider
 from tests.conftest import csrf_from, login, post_form

@@ -13,10 +13,10 @@ from fastapi.testclient import TestClient
 from fpdf import FPDF
 from sqlmodel import col, select
 
-from app import clock
 from app.accounts import service as accounts
 from app.documents import service
-from app.i18n import TIMEZONE
+from app.kit import clock
+from app.kit.i18n import TIMEZONE
 from app.models import (
     AuditEvent,
     DialogueSession,

@@ -14,7 +14,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-from app.markdown import render_markdown
+from app.kit.markdown import render_markdown
 from app.proposals.importer import (
     MAX_LINES,
     MAX_PARAGRAPHS,

@@ -2,7 +2,7 @@
 
 Issue 14: a malformed multipart body or a very long upload file name was a 500 (MultipartParseError); a NUL
 character in a form field, path segment or header was a 500 on PostgreSQL (psycopg.DataError) and stored
-on SQLite. One check in app.security answers 400 for each, before any route runs (422 with the field for
+on SQLite. One check in app.web.security answers 400 for each, before any route runs (422 with the field for
 the API's own fields, as for any other invalid value there).
 """
 

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import Session, col, select
 
-from app import clock
 from app.accounts import service as accounts
+from app.kit import clock
 from app.mail.service import send_pending
 from app.models import (
     Attendance,

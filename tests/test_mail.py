@@ -15,10 +15,11 @@ from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from app import clock, migrate
+from app import migrate
 from app.config import Settings
 from app.db import make_engine
 from app.jobs import run_scheduled
+from app.kit import clock
 from app.mail.service import (
     MAX_ATTEMPTS,
     build_email,

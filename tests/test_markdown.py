@@ -4,7 +4,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from app.markdown import render_markdown
+from app.kit.markdown import render_markdown
 
 PAYLOADS = [
     "<script>alert(1)</script>",

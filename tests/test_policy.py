@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.errors import Forbidden, Unauthorized
+from app.kit.errors import Forbidden, Unauthorized
 from app.models import Role, User
 from app.policy import Action, Principal, authorize, can
 

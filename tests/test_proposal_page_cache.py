@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from app import clock
+from app.kit import clock
 from app.models import Comment
 from app.proposals import page_cache
 from tests.conftest import csrf_from, login

@@ -17,7 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, func, select
 
-from app import clock
+from app.kit import clock
 from app.models import (
     Comment,
     CommentRevision,

@@ -8,7 +8,7 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from app import clock
+from app.kit import clock
 from app.models import Comment, Proposal, ProposalVersion, Section
 from app.proposals import manage
 from tests.conftest import csrf_from

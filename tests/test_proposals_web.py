@@ -9,9 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
-from app import clock
 from app.db import utcnow
-from app.markdown import render_markdown
+from app.kit import clock
+from app.kit.markdown import render_markdown
 from app.models import Comment, CommentRevision, Proposal, ProposalVersion, Section, User
 from app.proposals import page_cache
 from tests.conftest import csrf_from, login

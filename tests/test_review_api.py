@@ -23,8 +23,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, func, select
 
-from app import clock
-from app.markdown import render_markdown
+from app.kit import clock
+from app.kit.markdown import render_markdown
 from app.models import (
     AgendaItem,
     AgendaItemComment,

@@ -9,8 +9,8 @@ import pytest
 from icalendar import Calendar
 from sqlmodel import delete, select
 
-from app import clock
-from app.i18n import TIMEZONE, fmt_datetime
+from app.kit import clock
+from app.kit.i18n import TIMEZONE, fmt_datetime
 from app.mail.service import decode_attachments, send_pending
 from app.models import AgendaItem, Attendance, AuditEvent, DialogueSession, OutboxMessage, Provider, User
 from tests.conftest import login, post_form

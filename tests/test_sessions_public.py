@@ -7,7 +7,7 @@ from datetime import timedelta
 from icalendar import Calendar
 from sqlmodel import select
 
-from app import clock
+from app.kit import clock
 from app.models import DialogueSession
 
 

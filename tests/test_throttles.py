@@ -10,7 +10,7 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 from sqlmodel import col, select
 
-from app import clock
+from app.kit import clock
 from app.models import LoginAttempt, OutboxMessage
 from tests.conftest import csrf_from, login, post_form
 

@@ -17,9 +17,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, func, select
 
-from app import clock
 from app.accounts import service as accounts
 from app.config import get_settings
+from app.kit import clock
 from app.models import Comment, InternalNote, Proposal, ProposalVersion, Section, User
 from tests.conftest import csrf_from, login
 

@@ -8,10 +8,10 @@ from fastapi import Depends, Request
 
 from app.accounts import service
 from app.db import SessionDep
-from app.errors import Unauthorized
+from app.kit.errors import Unauthorized
 from app.models import User
 from app.policy import ANONYMOUS, Action, Principal, authorize
-from app.security import SESSION_COOKIE  # one name for the cookie the CSRF token is bound to
+from app.web.security import SESSION_COOKIE  # one name for the cookie the CSRF token is bound to
 
 __all__ = ["SESSION_COOKIE"]
 

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.api_types import NoNulStr
+from app.kit.api_types import NoNulStr
 from app.models import MAX_ID
 
 RoleName = Literal["admin", "municipality", "provider"]

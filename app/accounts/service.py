@@ -14,13 +14,15 @@ from typing import Any
 from sqlalchemy import and_
 from sqlmodel import Session, col, delete, func, select
 
-from app import clock, ratelimit
+from app import ratelimit
 from app.accounts.passwords import hash_password, needs_rehash, verify_password
 from app.audit.service import record
 from app.config import get_settings
-from app.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
-from app.i18n import fmt_datetime, ngettext
-from app.i18n import gettext as _
+from app.kit import clock
+from app.kit.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
+from app.kit.i18n import fmt_datetime, ngettext
+from app.kit.i18n import gettext as _
+from app.kit.pagination import PageParams, paginate
 from app.mail.service import queue_mail
 from app.models import (
     ApiKey,
@@ -36,7 +38,6 @@ from app.models import (
     UserToken,
     is_valid_id,
 )
-from app.pagination import PageParams, paginate
 
 SESSION_IDLE = timedelta(hours=8)  # signed out after 8 hours without a request
 SESSION_MAX = timedelta(days=7)  # and after 7 days whatever happens

@@ -13,11 +13,11 @@ from app.accounts import service
 from app.accounts.deps import SESSION_COOKIE, CurrentUser, SignedInUser, client_ip
 from app.config import get_settings
 from app.db import SessionDep
-from app.errors import AppError, TooManyRequests, field_errors
-from app.i18n import gettext as _
+from app.kit.errors import AppError, TooManyRequests, field_errors
+from app.kit.i18n import gettext as _
 from app.models import Municipality, Provider
 from app.policy import Action, Principal, can
-from app.web import render
+from app.web.templates import render
 
 log = logging.getLogger("dialoog.accounts")
 router = APIRouter()

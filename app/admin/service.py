@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, or_, select
 
+from app.kit.pagination import PageParams, paginate
 from app.models import Municipality, OutboxMessage, Provider, User
-from app.pagination import PageParams, paginate
 
 
 @dataclass(frozen=True)

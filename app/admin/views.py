@@ -14,12 +14,12 @@ from app.accounts.deps import AdminUser
 from app.admin import service
 from app.audit.service import AuditFilter, entity_types, list_events
 from app.db import SessionDep
-from app.errors import N_, AppError, NotFound, field_errors
-from app.i18n import TIMEZONE
-from app.i18n import gettext as _
+from app.kit.errors import N_, AppError, NotFound, field_errors
+from app.kit.i18n import TIMEZONE
+from app.kit.i18n import gettext as _
+from app.kit.pagination import PageParams
 from app.models import ApiKey, ApiScope, OutboxMessage, OutboxStatus, Role, User, is_valid_id
-from app.pagination import PageParams
-from app.web import render
+from app.web.templates import render
 
 router = APIRouter(prefix="/admin")
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from app.kit.pagination import PageParams, paginate
 from app.models import AuditEvent, User
-from app.pagination import PageParams, paginate
 
 
 def record(

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from app.errors import NotFound
+from app.kit.errors import NotFound
 from app.models import (
     CareForm,
     Dialogue,

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from app.db import SessionDep
 from app.dialogues import service
 from app.models import TARGET_GROUPS
-from app.web import render
+from app.web.templates import render
 
 router = APIRouter()
 

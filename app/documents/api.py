@@ -11,9 +11,9 @@ from app.db import SessionDep
 from app.documents import service
 from app.documents.schemas import DocumentOut
 from app.documents.views import download_response
-from app.etags import etag_of_model
+from app.kit.etags import etag_of_model
+from app.kit.pagination import Page, PageDep
 from app.models import Document
-from app.pagination import Page, PageDep
 
 router = APIRouter(tags=["documents"])
 

@@ -20,11 +20,13 @@ from babel.dates import format_datetime
 from sqlalchemy import ColumnElement, and_, func, or_, true, update
 from sqlmodel import Session, col, select
 
-from app import clock
 from app.audit.service import record
 from app.dialogues.service import current_dialogue
-from app.errors import Conflict, NotFound, ValidationFailed
-from app.i18n import TIMEZONE
+from app.kit import clock
+from app.kit.errors import Conflict, NotFound, ValidationFailed
+from app.kit.i18n import TIMEZONE
+from app.kit.pagination import PageParams, paginate
+from app.kit.storage import open_path, store_bytes
 from app.mail.service import queue_mail
 from app.models import (
     Audience,
@@ -37,9 +39,7 @@ from app.models import (
     Role,
     User,
 )
-from app.pagination import PageParams, paginate
 from app.policy import Action, Principal, can
-from app.storage import open_path, store_bytes
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024  # 20 MB; the request limit (25 MiB) leaves room for the form around it
 MAX_FILENAME = 255

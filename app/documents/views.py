@@ -13,12 +13,12 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from app.accounts.deps import AdminUser, CurrentUser, WebPrincipal, client_ip
 from app.db import SessionDep
 from app.documents import service
-from app.errors import N_, AppError
-from app.i18n import babel_locale
-from app.i18n import gettext as _
+from app.kit.errors import N_, AppError
+from app.kit.i18n import babel_locale
+from app.kit.i18n import gettext as _
 from app.models import Audience, DialogueSession, Document
 from app.policy import Action, authorize, can
-from app.web import render
+from app.web.templates import render
 
 log = logging.getLogger("dialoog.documents")
 

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Header, Query, Response
 
 from app.accounts.deps import ApiPrincipal, ApiUser
 from app.db import SessionDep
-from app.etags import etag_of_model, require_if_match
 from app.invitations import service
 from app.invitations.schemas import InvitationOut, InvitationPatch, ResponderOut
-from app.pagination import Page, PageDep
+from app.kit.etags import etag_of_model, require_if_match
+from app.kit.pagination import Page, PageDep
 from app.policy import Principal
 
 router = APIRouter(tags=["invitations"])

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.api_types import NoNulStr
+from app.kit.api_types import NoNulStr
 
 InvitationStatusName = Literal["pending", "accepted", "declined"]
 # What an invitation can be: answered or not, or withdrawn by SDFL (the provider no longer takes part).

@@ -14,12 +14,13 @@ from babel.dates import format_datetime
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, and_, col, func, or_, select
 
-from app import clock
 from app.audit.service import record
 from app.config import get_settings
 from app.dialogues.service import current_dialogue, list_sessions
-from app.errors import Conflict, NotFound, ValidationFailed
-from app.i18n import TIMEZONE
+from app.kit import clock
+from app.kit.errors import Conflict, NotFound, ValidationFailed
+from app.kit.i18n import TIMEZONE
+from app.kit.pagination import PageParams
 from app.mail.service import queue_mail
 from app.models import (
     TARGET_GROUPS,
@@ -36,7 +37,6 @@ from app.models import (
     User,
     is_valid_id,
 )
-from app.pagination import PageParams
 from app.policy import Action, Principal, authorize, can
 
 NOTE_MAX = 2000
@@ -501,8 +501,8 @@ def withdraw(session: Session, detail: InvitationDetail, *, principal: Principal
 
 def _send_save_the_dates(session: Session, invitation: Invitation) -> None:
     """A provider that accepts gets the save-the-dates of the sessions still to come, like everyone else."""
-    from app.sessions.manage import send_save_the_dates
-    from app.sessions.service import list_sessions
+    from app.meetings.manage import send_save_the_dates
+    from app.meetings.service import list_sessions
 
     dialogue = session.get(Dialogue, invitation.dialogue_id)
     now = clock.now()

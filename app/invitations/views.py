@@ -10,12 +10,12 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.accounts.deps import AdminUser, SignedInUser, WebPrincipal
 from app.db import SessionDep
-from app.errors import AppError, NotFound, field_errors
-from app.i18n import gettext as _
 from app.invitations import service
+from app.kit.errors import AppError, NotFound, field_errors
+from app.kit.i18n import gettext as _
 from app.models import TARGET_GROUPS, InvitationStatus, Role
 from app.policy import Action, Principal, authorize
-from app.web import is_htmx, render
+from app.web.templates import is_htmx, render
 
 router = APIRouter()
 

@@ -37,9 +37,9 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
-from app import clock
 from app.config import Settings, get_settings
 from app.db import failure_cause, get_engine, write_queue_engine
+from app.kit import clock
 from app.models import OutboxMessage, OutboxStatus
 
 logger = logging.getLogger("dialoog.mail")

@@ -14,15 +14,15 @@ from app.accounts.deps import AdminUser
 from app.db import SessionDep
 from app.dialogues.service import current_dialogue
 from app.documents.service import MAX_DOCUMENT_BYTES
-from app.errors import N_, AppError, field_errors
-from app.i18n import gettext as _
-from app.markdown import render_markdown
+from app.kit.errors import N_, AppError, field_errors
+from app.kit.i18n import gettext as _
+from app.kit.markdown import render_markdown
+from app.meetings.admin_views import local_input, parse_local
+from app.meetings.manage import accepted_providers
 from app.models import Proposal, ProposalTopic, SectionKind
 from app.proposals import manage, service
 from app.proposals.importer import SectionImportError, import_sections
-from app.sessions.admin_views import local_input, parse_local
-from app.sessions.manage import accepted_providers
-from app.web import render
+from app.web.templates import render
 
 router = APIRouter(prefix="/admin/proposals")
 

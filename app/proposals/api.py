@@ -13,11 +13,11 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request, Response
 
 from app.accounts.deps import ApiPrincipal, ApiUser, client_ip
-from app.api_types import NoNulStr, UtcMoment
 from app.db import SessionDep
-from app.etags import etag_of_model, require_if_match
+from app.kit.api_types import NoNulStr, UtcMoment
+from app.kit.etags import etag_of_model, require_if_match
+from app.kit.pagination import Page, PageDep
 from app.models import Comment, Proposal, ProposalVersion, Section
-from app.pagination import Page, PageDep
 from app.policy import Action, authorize
 from app.proposals import service
 from app.proposals.schemas import (

@@ -12,14 +12,15 @@ from typing import Any
 from sqlalchemy import or_
 from sqlmodel import Session, col, func, select
 
-from app import clock
 from app.audit.service import record
 from app.dialogues.service import current_dialogue
-from app.errors import AppError, Conflict, NotFound, invalid
-from app.i18n import fmt_datetime
-from app.i18n import gettext as _
+from app.kit import clock
+from app.kit.errors import AppError, Conflict, NotFound, invalid
+from app.kit.i18n import fmt_datetime
+from app.kit.i18n import gettext as _
+from app.kit.markdown import render_markdown
 from app.mail.service import queue_mail
-from app.markdown import render_markdown
+from app.meetings.manage import accepted_contacts
 from app.models import (
     Comment,
     Proposal,
@@ -35,7 +36,6 @@ from app.models import (
 )
 from app.proposals.importer import ImportedSection
 from app.proposals.service import ADOPTED, MAX_ID, TOPIC_LABELS, sections_of
-from app.sessions.manage import accepted_contacts
 
 MAX_SECTIONS = 200
 MAX_SECTION_BODY = 100_000

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.api_types import NoNulStr
+from app.kit.api_types import NoNulStr
 
 TopicName = Literal["product_structure", "contract_terms", "requirements", "preconditions", "procurement_process"]
 KindName = Literal["steun", "zorg", "vraag", "suggestie"]

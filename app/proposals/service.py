@@ -24,13 +24,15 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
-from app import clock, ratelimit
+from app import ratelimit
 from app.audit.service import record
 from app.db import UTCDateTime
-from app.errors import N_, Conflict, NotFound, ValidationFailed, invalid
-from app.i18n import fmt_datetime
-from app.i18n import gettext as _
-from app.markdown import render_markdown
+from app.kit import clock
+from app.kit.errors import N_, Conflict, NotFound, ValidationFailed, invalid
+from app.kit.i18n import fmt_datetime
+from app.kit.i18n import gettext as _
+from app.kit.markdown import render_markdown
+from app.kit.pagination import PageParams, paginate
 from app.models import (
     MAX_ID,
     Comment,
@@ -52,7 +54,6 @@ from app.models import (
     Visibility,
     is_valid_id,
 )
-from app.pagination import PageParams, paginate
 from app.policy import Action, Principal, authorize, can
 from app.proposals.diff import word_diff
 

@@ -19,18 +19,18 @@ from jinja2_fragments import render_block
 from markupsafe import Markup
 from sqlmodel import Session
 
-from app import i18n
 from app.accounts.deps import WebPrincipal, client_ip
 from app.db import SessionDep
-from app.errors import AppError, NotFound, field_errors
-from app.i18n import gettext as _
+from app.kit import i18n
+from app.kit.errors import AppError, NotFound, field_errors
+from app.kit.i18n import gettext as _
+from app.kit.pagination import PageParams
 from app.models import Comment, CommentKind, Section
-from app.pagination import PageParams
 from app.policy import Action, Principal, authorize
 from app.proposals import page_cache, service
 from app.proposals.diff import SectionText, compare_sections, summary
-from app.security import csrf_token
-from app.web import is_htmx, render, templates
+from app.web.security import csrf_token
+from app.web.templates import is_htmx, render, templates
 
 router = APIRouter()
 

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.db import SessionDep
+from app.kit.pagination import Page, PageDep
 from app.models import Municipality, Provider
-from app.pagination import Page, PageDep
 from app.providers import service
 from app.providers.schemas import MunicipalityOut, MunicipalityRef, ProviderOut
 

@@ -6,9 +6,9 @@ from collections import defaultdict
 
 from sqlmodel import Session, col, select
 
-from app.errors import NotFound
+from app.kit.errors import NotFound
+from app.kit.pagination import PageParams, paginate
 from app.models import Municipality, Provider, ProviderMunicipality, is_valid_id
-from app.pagination import PageParams, paginate
 
 
 def list_providers(session: Session, *, params: PageParams, tag: str | None = None) -> tuple[list[Provider], int]:

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from app.accounts.deps import ApiUser
-from app.api_types import NoNulStr, UtcMoment
 from app.db import SessionDep
+from app.kit.api_types import NoNulStr, UtcMoment
 from app.proposals.schemas import KindName, StatusName
 from app.review import service
 from app.review.views import export_response

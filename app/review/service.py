@@ -32,11 +32,14 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
-from app import clock, ratelimit
+from app import ratelimit
 from app.audit.service import record
-from app.errors import N_, Conflict, Forbidden, NotFound, invalid
-from app.i18n import gettext as _
-from app.markdown import render_markdown
+from app.kit import clock
+from app.kit.errors import N_, Conflict, Forbidden, NotFound, invalid
+from app.kit.i18n import gettext as _
+from app.kit.markdown import render_markdown
+from app.kit.pagination import PageParams, paginate
+from app.meetings.service import pdf_footer, pdf_lines, to_latin1
 from app.models import (
     AgendaItem,
     AgendaItemComment,
@@ -59,7 +62,6 @@ from app.models import (
     VersionStatus,
     Visibility,
 )
-from app.pagination import PageParams, paginate
 from app.policy import Action, Principal, authorize, can
 from app.proposals.service import (
     KIND_LABELS,
@@ -73,7 +75,6 @@ from app.proposals.service import (
     shown_status,
     status_for,
 )
-from app.sessions.service import pdf_footer, pdf_lines, to_latin1
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 MAX_NOTE = 5_000

@@ -17,16 +17,16 @@ from fastapi.responses import RedirectResponse, Response
 from app.accounts.deps import WebPrincipal, client_ip
 from app.db import SessionDep
 from app.dialogues.service import current_dialogue
-from app.errors import N_, AppError, NotFound, Unauthorized, field_errors, invalid
-from app.i18n import gettext as _
+from app.kit.errors import N_, AppError, NotFound, Unauthorized, field_errors, invalid
+from app.kit.i18n import gettext as _
+from app.kit.pagination import PageParams
+from app.meetings.admin_views import parse_local
+from app.meetings.manage import accepted_providers
 from app.models import CommentKind, CommentStatus, Stance, is_valid_id
-from app.pagination import PageParams
 from app.policy import Action, Principal, authorize, can
 from app.proposals.service import KIND_LABELS, STATUS_LABELS
 from app.review import service
-from app.sessions.admin_views import parse_local
-from app.sessions.manage import accepted_providers
-from app.web import is_htmx, render
+from app.web.templates import is_htmx, render
 
 router = APIRouter(prefix="/review")
 mine = APIRouter()

@@ -13,7 +13,7 @@ import hashlib
 
 from pydantic import BaseModel
 
-from app.errors import PreconditionFailed, PreconditionRequired
+from app.kit.errors import PreconditionFailed, PreconditionRequired
 
 
 def etag_of(representation: str) -> str:

@@ -15,12 +15,12 @@ from fastapi.responses import Response
 from jinja2_fragments.fastapi import Jinja2Blocks
 from markupsafe import Markup
 
-from app import i18n
-from app.markdown import render_markdown
-from app.security import csrf_token
+from app.kit import i18n
+from app.kit.markdown import render_markdown
+from app.web.security import csrf_token
 
-TEMPLATE_DIR = Path(__file__).parent / "templates"
-STATIC_DIR = Path(__file__).parent / "static"
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 templates = Jinja2Blocks(directory=str(TEMPLATE_DIR))
 env = templates.env

@@ -21,7 +21,7 @@ SUPPORTED_LOCALES = ("nl", "en")
 DEFAULT_LOCALE = "nl"
 LOCALE_COOKIE = "dialoog_lang"
 TIMEZONE = ZoneInfo("Europe/Amsterdam")
-_LOCALE_DIR = Path(__file__).parent / "locale"
+_LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 
 _current_locale: ContextVar[str] = ContextVar("dialoog_locale", default=DEFAULT_LOCALE)
 

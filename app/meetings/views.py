@@ -9,11 +9,11 @@ from fastapi.responses import Response
 from app.config import get_settings
 from app.db import SessionDep
 from app.dialogues.service import current_dialogue
-from app.errors import NotFound
-from app.i18n import gettext as _
+from app.kit.errors import NotFound
+from app.kit.i18n import gettext as _
+from app.meetings import manage, service
 from app.models import AgendaFormat
-from app.sessions import manage, service
-from app.web import render, templates
+from app.web.templates import render, templates
 
 router = APIRouter()
 

@@ -1,8 +1,8 @@
-"""The app's own errors and the one place that turns errors into answers.
+"""The one place that turns errors into answers.
 
-Services raise ``AppError`` subclasses. Under ``/api/`` every error, including validation errors,
-404 and 405, becomes ``application/problem+json`` (RFC 9457); elsewhere it becomes an HTML error page
-(or, for htmx requests, the page's error fragment). A stack trace never reaches a user.
+Under ``/api/`` every error, including validation errors, 404 and 405, becomes ``application/problem+json``
+(RFC 9457); elsewhere it becomes an HTML error page (or, for htmx requests, the page's error fragment). A stack
+trace never reaches a user.
 """
 
 from __future__ import annotations
@@ -15,113 +15,19 @@ from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import inspect
+from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.i18n import gettext as _
+from app.db import request_engine
+from app.kit.errors import N_, AppError, Unauthorized
+from app.kit.i18n import gettext as _
+from app.models import User
+from app.web.problems import is_api_request, problem_response
+from app.web.templates import render
 
 log = logging.getLogger("dialoog.errors")
-
-PROBLEM_JSON = "application/problem+json"
-
-
-class AppError(Exception):
-    status_code = 400
-    title = "Bad request"
-
-    def __init__(
-        self,
-        detail: str = "",
-        *,
-        errors: list[dict[str, str]] | None = None,
-        headers: dict[str, str] | None = None,
-        user_message: bool = False,
-    ) -> None:
-        super().__init__(detail or self.title)
-        self.detail = detail or self.title
-        self.errors = errors or []
-        self.headers = headers or {}
-        self.user_message = user_message  # detail is Dutch text meant for the person using the site
-
-
-class NotFound(AppError):
-    status_code = 404
-    title = "Not found"
-
-
-class Forbidden(AppError):
-    status_code = 403
-    title = "Forbidden"
-
-
-class Unauthorized(AppError):
-    status_code = 401
-    title = "Unauthorized"
-
-
-class Conflict(AppError):
-    status_code = 409
-    title = "Conflict"
-
-
-class PreconditionFailed(AppError):
-    status_code = 412
-    title = "Precondition failed"
-
-
-class PreconditionRequired(AppError):
-    status_code = 428
-    title = "Precondition required"
-
-
-class TooManyRequests(AppError):
-    status_code = 429
-    title = "Too many requests"
-
-
-class ValidationFailed(AppError):
-    status_code = 422
-    title = "Validation failed"
-
-
-def invalid(errors: dict[str, str]) -> ValidationFailed:
-    """A 422 for the person using the site: field name -> Dutch message, shown next to each field."""
-    return ValidationFailed(
-        next(iter(errors.values())), user_message=True, errors=[{"field": f, "message": m} for f, m in errors.items()]
-    )
-
-
-def field_errors(exc: AppError) -> dict[str, str]:
-    """Field name -> message, to show each next to its field; an error without fields is re-raised."""
-    if not exc.errors:
-        raise exc
-    return {e["field"]: e["message"] for e in exc.errors}
-
-
-def is_api_request(request: Request) -> bool:
-    return request.url.path.startswith("/api/")
-
-
-def problem_response(
-    status: int,
-    detail: str,
-    *,
-    title: str | None = None,
-    instance: str | None = None,
-    errors: list[dict[str, Any]] | None = None,
-    headers: dict[str, str] | None = None,
-) -> JSONResponse:
-    body: dict[str, Any] = {
-        "type": "about:blank",
-        "title": title or HTTPStatus(status).phrase,
-        "status": status,
-        "detail": detail,
-    }
-    if instance:
-        body["instance"] = instance
-    if errors:
-        body["errors"] = errors
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
@@ -144,12 +50,6 @@ def login_redirect(request: Request) -> Response:
 def _signed_in_user(request: Request) -> object | None:
     """The signed-in user for the page header. The request's session has been rolled back (and closed) when an
     error ends a request, which expires the user loaded by it: read it again in a short session of its own."""
-    from sqlalchemy import inspect
-    from sqlmodel import Session
-
-    from app.db import request_engine
-    from app.models import User
-
     user = getattr(request.state, "user", None)
     if user is None:
         return None
@@ -165,8 +65,6 @@ def _signed_in_user(request: Request) -> object | None:
 
 
 def _html_error(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    from app.web import render  # late import: web imports errors
-
     if hasattr(request.state, "user"):
         request.state.user = _signed_in_user(request)
     return render(
@@ -177,10 +75,6 @@ def _html_error(request: Request, status: int, message: str, headers: dict[str, 
         headers=headers,
         block="content",
     )
-
-
-def N_(message: str) -> str:
-    return message
 
 
 _HTML_MESSAGES = {

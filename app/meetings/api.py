@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from app.db import SessionDep
+from app.kit.pagination import Page, PageDep
+from app.meetings import service
+from app.meetings.schemas import AgendaItemOut, SessionOut
 from app.models import AgendaItem, DialogueSession
-from app.pagination import Page, PageDep
-from app.sessions import service
-from app.sessions.schemas import AgendaItemOut, SessionOut
 
 router = APIRouter(tags=["sessions"])
 

@@ -14,13 +14,13 @@ from app.accounts.deps import AdminUser
 from app.db import SessionDep
 from app.dialogues.service import current_dialogue
 from app.documents.service import parse_local_datetime
-from app.errors import AppError, field_errors
-from app.i18n import TIMEZONE
-from app.i18n import gettext as _
+from app.kit.errors import AppError, field_errors
+from app.kit.i18n import TIMEZONE
+from app.kit.i18n import gettext as _
+from app.meetings import manage, service
 from app.models import AgendaFormat, DialogueSession, SessionStatus
 from app.review.service import agenda_feedback
-from app.sessions import manage, service
-from app.web import render
+from app.web.templates import render
 
 router = APIRouter(prefix="/admin/sessions")
 

@@ -10,11 +10,12 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app import clock
 from app.audit.service import record
-from app.errors import Conflict, NotFound, invalid
-from app.i18n import fmt_datetime
+from app.kit import clock
+from app.kit.errors import Conflict, NotFound, invalid
+from app.kit.i18n import fmt_datetime
 from app.mail.service import queue_mail
+from app.meetings.service import agenda, calendar_bytes
 from app.models import (
     AgendaFormat,
     AgendaItem,
@@ -31,7 +32,6 @@ from app.models import (
     User,
     is_valid_id,
 )
-from app.sessions.service import agenda, calendar_bytes
 
 # --- who gets the save-the-dates -----------------------------------------------------------------
 

@@ -24,7 +24,8 @@ from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api_types import NUL_MESSAGE
+from app.kit.api_types import NUL_MESSAGE
+from app.web.problems import problem_response
 
 CSRF_COOKIE = "dialoog_csrf"
 CSRF_FIELD = "csrf_token"
@@ -60,8 +61,6 @@ async def _send_problem(
     *,
     errors: list[dict[str, str]] | None = None,
 ) -> None:
-    from app.errors import problem_response
-
     if _is_api(scope):
         title = "Validation failed" if status == 422 else None
         response = problem_response(status, detail, title=title, errors=errors)

@@ -12,10 +12,10 @@ from icalendar import Calendar, Event, vText
 from markdown_it import MarkdownIt
 from sqlmodel import Session, col, select
 
-from app import clock
 from app.config import get_settings
-from app.errors import NotFound
-from app.i18n import TIMEZONE, fmt_datetime
+from app.kit import clock
+from app.kit.errors import NotFound
+from app.kit.i18n import TIMEZONE, fmt_datetime
 from app.models import (
     AgendaItem,
     Audience,

@@ -2,7 +2,7 @@
 
 Found by fuzzing the API (tests/fuzz/api_fuzz.py): without these, such input reached the database and the
 answer was a 500 instead of a 422. NUL characters are refused for every request, web and API, by
-app.security.CSRFMiddleware before any route runs; ``NoNulStr`` stays on the API's text fields as a second
+app.web.security.CSRFMiddleware before any route runs; ``NoNulStr`` stays on the API's text fields as a second
 line (and for values that reach a schema another way).
 """
 
