@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -14,8 +14,8 @@ from app.accounts.deps import AdminUser
 from app.admin import service
 from app.audit.service import AuditFilter, entity_types, list_events
 from app.db import SessionDep
+from app.kit.dates import local_midnight, parse_date
 from app.kit.errors import N_, AppError, NotFound, field_errors
-from app.kit.i18n import TIMEZONE
 from app.kit.i18n import gettext as _
 from app.kit.pagination import PageParams
 from app.models import ApiKey, ApiScope, OutboxMessage, OutboxStatus, Role, User, is_valid_id
@@ -272,7 +272,7 @@ def revoke_api_key(session: SessionDep, admin: AdminUser, key_id: int) -> Respon
 
 def _day_start(value: str) -> datetime | None:
     try:
-        return datetime.combine(datetime.strptime(value, "%Y-%m-%d").date(), time(0), tzinfo=TIMEZONE)
+        return local_midnight(parse_date(value))
     except ValueError:
         return None
 

@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 from app.audit.service import record
 from app.dialogues.service import current_dialogue
 from app.kit import clock
+from app.kit.dates import parse_local_datetime
 from app.kit.errors import Conflict, NotFound, ValidationFailed
 from app.kit.i18n import TIMEZONE
 from app.kit.pagination import PageParams, paginate
@@ -130,36 +131,6 @@ def content_disposition(filename: str) -> str:
     fallback = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode("ascii")
     fallback = "".join("_" if ch in '"\\' or not ch.isprintable() else ch for ch in fallback) or "document"
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
-
-
-DUTCH_FORMATS = ("%d-%m-%Y %H:%M", "%d-%m-%Y %H.%M", "%d-%m-%Y")  # typed where a browser has no date picker
-
-
-def parse_local_datetime(text: str) -> datetime:
-    """A ``datetime-local`` value ("2026-12-01T13:00") or a Dutch "1-12-2026 13:00", read in Europe/Amsterdam.
-
-    ValueError if it is neither.
-    """
-    text = " ".join(text.split())
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        for fmt in DUTCH_FORMATS:
-            try:
-                value = datetime.strptime(text, fmt)
-                break
-            except ValueError:
-                continue
-        else:
-            raise
-    if not 2000 <= value.year <= 2100:  # keeps the UTC conversion and both databases out of trouble
-        raise ValueError("year out of range")
-    return value.astimezone(TIMEZONE) if value.tzinfo else value.replace(tzinfo=TIMEZONE)
-
-
-def local_input(value: datetime | None) -> str:
-    """The value for a ``datetime-local`` field, in Europe/Amsterdam."""
-    return value.astimezone(TIMEZONE).strftime("%Y-%m-%dT%H:%M") if value else ""
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from app.accounts.deps import AdminUser, CurrentUser, WebPrincipal, client_ip
 from app.db import SessionDep
 from app.documents import service
+from app.kit.dates import local_input
 from app.kit.errors import N_, AppError
 from app.kit.i18n import babel_locale
 from app.kit.i18n import gettext as _
@@ -185,7 +186,7 @@ def _admin_detail(
             or {
                 "title": document.title,
                 "audience": document.audience,
-                "release_at": service.local_input(document.release_at),
+                "release_at": local_input(document.release_at),
             },
             "errors": errors or {},
             "type_labels": service.TYPE_LABELS,

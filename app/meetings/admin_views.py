@@ -13,7 +13,7 @@ from starlette.datastructures import FormData
 from app.accounts.deps import AdminUser
 from app.db import SessionDep
 from app.dialogues.service import current_dialogue
-from app.documents.service import parse_local_datetime
+from app.kit.dates import local_input, parse_local
 from app.kit.errors import AppError, field_errors
 from app.kit.i18n import TIMEZONE
 from app.kit.i18n import gettext as _
@@ -32,15 +32,6 @@ STATUS_OPTIONS = [
 FORMAT_OPTIONS = [(AgendaFormat.plenary.value, "Plenair"), (AgendaFormat.subgroups.value, "In subgroepen")]
 
 
-def parse_local(value: str) -> datetime | None:
-    """A datetime-local field ("2026-12-01T13:00"), read in Europe/Amsterdam; None when empty or invalid
-    (a year outside 2000-2100 included)."""
-    try:
-        return parse_local_datetime(value) if value.strip() else None
-    except ValueError:
-        return None
-
-
 def at_time(ds: DialogueSession, value: str) -> datetime | None:
     """A time field ("13:30") on the day of the session."""
     try:
@@ -48,10 +39,6 @@ def at_time(ds: DialogueSession, value: str) -> datetime | None:
         return datetime.combine(ds.starts_at.astimezone(TIMEZONE).date(), time(hours, minutes), tzinfo=TIMEZONE)
     except (ValueError, TypeError):
         return None
-
-
-def local_input(value: datetime | None) -> str:
-    return value.astimezone(TIMEZONE).strftime("%Y-%m-%dT%H:%M") if value else ""
 
 
 def _session_form(

@@ -18,7 +18,7 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from html import unescape
 from typing import Any
 from urllib.parse import urlencode
@@ -34,7 +34,7 @@ from sqlmodel import Session, col, select
 
 from app import ratelimit
 from app.audit.service import record
-from app.kit import clock
+from app.kit import clock, dates
 from app.kit.errors import N_, Conflict, Forbidden, NotFound, invalid
 from app.kit.i18n import gettext as _
 from app.kit.markdown import render_markdown
@@ -156,14 +156,12 @@ def _date(raw: str, name: str, errors: dict[str, str]) -> date | None:
     if not raw:
         return None
     try:
-        value = date.fromisoformat(raw)
+        return dates.parse_date(raw)
+    except dates.YearOutOfRange:
+        errors[name] = _("Vul een datum tussen 2000 en 2100 in.")
     except ValueError:
         errors[name] = _("Vul een datum in als jjjj-mm-dd.")
-        return None
-    if not 2000 <= value.year <= 2100:
-        errors[name] = _("Vul een datum tussen 2000 en 2100 in.")
-        return None
-    return value
+    return None
 
 
 def parse_filter(query: Mapping[str, str]) -> tuple[ReviewFilter, dict[str, str]]:
@@ -312,9 +310,9 @@ def _feedback_query(session: Session, principal: Principal, filters: ReviewFilte
         has_reply = exists().where(reply.parent_id == Comment.id, official_visible(principal, now, reply))
         stmt = stmt.where(has_reply if filters.answered else ~has_reply)
     if filters.date_from is not None:
-        stmt = stmt.where(col(Comment.created_at) >= _local_midnight(filters.date_from))
+        stmt = stmt.where(col(Comment.created_at) >= dates.local_midnight(filters.date_from))
     if filters.date_to is not None:
-        stmt = stmt.where(col(Comment.created_at) < _local_midnight(filters.date_to + timedelta(days=1)))
+        stmt = stmt.where(col(Comment.created_at) < dates.local_midnight(filters.date_to + timedelta(days=1)))
     if filters.since is not None:
         stmt = stmt.where(col(Comment.created_at) >= filters.since)
     if filters.q:
@@ -322,10 +320,6 @@ def _feedback_query(session: Session, principal: Principal, filters: ReviewFilte
         if condition is not None:
             stmt = stmt.where(condition)
     return stmt.order_by(*_order(filters.sort))
-
-
-def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=AMSTERDAM)
 
 
 def _order(sort: str) -> tuple[Any, ...]:
