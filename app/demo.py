@@ -43,6 +43,7 @@ from app.models import (
     SubgroupAssignment,
     User,
     VersionStatus,
+    id_of,
 )
 from app.proposals.service import suggestion_diff
 
@@ -190,7 +191,9 @@ def seed_demo(session: Session, *, today: date | None = None, now: datetime | No
         providers[p["slug"]] = provider
         if created:
             for name in p["contracted_in"]:
-                session.add(ProviderMunicipality(provider_id=provider.id, municipality_id=municipalities[name].id))
+                session.add(
+                    ProviderMunicipality(provider_id=id_of(provider), municipality_id=id_of(municipalities[name]))
+                )
         email = f"{p['slug']}@example.org"
         provider_users[p["slug"]], _ = _get_or_create(
             session,
@@ -256,7 +259,7 @@ def _seed_sessions(
         day = today + timedelta(days=SESSION_OFFSETS.get(s["number"], s["day_offset"]))
         starts_at, ends_at = _at(day, s["start"]), _at(day, s["end"])
         held = s["status"] == SessionStatus.held
-        ds, created = _get_or_create(
+        meeting, created = _get_or_create(
             session,
             DialogueSession,
             result,
@@ -279,14 +282,14 @@ def _seed_sessions(
             continue
         for position, item in enumerate(s["agenda"], start=1):
             agenda_item = AgendaItem(
-                session_id=ds.id,
+                session_id=id_of(meeting),
                 position=position,
                 starts_at=_at(day, item["start"]),
                 ends_at=_at(day, item["end"]),
                 title=item["title"],
                 description=item["description"],
                 format=item["format"],
-                proposal_id=proposals[item["proposal"]].id if item.get("proposal") in proposals else None,
+                proposal_id=proposals[item["proposal"]].id if item["proposal"] in proposals else None,
             )
             session.add(agenda_item)
             if item["format"] == AgendaFormat.subgroups:
@@ -295,8 +298,8 @@ def _seed_sessions(
                 for i, p in enumerate(content.PROVIDERS):
                     session.add(
                         SubgroupAssignment(
-                            agenda_item_id=agenda_item.id,
-                            provider_id=providers[p["slug"]].id,
+                            agenda_item_id=id_of(agenda_item),
+                            provider_id=id_of(providers[p["slug"]]),
                             subgroup=f"Groep {'ABC'[i % 3]}",
                         )
                     )
@@ -305,8 +308,8 @@ def _seed_sessions(
                 came = i % 5 != 4  # most accepted providers came
                 session.add(
                     Attendance(
-                        session_id=ds.id,
-                        provider_id=providers[slug].id,
+                        session_id=id_of(meeting),
+                        provider_id=id_of(providers[slug]),
                         attended=came,
                         people=(1 + i % 3) if came else 0,
                     )
@@ -315,8 +318,8 @@ def _seed_sessions(
             stored = store_bytes(_demo_pdf(doc["title"], dialogue.tender_reference))
             session.add(
                 Document(
-                    dialogue_id=dialogue.id,
-                    session_id=ds.id,
+                    dialogue_id=id_of(dialogue),
+                    session_id=meeting.id,
                     title=doc["title"],
                     filename=doc["filename"],
                     content_type="application/pdf",
@@ -324,7 +327,7 @@ def _seed_sessions(
                     sha256=stored.sha256,
                     storage_path=stored.path,
                     audience=doc["audience"],
-                    release_at=min(ds.documents_release_at or starts_at, now - timedelta(hours=1)),
+                    release_at=min(meeting.documents_release_at or starts_at, now - timedelta(hours=1)),
                     notified_at=now - timedelta(hours=1),  # released before the demo began: no mail now
                     uploaded_by_id=admin.id,
                 )
@@ -366,7 +369,7 @@ def _seed_proposals(
             continue
         new_proposals.add(p["key"])
         version = ProposalVersion(
-            proposal_id=proposal.id,
+            proposal_id=id_of(proposal),
             number=1,
             status=VersionStatus.published,
             published_at=now - timedelta(days=7),
@@ -376,7 +379,7 @@ def _seed_proposals(
         session.flush()
         for position, sec in enumerate(p["sections"], start=1):
             section = Section(
-                version_id=version.id,
+                version_id=id_of(version),
                 key=sec["key"],
                 position=position,
                 heading=sec["heading"],
@@ -393,10 +396,10 @@ def _seed_proposals(
     for index, c in enumerate(content.COMMENTS):
         if c["proposal"] not in new_proposals:
             continue
-        parent = created_comments.get(c["reply_to"]) if c.get("reply_to") is not None else None
+        parent = created_comments.get(c["reply_to"]) if c["reply_to"] is not None else None
         comment = Comment(
-            section_id=sections[(c["proposal"], c["section"])].id,
-            author_id=provider_users[c["provider"]].id,
+            section_id=id_of(sections[(c["proposal"], c["section"])]),
+            author_id=id_of(provider_users[c["provider"]]),
             provider_id=providers[c["provider"]].id,
             parent_id=parent.id if parent else None,
             kind=c["kind"],

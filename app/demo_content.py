@@ -8,7 +8,100 @@ the draft texts of the proposals, which were written for the demo and are not SD
 
 from __future__ import annotations
 
-DIALOGUE = {
+from typing import TypedDict
+
+
+# The shapes of the data below (so that the seeder is type-checked against them).
+class DialogueData(TypedDict):
+    title: str
+    tender_reference: str
+    description: str
+    selection_criteria: str
+
+
+class MunicipalityData(TypedDict):
+    code: str
+    name: str
+    in_procurement: bool
+
+
+class CareFormData(TypedDict):
+    key: str
+    name: str
+    description: str
+
+
+class ProviderData(TypedDict):
+    name: str
+    slug: str
+    size: str
+    tags: list[str]
+    contracted_in: list[str]  # municipality names
+    active_outside_flevoland: bool
+    website: str
+    contact_name: str
+    invitation: str  # an InvitationStatus
+
+
+class AgendaItemData(TypedDict):
+    start: str  # "HH:MM"
+    end: str
+    title: str
+    description: str
+    format: str  # an AgendaFormat
+    proposal: str | None  # a ProposalData key
+
+
+class DocumentData(TypedDict):
+    title: str
+    filename: str
+    audience: str  # an Audience
+
+
+class SessionData(TypedDict):
+    number: int
+    title: str
+    day_offset: int
+    start: str  # "HH:MM"
+    end: str
+    location: str
+    status: str  # a SessionStatus
+    report: str | None
+    recording_url: str | None
+    agenda: list[AgendaItemData]
+    documents: list[DocumentData]
+
+
+class SectionData(TypedDict):
+    key: str
+    heading: str
+    kind: str
+    body: str
+
+
+class ProposalData(TypedDict):
+    key: str
+    topic: str
+    title: str
+    summary: str
+    public: bool
+    change_summary: str
+    sections: list[SectionData]
+
+
+class CommentData(TypedDict):
+    proposal: str  # a ProposalData key
+    section: str  # a SectionData key
+    provider: str  # a ProviderData slug
+    kind: str
+    body: str
+    quote: str | None
+    suggested_text: str | None
+    reply_to: int | None  # index in COMMENTS
+    days_ago: int
+
+
+DIALOGUE: DialogueData = {
     "title": "Multidisciplinaire jeugdhulp, regionale inkoop 2027",
     "tender_reference": "SDFL-2026-MULTI-01",
     "description": (
@@ -32,7 +125,7 @@ DIALOGUE = {
 }
 
 # CBS municipality codes. Lelystad is part of the region but not of this purchase.
-MUNICIPALITIES = [
+MUNICIPALITIES: list[MunicipalityData] = [
     {"code": "0034", "name": "Almere", "in_procurement": True},
     {"code": "0303", "name": "Dronten", "in_procurement": True},
     {"code": "0184", "name": "Urk", "in_procurement": True},
@@ -41,7 +134,7 @@ MUNICIPALITIES = [
 ]
 
 # The four forms the WVBJ makes the region buy together (names from the municipal memo).
-CARE_FORMS = [
+CARE_FORMS: list[CareFormData] = [
     {
         "key": "kortdurend-verblijf",
         "name": "Kortdurend verblijf",
@@ -77,7 +170,7 @@ CARE_FORMS = [
 ]
 
 # Target groups / expertise tags: (slug, Dutch label).
-TARGET_GROUPS = [
+TARGET_GROUPS: list[tuple[str, str]] = [
     ("lvb", "LVB"),
     ("ggz", "GGZ"),
     ("jo", "J&O"),
@@ -95,7 +188,7 @@ TARGET_GROUPS = [
 # tags, sizes, contracts, activity outside Flevoland, contact names and websites are invented
 # and say nothing about the real organisations. Tags use TARGET_GROUPS slugs only; "gender"
 # is deliberately left uncovered so the app can warn about a missing target group.
-PROVIDERS = [
+PROVIDERS: list[ProviderData] = [
     {
         "name": "Arti-Care",
         "slug": "arti-care",
@@ -253,7 +346,7 @@ PROVIDERS = [
 ]
 
 # Dialogue sessions. day_offset is relative to the day the seeder runs; times are Europe/Amsterdam.
-SESSIONS = [
+SESSIONS: list[SessionData] = [
     {
         "number": 1,
         "title": "Kennismaking en productstructuur",
@@ -511,7 +604,7 @@ SESSIONS = [
 
 # SDFL's draft proposals (version 1). Section keys stay stable across versions.
 # The texts are drafts written for the demo.
-PROPOSALS = [
+PROPOSALS: list[ProposalData] = [
     {
         "key": "product-structure",
         "topic": "product_structure",
@@ -905,7 +998,7 @@ PROPOSALS = [
 
 # Providers' comments on version 1. "quote" is an exact substring of the section body;
 # "reply_to" is the index of an earlier comment in this list.
-COMMENTS = [
+COMMENTS: list[CommentData] = [
     # [0]
     {
         "proposal": "product-structure",

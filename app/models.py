@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -150,6 +150,17 @@ MAX_ID = 2_147_483_647
 def is_valid_id(value: int | None) -> bool:
     """An id a row can have: ``False`` means "no such row", without asking the database."""
     return value is not None and 1 <= value <= MAX_ID
+
+
+class _Row(Protocol):
+    id: int | None
+
+
+def id_of(row: _Row) -> int:
+    """The id of a row that is stored (loaded, or added and flushed): a row without one is a bug here."""
+    if row.id is None:
+        raise RuntimeError(f"{type(row).__name__} has no id yet: flush the session first")
+    return row.id
 
 
 def _ts(**kwargs: Any) -> Any:

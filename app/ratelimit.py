@@ -64,7 +64,7 @@ def hit(session: Session, limit: Limit, key: str, *, now: datetime | None = None
     if limit.max_hits <= 0:
         return
     now = now or clock.now()
-    session.exec(  # type: ignore[call-overload]
+    session.exec(
         delete(RateLimitHit).where(
             col(RateLimitHit.bucket) == limit.bucket,
             col(RateLimitHit.key) == _key(key),

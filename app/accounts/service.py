@@ -36,6 +36,7 @@ from app.models import (
     User,
     UserSession,
     UserToken,
+    id_of,
     is_valid_id,
 )
 
@@ -61,7 +62,11 @@ RESET_PER_CLIENT = ratelimit.Limit("password_reset:client", 20, timedelta(hours=
 MIN_PASSWORD_LENGTH = 10
 API_KEY_PREFIX = "dlg"
 
-ROLE_LABELS = {Role.admin: "beheerder (SDFL)", Role.municipality: "gemeente", Role.provider: "zorgaanbieder"}
+ROLE_LABELS: dict[str, str] = {
+    Role.admin: "beheerder (SDFL)",
+    Role.municipality: "gemeente",
+    Role.provider: "zorgaanbieder",
+}
 
 # Verifying against this when an address is unknown makes a failed sign-in take as long either way.
 _DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
@@ -183,7 +188,7 @@ def start_session(session: Session, user: User, *, ip: str | None, user_agent: s
     session.add(
         UserSession(
             token_hash=token_hash(token),
-            user_id=user.id,
+            user_id=id_of(user),
             created_at=now,
             last_seen_at=now,
             expires_at=now + SESSION_IDLE,
@@ -204,7 +209,7 @@ def _with_invitation(stmt: Any) -> Any:
     """``stmt`` (which selects a User) also selecting, for a provider's user, its provider's invitation status
     (None for other users and for providers never invited): access follows it (app.policy)."""
     return stmt.outerjoin(
-        Invitation, and_(User.role == Role.provider, col(Invitation.provider_id) == col(User.provider_id))
+        Invitation, and_(col(User.role) == Role.provider, col(Invitation.provider_id) == col(User.provider_id))
     ).order_by(col(Invitation.dialogue_id).desc())
 
 
@@ -264,7 +269,9 @@ def issue_token(session: Session, user: User, purpose: TokenPurpose) -> tuple[st
     token = secrets.token_urlsafe(32)
     expires_at = now + TOKEN_TTL[purpose]
     session.add(
-        UserToken(token_hash=token_hash(token), user_id=user.id, purpose=purpose, created_at=now, expires_at=expires_at)
+        UserToken(
+            token_hash=token_hash(token), user_id=id_of(user), purpose=purpose, created_at=now, expires_at=expires_at
+        )
     )
     return token, expires_at
 
@@ -380,7 +387,7 @@ def set_password_with_token(session: Session, token: str, password: str, confirm
     end_all_sessions(session, user)
     # Whoever reads this address's mail is its owner: earlier failed sign-ins (theirs or a guesser's) stop
     # delaying them.
-    session.exec(  # type: ignore[call-overload]
+    session.exec(
         delete(LoginAttempt).where(col(LoginAttempt.email) == user.email, col(LoginAttempt.success).is_(False))
     )
     record(
@@ -525,7 +532,7 @@ def get_user(session: Session, user_id: int) -> User:
 
 def list_users(session: Session, *, role: str | None, params: PageParams) -> tuple[list[User], int]:
     """Users ordered by e-mail address, then id."""
-    stmt = select(User).order_by(User.email, User.id)
+    stmt = select(User).order_by(User.email, col(User.id))
     if role:
         stmt = stmt.where(User.role == role)
     return paginate(session, stmt, params)
@@ -539,7 +546,8 @@ def pending_invitation(session: Session, user_ids: list[int]) -> set[int]:
     """The users (of ``user_ids``) who have not set a password yet."""
     if not user_ids:
         return set()
-    return set(session.exec(select(User.id).where(col(User.id).in_(user_ids), col(User.password_hash).is_(None))).all())
+    pending = select(User.id).where(col(User.id).in_(user_ids), col(User.password_hash).is_(None))
+    return {user_id for user_id in session.exec(pending).all() if user_id is not None}
 
 
 # --- API keys ------------------------------------------------------------------------------------
@@ -556,7 +564,7 @@ def create_api_key(session: Session, *, owner: User, scope: str, name: str, acto
     secret = secrets.token_urlsafe(32)
     key = f"{API_KEY_PREFIX}_{prefix}_{secret}"
     row = ApiKey(
-        name=name, prefix=prefix, key_hash=token_hash(key), user_id=owner.id, scope=scope, created_at=clock.now()
+        name=name, prefix=prefix, key_hash=token_hash(key), user_id=id_of(owner), scope=scope, created_at=clock.now()
     )
     session.add(row)
     session.flush()

@@ -12,7 +12,7 @@ from app.models import Municipality, Provider, ProviderMunicipality, is_valid_id
 
 
 def list_providers(session: Session, *, params: PageParams, tag: str | None = None) -> tuple[list[Provider], int]:
-    stmt = select(Provider).order_by(Provider.name, Provider.id)
+    stmt = select(Provider).order_by(Provider.name, col(Provider.id))
     if tag is None:
         return paginate(session, stmt, params)
     # Tags are a JSON list and a dialogue has tens of providers: filter after loading them.
@@ -44,7 +44,7 @@ def contracted_municipalities(session: Session, provider_ids: list[int]) -> dict
 
 
 def list_municipalities(session: Session, *, params: PageParams) -> tuple[list[Municipality], int]:
-    return paginate(session, select(Municipality).order_by(Municipality.name, Municipality.id), params)
+    return paginate(session, select(Municipality).order_by(Municipality.name, col(Municipality.id)), params)
 
 
 def get_municipality(session: Session, municipality_id: int) -> Municipality:

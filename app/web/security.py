@@ -17,11 +17,16 @@ import hashlib
 import hmac
 import json
 import secrets
+from html import escape
 from typing import Any
 from urllib.parse import parse_qsl
 
+from python_multipart import MultipartParser
+from python_multipart.exceptions import FormParserError
+from python_multipart.multipart import parse_options_header
 from starlette.datastructures import Headers
 from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.kit.api_types import NUL_MESSAGE
@@ -61,14 +66,11 @@ async def _send_problem(
     *,
     errors: list[dict[str, str]] | None = None,
 ) -> None:
+    response: Response
     if _is_api(scope):
         title = "Validation failed" if status == 422 else None
         response = problem_response(status, detail, title=title, errors=errors)
     else:
-        from html import escape
-
-        from starlette.responses import HTMLResponse
-
         response = HTMLResponse(
             f'<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Fout {status}</title></head>'
             f'<body><main><h1>Fout {status}</h1><p>{escape(dutch)}</p><p><a href="/">Naar de startpagina</a></p>'
@@ -172,10 +174,6 @@ def _check_path(scope: Scope) -> None:
 def parse_multipart(content_type: str, body: bytes, wanted: str) -> str:
     """Read a whole multipart body: refuses NUL in part headers (names, file names) and in the text fields,
     and a body that cannot be parsed; returns the value of the (small) text field ``wanted``, or ""."""
-    from python_multipart import MultipartParser
-    from python_multipart.exceptions import FormParserError
-    from python_multipart.multipart import parse_options_header
-
     _, params = parse_options_header(content_type)
     boundary = params.get(b"boundary")
     if not boundary:
@@ -217,7 +215,7 @@ def parse_multipart(content_type: str, body: bytes, wanted: str) -> str:
 
     parser = MultipartParser(
         boundary,
-        callbacks={  # type: ignore[arg-type]
+        callbacks={
             "on_end": on_end,
             "on_part_begin": on_part_begin,
             "on_header_field": on_header_field,
