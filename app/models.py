@@ -233,6 +233,10 @@ class ProviderMunicipality(SQLModel, table=True):
     municipality_id: int = Field(foreign_key="municipalities.id", primary_key=True, index=True)
 
 
+# The organisation a user of a role acts for: the User field that links it (SDFL's admins act for SDFL).
+USER_LINK: dict[str, str] = {Role.provider: "provider_id", Role.municipality: "municipality_id"}
+
+
 class User(SQLModel, table=True):
     __tablename__ = "users"
 

@@ -9,10 +9,15 @@ Access follows the invitation, not only the role (procurement law: only the prov
 A provider's user acts with its provider's invitation status (``Principal.invitation``):
 
 - accepted: a participant, as the table says;
-- pending: sees what it needs to decide: its invitation (and may answer it), its contact details and the public
-  pages, nothing for participants;
-- declined or withdrawn (or never invited): the public pages, its own earlier comments (read only) and its
-  contact details; a declined provider may still change its answer, a withdrawn invitation cannot be answered.
+- pending: sees what it needs to decide: its invitation (and may answer it) and the public pages, nothing for
+  participants;
+- declined or withdrawn (or never invited): the public pages, its invitation and its own earlier comments (read
+  only); a declined provider may still change its answer, a withdrawn invitation cannot be answered.
+
+What everyone may see (the dialogue home, session dates, published agendas, reports, public documents, the
+participant list) needs no action: no check is written for it.
+
+Templates get the answers, not the roles: ``app.web.templates.render`` gives every page ``may(action)``.
 
 A provider that accepts later sees everything released so far from that moment, as the rules are evaluated on
 every request.
@@ -30,9 +35,6 @@ PUBLIC = "public"
 
 
 class Action(StrEnum):
-    view_public = "view_public"  # dialogue home, session dates, published agendas, reports, recordings, public docs
-    view_participants = "view_participants"  # participant list: names, accepted or not
-    view_contact_details = "view_contact_details"  # contact persons of a provider (needs provider_id)
     view_released_documents = "view_released_documents"
     view_unreleased_documents = "view_unreleased_documents"
     view_published_proposal = "view_published_proposal"  # needs proposal_public
@@ -46,10 +48,11 @@ class Action(StrEnum):
     take_position = "take_position"  # mark a comment relevant for one's municipality, with a stance
     triage = "triage"  # review status, official reply, move to agenda
     rsvp = "rsvp"  # answer an invitation (needs provider_id)
+    view_own_invitation = "view_own_invitation"  # the invitation of one's own organisation (a provider's user)
     manage = "manage"  # dialogue, sessions, agenda, documents, proposals, providers, users, API keys
     view_admin = "view_admin"  # read what admins manage: users, API keys, outbox
     review = "review"  # review dashboard and exports
-    audit_log = "audit_log"
+    audit_log = "audit_log"  # read the audit trail
 
 
 # Actions that change something: an API key with scope `read` may not do them.
@@ -65,16 +68,12 @@ WRITE_ACTIONS = frozenset(
     }
 )
 
-EVERYONE = frozenset({PUBLIC, Role.provider, Role.municipality, Role.admin})
 PARTICIPANTS = frozenset({Role.provider, Role.municipality, Role.admin})
 REVIEWERS = frozenset({Role.municipality, Role.admin})
 ADMINS = frozenset({Role.admin})
 
 # Roles allowed per action, before the per-resource checks below.
 ROLES: dict[Action, frozenset[str]] = {
-    Action.view_public: EVERYONE,
-    Action.view_participants: EVERYONE,
-    Action.view_contact_details: PARTICIPANTS,  # provider: own provider only
     Action.view_released_documents: PARTICIPANTS,
     Action.view_unreleased_documents: ADMINS,
     Action.view_published_proposal: PARTICIPANTS,  # the public too, if the proposal is public
@@ -88,6 +87,7 @@ ROLES: dict[Action, frozenset[str]] = {
     Action.take_position: frozenset({Role.municipality}),
     Action.triage: ADMINS,
     Action.rsvp: frozenset({Role.provider, Role.admin}),  # provider: own provider only
+    Action.view_own_invitation: frozenset({Role.provider}),  # admins see every invitation (manage)
     Action.manage: ADMINS,
     Action.view_admin: ADMINS,
     Action.review: REVIEWERS,
@@ -95,8 +95,11 @@ ROLES: dict[Action, frozenset[str]] = {
 }
 
 
+# The role whose access follows its organisation's invitation to the dialogue (see the module's docstring).
+INVITED_ROLE = Role.provider
+
 # What a provider whose invitation is not accepted may still do (for everything else it counts as the public).
-NOT_TAKING_PART = frozenset({Action.view_contact_details, Action.view_own_comments, Action.rsvp})
+NOT_TAKING_PART = frozenset({Action.view_own_invitation, Action.view_own_comments, Action.rsvp})
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,30 @@ class Principal:
 ANONYMOUS = Principal()
 
 
+def _judged_as(principal: Principal, action: Action) -> str | None:
+    """The role ``action`` is judged with (a provider not taking part counts as the public); None: refused
+    whatever the resource (a read key that would write, an answer to a withdrawn invitation)."""
+    if principal.scope == ApiScope.read and action in WRITE_ACTIONS:
+        return None
+    role = principal.role
+    if role == Role.provider and not principal.takes_part and action not in NOT_TAKING_PART:
+        return PUBLIC  # not (or no longer) taking part: what the public may do
+    if action == Action.rsvp and role == Role.provider and principal.invitation == InvitationStatus.withdrawn:
+        return None
+    return role
+
+
+def _on_own(principal: Principal, role: str, action: Action, provider_id: int | None, author_id: int | None) -> bool:
+    """The per-resource part: one's own comment to edit; a provider's user acts only for its own provider."""
+    if action == Action.edit_own_comment:
+        return author_id is not None and principal.user is not None and principal.user.id == author_id
+    if role == Role.provider and action in (Action.rsvp, Action.comment):
+        if action == Action.comment and provider_id is None:
+            return True
+        return provider_id is not None and provider_id == principal.provider_id
+    return True
+
+
 def can(
     principal: Principal,
     action: Action,
@@ -139,30 +166,26 @@ def can(
     proposal_public: bool | None = None,
 ) -> bool:
     """Whether ``principal`` may do ``action`` (on the resource the keyword arguments describe)."""
-    role = principal.role
-    if principal.scope == ApiScope.read and action in WRITE_ACTIONS:
-        return False
-    if role == Role.provider and not principal.takes_part and action not in NOT_TAKING_PART:
-        role = PUBLIC  # not (or no longer) taking part: what the public may do
-    if action == Action.rsvp and role == Role.provider and principal.invitation == InvitationStatus.withdrawn:
+    role = _judged_as(principal, action)
+    if role is None:
         return False
     if action == Action.view_published_proposal and proposal_public and role == PUBLIC:
         return True
     if role not in ROLES[action]:
         return False
-    if action == Action.edit_own_comment:
-        return author_id is not None and principal.user is not None and principal.user.id == author_id
-    if role == Role.provider and action in (Action.view_contact_details, Action.rsvp, Action.comment):
-        # A provider user acts only for its own provider.
-        if action == Action.comment and provider_id is None:
-            return True
-        return provider_id is not None and provider_id == principal.provider_id
-    return True
+    return _on_own(principal, role, action, provider_id, author_id)
 
 
-def authorize(principal: Principal, action: Action, **resource: object) -> None:
+def authorize(
+    principal: Principal,
+    action: Action,
+    *,
+    provider_id: int | None = None,
+    author_id: int | None = None,
+    proposal_public: bool | None = None,
+) -> None:
     """Raise unless ``can``: the public is asked to sign in, everyone else is refused."""
-    if can(principal, action, **resource):  # type: ignore[arg-type]
+    if can(principal, action, provider_id=provider_id, author_id=author_id, proposal_public=proposal_public):
         return
     if not principal.is_authenticated:
         raise Unauthorized("Sign in (or send an API key) to do this.")

@@ -27,9 +27,6 @@ Y, N = True, False
 # action, resource (for "own"; "other" swaps the provider/author), and the outcome per column:
 #                                               public own   other  munic  admin
 TABLE = [
-    (Action.view_public, {}, (Y, Y, Y, Y, Y)),
-    (Action.view_participants, {}, (Y, Y, Y, Y, Y)),
-    (Action.view_contact_details, {"provider_id": OWN}, (N, Y, N, Y, Y)),
     (Action.view_released_documents, {}, (N, Y, Y, Y, Y)),
     (Action.view_unreleased_documents, {}, (N, N, N, N, Y)),
     (Action.view_published_proposal, {"proposal_public": True}, (Y, Y, Y, Y, Y)),
@@ -44,6 +41,7 @@ TABLE = [
     (Action.take_position, {}, (N, N, N, Y, N)),
     (Action.triage, {}, (N, N, N, N, Y)),
     (Action.rsvp, {"provider_id": OWN}, (N, Y, N, N, Y)),
+    (Action.view_own_invitation, {}, (N, Y, Y, N, N)),
     (Action.manage, {}, (N, N, N, N, Y)),
     (Action.view_admin, {}, (N, N, N, N, Y)),
     (Action.review, {}, (N, N, N, Y, Y)),
@@ -95,10 +93,11 @@ def test_read_keys_never_write(action):
     """API keys act with their owner's role, narrowed by scope: a read key cannot write."""
     from app.policy import WRITE_ACTIONS
 
-    # Taking a municipality's position is the one thing only municipality users do.
-    owner = MUNICIPALITY_USER if action == Action.take_position else ADMIN_USER
-    admin_read = Principal(user=owner, scope="read")
-    admin_write = Principal(user=owner, scope="write")
+    # Taking a municipality's position is the one thing only municipality users do, seeing one's own
+    # invitation the one thing only providers' users do.
+    owner = {Action.take_position: MUNICIPALITY_USER, Action.view_own_invitation: PROVIDER_USER}.get(action, ADMIN_USER)
+    admin_read = Principal(user=owner, scope="read", invitation="accepted")
+    admin_write = Principal(user=owner, scope="write", invitation="accepted")
     kwargs = {"provider_id": OWN, "author_id": owner.id, "proposal_public": True}
     assert can(admin_write, action, **kwargs) is True
     assert can(admin_read, action, **kwargs) is (action not in WRITE_ACTIONS)
@@ -115,9 +114,6 @@ def test_deactivated_user_is_the_public():
 STATUSES = ["accepted", "pending", "declined", "withdrawn", None]
 #                                                                   accepted pending declined withdrawn none
 INVITATION_TABLE = [
-    (Action.view_public, {}, (Y, Y, Y, Y, Y)),
-    (Action.view_participants, {}, (Y, Y, Y, Y, Y)),
-    (Action.view_contact_details, {"provider_id": OWN}, (Y, Y, Y, Y, Y)),
     (Action.view_released_documents, {}, (Y, N, N, N, N)),
     (Action.view_unreleased_documents, {}, (N, N, N, N, N)),
     (Action.view_published_proposal, {"proposal_public": True}, (Y, Y, Y, Y, Y)),
@@ -132,6 +128,7 @@ INVITATION_TABLE = [
     (Action.take_position, {}, (N, N, N, N, N)),
     (Action.triage, {}, (N, N, N, N, N)),
     (Action.rsvp, {"provider_id": OWN}, (Y, Y, Y, N, Y)),
+    (Action.view_own_invitation, {}, (Y, Y, Y, Y, Y)),
     (Action.manage, {}, (N, N, N, N, N)),
     (Action.view_admin, {}, (N, N, N, N, N)),
     (Action.review, {}, (N, N, N, N, N)),

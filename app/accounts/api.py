@@ -53,14 +53,14 @@ def list_users(
 ) -> Page[UserOut]:
     """Users ordered by e-mail address, then id."""
     authorize(principal, Action.view_admin)
-    users, total = service.list_users(session, role=role, params=params)
+    users, total = service.list_users(session, principal, role=role, params=params)
     return Page[UserOut].build([user_out(u) for u in users], total, params)
 
 
 @router.get("/users/{user_id}", response_model=UserOut, summary="One user (admins)")
 def get_user(session: SessionDep, principal: ApiUser, user_id: int, response: Response) -> UserOut:
     authorize(principal, Action.view_admin)
-    user = service.get_user(session, user_id)
+    user = service.get_user(session, principal, user_id)
     response.headers["ETag"] = etag(user)
     return user_out(user)
 
@@ -95,7 +95,7 @@ def update_user(
     """Send the ETag from GET as `If-Match` so you never overwrite someone else's change."""
     authorize(principal, Action.manage)
     assert principal.user is not None
-    user = service.get_user(session, user_id)
+    user = service.get_user(session, principal, user_id)
     require_if_match(if_match, etag(user), what="user")
     service.update_user(session, user, service.UserInput(**body.model_dump(exclude_unset=True)), actor=principal.user)
     response.headers["ETag"] = etag(user)

@@ -1,5 +1,6 @@
-"""Accounts: sign-in with brute-force protection, server-side sessions, invitations, password resets,
-users and API keys. Every change writes an audit event in the same transaction."""
+"""Accounts: sign-in with brute-force protection, server-side sessions, invitations, users and API keys
+(setting a password through a one-time link: app.accounts.password_links). Every change writes an audit event
+in the same transaction. What only admins do is checked here against app.policy, whoever calls."""
 
 from __future__ import annotations
 
@@ -12,19 +13,18 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_
-from sqlmodel import Session, col, delete, func, select
+from sqlmodel import Session, col, func, select
 
-from app import ratelimit
 from app.accounts.passwords import hash_password, needs_rehash, verify_password
 from app.audit.service import record
 from app.config import get_settings
 from app.kit import clock
-from app.kit.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
+from app.kit.errors import N_, Conflict, NotFound, TooManyRequests, ValidationFailed
 from app.kit.i18n import fmt_datetime, ngettext
-from app.kit.i18n import gettext as _
 from app.kit.pagination import PageParams, paginate
 from app.mail.service import queue_mail
 from app.models import (
+    USER_LINK,
     ApiKey,
     ApiScope,
     Invitation,
@@ -39,6 +39,7 @@ from app.models import (
     id_of,
     is_valid_id,
 )
+from app.policy import INVITED_ROLE, Action, Principal, authorize
 
 SESSION_IDLE = timedelta(hours=8)  # signed out after 8 hours without a request
 SESSION_MAX = timedelta(days=7)  # and after 7 days whatever happens
@@ -56,12 +57,14 @@ FIRST_DELAY = timedelta(minutes=1)
 MAX_DELAY = timedelta(minutes=15)
 LOCK_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_CLIENT = 50  # per client over all addresses, within LOCK_WINDOW
-# Password-reset links: per address and per client, counted whether or not the address exists.
-RESET_PER_EMAIL = ratelimit.Limit("password_reset:email", 3, timedelta(hours=1))
-RESET_PER_CLIENT = ratelimit.Limit("password_reset:client", 20, timedelta(hours=1))
-MIN_PASSWORD_LENGTH = 10
 API_KEY_PREFIX = "dlg"
 
+# What a role is called on the pages (translated there) and in the mails (Dutch, within a sentence).
+ROLE_NAMES: dict[str, str] = {
+    Role.provider: N_("Zorgaanbieder"),
+    Role.municipality: N_("Gemeente"),
+    Role.admin: N_("Beheerder (SDFL)"),
+}
 ROLE_LABELS: dict[str, str] = {
     Role.admin: "beheerder (SDFL)",
     Role.municipality: "gemeente",
@@ -78,6 +81,15 @@ def normalise_email(email: str) -> str:
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _authorize_admin_work(actor: User | None) -> None:
+    """What only admins do (users, invitations, API keys) is done by an admin; ``None``: by the system itself
+    (the command line, the demo seeder), on the machine, which needs no permission.
+
+    An API key's scope is the API route's to check (the key is not passed here): the role is checked here."""
+    if actor is not None:
+        authorize(Principal(user=actor), Action.manage)
 
 
 def _field_error(field: str, message: str) -> ValidationFailed:
@@ -209,7 +221,7 @@ def _with_invitation(stmt: Any) -> Any:
     """``stmt`` (which selects a User) also selecting, for a provider's user, its provider's invitation status
     (None for other users and for providers never invited): access follows it (app.policy)."""
     return stmt.outerjoin(
-        Invitation, and_(col(User.role) == Role.provider, col(Invitation.provider_id) == col(User.provider_id))
+        Invitation, and_(col(User.role) == INVITED_ROLE, col(Invitation.provider_id) == col(User.provider_id))
     ).order_by(col(Invitation.dialogue_id).desc())
 
 
@@ -286,7 +298,7 @@ def _organisation(session: Session, user: User) -> str:
     return "Sociaal Domein Flevoland"
 
 
-def _mail_link(session: Session, user: User, purpose: TokenPurpose, template: str, **context: str) -> None:
+def mail_link(session: Session, user: User, purpose: TokenPurpose, template: str, **context: str) -> None:
     """Queue a mail with a fresh one-time link of ``purpose`` for ``user``."""
     token, expires_at = issue_token(session, user, purpose)
     queue_mail(
@@ -304,7 +316,8 @@ def _mail_link(session: Session, user: User, purpose: TokenPurpose, template: st
 
 def send_invitation(session: Session, user: User, *, actor: User | None) -> None:
     """Mail a link (valid 7 days) with which the user sets a password."""
-    _mail_link(
+    _authorize_admin_work(actor)
+    mail_link(
         session,
         user,
         TokenPurpose.invite,
@@ -320,85 +333,6 @@ def send_invitation(session: Session, user: User, *, actor: User | None) -> None
         actor=actor,
         summary=f"Uitnodiging gestuurd aan {user.email}",
     )
-
-
-def count_password_reset(session: Session, *, email: str, ip: str) -> None:
-    """Count a reset request against the limits per address and per client, or raise TooManyRequests.
-
-    Known and unknown addresses are counted alike, so neither the answer nor its timing tells them apart."""
-    ratelimit.check(
-        session,
-        [(RESET_PER_EMAIL, normalise_email(email)[:320]), (RESET_PER_CLIENT, ip)],
-        _(
-            "Er zijn al te veel links aangevraagd voor dit e-mailadres of vanaf deze verbinding. Kijk in uw "
-            "e-mail (ook bij ongewenste e-mail) of probeer het later opnieuw."
-        ),
-        field="email",
-    )
-
-
-def request_password_reset(session: Session, *, email: str, ip: str | None = None) -> None:
-    """Mail a reset link if an active account has this address. The web page does this after its answer
-    (which is the same either way) and counts the request with ``count_password_reset`` before it."""
-    user = session.exec(select(User).where(User.email == normalise_email(email)[:320])).first()
-    if user is None or not user.active:
-        return
-    _mail_link(session, user, TokenPurpose.reset, "password_reset")
-    record(
-        session,
-        action="user.password_reset_requested",
-        entity_type="user",
-        entity_id=user.id,
-        summary=f"Wachtwoordherstel aangevraagd voor {user.email}",
-        ip=ip,
-    )
-
-
-def token_user(session: Session, token: str) -> tuple[UserToken, User]:
-    """The unused, unexpired link and its user; NotFound otherwise (never saying which)."""
-    now = clock.now()
-    row = session.exec(
-        select(UserToken, User)
-        .join(User, col(User.id) == UserToken.user_id)
-        .where(UserToken.token_hash == token_hash(token))
-    ).first()
-    if row is None or row[0].used_at is not None or now >= row[0].expires_at or not row[1].active:
-        raise NotFound("Deze link is ongeldig of verlopen. Vraag een nieuwe aan.", user_message=True)
-    return row
-
-
-def validate_password(password: str, confirm: str | None = None) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise _field_error("password", f"Kies een wachtwoord van minstens {MIN_PASSWORD_LENGTH} tekens.")
-    if len(password) > 1024:
-        raise _field_error("password", "Dit wachtwoord is te lang (hoogstens 1024 tekens).")
-    if confirm is not None and password != confirm:
-        raise _field_error("password_confirm", "De twee wachtwoorden zijn niet gelijk.")
-
-
-def set_password_with_token(session: Session, token: str, password: str, confirm: str | None = None) -> User:
-    user_token, user = token_user(session, token)
-    validate_password(password, confirm)
-    user_token.used_at = clock.now()
-    user.password_hash = hash_password(password)
-    user.updated_at = clock.now()
-    session.add(user_token)
-    session.add(user)
-    end_all_sessions(session, user)
-    # Whoever reads this address's mail is its owner: earlier failed sign-ins (theirs or a guesser's) stop
-    # delaying them.
-    session.exec(
-        delete(LoginAttempt).where(col(LoginAttempt.email) == user.email, col(LoginAttempt.success).is_(False))
-    )
-    record(
-        session,
-        action="user.password_set",
-        entity_type="user",
-        entity_id=user.id,
-        actor=user,
-        summary="Wachtwoord ingesteld via " + ("uitnodiging" if user_token.purpose == "invite" else "herstel"),
-    )
-    return user
 
 
 # --- users ---------------------------------------------------------------------------------------
@@ -428,9 +362,10 @@ def _snapshot(user: User) -> dict[str, Any]:
 def _validate_links(session: Session, role: str, provider_id: int | None, municipality_id: int | None) -> None:
     if role not in set(Role):
         raise _field_error("role", "Kies een rol: beheerder, gemeente of zorgaanbieder.")
-    if role == Role.provider and (not is_valid_id(provider_id) or session.get(Provider, provider_id) is None):
+    link = USER_LINK.get(role)
+    if link == "provider_id" and (not is_valid_id(provider_id) or session.get(Provider, provider_id) is None):
         raise _field_error("provider_id", "Kies de zorgaanbieder waarvoor deze gebruiker optreedt.")
-    if role == Role.municipality and (
+    if link == "municipality_id" and (
         not is_valid_id(municipality_id) or session.get(Municipality, municipality_id) is None
     ):
         raise _field_error("municipality_id", "Kies de gemeente van deze gebruiker.")
@@ -453,16 +388,18 @@ def _validate_email(session: Session, email: str, *, except_id: int | None = Non
 
 def create_user(session: Session, data: UserInput, *, actor: User | None) -> User:
     """Create a user without a password and mail the invitation to set one."""
+    _authorize_admin_work(actor)
     email = _validate_email(session, data.email or "")
     role = data.role or ""
     _validate_links(session, role, data.provider_id, data.municipality_id)
     now = clock.now()
+    link = USER_LINK.get(role)
     user = User(
         email=email,
         name=(data.name or "").strip()[:200],
         role=role,
-        provider_id=data.provider_id if role == Role.provider else None,
-        municipality_id=data.municipality_id if role == Role.municipality else None,
+        provider_id=data.provider_id if link == "provider_id" else None,
+        municipality_id=data.municipality_id if link == "municipality_id" else None,
         active=True,
         created_at=now,
         updated_at=now,
@@ -486,6 +423,7 @@ def update_user(session: Session, user: User, data: UserInput, *, actor: User) -
     """Change name, e-mail, role and link, or (de)activate; deactivation signs the user out everywhere.
 
     Everything is checked before anything changes, so a refused change leaves the user as it was."""
+    _authorize_admin_work(actor)
     before = _snapshot(user)
     email = _validate_email(session, data.email, except_id=user.id) if data.email is not None else user.email
     role = data.role if data.role is not None else user.role
@@ -498,8 +436,9 @@ def update_user(session: Session, user: User, data: UserInput, *, actor: User) -
     if data.name is not None:
         user.name = data.name.strip()[:200]
     user.role = role
-    user.provider_id = provider_id if role == Role.provider else None
-    user.municipality_id = municipality_id if role == Role.municipality else None
+    link = USER_LINK.get(role)
+    user.provider_id = provider_id if link == "provider_id" else None
+    user.municipality_id = municipality_id if link == "municipality_id" else None
     if data.active is not None:
         user.active = data.active
     after = _snapshot(user)
@@ -523,18 +462,22 @@ def update_user(session: Session, user: User, data: UserInput, *, actor: User) -
     return user
 
 
-def get_user(session: Session, user_id: int) -> User:
+def get_user(session: Session, principal: Principal, user_id: int) -> User:
+    authorize(principal, Action.view_admin)
     user = session.get(User, user_id) if is_valid_id(user_id) else None
     if user is None:
         raise NotFound(f"User {user_id} does not exist.")
     return user
 
 
-def list_users(session: Session, *, role: str | None, params: PageParams) -> tuple[list[User], int]:
+def list_users(
+    session: Session, principal: Principal, *, role: str | None, params: PageParams
+) -> tuple[list[User], int]:
     """Users ordered by e-mail address, then id."""
+    authorize(principal, Action.view_admin)
     stmt = select(User).order_by(User.email, col(User.id))
     if role:
-        stmt = stmt.where(User.role == role)
+        stmt = stmt.where(col(User.role) == role)
     return paginate(session, stmt, params)
 
 
@@ -542,8 +485,9 @@ def get_user_by_email(session: Session, email: str) -> User | None:
     return session.exec(select(User).where(User.email == normalise_email(email))).first()
 
 
-def pending_invitation(session: Session, user_ids: list[int]) -> set[int]:
+def pending_invitation(session: Session, principal: Principal, user_ids: list[int]) -> set[int]:
     """The users (of ``user_ids``) who have not set a password yet."""
+    authorize(principal, Action.view_admin)
     if not user_ids:
         return set()
     pending = select(User.id).where(col(User.id).in_(user_ids), col(User.password_hash).is_(None))
@@ -555,6 +499,7 @@ def pending_invitation(session: Session, user_ids: list[int]) -> set[int]:
 
 def create_api_key(session: Session, *, owner: User, scope: str, name: str, actor: User | None) -> tuple[ApiKey, str]:
     """A new key; returns the row and the key itself, which is shown once and never stored."""
+    _authorize_admin_work(actor)
     if scope not in set(ApiScope):
         raise _field_error("scope", "Kies de reikwijdte read of write.")
     name = (name or "").strip()[:100] or f"Sleutel van {owner.email}"
@@ -581,6 +526,7 @@ def create_api_key(session: Session, *, owner: User, scope: str, name: str, acto
 
 
 def revoke_api_key(session: Session, key: ApiKey, *, actor: User) -> None:
+    _authorize_admin_work(actor)
     if key.revoked_at is not None:
         return
     key.revoked_at = clock.now()
@@ -620,7 +566,16 @@ def resolve_api_key(session: Session, presented: str) -> tuple[ApiKey, User, str
     return key, user, invitation
 
 
-def list_api_keys(session: Session) -> list[tuple[ApiKey, User]]:
+def get_api_key(session: Session, principal: Principal, key_id: int) -> ApiKey:
+    authorize(principal, Action.view_admin)
+    key = session.get(ApiKey, key_id) if is_valid_id(key_id) else None
+    if key is None:
+        raise NotFound("API key not found.")
+    return key
+
+
+def list_api_keys(session: Session, principal: Principal) -> list[tuple[ApiKey, User]]:
+    authorize(principal, Action.view_admin)
     return list(
         session.exec(
             select(ApiKey, User).join(User, col(User.id) == ApiKey.user_id).order_by(col(ApiKey.created_at).desc())

@@ -9,13 +9,13 @@ from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
-from app.accounts import service
+from app.accounts import password_links, service
 from app.accounts.deps import SESSION_COOKIE, CurrentUser, SignedInUser, client_ip
 from app.config import get_settings
 from app.db import SessionDep
 from app.kit.errors import AppError, TooManyRequests, field_errors
 from app.kit.i18n import gettext as _
-from app.models import Municipality, Provider
+from app.models import Municipality, Provider, Role
 from app.policy import Action, Principal, can
 from app.web.templates import render
 
@@ -124,6 +124,7 @@ def account(request: Request, session: SessionDep, user: SignedInUser) -> Respon
             "title": _("Mijn account"),
             "user": user,
             "allowed": allowed,
+            "role_name": service.ROLE_NAMES.get(user.role, service.ROLE_NAMES[Role.provider]),
             "provider": session.get(Provider, user.provider_id) if user.provider_id else None,
             "municipality": session.get(Municipality, user.municipality_id) if user.municipality_id else None,
         },
@@ -132,7 +133,7 @@ def account(request: Request, session: SessionDep, user: SignedInUser) -> Respon
 
 @router.get("/account/set-password/{token}", include_in_schema=False)
 def set_password_form(request: Request, session: SessionDep, token: str) -> Response:
-    _token, user = service.token_user(session, token)
+    _token, user = password_links.token_user(session, token)
     return render(
         request,
         "accounts/set_password.html",
@@ -149,11 +150,11 @@ def set_password(
     password_confirm: Annotated[str, Form(max_length=2048)] = "",
 ) -> Response:
     try:
-        service.set_password_with_token(session, token, password, password_confirm)
+        password_links.set_password_with_token(session, token, password, password_confirm)
     except AppError as exc:
         if exc.status_code != 422:
             raise
-        _token, user = service.token_user(session, token)
+        _token, user = password_links.token_user(session, token)
         errors = field_errors(exc)
         return render(
             request,
@@ -183,7 +184,7 @@ def password_reset(
 ) -> Response:
     ip = client_ip(request)
     try:
-        service.count_password_reset(session, email=email, ip=ip)
+        password_links.count_password_reset(session, email=email, ip=ip)
     except TooManyRequests as exc:
         return render(
             request,
@@ -206,7 +207,7 @@ def _mail_reset_link(session: Session, *, email: str, ip: str) -> None:
     was sent, and using it again starts a new transaction (in tests it is the test's session, whose
     transaction the mail then joins)."""
     try:
-        service.request_password_reset(session, email=email, ip=ip)
+        password_links.request_password_reset(session, email=email, ip=ip)
         session.commit()
     except Exception:
         session.rollback()

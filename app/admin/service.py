@@ -1,4 +1,4 @@
-"""Queries for the admin pages: users with their organisation, and the outbox."""
+"""Queries for the admin pages: users with their organisation, and the outbox. Each asks app.policy first."""
 
 from __future__ import annotations
 
@@ -7,25 +7,30 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, or_, select
 
+from app.accounts.service import ROLE_NAMES
+from app.kit.errors import NotFound
 from app.kit.pagination import PageParams, paginate
-from app.models import Municipality, OutboxMessage, Provider, User
+from app.models import Municipality, OutboxMessage, Provider, User, is_valid_id
+from app.policy import Action, Principal, authorize
 
 
 @dataclass(frozen=True)
 class UserRow:
     user: User
     organisation: str
+    role_name: str  # untranslated (ROLE_NAMES); "" for a role that does not exist
 
 
-def list_users(session: Session, *, role: str = "", q: str = "") -> list[UserRow]:
+def list_users(session: Session, principal: Principal, *, role: str = "", q: str = "") -> list[UserRow]:
     """Every user with the name of their provider or municipality, in one query."""
+    authorize(principal, Action.view_admin)
     stmt = (
         select(User, Provider.name, Municipality.name)
         .outerjoin(Provider, col(Provider.id) == User.provider_id)
         .outerjoin(Municipality, col(Municipality.id) == User.municipality_id)
     )
     if role:
-        stmt = stmt.where(User.role == role)
+        stmt = stmt.where(col(User.role) == role)
     if q:
         needle = f"%{q.strip().lower()}%"
         stmt = stmt.where(
@@ -37,7 +42,10 @@ def list_users(session: Session, *, role: str = "", q: str = "") -> list[UserRow
             )
         )
     rows = session.exec(stmt.order_by(User.role, User.email)).all()
-    return [UserRow(user=u, organisation=p or (f"Gemeente {m}" if m else "SDFL")) for u, p, m in rows]
+    return [
+        UserRow(user=u, organisation=p or (f"Gemeente {m}" if m else "SDFL"), role_name=ROLE_NAMES.get(u.role, ""))
+        for u, p, m in rows
+    ]
 
 
 def providers(session: Session) -> list[Provider]:
@@ -48,11 +56,22 @@ def municipalities(session: Session) -> list[Municipality]:
     return list(session.exec(select(Municipality).order_by(Municipality.name)).all())
 
 
-def list_outbox(session: Session, *, status: str, params: PageParams) -> tuple[list[OutboxMessage], int]:
+def list_outbox(
+    session: Session, principal: Principal, *, status: str, params: PageParams
+) -> tuple[list[OutboxMessage], int]:
+    authorize(principal, Action.view_admin)
     stmt = select(OutboxMessage)
     if status:
         stmt = stmt.where(OutboxMessage.status == status)
     return paginate(session, stmt.order_by(col(OutboxMessage.id).desc()), params)
+
+
+def outbox_message(session: Session, principal: Principal, message_id: int) -> OutboxMessage:
+    authorize(principal, Action.view_admin)
+    message = session.get(OutboxMessage, message_id) if is_valid_id(message_id) else None
+    if message is None:
+        raise NotFound("Message not found.")
+    return message
 
 
 # One-time links (invitations, password resets) set a password for whoever opens them first. Admins see which

@@ -10,24 +10,21 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.accounts import service as accounts
-from app.accounts.deps import AdminUser
+from app.accounts.deps import AdminUser, WebPrincipal
 from app.admin import service
 from app.audit.service import AuditFilter, entity_types, list_events
 from app.db import SessionDep
 from app.kit.dates import local_midnight, parse_date
-from app.kit.errors import N_, AppError, NotFound, field_errors
+from app.kit.errors import AppError, field_errors
 from app.kit.i18n import gettext as _
 from app.kit.pagination import PageParams
-from app.models import ApiKey, ApiScope, OutboxMessage, OutboxStatus, Role, User, is_valid_id
+from app.models import ApiScope, OutboxStatus, User
+from app.policy import Principal
 from app.web.templates import render
 
 router = APIRouter(prefix="/admin")
 
-ROLE_OPTIONS = [
-    (Role.provider.value, N_("Zorgaanbieder")),
-    (Role.municipality.value, N_("Gemeente")),
-    (Role.admin.value, N_("Beheerder (SDFL)")),
-]
+ROLE_OPTIONS = list(accounts.ROLE_NAMES.items())
 
 
 def _optional_int(value: str | None) -> int | None:
@@ -51,15 +48,23 @@ def users(
     request: Request,
     session: SessionDep,
     admin: AdminUser,
+    principal: WebPrincipal,
     role: Annotated[str, Query(max_length=20)] = "",
     q: Annotated[str, Query(max_length=100)] = "",
 ) -> Response:
-    rows = service.list_users(session, role=role, q=q)
-    pending = accounts.pending_invitation(session, [r.user.id for r in rows if r.user.id])
+    rows = service.list_users(session, principal, role=role, q=q)
+    pending = accounts.pending_invitation(session, principal, [r.user.id for r in rows if r.user.id])
     return render(
         request,
         "admin/users.html",
-        {"title": _("Gebruikers"), "rows": rows, "pending": pending, "role": role, "q": q, "roles": ROLE_OPTIONS},
+        {
+            "title": _("Gebruikers"),
+            "rows": rows,
+            "pending": pending,
+            "selected_role": role,
+            "q": q,
+            "roles": ROLE_OPTIONS,
+        },
         block="results",
     )
 
@@ -139,8 +144,10 @@ def create_user(request: Request, session: SessionDep, admin: AdminUser, form: U
 
 
 @router.get("/users/{user_id}", include_in_schema=False)
-def edit_user_form(request: Request, session: SessionDep, admin: AdminUser, user_id: int) -> Response:
-    user = accounts.get_user(session, user_id)
+def edit_user_form(
+    request: Request, session: SessionDep, admin: AdminUser, principal: WebPrincipal, user_id: int
+) -> Response:
+    user = accounts.get_user(session, principal, user_id)
     values = {
         "email": user.email,
         "name": user.name,
@@ -158,8 +165,10 @@ def edit_user_form(request: Request, session: SessionDep, admin: AdminUser, user
 
 
 @router.post("/users/{user_id}", include_in_schema=False)
-def update_user(request: Request, session: SessionDep, admin: AdminUser, user_id: int, form: UserFormDep) -> Response:
-    user = accounts.get_user(session, user_id)
+def update_user(
+    request: Request, session: SessionDep, admin: AdminUser, principal: WebPrincipal, user_id: int, form: UserFormDep
+) -> Response:
+    user = accounts.get_user(session, principal, user_id)
     try:
         accounts.update_user(session, user, form.to_input(), actor=admin)
     except AppError as exc:
@@ -169,16 +178,20 @@ def update_user(request: Request, session: SessionDep, admin: AdminUser, user_id
 
 @router.post("/users/{user_id}/active", include_in_schema=False)
 def set_active(
-    session: SessionDep, admin: AdminUser, user_id: int, active: Annotated[str, Form(pattern="^(0|1)$")]
+    session: SessionDep,
+    admin: AdminUser,
+    principal: WebPrincipal,
+    user_id: int,
+    active: Annotated[str, Form(pattern="^(0|1)$")],
 ) -> Response:
-    user = accounts.get_user(session, user_id)
+    user = accounts.get_user(session, principal, user_id)
     accounts.update_user(session, user, accounts.UserInput(active=active == "1"), actor=admin)
     return RedirectResponse(f"/admin/users/{user.id}?saved=1", status_code=303)
 
 
 @router.post("/users/{user_id}/invitation", include_in_schema=False)
-def resend_invitation(session: SessionDep, admin: AdminUser, user_id: int) -> Response:
-    user = accounts.get_user(session, user_id)
+def resend_invitation(session: SessionDep, admin: AdminUser, principal: WebPrincipal, user_id: int) -> Response:
+    user = accounts.get_user(session, principal, user_id)
     accounts.send_invitation(session, user, actor=admin)
     return RedirectResponse(f"/admin/users/{user.id}?invited=1", status_code=303)
 
@@ -189,6 +202,7 @@ def resend_invitation(session: SessionDep, admin: AdminUser, user_id: int) -> Re
 def _keys_page(
     request: Request,
     session: SessionDep,
+    principal: Principal,
     *,
     new_key: str | None = None,
     errors: dict | None = None,
@@ -201,13 +215,13 @@ def _keys_page(
         "admin/api_keys.html",
         {
             "title": _("API-sleutels"),
-            "keys": accounts.list_api_keys(session),
+            "keys": accounts.list_api_keys(session, principal),
             "new_key": new_key,
             "errors": errors or {},
             "values": values or {"scope": "read"},
             "users": [
                 (r.user.email, f"{r.user.email} ({r.organisation})")
-                for r in service.list_users(session)
+                for r in service.list_users(session, principal)
                 if r.user.active
             ],
             "scopes": [
@@ -221,8 +235,8 @@ def _keys_page(
 
 
 @router.get("/api-keys", include_in_schema=False)
-def api_keys(request: Request, session: SessionDep, admin: AdminUser) -> Response:
-    return _keys_page(request, session)
+def api_keys(request: Request, session: SessionDep, admin: AdminUser, principal: WebPrincipal) -> Response:
+    return _keys_page(request, session, principal)
 
 
 @router.post("/api-keys", include_in_schema=False)
@@ -230,6 +244,7 @@ def create_api_key(
     request: Request,
     session: SessionDep,
     admin: AdminUser,
+    principal: WebPrincipal,
     email: Annotated[str, Form(max_length=320)] = "",
     scope: Annotated[str, Form(max_length=10)] = "",
     name: Annotated[str, Form(max_length=100)] = "",
@@ -240,6 +255,7 @@ def create_api_key(
         return _keys_page(
             request,
             session,
+            principal,
             errors={"email": _("Kies de gebruiker van wie de sleutel is.")},
             values=values,
             status_code=422,
@@ -250,20 +266,18 @@ def create_api_key(
         return _keys_page(
             request,
             session,
+            principal,
             errors=field_errors(exc),
             values=values,
             status_code=exc.status_code,
         )
     # Shown once, on this answer only: not stored, not in a redirect.
-    return _keys_page(request, session, new_key=key)
+    return _keys_page(request, session, principal, new_key=key)
 
 
 @router.post("/api-keys/{key_id}/revoke", include_in_schema=False)
-def revoke_api_key(session: SessionDep, admin: AdminUser, key_id: int) -> Response:
-    key = session.get(ApiKey, key_id) if is_valid_id(key_id) else None
-    if key is None:
-        raise NotFound("API key not found.")
-    accounts.revoke_api_key(session, key, actor=admin)
+def revoke_api_key(session: SessionDep, admin: AdminUser, principal: WebPrincipal, key_id: int) -> Response:
+    accounts.revoke_api_key(session, accounts.get_api_key(session, principal, key_id), actor=admin)
     return RedirectResponse("/admin/api-keys?revoked=1", status_code=303)
 
 
@@ -282,6 +296,7 @@ def audit(
     request: Request,
     session: SessionDep,
     admin: AdminUser,
+    principal: WebPrincipal,
     action: Annotated[str, Query(max_length=60)] = "",
     actor: Annotated[str, Query(max_length=320)] = "",
     entity_type: Annotated[str, Query(max_length=60)] = "",
@@ -300,7 +315,7 @@ def audit(
         until=until_day + timedelta(days=1) if until_day else None,
     )
     params = PageParams(page=page, page_size=50)
-    events, total = list_events(session, filters, params)
+    events, total = list_events(session, principal, filters, params)
     query = {
         k: v
         for k, v in {
@@ -337,11 +352,12 @@ def outbox(
     request: Request,
     session: SessionDep,
     admin: AdminUser,
+    principal: WebPrincipal,
     status: Annotated[str, Query(max_length=20)] = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     params = PageParams(page=page, page_size=50)
-    messages, total = service.list_outbox(session, status=status, params=params)
+    messages, total = service.list_outbox(session, principal, status=status, params=params)
     return render(
         request,
         "admin/outbox.html",
@@ -358,10 +374,10 @@ def outbox(
 
 
 @router.get("/outbox/{message_id}", include_in_schema=False)
-def outbox_message(request: Request, session: SessionDep, admin: AdminUser, message_id: int) -> Response:
-    message = session.get(OutboxMessage, message_id) if is_valid_id(message_id) else None
-    if message is None:
-        raise NotFound("Message not found.")
+def outbox_message(
+    request: Request, session: SessionDep, admin: AdminUser, principal: WebPrincipal, message_id: int
+) -> Response:
+    message = service.outbox_message(session, principal, message_id)
     return render(
         request,
         "admin/outbox_message.html",

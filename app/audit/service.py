@@ -1,4 +1,4 @@
-"""The audit trail: every change writes an AuditEvent in the same transaction. Append-only."""
+"""The audit trail: every change writes an AuditEvent in the same transaction. Append-only; only admins read it."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from app.kit.pagination import PageParams, paginate
 from app.models import AuditEvent, User
+from app.policy import Action, Principal, authorize
 
 
 def record(
@@ -50,8 +51,11 @@ class AuditFilter:
     until: datetime | None = None
 
 
-def list_events(session: Session, filters: AuditFilter, params: PageParams) -> tuple[list[AuditEvent], int]:
+def list_events(
+    session: Session, principal: Principal, filters: AuditFilter, params: PageParams
+) -> tuple[list[AuditEvent], int]:
     """Newest first, filtered."""
+    authorize(principal, Action.audit_log)
     stmt = select(AuditEvent)
     if filters.action:
         stmt = stmt.where(col(AuditEvent.action).startswith(filters.action))

@@ -2,11 +2,16 @@
 
 A full page and its htmx fragment come from one template: ``render`` answers an htmx request with the
 named block only and adds ``Vary: HX-Request`` so caches keep the two apart.
+
+Templates get the answers, not the roles: every page rendered here has ``may(action, **resource)``, which asks
+``app.policy.can`` about whoever makes the request (``request.state.principal``; the public when nobody signed
+in), e.g. ``{% if may("manage") %}``.
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +22,7 @@ from markupsafe import Markup
 
 from app.kit import i18n
 from app.kit.markdown import render_markdown
+from app.policy import ANONYMOUS, Action, Principal, can
 from app.web.security import csrf_token
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -47,6 +53,24 @@ def is_htmx(request: Request) -> bool:
     return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
 
 
+def may_for(request: Request) -> Callable[..., bool]:
+    """``may(action, **resource)`` for the templates: what ``can`` answers for the principal of ``request``."""
+    principal: Principal = getattr(request.state, "principal", ANONYMOUS)
+
+    def may(
+        action: str,
+        *,
+        provider_id: int | None = None,
+        author_id: int | None = None,
+        proposal_public: bool | None = None,
+    ) -> bool:
+        return can(
+            principal, Action(action), provider_id=provider_id, author_id=author_id, proposal_public=proposal_public
+        )
+
+    return may
+
+
 def render(
     request: Request,
     template: str,
@@ -61,6 +85,7 @@ def render(
     context.setdefault("request", request)
     context.setdefault("current_user", getattr(request.state, "user", None))
     context.setdefault("csrf_token", csrf_token(request))
+    context.setdefault("may", may_for(request))
     headers = dict(headers or {})
     headers["Vary"] = "HX-Request"
     if block and is_htmx(request):
