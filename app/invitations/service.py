@@ -17,11 +17,13 @@ from sqlmodel import Session, and_, col, func, or_, select
 from app.audit.service import record
 from app.config import get_settings
 from app.dialogues.service import current_dialogue, list_sessions
+from app.documents.service import notify_released_so_far
 from app.kit import clock
 from app.kit.errors import Conflict, NotFound, ValidationFailed
 from app.kit.i18n import TIMEZONE
 from app.kit.pagination import PageParams
 from app.mail.service import queue_mail
+from app.meetings.manage import send_save_the_dates
 from app.models import (
     TARGET_GROUPS,
     Attendance,
@@ -466,8 +468,6 @@ def answer(
 
 def _send_released_so_far(session: Session, invitation: Invitation, provider: Provider) -> None:
     """What the others received before this provider took part: from now on it sees it too, and is told so."""
-    from app.documents.service import notify_released_so_far
-
     users = _users_by_provider(session, [invitation.provider_id]).get(invitation.provider_id, [])
     notify_released_so_far(session, dialogue_id=invitation.dialogue_id, provider=provider, users=users)
 
@@ -501,9 +501,6 @@ def withdraw(session: Session, detail: InvitationDetail, *, principal: Principal
 
 def _send_save_the_dates(session: Session, invitation: Invitation) -> None:
     """A provider that accepts gets the save-the-dates of the sessions still to come, like everyone else."""
-    from app.meetings.manage import send_save_the_dates
-    from app.meetings.service import list_sessions
-
     dialogue = session.get(Dialogue, invitation.dialogue_id)
     now = clock.now()
     for ds in list_sessions(session, invitation.dialogue_id):

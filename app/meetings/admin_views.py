@@ -12,6 +12,7 @@ from starlette.datastructures import FormData
 
 from app.accounts.deps import AdminUser
 from app.db import SessionDep
+from app.dialogues.participants import accepted_providers
 from app.dialogues.service import current_dialogue
 from app.kit.dates import local_input, parse_local
 from app.kit.errors import AppError, field_errors
@@ -192,7 +193,7 @@ def _detail(
 ) -> Response:
     dialogue, _care_form = current_dialogue(session)
     items = service.agenda(session, ds.id or 0)
-    providers = manage.accepted_providers(session, dialogue.id or 0)
+    providers = accepted_providers(session, dialogue.id or 0)
     return render(
         request,
         "sessions/admin_detail.html",
@@ -289,7 +290,7 @@ def agenda_item(
                 "format": item.format,
                 "proposal_id": item.proposal_id or "",
             },
-            "providers": manage.accepted_providers(session, dialogue.id or 0),
+            "providers": accepted_providers(session, dialogue.id or 0),
             "groups": manage.subgroups(session, [item.id or 0]).get(item.id or 0, {}),
             "proposals": manage.proposal_options(session),
         },
@@ -353,7 +354,7 @@ PostedForm = Annotated[FormData, Depends(posted_form)]
 def set_subgroups(session: SessionDep, admin: AdminUser, session_id: int, item_id: int, form: PostedForm) -> Response:
     ds, dialogue = service.get_session(session, session_id)
     item = manage.get_item(session, ds, item_id)
-    allowed = {p.id for p in manage.accepted_providers(session, dialogue.id or 0)}
+    allowed = {p.id for p in accepted_providers(session, dialogue.id or 0)}
     assignment = {pid: str(form.get(f"group_{pid}", ""))[:100] for pid in allowed if pid is not None}
     manage.set_subgroups(session, item, assignment, actor=admin)
     return RedirectResponse(f"/admin/sessions/{ds.id}/agenda/{item.id}?saved=1", status_code=303)
@@ -368,7 +369,7 @@ def set_attendance(
 ) -> Response:
     ds, dialogue = service.get_session(session, session_id)
     rows: dict[int, tuple[bool, int]] = {}
-    for provider in manage.accepted_providers(session, dialogue.id or 0):
+    for provider in accepted_providers(session, dialogue.id or 0):
         people = str(form.get(f"people_{provider.id}", "0")).strip() or "0"
         rows[provider.id or 0] = (form.get(f"attended_{provider.id}") == "1", int(people) if people.isdigit() else -1)
     try:

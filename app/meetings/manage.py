@@ -11,6 +11,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app.audit.service import record
+from app.dialogues.participants import accepted_contacts
 from app.kit import clock
 from app.kit.errors import Conflict, NotFound, invalid
 from app.kit.i18n import fmt_datetime
@@ -22,47 +23,14 @@ from app.models import (
     Attendance,
     Dialogue,
     DialogueSession,
-    Invitation,
-    InvitationStatus,
     Proposal,
-    Provider,
-    Role,
     SessionStatus,
     SubgroupAssignment,
     User,
     is_valid_id,
 )
 
-# --- who gets the save-the-dates -----------------------------------------------------------------
-
-
-def accepted_providers(session: Session, dialogue_id: int) -> list[Provider]:
-    return list(
-        session.exec(
-            select(Provider)
-            .join(Invitation, col(Invitation.provider_id) == Provider.id)
-            .where(Invitation.dialogue_id == dialogue_id, Invitation.status == InvitationStatus.accepted)
-            .order_by(Provider.name, Provider.id)
-        ).all()
-    )
-
-
-def accepted_contacts(session: Session, dialogue_id: int, provider_id: int | None = None) -> list[User]:
-    """Active users of the providers that accepted (or of one of them)."""
-    stmt = (
-        select(User)
-        .join(Invitation, col(Invitation.provider_id) == User.provider_id)
-        .where(
-            Invitation.dialogue_id == dialogue_id,
-            Invitation.status == InvitationStatus.accepted,
-            User.role == Role.provider,
-            col(User.active),
-        )
-        .order_by(User.email)
-    )
-    if provider_id is not None:
-        stmt = stmt.where(User.provider_id == provider_id)
-    return list(session.exec(stmt).all())
+# --- save-the-dates ------------------------------------------------------------------------------
 
 
 def send_save_the_dates(
