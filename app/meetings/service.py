@@ -6,16 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parseaddr
 
-from fpdf import FPDF
-from fpdf.enums import XPos, YPos
 from icalendar import Calendar, Event, vText
-from markdown_it import MarkdownIt
 from sqlmodel import Session, col, select
 
 from app.config import get_settings
 from app.kit import clock
 from app.kit.errors import NotFound
 from app.kit.i18n import TIMEZONE, fmt_datetime
+from app.kit.pdf import markdown_to_pdf, new_document, pdf_lines, to_latin1
 from app.models import (
     AgendaItem,
     Audience,
@@ -131,92 +129,25 @@ def calendar_bytes(
 
 # --- the report as PDF ---------------------------------------------------------------------------
 
-_md = MarkdownIt("commonmark")
 
-
-def report_pdf(ds: DialogueSession, dialogue: Dialogue) -> bytes:
+def report_pdf(meeting: DialogueSession, dialogue: Dialogue) -> bytes:
     """The published report as a PDF for TenderNed, with the tender reference on every page."""
-    pdf = FPDF(format="A4")
-    pdf.set_title(f"Verslag dialoogsessie {ds.number}: {ds.title}")
-    pdf.set_author("Sociaal Domein Flevoland")
-    pdf.set_auto_page_break(auto=True, margin=18)
     reference = f"{dialogue.title} - kenmerk TenderNed {dialogue.tender_reference}"
-    pdf.footer = lambda: pdf_footer(pdf, reference)  # type: ignore[method-assign]
-    pdf.add_page()
+    pdf = new_document(f"Verslag dialoogsessie {meeting.number}: {meeting.title}", reference)
     pdf.set_font("Helvetica", "B", 16)
-    pdf_lines(pdf, 8, to_latin1(f"Verslag dialoogsessie {ds.number}: {ds.title}"))
+    pdf_lines(pdf, 8, to_latin1(f"Verslag dialoogsessie {meeting.number}: {meeting.title}"))
     pdf.set_font("Helvetica", size=10)
     pdf_lines(
         pdf,
         6,
         to_latin1(
-            f"{reference}\n{fmt_datetime(ds.starts_at, 'd MMMM y, HH:mm')} uur, "
-            f"{ds.location}\nGepubliceerd: {fmt_datetime(ds.report_published_at, 'd MMMM y')}"
+            f"{reference}\n{fmt_datetime(meeting.starts_at, 'd MMMM y, HH:mm')} uur, "
+            f"{meeting.location}\nGepubliceerd: {fmt_datetime(meeting.report_published_at, 'd MMMM y')}"
         ),
     )
     pdf.ln(4)
-    _markdown_to_pdf(pdf, ds.report)
+    markdown_to_pdf(pdf, meeting.report)
     return bytes(pdf.output())
-
-
-def pdf_lines(pdf: FPDF, height: float, text: str) -> None:
-    """A paragraph from the current x to the right margin; the next one starts on the left margin."""
-    pdf.multi_cell(0, height, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-
-
-def pdf_footer(pdf: FPDF, reference: str) -> None:
-    pdf.set_y(-12)
-    pdf.set_font("Helvetica", size=8)
-    pdf.cell(0, 6, to_latin1(f"{reference} - pagina {pdf.page_no()}"), align="C")
-
-
-def to_latin1(text: str) -> str:
-    """The core PDF fonts speak Latin-1; typographic quotes and dashes are mapped, the rest replaced."""
-    table = str.maketrans(
-        {
-            "\u2018": "'",
-            "\u2019": "'",
-            "\u201c": '"',
-            "\u201d": '"',
-            "\u2013": "-",
-            "\u2014": "-",
-            "\u2026": "...",
-            "\u20ac": "EUR",
-        }
-    )
-    return text.translate(table).encode("latin-1", "replace").decode("latin-1")
-
-
-def _markdown_to_pdf(pdf: FPDF, text: str) -> None:
-    """Headings, paragraphs and list items from the Markdown, as plain text (no raw HTML is ever used)."""
-    tokens = _md.parse(text or "")
-    heading_level = 0
-    bullet = ""
-    for i, token in enumerate(tokens):
-        if token.type == "heading_open":
-            heading_level = int(token.tag[1])
-        elif token.type == "heading_close":
-            heading_level = 0
-        elif token.type == "list_item_open":
-            bullet = "- "
-        elif token.type == "inline":
-            plain = "".join(
-                " " if child.type in ("softbreak", "hardbreak") else child.content
-                for child in token.children or []
-                if child.type in ("text", "code_inline", "softbreak", "hardbreak")
-            )
-            plain = plain or token.content
-            if heading_level:
-                pdf.ln(2)
-                pdf.set_font("Helvetica", "B", 14 if heading_level <= 2 else 12)
-                pdf_lines(pdf, 7, to_latin1(plain))
-            else:
-                pdf.set_font("Helvetica", size=11)
-                pdf.set_x(pdf.l_margin + (5 if bullet else 0))
-                pdf_lines(pdf, 6, to_latin1(bullet + plain))
-                bullet = ""
-        elif token.type == "paragraph_close" and tokens[i - 1].type == "inline" and not token.hidden:
-            pdf.ln(2)
 
 
 # --- publications feed ----------------------------------------------------------------------------
