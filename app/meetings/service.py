@@ -1,4 +1,4 @@
-"""Dialogue sessions: what the public may see, calendars (RFC 5545) and the report as PDF."""
+"""Dialogue meetings (model DialogueSession): what the public may see, calendars (RFC 5545) and the report as PDF."""
 
 from __future__ import annotations
 
@@ -30,48 +30,49 @@ from app.models import (
 PRODID = "-//Sociaal Domein Flevoland//Dialoog//NL"
 
 
-def get_session(session: Session, session_id: int) -> tuple[DialogueSession, Dialogue]:
-    if not is_valid_id(session_id):
-        raise NotFound(f"Session {session_id} does not exist.")
+def get_meeting(session: Session, meeting_id: int) -> tuple[DialogueSession, Dialogue]:
+    """The meeting with its dialogue; NotFound for an id that does not exist."""
+    if not is_valid_id(meeting_id):
+        raise NotFound(f"Session {meeting_id} does not exist.")
     row = session.exec(
         select(DialogueSession, Dialogue)
         .join(Dialogue, col(Dialogue.id) == DialogueSession.dialogue_id)
-        .where(DialogueSession.id == session_id)
+        .where(DialogueSession.id == meeting_id)
     ).first()
     if row is None:
-        raise NotFound(f"Session {session_id} does not exist.")
+        raise NotFound(f"Session {meeting_id} does not exist.")
     return row
 
 
-def list_sessions(session: Session, dialogue_id: int | None = None) -> list[DialogueSession]:
+def list_meetings(session: Session, dialogue_id: int | None = None) -> list[DialogueSession]:
     stmt = select(DialogueSession).order_by(DialogueSession.dialogue_id, DialogueSession.number, DialogueSession.id)
     if dialogue_id is not None:
         stmt = stmt.where(DialogueSession.dialogue_id == dialogue_id)
     return list(session.exec(stmt).all())
 
 
-def agenda(session: Session, session_id: int) -> list[AgendaItem]:
+def agenda(session: Session, meeting_id: int) -> list[AgendaItem]:
     return list(
         session.exec(
             select(AgendaItem)
-            .where(AgendaItem.session_id == session_id)
+            .where(AgendaItem.session_id == meeting_id)
             .order_by(AgendaItem.position, AgendaItem.starts_at, AgendaItem.id)
         ).all()
     )
 
 
-def report_is_public(ds: DialogueSession, now: datetime | None = None) -> bool:
+def report_is_public(meeting: DialogueSession, now: datetime | None = None) -> bool:
     now = now or clock.now()
-    return bool(ds.report) and ds.report_published_at is not None and ds.report_published_at <= now
+    return bool(meeting.report) and meeting.report_published_at is not None and meeting.report_published_at <= now
 
 
-def public_documents(session: Session, session_id: int) -> list[Document]:
+def public_documents(session: Session, meeting_id: int) -> list[Document]:
     """Documents for everyone, once released."""
     return list(
         session.exec(
             select(Document)
             .where(
-                Document.session_id == session_id,
+                Document.session_id == meeting_id,
                 Document.audience == Audience.public,
                 Document.release_at <= clock.now(),
             )
@@ -83,23 +84,23 @@ def public_documents(session: Session, session_id: int) -> list[Document]:
 # --- calendars -----------------------------------------------------------------------------------
 
 
-def _event(ds: DialogueSession, dialogue: Dialogue, attendee: str | None = None) -> Event:
+def _event(meeting: DialogueSession, dialogue: Dialogue, attendee: str | None = None) -> Event:
     base = get_settings().base_url.rstrip("/")
     event = Event()
-    event.add("uid", ds.ics_uid)
-    event.add("sequence", ds.ics_sequence)
-    event.add("dtstamp", ds.updated_at)
-    event.add("dtstart", ds.starts_at.astimezone(TIMEZONE))
-    event.add("dtend", ds.ends_at.astimezone(TIMEZONE))
-    event.add("summary", f"Dialoogsessie {ds.number}: {ds.title}")
-    event.add("location", vText(ds.location))
-    event.add("url", f"{base}/sessions/{ds.id}")
+    event.add("uid", meeting.ics_uid)
+    event.add("sequence", meeting.ics_sequence)
+    event.add("dtstamp", meeting.updated_at)
+    event.add("dtstart", meeting.starts_at.astimezone(TIMEZONE))
+    event.add("dtend", meeting.ends_at.astimezone(TIMEZONE))
+    event.add("summary", f"Dialoogsessie {meeting.number}: {meeting.title}")
+    event.add("location", vText(meeting.location))
+    event.add("url", f"{base}/sessions/{meeting.id}")
     event.add(
         "description",
         f"{dialogue.title}\nKenmerk TenderNed: {dialogue.tender_reference}\n"
-        f"Programma en stukken: {base}/sessions/{ds.id}",
+        f"Programma en stukken: {base}/sessions/{meeting.id}",
     )
-    event.add("status", "CANCELLED" if ds.status == SessionStatus.cancelled else "CONFIRMED")
+    event.add("status", "CANCELLED" if meeting.status == SessionStatus.cancelled else "CONFIRMED")
     name, address = parseaddr(get_settings().mail_from)
     event.add("organizer", f"mailto:{address}", parameters={"CN": name or "Sociaal Domein Flevoland"})
     if attendee:
@@ -108,7 +109,7 @@ def _event(ds: DialogueSession, dialogue: Dialogue, attendee: str | None = None)
 
 
 def calendar_bytes(
-    sessions: list[tuple[DialogueSession, Dialogue]],
+    meetings: list[tuple[DialogueSession, Dialogue]],
     *,
     method: str = "PUBLISH",
     name: str | None = None,
@@ -121,8 +122,8 @@ def calendar_bytes(
     calendar.add("method", method)
     if name:
         calendar.add("x-wr-calname", name)
-    for ds, dialogue in sessions:
-        calendar.add_component(_event(ds, dialogue, attendee))
+    for meeting, dialogue in meetings:
+        calendar.add_component(_event(meeting, dialogue, attendee))
     calendar.add_missing_timezones()
     return calendar.to_ical()
 
@@ -162,36 +163,38 @@ class Publication:
     summary: str
 
 
-def publications(session: Session, dialogue: Dialogue) -> list[Publication]:
+def publications(db: Session, dialogue: Dialogue) -> list[Publication]:
     """What the public can follow: published reports and recordings, public documents, the sessions, and the
     published versions of public proposals."""
     now = clock.now()
     base = get_settings().base_url.rstrip("/")
     host = base.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
     out: list[Publication] = []
-    sessions = list_sessions(session, dialogue.id)
-    for ds in sessions:
+    for meeting in list_meetings(db, dialogue.id):
         out.append(
             Publication(
-                id=f"tag:{host},2026:session-{ds.id}",
-                title=f"Dialoogsessie {ds.number}: {ds.title}",
-                url=f"{base}/sessions/{ds.id}",
-                updated=ds.updated_at,
-                summary=f"{fmt_datetime(ds.starts_at, 'EEEE d MMMM y, HH:mm')} uur, {ds.location} ({ds.status})",
+                id=f"tag:{host},2026:session-{meeting.id}",
+                title=f"Dialoogsessie {meeting.number}: {meeting.title}",
+                url=f"{base}/sessions/{meeting.id}",
+                updated=meeting.updated_at,
+                summary=(
+                    f"{fmt_datetime(meeting.starts_at, 'EEEE d MMMM y, HH:mm')} uur, "
+                    f"{meeting.location} ({meeting.status})"
+                ),
             )
         )
-        if report_is_public(ds, now):
-            assert ds.report_published_at is not None
+        if report_is_public(meeting, now):
+            assert meeting.report_published_at is not None
             out.append(
                 Publication(
-                    id=f"tag:{host},2026:session-{ds.id}-report",
-                    title=f"Verslag dialoogsessie {ds.number}: {ds.title}",
-                    url=f"{base}/sessions/{ds.id}#report-title",
-                    updated=ds.report_published_at,
-                    summary="Het verslag" + (" en de opname" if ds.recording_url else "") + " zijn gepubliceerd.",
+                    id=f"tag:{host},2026:session-{meeting.id}-report",
+                    title=f"Verslag dialoogsessie {meeting.number}: {meeting.title}",
+                    url=f"{base}/sessions/{meeting.id}#report-title",
+                    updated=meeting.report_published_at,
+                    summary="Het verslag" + (" en de opname" if meeting.recording_url else "") + " zijn gepubliceerd.",
                 )
             )
-    documents = session.exec(
+    documents = db.exec(
         select(Document).where(
             Document.dialogue_id == dialogue.id, Document.audience == Audience.public, Document.release_at <= now
         )
@@ -206,7 +209,7 @@ def publications(session: Session, dialogue: Dialogue) -> list[Publication]:
                 summary=f"{doc.filename} is openbaar beschikbaar.",
             )
         )
-    public_versions = session.exec(
+    public_versions = db.exec(
         select(ProposalVersion, Proposal)
         .join(Proposal, col(Proposal.id) == ProposalVersion.proposal_id)
         .where(
