@@ -148,7 +148,7 @@ def selection(session: Session) -> Selection:
             Invitation,
             and_(col(Invitation.provider_id) == Provider.id, col(Invitation.dialogue_id) == dialogue.id),
         )
-        .order_by(Provider.name, Provider.id)
+        .order_by(col(Provider.name), col(Provider.id))
     ).all()
     contracts: dict[int, list[Municipality]] = defaultdict(list)
     for provider_id, municipality in session.exec(
@@ -157,7 +157,7 @@ def selection(session: Session) -> Selection:
         .order_by(Municipality.name)
     ).all():
         contracts[provider_id].append(municipality)
-    municipalities = session.exec(select(Municipality).order_by(Municipality.name, Municipality.id)).all()
+    municipalities = session.exec(select(Municipality).order_by(col(Municipality.name), col(Municipality.id))).all()
 
     rows = [SelectionRow(provider=p, municipalities=contracts.get(p.id or 0, []), invitation=i) for p, i in pairs]
     by_tag: dict[str, list[SelectionRow]] = defaultdict(list)
@@ -303,7 +303,7 @@ def send_reminders(session: Session, *, actor: User) -> ReminderResult:
         select(Invitation, Provider)
         .join(Provider, col(Provider.id) == Invitation.provider_id)
         .where(Invitation.dialogue_id == dialogue.id, Invitation.status == InvitationStatus.pending)
-        .order_by(Provider.name, Provider.id)
+        .order_by(col(Provider.name), col(Provider.id))
     ).all()
     if not pending:
         return ReminderResult(providers=0, mails=0)
@@ -579,7 +579,7 @@ def participation(session: Session) -> Participation:
         )
         .outerjoin(Responder, col(Responder.id) == Invitation.responded_by_id)
         .where(or_(col(Invitation.id).is_not(None), col(Provider.id).in_(list(by_provider))))
-        .order_by(Provider.name, Provider.id)
+        .order_by(col(Provider.name), col(Provider.id))
     ).all()
     totals = [
         SessionTotal(

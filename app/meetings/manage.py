@@ -127,7 +127,7 @@ def _snapshot(meeting: DialogueSession) -> dict[str, Any]:
 
 def create_meeting(db: Session, dialogue: Dialogue, data: MeetingInput, *, actor: User) -> DialogueSession:
     _validate(db, dialogue, data)
-    assert data.starts_at and data.ends_at and data.number
+    assert data.starts_at and data.ends_at and data.number and dialogue.id
     now = clock.now()
     meeting = DialogueSession(
         dialogue_id=dialogue.id,
@@ -210,7 +210,9 @@ def update_meeting(
 
 def proposal_options(session: Session) -> list[tuple[int, str]]:
     """Proposals an agenda item can link to."""
-    return [(p.id or 0, p.title) for p in session.exec(select(Proposal).order_by(Proposal.title, Proposal.id))]
+    return [
+        (p.id or 0, p.title) for p in session.exec(select(Proposal).order_by(col(Proposal.title), col(Proposal.id)))
+    ]
 
 
 # --- agenda ----------------------------------------------------------------------------------------
@@ -254,6 +256,7 @@ def get_item(db: Session, meeting: DialogueSession, item_id: int) -> AgendaItem:
 
 def add_item(db: Session, meeting: DialogueSession, data: AgendaInput, *, actor: User) -> AgendaItem:
     _validate_item(meeting, data)
+    assert data.starts_at and data.ends_at and meeting.id
     position = max((i.position for i in agenda(db, meeting.id or 0)), default=0) + 1
     item = AgendaItem(
         session_id=meeting.id,
@@ -357,7 +360,7 @@ def set_subgroups(session: Session, item: AgendaItem, assignment: dict[int, str]
             current.subgroup = name
             session.add(current)
         elif name:
-            session.add(SubgroupAssignment(agenda_item_id=item.id, provider_id=provider_id, subgroup=name))
+            session.add(SubgroupAssignment(agenda_item_id=item.id or 0, provider_id=provider_id, subgroup=name))
     record(
         session,
         action="agenda_item.subgroups",
@@ -382,7 +385,7 @@ def set_attendance(db: Session, meeting: DialogueSession, rows: dict[int, tuple[
     for provider_id, (attended, people) in rows.items():
         if people < 0 or people > 50:
             raise invalid({f"people_{provider_id}": "Vul een aantal tussen 0 en 50 in."})
-        row = current.get(provider_id) or Attendance(session_id=meeting.id, provider_id=provider_id)
+        row = current.get(provider_id) or Attendance(session_id=meeting.id or 0, provider_id=provider_id)
         row.attended, row.people = attended, people if attended else 0
         db.add(row)
     record(
@@ -417,11 +420,7 @@ def save_report(
                 )
             }
         )
-    before = {
-        "report": meeting.report,
-        "recording_url": meeting.recording_url,
-        "published": meeting.report_published_at,
-    }
+    report_before, recording_before = meeting.report, meeting.recording_url
     meeting.report, meeting.recording_url = report, recording_url or None
     if publish and meeting.report_published_at is None:
         meeting.report_published_at = clock.now()
@@ -434,6 +433,6 @@ def save_report(
         entity_id=meeting.id,
         actor=actor,
         summary=f"Verslag sessie {meeting.number} {'gepubliceerd' if publish else 'opgeslagen'}",
-        before={"recording_url": before["recording_url"], "report_length": len(before["report"] or "")},
+        before={"recording_url": recording_before, "report_length": len(report_before or "")},
         after={"recording_url": meeting.recording_url, "report_length": len(meeting.report)},
     )

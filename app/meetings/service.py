@@ -45,7 +45,9 @@ def get_meeting(session: Session, meeting_id: int) -> tuple[DialogueSession, Dia
 
 
 def list_meetings(session: Session, dialogue_id: int | None = None) -> list[DialogueSession]:
-    stmt = select(DialogueSession).order_by(DialogueSession.dialogue_id, DialogueSession.number, DialogueSession.id)
+    stmt = select(DialogueSession).order_by(
+        col(DialogueSession.dialogue_id), col(DialogueSession.number), col(DialogueSession.id)
+    )
     if dialogue_id is not None:
         stmt = stmt.where(DialogueSession.dialogue_id == dialogue_id)
     return list(session.exec(stmt).all())
@@ -56,7 +58,7 @@ def agenda(session: Session, meeting_id: int) -> list[AgendaItem]:
         session.exec(
             select(AgendaItem)
             .where(AgendaItem.session_id == meeting_id)
-            .order_by(AgendaItem.position, AgendaItem.starts_at, AgendaItem.id)
+            .order_by(col(AgendaItem.position), col(AgendaItem.starts_at), col(AgendaItem.id))
         ).all()
     )
 
@@ -76,7 +78,7 @@ def public_documents(session: Session, meeting_id: int) -> list[Document]:
                 Document.audience == Audience.public,
                 Document.release_at <= clock.now(),
             )
-            .order_by(Document.release_at, Document.id)
+            .order_by(col(Document.release_at), col(Document.id))
         ).all()
     )
 
