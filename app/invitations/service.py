@@ -503,9 +503,9 @@ def _send_save_the_dates(session: Session, invitation: Invitation) -> None:
     """A provider that accepts gets the save-the-dates of the sessions still to come, like everyone else."""
     dialogue = session.get(Dialogue, invitation.dialogue_id)
     now = clock.now()
-    for ds in list_sessions(session, invitation.dialogue_id):
-        if dialogue is not None and ds.status == SessionStatus.planned and ds.starts_at > now:
-            send_save_the_dates(session, ds, dialogue, provider_id=invitation.provider_id)
+    for meeting in list_sessions(session, invitation.dialogue_id):
+        if dialogue is not None and meeting.status == SessionStatus.planned and meeting.starts_at > now:
+            send_save_the_dates(session, meeting, dialogue, provider_id=invitation.provider_id)
 
 
 def may_see_answer_details(principal: Principal, provider_id: int) -> bool:
