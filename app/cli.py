@@ -9,7 +9,28 @@ import sys
 
 from sqlmodel import Session, select
 
+from app import jobs, migrate
+from app.accounts import service as accounts
 from app.config import ConfigError, get_settings
+from app.db import get_engine
+from app.demo import format_accounts, seed_demo
+from app.documents.service import notify_released_documents
+from app.kit.errors import AppError
+from app.mail.service import run_worker, start_background_worker
+from app.models import Dialogue, Municipality, Provider
+
+# What the scheduler runs (app.jobs knows no domain; this is where the tasks are put together). The mail worker
+# runs them at the start of every pass, so the mail they queue goes out in the same pass.
+SCHEDULED_TASKS: list[jobs.Task] = [
+    notify_released_documents,
+    jobs.forget_old_rate_limit_hits,
+    jobs.forget_old_login_attempts,
+]
+
+
+def run_scheduled_tasks(session: Session) -> int:
+    """One run of every scheduled task (the mail worker's ``before_send``)."""
+    return jobs.run_scheduled(session, SCHEDULED_TASKS)
 
 
 def _setup_logging() -> None:
@@ -17,18 +38,12 @@ def _setup_logging() -> None:
 
 
 def cmd_migrate(_args: argparse.Namespace) -> int:
-    from app import migrate
-
     migrate.upgrade()
     print("Database is bijgewerkt tot de nieuwste migratie.")
     return 0
 
 
 def _seed(only_if_empty: bool) -> None:
-    from app.db import get_engine
-    from app.demo import format_accounts, seed_demo
-    from app.models import Dialogue
-
     with Session(get_engine(), expire_on_commit=False) as session:
         if only_if_empty and session.exec(select(Dialogue)).first() is not None:
             print("De database bevat al gegevens; demodata niet opnieuw geladen.")
@@ -40,8 +55,6 @@ def _seed(only_if_empty: bool) -> None:
 
 
 def cmd_seed_demo(_args: argparse.Namespace) -> int:
-    from app import migrate
-
     migrate.upgrade()
     _seed(only_if_empty=False)
     return 0
@@ -57,8 +70,6 @@ def trusted_proxies(flag: str | None, setting: str) -> str:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from app import migrate
-
     settings = get_settings()
     settings.resolved_secret_key()  # refuse to start without a real secret outside development
     migrate.upgrade()
@@ -66,9 +77,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         _seed(only_if_empty=True)
     stop_worker = None
     if not args.no_worker:
-        from app.mail.service import start_background_worker
-
-        stop_worker = start_background_worker()  # one machine: the mail worker runs in this process
+        # One machine: the mail worker (and with it the scheduled tasks) runs in this process.
+        stop_worker = start_background_worker(before_send=run_scheduled_tasks)
     trusted = trusted_proxies(args.forwarded_allow_ips, settings.forwarded_allow_ips)
     print(f"Dialoog draait op http://{args.host}:{args.port}/ (stoppen met Ctrl+C)")
     if trusted:
@@ -94,26 +104,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from app.mail.service import run_worker
-
     print("Mailworker gestart (stoppen met Ctrl+C).")
     with contextlib.suppress(KeyboardInterrupt):
-        run_worker(interval=args.interval, once=args.once)
+        run_worker(interval=args.interval, once=args.once, before_send=run_scheduled_tasks)
     return 0
 
 
 def cmd_create_api_key(args: argparse.Namespace) -> int:
-    from app.accounts import service
-    from app.db import get_engine
-    from app.kit.errors import AppError
-
     with Session(get_engine(), expire_on_commit=False) as session:
-        owner = service.get_user_by_email(session, args.email)
+        owner = accounts.get_user_by_email(session, args.email)
         if owner is None:
             print(f"Geen gebruiker met e-mailadres {args.email}.", file=sys.stderr)
             return 1
         try:
-            row, key = service.create_api_key(session, owner=owner, scope=args.scope, name=args.name or "", actor=None)
+            row, key = accounts.create_api_key(session, owner=owner, scope=args.scope, name=args.name or "", actor=None)
         except AppError as exc:
             print(exc.detail, file=sys.stderr)
             return 1
@@ -124,11 +128,6 @@ def cmd_create_api_key(args: argparse.Namespace) -> int:
 
 
 def cmd_create_user(args: argparse.Namespace) -> int:
-    from app.accounts import service
-    from app.db import get_engine
-    from app.kit.errors import AppError
-    from app.models import Municipality, Provider
-
     with Session(get_engine(), expire_on_commit=False) as session:
         provider = (
             session.exec(select(Provider).where(Provider.slug == args.provider)).first() if args.provider else None
@@ -138,16 +137,16 @@ def cmd_create_user(args: argparse.Namespace) -> int:
             if args.municipality
             else None
         )
-        data = service.UserInput(
+        data = accounts.UserInput(
             email=args.email,
             name=args.name,
             role=args.role,
             provider_id=provider.id if provider else None,
             municipality_id=municipality.id if municipality else None,
         )
-        admin = service.get_user_by_email(session, args.by) if args.by else None
+        admin = accounts.get_user_by_email(session, args.by) if args.by else None
         try:
-            user = service.create_user(session, data, actor=admin)
+            user = accounts.create_user(session, data, actor=admin)
         except AppError as exc:
             print(exc.detail, file=sys.stderr)
             return 1

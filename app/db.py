@@ -80,38 +80,106 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-# SQLite has one writer at a time. A deferred transaction (plain BEGIN) reads in a snapshot and asks for the
-# write lock at its first write; if another connection committed since that snapshot began, SQLite cannot
-# hand it the lock without breaking the snapshot and fails at once with "database is locked"
-# (SQLITE_BUSY_SNAPSHOT), whatever the busy timeout: under concurrent writers an ordinary POST got a 500.
-#
-# So a request's transaction (the execution option below, set by get_session) takes the write lock at its
-# first write (INSERT, UPDATE, DELETE, SAVEPOINT, DDL): as nothing is written yet, it ends its read snapshot
-# and continues in BEGIN IMMEDIATE. What it reads from then on is current and no other writer can change it
-# before the commit; what it read before is at least as fresh as under PostgreSQL's READ COMMITTED, the
-# isolation the app runs with in production. Within the process, writers queue first come, first served at
-# a gate (_WriteGate) in front of that lock; the busy timeout covers other processes (CLI, a second server).
-#
-# Not BEGIN IMMEDIATE at the start of every POST: a request runs its dependencies (load_user, api_principal,
-# which read) and its endpoint in separate worker-thread hops, and waits for a free worker thread in between.
-# A lock taken in a dependency would be held while waiting, and with every worker thread blocked on that lock
-# nothing moves until the timeout (bench/load.py showed exactly that). Writes happen in the endpoint, and the
-# commit (the session dependency's exit) does not wait for a worker thread. One hop remains: a sync endpoint
-# with a response model (the JSON API) has its answer validated in a worker thread before the commit: with
-# as many writers queued as the server has worker threads (anyio's default: 40) it cannot get one, and all
-# of them wait until the timeout. The server needs more worker threads than requests in flight.
-#
-# The mail worker uses the option too (write_queue_engine). Without it (CLI, tests) a transaction is a plain
-# deferred BEGIN.
+# The execution option that makes a transaction follow SQLiteWriteLock (set by write_queue_engine).
 SQLITE_LOCK_ON_WRITE = "dialoog_sqlite_lock_on_write"
-_UPGRADE = "dialoog_sqlite_upgrade"  # in connection.info: the open transaction has not written yet
-_WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|SAVEPOINT|CREATE|DROP|ALTER)\b", re.IGNORECASE)
+
+
+class SQLiteWriteLock:
+    """The rule for SQLite's write lock, in one place: a transaction takes it at its first write, in turn.
+
+    SQLite lets one connection write at a time. For sessions on ``write_queue_engine(engine)`` (every request, via
+    ``get_session``, and the mail worker) a transaction goes like this:
+
+    1. It starts as a plain ``BEGIN``: it reads from a snapshot and holds no lock.
+    2. At its first write (a statement starting with one of ``WRITES``) it waits for its turn at this engine's
+       gate (``_WriteGate``: first come, first served within the process), ends its read snapshot with
+       ``COMMIT`` (nothing is written yet, so nothing is lost) and continues with ``BEGIN IMMEDIATE``, which takes
+       the write lock (waiting up to the busy timeout for other processes: the CLI, a second server).
+    3. When it ends (commit, rollback, or its connection going back to the pool after an error) the gate passes to
+       the longest waiting writer.
+
+    Other sessions (CLI, tests, migrations) keep SQLite's own behaviour: a plain deferred ``BEGIN``.
+
+    Why at the first write: a deferred transaction that read in a snapshot and then writes fails at once with
+    "database is locked" if another connection committed since its snapshot began (SQLITE_BUSY_SNAPSHOT), whatever
+    the busy timeout; under concurrent writers an ordinary POST got a 500. After step 2 what it reads is current and
+    no other writer can change it before the commit; what it read before is at least as fresh as under
+    PostgreSQL's READ COMMITTED, the isolation the app runs with in production.
+
+    Why not ``BEGIN IMMEDIATE`` at the start of every POST: a request runs its dependencies (``load_user``,
+    ``api_principal``, which read) and its endpoint in separate worker-thread hops and waits for a free worker
+    thread in between; a lock taken in a dependency would be held while waiting, and with every worker thread
+    blocked on it nothing moves until the timeout (bench/load.py showed exactly that). Writes happen in the
+    endpoint, and the commit (the session dependency's exit) does not wait for a worker thread. One hop remains: a
+    sync endpoint with a response model (the JSON API) has its answer validated in a worker thread before the
+    commit, so the server needs more worker threads than requests in flight (app.main.WORKER_THREADS).
+
+    Why a gate of our own: SQLite's busy handler polls with growing sleeps (up to 100 ms), so under many writers a
+    newcomer mostly wins and an early waiter can starve past the busy timeout.
+    """
+
+    # Statements that write (or may: a SAVEPOINT, DDL). Anything else is a read and leaves the transaction alone.
+    WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|SAVEPOINT|CREATE|DROP|ALTER)\b", re.IGNORECASE)
+    # Keys in a connection's ``info``: the open transaction is still to take the lock at its first write; the gate
+    # this connection holds.
+    _PENDING = "dialoog_sqlite_upgrade"
+    _HOLDS = "dialoog_sqlite_gate"
+
+    def __init__(self) -> None:
+        self.gate = _WriteGate()
+
+    def install(self, engine: Engine) -> None:
+        event.listen(engine, "begin", self.begin)
+        event.listen(engine, "do_execute", self.before_execute)
+        event.listen(engine, "do_executemany", self.before_execute)
+        event.listen(engine, "do_execute_no_params", self.before_execute_no_params)
+        event.listen(engine, "commit", self.transaction_ended)
+        event.listen(engine, "rollback", self.transaction_ended)
+        event.listen(engine.pool, "checkin", self.connection_returned)
+        event.listen(engine.pool, "invalidate", self.connection_returned)
+        event.listen(engine.pool, "close", self.connection_returned)
+
+    def begin(self, connection: Any) -> None:
+        """Step 1: a plain BEGIN; remember whether this transaction takes the lock at its first write."""
+        connection.exec_driver_sql("BEGIN")
+        connection.info[self._PENDING] = bool(connection.get_execution_options().get(SQLITE_LOCK_ON_WRITE))
+
+    def take_at_first_write(self, cursor: Any, statement: str, context: Any) -> None:
+        """Step 2, before the statement runs: if it is this transaction's first write, wait for the gate, end the
+        read snapshot and take the write lock."""
+        info = context.root_connection.info
+        if not (info.get(self._PENDING) and self.WRITES.match(statement)):
+            return
+        if self._HOLDS not in info:
+            if not self.gate.acquire(SQLITE_BUSY_TIMEOUT_MS / 1000):
+                raise sqlite3.OperationalError("database is locked (waited for the write lock in this process)")
+            info[self._HOLDS] = self.gate
+        cursor.execute("COMMIT")  # nothing written yet: this only ends the read snapshot
+        cursor.execute("BEGIN IMMEDIATE")  # others (CLI, worker, other processes) may still hold it: busy timeout
+        info[self._PENDING] = False
+
+    def before_execute(self, cursor: Any, statement: str, _parameters: Any, context: Any) -> None:
+        self.take_at_first_write(cursor, statement, context)
+
+    def before_execute_no_params(self, cursor: Any, statement: str, context: Any) -> None:
+        self.take_at_first_write(cursor, statement, context)
+
+    def transaction_ended(self, connection: Any, *_args: Any) -> None:
+        """Step 3: commit or rollback passes the gate on."""
+        held = connection.info.pop(self._HOLDS, None)
+        if held is not None:
+            held.release()
+
+    def connection_returned(self, _dbapi_connection: Any, record: Any, *_args: Any) -> None:
+        """Step 3 for a transaction that ended without commit() or rollback() (an error, a lost connection)."""
+        held = record.info.pop(self._HOLDS, None) if record is not None else None
+        if held is not None:
+            held.release()
 
 
 class _WriteGate:
-    """First come, first served in front of SQLite's write lock, one per engine. SQLite's busy handler polls
-    with growing sleeps (up to 100 ms), so under many writers a newcomer mostly wins and an early waiter can
-    starve past the busy timeout; here waiters queue and the lock is handed to the longest waiting one."""
+    """First come, first served in front of SQLite's write lock, one per engine: waiters queue and the lock is
+    handed to the longest waiting one."""
 
     def __init__(self) -> None:
         self._mutex = threading.Lock()
@@ -141,58 +209,6 @@ class _WriteGate:
                 self._held = False
 
 
-_GATE = "dialoog_sqlite_gate"  # in connection.info: the gate this connection holds
-
-
-def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
-    connection.info[_UPGRADE] = bool(connection.get_execution_options().get(SQLITE_LOCK_ON_WRITE))
-
-
-def _sqlite_events(engine: Engine) -> None:
-    gate = _WriteGate()
-
-    def write_lock(cursor: Any, statement: str, context: Any) -> None:
-        """Before the first write of a lock-on-write transaction: end the read snapshot, take the write lock."""
-        info = context.root_connection.info
-        if not (info.get(_UPGRADE) and _WRITES.match(statement)):
-            return
-        if _GATE not in info:
-            if not gate.acquire(SQLITE_BUSY_TIMEOUT_MS / 1000):
-                raise sqlite3.OperationalError("database is locked (waited for the write lock in this process)")
-            info[_GATE] = gate
-        cursor.execute("COMMIT")  # nothing written yet: this only ends the read snapshot
-        cursor.execute("BEGIN IMMEDIATE")  # others (CLI, worker, other processes) may still hold it: busy timeout
-        info[_UPGRADE] = False
-
-    def on_execute(cursor: Any, statement: str, _parameters: Any, context: Any) -> None:
-        write_lock(cursor, statement, context)
-
-    def on_execute_no_params(cursor: Any, statement: str, context: Any) -> None:
-        write_lock(cursor, statement, context)
-
-    def transaction_ended(connection: Any, *_args: Any) -> None:
-        held = connection.info.pop(_GATE, None)
-        if held is not None:
-            held.release()
-
-    def returned(_dbapi_connection: Any, record: Any, *_args: Any) -> None:
-        held = record.info.pop(_GATE, None) if record is not None else None
-        if held is not None:  # a transaction that ended without commit() or rollback() (an error, a lost connection)
-            held.release()
-
-    event.listen(engine, "connect", _sqlite_pragmas)
-    event.listen(engine, "begin", _sqlite_begin)
-    event.listen(engine, "do_execute", on_execute)
-    event.listen(engine, "do_executemany", on_execute)
-    event.listen(engine, "do_execute_no_params", on_execute_no_params)
-    event.listen(engine, "commit", transaction_ended)
-    event.listen(engine, "rollback", transaction_ended)
-    event.listen(engine.pool, "checkin", returned)
-    event.listen(engine.pool, "invalidate", returned)
-    event.listen(engine.pool, "close", returned)
-
-
 # Every request waiting for the write lock holds its pool connection meanwhile. With SQLAlchemy's default pool
 # (5 + 10 connections) 50 concurrent writers left the rest waiting for a connection instead of queueing at the
 # gate, and after the pool timeout (30 s) they failed with "QueuePool limit ... reached" (a 500). SQLite
@@ -212,7 +228,8 @@ def make_engine(url: str) -> Engine:
             pool_size=SQLITE_POOL_SIZE,
             max_overflow=-1,
         )
-        _sqlite_events(engine)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        SQLiteWriteLock().install(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
@@ -258,13 +275,13 @@ def _lock_on_write(engine: Engine) -> Engine:
 def write_queue_engine(engine: Engine) -> Engine:
     """``engine`` for sessions that write beside the requests (the requests' own, the in-process mail worker): on
     SQLite their transactions take the write lock at their first write and queue for it at this engine's gate
-    (see SQLITE_LOCK_ON_WRITE); other databases need nothing of the kind."""
+    (``SQLiteWriteLock``); other databases need nothing of the kind."""
     return _lock_on_write(engine) if engine.dialect.name == "sqlite" else engine
 
 
 def get_session(request: Request) -> Iterator[Session]:
     """One session per request: commits on success, rolls back on error. On SQLite its transaction takes the
-    write lock at its first write (see SQLITE_LOCK_ON_WRITE)."""
+    write lock at its first write (``SQLiteWriteLock``)."""
     with Session(write_queue_engine(request_engine(request)), expire_on_commit=False) as session:
         try:
             yield session

@@ -1,10 +1,18 @@
-"""Work that happens at a moment rather than on a request; the mail worker runs it on every pass, before
-it sends, so what a job queues goes out in the same pass."""
+"""The scheduler: work that happens at a moment rather than on a request.
+
+It knows no domain. A task is a function of a database session that returns how much it did; the top of the app
+(``app.cli``) composes the list (the documents' release notifications, the housekeeping below) and hands it to
+the mail worker, which runs it at the start of every pass, before it sends, so what a task queues goes out in the
+same pass. ``run_scheduled`` runs each task in a transaction of its own.
+
+The housekeeping tasks live here: they only forget old rows of tables that would otherwise grow without end,
+and read nothing but ``app.models``.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 from sqlalchemy.exc import DBAPIError
@@ -16,20 +24,15 @@ from app.models import LoginAttempt, RateLimitHit
 
 logger = logging.getLogger("dialoog.jobs")
 
+Task = Callable[[Session], int]
+
 # No limit counts over a window longer than a day (app/ratelimit.py): older hits count for nothing.
 RATE_LIMIT_HITS_KEPT = timedelta(days=1)
 # Sign-in failures count for 24 hours (app.accounts.service.FAILURE_MEMORY; tests/test_mail.py holds them equal).
 LOGIN_ATTEMPTS_KEPT = timedelta(hours=24)
 
 
-def _release_documents(session: Session) -> int:
-    """Mail participants about documents whose release moment has passed (once per document)."""
-    from app.documents.service import notify_released_documents
-
-    return notify_released_documents(session)
-
-
-def _forget_old_rate_limit_hits(session: Session) -> int:
+def forget_old_rate_limit_hits(session: Session) -> int:
     """Delete counted actions older than any limit's window. ``ratelimit.hit`` forgets those of the key it
     counts; this removes the rest (keys that never act again), so the table does not grow without end."""
     result = session.exec(  # type: ignore[call-overload]
@@ -38,7 +41,7 @@ def _forget_old_rate_limit_hits(session: Session) -> int:
     return result.rowcount or 0
 
 
-def _forget_old_login_attempts(session: Session) -> int:
+def forget_old_login_attempts(session: Session) -> int:
     """Delete sign-in attempts older than the accounts service remembers failures for (the audit trail keeps
     every sign-in and failure)."""
     result = session.exec(  # type: ignore[call-overload]
@@ -47,25 +50,18 @@ def _forget_old_login_attempts(session: Session) -> int:
     return result.rowcount or 0
 
 
-SCHEDULED_JOBS: list[Callable[[Session], int]] = [
-    _release_documents,
-    _forget_old_rate_limit_hits,
-    _forget_old_login_attempts,
-]
-
-
-def run_scheduled(session: Session) -> int:
-    """Run every job in its own transaction; one failing job does not stop the others. A database error
+def run_scheduled(session: Session, tasks: Sequence[Task]) -> int:
+    """Run every task in its own transaction; one failing task does not stop the others. A database error
     (locked, unreachable) is logged as one line with its cause; anything else with its traceback."""
     done = 0
-    for job in SCHEDULED_JOBS:
+    for task in tasks:
         try:
-            done += job(session)
+            done += task(session)
             session.commit()
         except DBAPIError as exc:
             session.rollback()
-            logger.error("scheduled job %s failed: %s", job.__name__, failure_cause(exc))
+            logger.error("scheduled job %s failed: %s", task.__name__, failure_cause(exc))
         except Exception:
             session.rollback()
-            logger.exception("scheduled job %s failed", job.__name__)
+            logger.exception("scheduled job %s failed", task.__name__)
     return done

@@ -27,9 +27,9 @@ from app.health import router as health_router
 from app.invitations import api as invitations_api
 from app.invitations import views as invitation_views
 from app.kit import i18n
-from app.meetings import admin_views as session_admin_views
-from app.meetings import api as sessions_api
-from app.meetings import views as session_views
+from app.meetings import admin_views as meeting_admin_views
+from app.meetings import api as meetings_api
+from app.meetings import views as meeting_views
 from app.openapi import install_problem_openapi
 from app.proposals import admin_views as proposal_admin_views
 from app.proposals import api as proposals_api
@@ -148,7 +148,7 @@ def create_api() -> FastAPI:
     install_problem_openapi(api)
     api.include_router(accounts_api.router)
     api.include_router(providers_api.router)
-    api.include_router(sessions_api.router)
+    api.include_router(meetings_api.router)
     api.include_router(invitations_api.router)
     api.include_router(documents_api.router)
     api.include_router(review_api.router)  # before proposals: /comments/export is not /comments/{id}
@@ -194,8 +194,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.include_router(dialogue_views.router)
     app.include_router(account_views.router)
     app.include_router(admin_views.router)
-    app.include_router(session_views.router)
-    app.include_router(session_admin_views.router)
+    app.include_router(meeting_views.router)
+    app.include_router(meeting_admin_views.router)
     app.include_router(invitation_views.router)
     app.include_router(document_views.router)
     app.include_router(proposal_views.router)

@@ -10,6 +10,7 @@ from fpdf import FPDF
 from icalendar import Calendar
 from sqlmodel import delete, select
 
+from app.cli import SCHEDULED_TASKS
 from app.jobs import run_scheduled
 from app.kit import clock
 from app.kit.i18n import TIMEZONE
@@ -125,7 +126,7 @@ def test_the_dialogue_from_invitation_to_published_report(client, db, smtp, smtp
     login(client, "its4sure@example.org")
     assert client.get(f"/documents/{document.id}/download").status_code == 404
     assert "Vragen voor sessie 2" not in client.get("/documents").text
-    run_scheduled(db)
+    run_scheduled(db, SCHEDULED_TASKS)
     assert send_pending(db, settings=smtp_settings, commit=False).total == 0  # nothing announced yet
 
     clock.advance(timedelta(days=2, seconds=1))  # the release moment passes
@@ -133,7 +134,7 @@ def test_the_dialogue_from_invitation_to_published_report(client, db, smtp, smtp
     download = client.get(f"/documents/{document.id}/download")
     assert download.status_code == 200 and download.content.startswith(b"%PDF")
     assert "Vragen voor sessie 2" in client.get("/documents").text
-    run_scheduled(db)
+    run_scheduled(db, SCHEDULED_TASKS)
     send_pending(db, settings=smtp_settings, commit=False)
     assert any(m["To"] == "its4sure@example.org" and "Vragen voor sessie 2" in m["Subject"] for m in collector.messages)
     post_form(client, "/logout", page="/account")

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from app import migrate
+from app.cli import SCHEDULED_TASKS
 from app.config import Settings
 from app.db import make_engine
 from app.jobs import run_scheduled
@@ -282,7 +283,7 @@ def test_scheduled_job_forgets_rate_limit_hits_older_than_a_day(db: Session) -> 
         db.add(RateLimitHit(bucket="test:forget", key="client", at=NOW - age))
     db.commit()
 
-    run_scheduled(db)  # the worker runs this on every pass
+    run_scheduled(db, SCHEDULED_TASKS)  # the worker runs this on every pass
 
     kept = db.exec(select(RateLimitHit.at).where(RateLimitHit.bucket == "test:forget").order_by(RateLimitHit.at))
     assert list(kept) == [NOW - timedelta(hours=23), NOW]
@@ -298,7 +299,7 @@ def test_scheduled_job_forgets_sign_in_attempts_older_than_the_failure_memory(db
         db.add(LoginAttempt(email="forget@example.org", ip="192.0.2.9", at=NOW - age))
     db.commit()
 
-    run_scheduled(db)
+    run_scheduled(db, SCHEDULED_TASKS)
 
     kept = db.exec(select(LoginAttempt.at).where(LoginAttempt.email == "forget@example.org").order_by(LoginAttempt.at))
     assert list(kept) == [NOW - timedelta(hours=23), NOW]

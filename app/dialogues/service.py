@@ -34,7 +34,7 @@ def list_sessions(session: Session, dialogue_id: int) -> list[DialogueSession]:
         session.exec(
             select(DialogueSession)
             .where(DialogueSession.dialogue_id == dialogue_id)
-            .order_by(DialogueSession.number, DialogueSession.id)
+            .order_by(col(DialogueSession.number), col(DialogueSession.id))
         ).all()
     )
 
@@ -51,6 +51,6 @@ def participants(session: Session, dialogue_id: int) -> list[Participant]:
         select(Provider, Invitation)
         .join(Invitation, col(Invitation.provider_id) == Provider.id)
         .where(Invitation.dialogue_id == dialogue_id)
-        .order_by(Provider.name, Provider.id)
+        .order_by(col(Provider.name), col(Provider.id))
     ).all()
     return [Participant(provider=p, invitation=i) for p, i in rows]

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from app.accounts.deps import ApiPrincipal, client_ip
 from app.db import SessionDep
 from app.documents import service
+from app.documents.download import download_response
 from app.documents.schemas import DocumentOut
-from app.documents.views import download_response
 from app.kit.etags import etag_of_model
 from app.kit.pagination import Page, PageDep
 from app.models import Document

@@ -230,7 +230,9 @@ def session_choices(session: Session) -> list[DialogueSession]:
     """Sessions a document can belong to, in their order."""
     return list(
         session.exec(
-            select(DialogueSession).order_by(DialogueSession.dialogue_id, DialogueSession.number, DialogueSession.id)
+            select(DialogueSession).order_by(
+                col(DialogueSession.dialogue_id), col(DialogueSession.number), col(DialogueSession.id)
+            )
         ).all()
     )
 
@@ -252,7 +254,7 @@ def create_document(session: Session, data: DocumentInput, upload: FileUpload | 
     if checked.errors or kind is None or upload is None or checked.release_at is None:
         errors = sorted(checked.errors, key=lambda e: FORM_ORDER.index(e["field"]))  # as the form shows them
         raise ValidationFailed(errors[0]["message"], errors=errors, user_message=True)
-    dialogue_id = ds.dialogue_id if ds else current_dialogue(session)[0].id
+    dialogue_id = ds.dialogue_id if ds else current_dialogue(session)[0].id or 0
     stored = store_bytes(upload.content)  # content-addressed: a rolled-back upload leaves a harmless file
     document = Document(
         dialogue_id=dialogue_id,
@@ -418,7 +420,7 @@ def list_documents(
         stmt = stmt.where(Document.session_id == session_id)
     if audience:
         stmt = stmt.where(Document.audience == audience)
-    return paginate(session, stmt.order_by(Document.release_at, Document.id), params)
+    return paginate(session, stmt.order_by(col(Document.release_at), col(Document.id)), params)
 
 
 @dataclass(frozen=True)
@@ -440,7 +442,7 @@ def documents_by_session(session: Session, principal: Principal) -> list[Documen
         select(Document, DialogueSession)
         .outerjoin(DialogueSession, col(DialogueSession.id) == Document.session_id)
         .where(_visible(principal, now))
-        .order_by(Document.release_at, Document.id)
+        .order_by(col(Document.release_at), col(Document.id))
     ).all()
     groups: dict[int, DocumentGroup] = {}
     for document, ds in rows:
@@ -497,18 +499,18 @@ def release_recipients(session: Session, dialogue_id: int) -> list[User]:
                 Invitation,
                 and_(
                     col(Invitation.provider_id) == User.provider_id,
-                    Invitation.dialogue_id == dialogue_id,
-                    Invitation.status == InvitationStatus.accepted,
+                    col(Invitation.dialogue_id) == dialogue_id,
+                    col(Invitation.status) == InvitationStatus.accepted,
                 ),
             )
             .where(
                 col(User.active).is_(True),
                 or_(
-                    User.role == Role.municipality,
-                    and_(User.role == Role.provider, col(Invitation.id).is_not(None)),
+                    col(User.role) == Role.municipality,
+                    and_(col(User.role) == Role.provider, col(Invitation.id).is_not(None)),
                 ),
             )
-            .order_by(User.email, User.id)
+            .order_by(col(User.email), col(User.id))
         ).all()
     )
 
@@ -525,7 +527,7 @@ def notify_released_so_far(session: Session, *, dialogue_id: int, provider: Prov
             Document.audience == Audience.participants,
             col(Document.release_at) <= now,
         )
-        .order_by(Document.release_at, Document.id)
+        .order_by(col(Document.release_at), col(Document.id))
     ).all()
     if not rows:
         return 0
@@ -563,7 +565,7 @@ def notify_released_documents(session: Session, *, now: datetime | None = None) 
             col(Document.notified_at).is_(None),
             col(Document.audience).in_(AUDIENCES),
         )
-        .order_by(Document.release_at, Document.id)
+        .order_by(col(Document.release_at), col(Document.id))
     ).all()
     recipients: dict[int, list[User]] = {}
     queued = 0

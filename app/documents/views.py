@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import asdict, dataclass
 from typing import Annotated
 
 from babel.numbers import format_decimal
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 
 from app.accounts.deps import AdminUser, CurrentUser, WebPrincipal, client_ip
 from app.db import SessionDep
 from app.documents import service
+from app.documents.download import download_response
 from app.kit.dates import local_input
 from app.kit.errors import N_, AppError
 from app.kit.i18n import babel_locale
 from app.kit.i18n import gettext as _
-from app.models import Audience, DialogueSession, Document
+from app.models import Audience, DialogueSession
 from app.policy import Action, authorize, can
 from app.web.templates import render
-
-log = logging.getLogger("dialoog.documents")
 
 router = APIRouter()
 
@@ -42,23 +40,6 @@ def file_size(size: int) -> str:
 
 def session_label(ds: DialogueSession) -> str:
     return _("Sessie %(n)s: %(title)s", n=ds.number, title=ds.title)
-
-
-def download_response(document: Document) -> Response:
-    """The stored file as an attachment under its own name and canonical type; never cached by others."""
-    try:
-        path = service.file_path(document)
-    except AppError:
-        log.error("file of document %s is missing at %s", document.id, document.storage_path)
-        raise
-    return FileResponse(
-        path,
-        media_type=document.content_type,
-        headers={
-            "Content-Disposition": service.content_disposition(document.filename),
-            "Cache-Control": "private, no-cache",
-        },
-    )
 
 
 # --- the form ------------------------------------------------------------------------------------

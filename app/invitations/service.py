@@ -17,11 +17,13 @@ from sqlmodel import Session, and_, col, func, or_, select
 from app.audit.service import record
 from app.config import get_settings
 from app.dialogues.service import current_dialogue, list_sessions
+from app.documents.service import notify_released_so_far
 from app.kit import clock
 from app.kit.errors import Conflict, NotFound, ValidationFailed
 from app.kit.i18n import TIMEZONE
 from app.kit.pagination import PageParams
 from app.mail.service import queue_mail
+from app.meetings.manage import send_save_the_dates
 from app.models import (
     TARGET_GROUPS,
     Attendance,
@@ -146,7 +148,7 @@ def selection(session: Session) -> Selection:
             Invitation,
             and_(col(Invitation.provider_id) == Provider.id, col(Invitation.dialogue_id) == dialogue.id),
         )
-        .order_by(Provider.name, Provider.id)
+        .order_by(col(Provider.name), col(Provider.id))
     ).all()
     contracts: dict[int, list[Municipality]] = defaultdict(list)
     for provider_id, municipality in session.exec(
@@ -155,7 +157,7 @@ def selection(session: Session) -> Selection:
         .order_by(Municipality.name)
     ).all():
         contracts[provider_id].append(municipality)
-    municipalities = session.exec(select(Municipality).order_by(Municipality.name, Municipality.id)).all()
+    municipalities = session.exec(select(Municipality).order_by(col(Municipality.name), col(Municipality.id))).all()
 
     rows = [SelectionRow(provider=p, municipalities=contracts.get(p.id or 0, []), invitation=i) for p, i in pairs]
     by_tag: dict[str, list[SelectionRow]] = defaultdict(list)
@@ -301,7 +303,7 @@ def send_reminders(session: Session, *, actor: User) -> ReminderResult:
         select(Invitation, Provider)
         .join(Provider, col(Provider.id) == Invitation.provider_id)
         .where(Invitation.dialogue_id == dialogue.id, Invitation.status == InvitationStatus.pending)
-        .order_by(Provider.name, Provider.id)
+        .order_by(col(Provider.name), col(Provider.id))
     ).all()
     if not pending:
         return ReminderResult(providers=0, mails=0)
@@ -466,8 +468,6 @@ def answer(
 
 def _send_released_so_far(session: Session, invitation: Invitation, provider: Provider) -> None:
     """What the others received before this provider took part: from now on it sees it too, and is told so."""
-    from app.documents.service import notify_released_so_far
-
     users = _users_by_provider(session, [invitation.provider_id]).get(invitation.provider_id, [])
     notify_released_so_far(session, dialogue_id=invitation.dialogue_id, provider=provider, users=users)
 
@@ -501,14 +501,11 @@ def withdraw(session: Session, detail: InvitationDetail, *, principal: Principal
 
 def _send_save_the_dates(session: Session, invitation: Invitation) -> None:
     """A provider that accepts gets the save-the-dates of the sessions still to come, like everyone else."""
-    from app.meetings.manage import send_save_the_dates
-    from app.meetings.service import list_sessions
-
     dialogue = session.get(Dialogue, invitation.dialogue_id)
     now = clock.now()
-    for ds in list_sessions(session, invitation.dialogue_id):
-        if dialogue is not None and ds.status == SessionStatus.planned and ds.starts_at > now:
-            send_save_the_dates(session, ds, dialogue, provider_id=invitation.provider_id)
+    for meeting in list_sessions(session, invitation.dialogue_id):
+        if dialogue is not None and meeting.status == SessionStatus.planned and meeting.starts_at > now:
+            send_save_the_dates(session, meeting, dialogue, provider_id=invitation.provider_id)
 
 
 def may_see_answer_details(principal: Principal, provider_id: int) -> bool:
@@ -582,7 +579,7 @@ def participation(session: Session) -> Participation:
         )
         .outerjoin(Responder, col(Responder.id) == Invitation.responded_by_id)
         .where(or_(col(Invitation.id).is_not(None), col(Provider.id).in_(list(by_provider))))
-        .order_by(Provider.name, Provider.id)
+        .order_by(col(Provider.name), col(Provider.id))
     ).all()
     totals = [
         SessionTotal(

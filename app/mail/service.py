@@ -21,6 +21,7 @@ import smtplib
 import ssl
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -371,9 +372,12 @@ def run_worker(
     interval: float = 5.0,
     stop_event: threading.Event | None = None,
     once: bool = False,
+    before_send: Callable[[Session], object] | None = None,
 ) -> None:
-    """Run the scheduled jobs and send due mail every ``interval`` seconds until ``stop_event`` is set (or one
-    pass with ``once``).
+    """Send due mail every ``interval`` seconds until ``stop_event`` is set (or one pass with ``once``).
+
+    ``before_send`` (the scheduled jobs, handed over by ``app.cli``) runs at the start of every pass in the pass's
+    session, so the mail it queues goes out in the same pass.
 
     On SQLite the worker's transactions take the write lock at their first write and queue for it first come,
     first served with the requests of this process (``db.write_queue_engine``), instead of failing with
@@ -388,9 +392,8 @@ def run_worker(
         report = SendReport()
         try:
             with Session(bind, expire_on_commit=False) as session:
-                from app.jobs import run_scheduled  # late: jobs import the domains, which import this module
-
-                run_scheduled(session)
+                if before_send is not None:
+                    before_send(session)
                 report = send_pending(session, settings=settings)
             last_failure = None
         except Exception as exc:
@@ -408,11 +411,16 @@ def run_worker(
             stop.wait(interval)
 
 
-def start_background_worker(engine: Engine | None = None) -> threading.Event:
+def start_background_worker(
+    engine: Engine | None = None, *, before_send: Callable[[Session], object] | None = None
+) -> threading.Event:
     """Run the worker in a daemon thread (``dialoog serve``); set the returned event to stop it."""
     stop = threading.Event()
     thread = threading.Thread(
-        target=run_worker, kwargs={"engine": engine, "stop_event": stop}, name="dialoog-mail-worker", daemon=True
+        target=run_worker,
+        kwargs={"engine": engine, "stop_event": stop, "before_send": before_send},
+        name="dialoog-mail-worker",
+        daemon=True,
     )
     thread.start()
     return stop

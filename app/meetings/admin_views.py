@@ -12,9 +12,10 @@ from starlette.datastructures import FormData
 
 from app.accounts.deps import AdminUser
 from app.db import SessionDep
+from app.dialogues.participants import accepted_providers
 from app.dialogues.service import current_dialogue
 from app.kit.dates import local_input, parse_local
-from app.kit.errors import AppError, field_errors
+from app.kit.errors import N_, AppError, field_errors
 from app.kit.i18n import TIMEZONE
 from app.kit.i18n import gettext as _
 from app.meetings import manage, service
@@ -25,34 +26,39 @@ from app.web.templates import render
 router = APIRouter(prefix="/admin/sessions")
 
 STATUS_OPTIONS = [
-    (SessionStatus.planned.value, "Gepland"),
-    (SessionStatus.held.value, "Gehouden"),
-    (SessionStatus.cancelled.value, "Geannuleerd"),
+    (SessionStatus.planned.value, N_("Gepland")),
+    (SessionStatus.held.value, N_("Gehouden")),
+    (SessionStatus.cancelled.value, N_("Geannuleerd")),
 ]
-FORMAT_OPTIONS = [(AgendaFormat.plenary.value, "Plenair"), (AgendaFormat.subgroups.value, "In subgroepen")]
+FORMAT_OPTIONS = [(AgendaFormat.plenary.value, N_("Plenair")), (AgendaFormat.subgroups.value, N_("In subgroepen"))]
 
 
-def at_time(ds: DialogueSession, value: str) -> datetime | None:
+def translated(options: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Select options with their labels in the page's language."""
+    return [(value, _(label)) for value, label in options]
+
+
+def at_time(meeting: DialogueSession, value: str) -> datetime | None:
     """A time field ("13:30") on the day of the session."""
     try:
         hours, minutes = (int(x) for x in value.strip().split(":")[:2])
-        return datetime.combine(ds.starts_at.astimezone(TIMEZONE).date(), time(hours, minutes), tzinfo=TIMEZONE)
+        return datetime.combine(meeting.starts_at.astimezone(TIMEZONE).date(), time(hours, minutes), tzinfo=TIMEZONE)
     except (ValueError, TypeError):
         return None
 
 
-def _session_form(
-    request: Request, *, ds: DialogueSession | None, values: dict, errors: dict, status_code: int = 200
+def _meeting_form(
+    request: Request, *, meeting: DialogueSession | None, values: dict, errors: dict, status_code: int = 200
 ) -> Response:
     return render(
         request,
-        "sessions/admin_form.html",
+        "meetings/admin_form.html",
         {
-            "title": _("Sessie bewerken") if ds else _("Nieuwe sessie"),
-            "s": ds,
+            "title": _("Sessie bewerken") if meeting else _("Nieuwe sessie"),
+            "s": meeting,
             "values": values,
             "errors": errors,
-            "statuses": STATUS_OPTIONS,
+            "statuses": translated(STATUS_OPTIONS),
         },
         status_code=status_code,
         block="content",
@@ -60,7 +66,7 @@ def _session_form(
 
 
 @dataclass(frozen=True)
-class SessionForm:
+class MeetingForm:
     """The session form as typed (to show again) and as service input."""
 
     number: str
@@ -75,8 +81,8 @@ class SessionForm:
     def values(self) -> dict[str, str]:
         return asdict(self)
 
-    def to_input(self) -> manage.SessionInput:
-        return manage.SessionInput(
+    def to_input(self) -> manage.MeetingInput:
+        return manage.MeetingInput(
             number=int(self.number) if self.number.strip().isdigit() else None,
             title=self.title,
             starts_at=parse_local(self.starts_at),
@@ -87,7 +93,7 @@ class SessionForm:
         )
 
 
-def session_form(
+def meeting_form(
     number: Annotated[str, Form(max_length=5)] = "",
     title: Annotated[str, Form(max_length=200)] = "",
     starts_at: Annotated[str, Form(max_length=30)] = "",
@@ -95,8 +101,8 @@ def session_form(
     location: Annotated[str, Form(max_length=300)] = "",
     status: Annotated[str, Form(max_length=20)] = "planned",
     recording_url: Annotated[str, Form(max_length=500)] = "",
-) -> SessionForm:
-    return SessionForm(
+) -> MeetingForm:
+    return MeetingForm(
         number=number,
         title=title,
         starts_at=starts_at,
@@ -122,10 +128,10 @@ class AgendaForm:
     def values(self) -> dict[str, str]:
         return asdict(self)
 
-    def to_input(self, ds: DialogueSession) -> manage.AgendaInput:
+    def to_input(self, meeting: DialogueSession) -> manage.AgendaInput:
         return manage.AgendaInput(
-            starts_at=at_time(ds, self.starts),
-            ends_at=at_time(ds, self.ends),
+            starts_at=at_time(meeting, self.starts),
+            ends_at=at_time(meeting, self.ends),
             title=self.title,
             description=self.description,
             format=self.format,
@@ -146,43 +152,43 @@ def agenda_form(
     )
 
 
-SessionFormDep = Annotated[SessionForm, Depends(session_form)]
+MeetingFormDep = Annotated[MeetingForm, Depends(meeting_form)]
 AgendaFormDep = Annotated[AgendaForm, Depends(agenda_form)]
 
 
 @router.get("", include_in_schema=False)
-def sessions(request: Request, session: SessionDep, admin: AdminUser) -> Response:
-    dialogue, _care_form = current_dialogue(session)
+def meetings(request: Request, db: SessionDep, admin: AdminUser) -> Response:
+    dialogue, _care_form = current_dialogue(db)
     return render(
         request,
-        "sessions/admin_list.html",
-        {"title": _("Sessies"), "sessions": service.list_sessions(session, dialogue.id), "dialogue": dialogue},
+        "meetings/admin_list.html",
+        {"title": _("Sessies"), "sessions": service.list_meetings(db, dialogue.id), "dialogue": dialogue},
     )
 
 
 @router.get("/new", include_in_schema=False)
-def new_session(request: Request, session: SessionDep, admin: AdminUser) -> Response:
-    dialogue, _care_form = current_dialogue(session)
-    number = max((s.number for s in service.list_sessions(session, dialogue.id)), default=0) + 1
-    return _session_form(request, ds=None, values={"number": number, "status": "planned"}, errors={})
+def new_meeting(request: Request, db: SessionDep, admin: AdminUser) -> Response:
+    dialogue, _care_form = current_dialogue(db)
+    number = max((s.number for s in service.list_meetings(db, dialogue.id)), default=0) + 1
+    return _meeting_form(request, meeting=None, values={"number": number, "status": "planned"}, errors={})
 
 
 @router.post("", include_in_schema=False)
-def create_session(request: Request, session: SessionDep, admin: AdminUser, form: SessionFormDep) -> Response:
-    dialogue, _care_form = current_dialogue(session)
+def create_meeting(request: Request, db: SessionDep, admin: AdminUser, form: MeetingFormDep) -> Response:
+    dialogue, _care_form = current_dialogue(db)
     try:
-        ds = manage.create_session(session, dialogue, form.to_input(), actor=admin)
+        meeting = manage.create_meeting(db, dialogue, form.to_input(), actor=admin)
     except AppError as exc:
-        return _session_form(
-            request, ds=None, values=form.values, errors=field_errors(exc), status_code=exc.status_code
+        return _meeting_form(
+            request, meeting=None, values=form.values, errors=field_errors(exc), status_code=exc.status_code
         )
-    return RedirectResponse(f"/admin/sessions/{ds.id}?saved=1", status_code=303)
+    return RedirectResponse(f"/admin/sessions/{meeting.id}?saved=1", status_code=303)
 
 
 def _detail(
     request: Request,
-    session: SessionDep,
-    ds: DialogueSession,
+    db: SessionDep,
+    meeting: DialogueSession,
     *,
     values: dict | None = None,
     errors: dict | None = None,
@@ -190,96 +196,96 @@ def _detail(
     report_values: dict | None = None,
     status_code: int = 200,
 ) -> Response:
-    dialogue, _care_form = current_dialogue(session)
-    items = service.agenda(session, ds.id or 0)
-    providers = manage.accepted_providers(session, dialogue.id or 0)
+    dialogue, _care_form = current_dialogue(db)
+    items = service.agenda(db, meeting.id or 0)
+    providers = accepted_providers(db, dialogue.id or 0)
     return render(
         request,
-        "sessions/admin_detail.html",
+        "meetings/admin_detail.html",
         {
-            "title": _("Sessie %(n)s: %(title)s", n=ds.number, title=ds.title),
-            "s": ds,
+            "title": _("Sessie %(n)s: %(title)s", n=meeting.number, title=meeting.title),
+            "s": meeting,
             "agenda": items,
             "values": values
             or {
-                "number": ds.number,
-                "title": ds.title,
-                "starts_at": local_input(ds.starts_at),
-                "ends_at": local_input(ds.ends_at),
-                "location": ds.location,
-                "status": ds.status,
-                "recording_url": ds.recording_url or "",
+                "number": meeting.number,
+                "title": meeting.title,
+                "starts_at": local_input(meeting.starts_at),
+                "ends_at": local_input(meeting.ends_at),
+                "location": meeting.location,
+                "status": meeting.status,
+                "recording_url": meeting.recording_url or "",
             },
             "item_values": item_values or {"format": "plenary"},
             "errors": errors or {},
-            "statuses": STATUS_OPTIONS,
-            "report_values": report_values or {"report": ds.report, "recording_url": ds.recording_url or ""},
-            "formats": FORMAT_OPTIONS,
+            "statuses": translated(STATUS_OPTIONS),
+            "report_values": report_values or {"report": meeting.report, "recording_url": meeting.recording_url or ""},
+            "formats": translated(FORMAT_OPTIONS),
             "providers": providers,
-            "attendance": manage.attendance(session, ds.id or 0),
-            "proposals": manage.proposal_options(session),
-            "feedback": agenda_feedback(session, [item.id or 0 for item in items]),
+            "attendance": manage.attendance(db, meeting.id or 0),
+            "proposals": manage.proposal_options(db),
+            "feedback": agenda_feedback(db, [item.id or 0 for item in items]),
         },
         status_code=status_code,
     )
 
 
-@router.get("/{session_id}", include_in_schema=False)
-def session_detail(request: Request, session: SessionDep, admin: AdminUser, session_id: int) -> Response:
-    return _detail(request, session, service.get_session(session, session_id)[0])
+@router.get("/{meeting_id}", include_in_schema=False)
+def meeting_detail(request: Request, db: SessionDep, admin: AdminUser, meeting_id: int) -> Response:
+    return _detail(request, db, service.get_meeting(db, meeting_id)[0])
 
 
-@router.post("/{session_id}", include_in_schema=False)
-def update_session(
-    request: Request, session: SessionDep, admin: AdminUser, session_id: int, form: SessionFormDep
+@router.post("/{meeting_id}", include_in_schema=False)
+def update_meeting(
+    request: Request, db: SessionDep, admin: AdminUser, meeting_id: int, form: MeetingFormDep
 ) -> Response:
-    ds, dialogue = service.get_session(session, session_id)
+    meeting, dialogue = service.get_meeting(db, meeting_id)
     try:
-        manage.update_session(session, ds, dialogue, form.to_input(), actor=admin)
+        manage.update_meeting(db, meeting, dialogue, form.to_input(), actor=admin)
     except AppError as exc:
-        return _detail(request, session, ds, values=form.values, errors=field_errors(exc), status_code=exc.status_code)
-    return RedirectResponse(f"/admin/sessions/{ds.id}?saved=1", status_code=303)
+        return _detail(request, db, meeting, values=form.values, errors=field_errors(exc), status_code=exc.status_code)
+    return RedirectResponse(f"/admin/sessions/{meeting.id}?saved=1", status_code=303)
 
 
 # --- agenda ----------------------------------------------------------------------------------------
 
 
-@router.post("/{session_id}/agenda", include_in_schema=False)
+@router.post("/{meeting_id}/agenda", include_in_schema=False)
 def add_agenda_item(
-    request: Request, session: SessionDep, admin: AdminUser, session_id: int, form: AgendaFormDep
+    request: Request, db: SessionDep, admin: AdminUser, meeting_id: int, form: AgendaFormDep
 ) -> Response:
-    ds, _dialogue = service.get_session(session, session_id)
+    meeting, _dialogue = service.get_meeting(db, meeting_id)
     try:
-        manage.add_item(session, ds, form.to_input(ds), actor=admin)
+        manage.add_item(db, meeting, form.to_input(meeting), actor=admin)
     except AppError as exc:
         return _detail(
-            request, session, ds, errors=field_errors(exc), item_values=form.values, status_code=exc.status_code
+            request, db, meeting, errors=field_errors(exc), item_values=form.values, status_code=exc.status_code
         )
-    return RedirectResponse(f"/admin/sessions/{ds.id}#agenda", status_code=303)
+    return RedirectResponse(f"/admin/sessions/{meeting.id}#agenda", status_code=303)
 
 
-@router.get("/{session_id}/agenda/{item_id}", include_in_schema=False)
+@router.get("/{meeting_id}/agenda/{item_id}", include_in_schema=False)
 def agenda_item(
     request: Request,
-    session: SessionDep,
+    db: SessionDep,
     admin: AdminUser,
-    session_id: int,
+    meeting_id: int,
     item_id: int,
     values: dict | None = None,
     errors: dict | None = None,
     status_code: int = 200,
 ) -> Response:
-    ds, dialogue = service.get_session(session, session_id)
-    item = manage.get_item(session, ds, item_id)
+    meeting, dialogue = service.get_meeting(db, meeting_id)
+    item = manage.get_item(db, meeting, item_id)
     return render(
         request,
-        "sessions/admin_item.html",
+        "meetings/admin_item.html",
         {
             "title": item.title,
-            "s": ds,
+            "s": meeting,
             "item": item,
             "errors": errors or {},
-            "formats": FORMAT_OPTIONS,
+            "formats": translated(FORMAT_OPTIONS),
             "values": values
             or {
                 "starts": item.starts_at.astimezone(TIMEZONE).strftime("%H:%M"),
@@ -289,54 +295,54 @@ def agenda_item(
                 "format": item.format,
                 "proposal_id": item.proposal_id or "",
             },
-            "providers": manage.accepted_providers(session, dialogue.id or 0),
-            "groups": manage.subgroups(session, [item.id or 0]).get(item.id or 0, {}),
-            "proposals": manage.proposal_options(session),
+            "providers": accepted_providers(db, dialogue.id or 0),
+            "groups": manage.subgroups(db, [item.id or 0]).get(item.id or 0, {}),
+            "proposals": manage.proposal_options(db),
         },
         status_code=status_code,
     )
 
 
-@router.post("/{session_id}/agenda/{item_id}", include_in_schema=False)
+@router.post("/{meeting_id}/agenda/{item_id}", include_in_schema=False)
 def update_agenda_item(
-    request: Request, session: SessionDep, admin: AdminUser, session_id: int, item_id: int, form: AgendaFormDep
+    request: Request, db: SessionDep, admin: AdminUser, meeting_id: int, item_id: int, form: AgendaFormDep
 ) -> Response:
-    ds, _dialogue = service.get_session(session, session_id)
-    item = manage.get_item(session, ds, item_id)
+    meeting, _dialogue = service.get_meeting(db, meeting_id)
+    item = manage.get_item(db, meeting, item_id)
     try:
-        manage.update_item(session, ds, item, form.to_input(ds), actor=admin)
+        manage.update_item(db, meeting, item, form.to_input(meeting), actor=admin)
     except AppError as exc:
         return agenda_item(
             request,
-            session,
+            db,
             admin,
-            session_id,
+            meeting_id,
             item_id,
             values=form.values,
             errors=field_errors(exc),
             status_code=exc.status_code,
         )
-    return RedirectResponse(f"/admin/sessions/{ds.id}#agenda", status_code=303)
+    return RedirectResponse(f"/admin/sessions/{meeting.id}#agenda", status_code=303)
 
 
-@router.post("/{session_id}/agenda/{item_id}/move", include_in_schema=False)
+@router.post("/{meeting_id}/agenda/{item_id}/move", include_in_schema=False)
 def move_agenda_item(
-    session: SessionDep,
+    db: SessionDep,
     admin: AdminUser,
-    session_id: int,
+    meeting_id: int,
     item_id: int,
     direction: Annotated[str, Form(pattern="^(up|down)$")],
 ) -> Response:
-    ds, _dialogue = service.get_session(session, session_id)
-    manage.move_item(session, ds, manage.get_item(session, ds, item_id), direction, actor=admin)
-    return RedirectResponse(f"/admin/sessions/{ds.id}#agenda", status_code=303)
+    meeting, _dialogue = service.get_meeting(db, meeting_id)
+    manage.move_item(db, meeting, manage.get_item(db, meeting, item_id), direction, actor=admin)
+    return RedirectResponse(f"/admin/sessions/{meeting.id}#agenda", status_code=303)
 
 
-@router.post("/{session_id}/agenda/{item_id}/delete", include_in_schema=False)
-def delete_agenda_item(session: SessionDep, admin: AdminUser, session_id: int, item_id: int) -> Response:
-    ds, _dialogue = service.get_session(session, session_id)
-    manage.delete_item(session, ds, manage.get_item(session, ds, item_id), actor=admin)
-    return RedirectResponse(f"/admin/sessions/{ds.id}#agenda", status_code=303)
+@router.post("/{meeting_id}/agenda/{item_id}/delete", include_in_schema=False)
+def delete_agenda_item(db: SessionDep, admin: AdminUser, meeting_id: int, item_id: int) -> Response:
+    meeting, _dialogue = service.get_meeting(db, meeting_id)
+    manage.delete_item(db, meeting, manage.get_item(db, meeting, item_id), actor=admin)
+    return RedirectResponse(f"/admin/sessions/{meeting.id}#agenda", status_code=303)
 
 
 async def posted_form(request: Request) -> FormData:
@@ -349,57 +355,55 @@ async def posted_form(request: Request) -> FormData:
 PostedForm = Annotated[FormData, Depends(posted_form)]
 
 
-@router.post("/{session_id}/agenda/{item_id}/subgroups", include_in_schema=False)
-def set_subgroups(session: SessionDep, admin: AdminUser, session_id: int, item_id: int, form: PostedForm) -> Response:
-    ds, dialogue = service.get_session(session, session_id)
-    item = manage.get_item(session, ds, item_id)
-    allowed = {p.id for p in manage.accepted_providers(session, dialogue.id or 0)}
+@router.post("/{meeting_id}/agenda/{item_id}/subgroups", include_in_schema=False)
+def set_subgroups(db: SessionDep, admin: AdminUser, meeting_id: int, item_id: int, form: PostedForm) -> Response:
+    meeting, dialogue = service.get_meeting(db, meeting_id)
+    item = manage.get_item(db, meeting, item_id)
+    allowed = {p.id for p in accepted_providers(db, dialogue.id or 0)}
     assignment = {pid: str(form.get(f"group_{pid}", ""))[:100] for pid in allowed if pid is not None}
-    manage.set_subgroups(session, item, assignment, actor=admin)
-    return RedirectResponse(f"/admin/sessions/{ds.id}/agenda/{item.id}?saved=1", status_code=303)
+    manage.set_subgroups(db, item, assignment, actor=admin)
+    return RedirectResponse(f"/admin/sessions/{meeting.id}/agenda/{item.id}?saved=1", status_code=303)
 
 
 # --- after the session -----------------------------------------------------------------------------
 
 
-@router.post("/{session_id}/attendance", include_in_schema=False)
-def set_attendance(
-    request: Request, session: SessionDep, admin: AdminUser, session_id: int, form: PostedForm
-) -> Response:
-    ds, dialogue = service.get_session(session, session_id)
+@router.post("/{meeting_id}/attendance", include_in_schema=False)
+def set_attendance(request: Request, db: SessionDep, admin: AdminUser, meeting_id: int, form: PostedForm) -> Response:
+    meeting, dialogue = service.get_meeting(db, meeting_id)
     rows: dict[int, tuple[bool, int]] = {}
-    for provider in manage.accepted_providers(session, dialogue.id or 0):
+    for provider in accepted_providers(db, dialogue.id or 0):
         people = str(form.get(f"people_{provider.id}", "0")).strip() or "0"
         rows[provider.id or 0] = (form.get(f"attended_{provider.id}") == "1", int(people) if people.isdigit() else -1)
     try:
-        manage.set_attendance(session, ds, rows, actor=admin)
+        manage.set_attendance(db, meeting, rows, actor=admin)
     except AppError as exc:
-        return _detail(request, session, ds, errors=field_errors(exc), status_code=exc.status_code)
-    return RedirectResponse(f"/admin/sessions/{ds.id}?saved=1#attendance", status_code=303)
+        return _detail(request, db, meeting, errors=field_errors(exc), status_code=exc.status_code)
+    return RedirectResponse(f"/admin/sessions/{meeting.id}?saved=1#attendance", status_code=303)
 
 
-@router.post("/{session_id}/report", include_in_schema=False)
+@router.post("/{meeting_id}/report", include_in_schema=False)
 def save_report(
     request: Request,
-    session: SessionDep,
+    db: SessionDep,
     admin: AdminUser,
-    session_id: int,
+    meeting_id: int,
     report: Annotated[str, Form(max_length=200_000)] = "",
     recording_url: Annotated[str, Form(max_length=500)] = "",
     publish: Annotated[str, Form(max_length=1)] = "",
 ) -> Response:
-    ds, _dialogue = service.get_session(session, session_id)
+    meeting, _dialogue = service.get_meeting(db, meeting_id)
     try:
         manage.save_report(
-            session, ds, report=report, recording_url=recording_url.strip() or None, publish=publish == "1", actor=admin
+            db, meeting, report=report, recording_url=recording_url.strip() or None, publish=publish == "1", actor=admin
         )
     except AppError as exc:
         return _detail(
             request,
-            session,
-            ds,
+            db,
+            meeting,
             errors=field_errors(exc),
             status_code=exc.status_code,
             report_values={"report": report, "recording_url": recording_url},
         )
-    return RedirectResponse(f"/admin/sessions/{ds.id}?saved=1#report", status_code=303)
+    return RedirectResponse(f"/admin/sessions/{meeting.id}?saved=1#report", status_code=303)

@@ -13,21 +13,21 @@ from app.models import AgendaItem, DialogueSession
 router = APIRouter(tags=["sessions"])
 
 
-def session_out(ds: DialogueSession) -> SessionOut:
-    public = service.report_is_public(ds)
+def session_out(meeting: DialogueSession) -> SessionOut:
+    public = service.report_is_public(meeting)
     return SessionOut(
-        id=ds.id or 0,
-        dialogue_id=ds.dialogue_id,
-        number=ds.number,
-        title=ds.title,
-        starts_at=ds.starts_at,
-        ends_at=ds.ends_at,
-        location=ds.location,
-        status=ds.status,  # type: ignore[arg-type]
-        report=ds.report if public else None,
-        report_published_at=ds.report_published_at if public else None,
-        recording_url=ds.recording_url if public else None,
-        calendar_url=f"/sessions/{ds.id}/save-the-date.ics",
+        id=meeting.id or 0,
+        dialogue_id=meeting.dialogue_id,
+        number=meeting.number,
+        title=meeting.title,
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+        location=meeting.location,
+        status=meeting.status,  # type: ignore[arg-type]
+        report=meeting.report if public else None,
+        report_published_at=meeting.report_published_at if public else None,
+        recording_url=meeting.recording_url if public else None,
+        calendar_url=f"/sessions/{meeting.id}/save-the-date.ics",
     )
 
 
@@ -46,24 +46,24 @@ def agenda_item_out(item: AgendaItem) -> AgendaItemOut:
 
 
 @router.get("/sessions", response_model=Page[SessionOut], summary="List dialogue sessions")
-def list_sessions(session: SessionDep, params: PageDep) -> Page[SessionOut]:
+def list_sessions(db: SessionDep, params: PageDep) -> Page[SessionOut]:
     """Sessions ordered by dialogue, number, then id."""
-    items = service.list_sessions(session)
+    items = service.list_meetings(db)
     page = items[params.offset : params.offset + params.page_size]
-    return Page[SessionOut].build([session_out(ds) for ds in page], len(items), params)
+    return Page[SessionOut].build([session_out(meeting) for meeting in page], len(items), params)
 
 
 @router.get("/sessions/{session_id}", response_model=SessionOut, summary="One dialogue session")
-def get_session(session: SessionDep, session_id: int) -> SessionOut:
-    return session_out(service.get_session(session, session_id)[0])
+def get_session(db: SessionDep, session_id: int) -> SessionOut:
+    return session_out(service.get_meeting(db, session_id)[0])
 
 
 @router.get(
     "/sessions/{session_id}/agenda-items", response_model=Page[AgendaItemOut], summary="The agenda of a session"
 )
-def list_agenda_items(session: SessionDep, session_id: int, params: PageDep) -> Page[AgendaItemOut]:
+def list_agenda_items(db: SessionDep, session_id: int, params: PageDep) -> Page[AgendaItemOut]:
     """Agenda items ordered by position, start, then id."""
-    service.get_session(session, session_id)
-    items = service.agenda(session, session_id)
+    service.get_meeting(db, session_id)
+    items = service.agenda(db, session_id)
     page = items[params.offset : params.offset + params.page_size]
     return Page[AgendaItemOut].build([agenda_item_out(i) for i in page], len(items), params)

@@ -11,6 +11,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app.audit.service import record
+from app.dialogues.participants import accepted_contacts
 from app.kit import clock
 from app.kit.errors import Conflict, NotFound, invalid
 from app.kit.i18n import fmt_datetime
@@ -22,76 +23,44 @@ from app.models import (
     Attendance,
     Dialogue,
     DialogueSession,
-    Invitation,
-    InvitationStatus,
     Proposal,
-    Provider,
-    Role,
     SessionStatus,
     SubgroupAssignment,
     User,
     is_valid_id,
 )
 
-# --- who gets the save-the-dates -----------------------------------------------------------------
-
-
-def accepted_providers(session: Session, dialogue_id: int) -> list[Provider]:
-    return list(
-        session.exec(
-            select(Provider)
-            .join(Invitation, col(Invitation.provider_id) == Provider.id)
-            .where(Invitation.dialogue_id == dialogue_id, Invitation.status == InvitationStatus.accepted)
-            .order_by(Provider.name, Provider.id)
-        ).all()
-    )
-
-
-def accepted_contacts(session: Session, dialogue_id: int, provider_id: int | None = None) -> list[User]:
-    """Active users of the providers that accepted (or of one of them)."""
-    stmt = (
-        select(User)
-        .join(Invitation, col(Invitation.provider_id) == User.provider_id)
-        .where(
-            Invitation.dialogue_id == dialogue_id,
-            Invitation.status == InvitationStatus.accepted,
-            User.role == Role.provider,
-            col(User.active),
-        )
-        .order_by(User.email)
-    )
-    if provider_id is not None:
-        stmt = stmt.where(User.provider_id == provider_id)
-    return list(session.exec(stmt).all())
+# --- save-the-dates ------------------------------------------------------------------------------
 
 
 def send_save_the_dates(
-    session: Session, ds: DialogueSession, dialogue: Dialogue, *, provider_id: int | None = None
+    db: Session, meeting: DialogueSession, dialogue: Dialogue, *, provider_id: int | None = None
 ) -> int:
     """Mail every accepted provider's contacts the session as an iCalendar invitation (REQUEST, or CANCEL
     for a cancelled session); the UID stays, the SEQUENCE says which version is newest."""
-    cancelled = ds.status == SessionStatus.cancelled
+    cancelled = meeting.status == SessionStatus.cancelled
     method = "CANCEL" if cancelled else "REQUEST"
-    template = "session_cancelled" if cancelled else ("session_changed" if ds.ics_sequence else "save_the_date")
-    recipients = accepted_contacts(session, dialogue.id or 0, provider_id)
+    template = "session_cancelled" if cancelled else ("session_changed" if meeting.ics_sequence else "save_the_date")
+    recipients = accepted_contacts(db, dialogue.id or 0, provider_id)
     for user in recipients:
-        ics = calendar_bytes([(ds, dialogue)], method=method, attendee=user.email)
+        ics = calendar_bytes([(meeting, dialogue)], method=method, attendee=user.email)
         queue_mail(
-            session,
+            db,
             to=user.email,
             template=template,
             context={
                 "user_name": user.name or user.email,
-                "number": ds.number,
-                "title": ds.title,
-                "when": f"{fmt_datetime(ds.starts_at, 'EEEE d MMMM y, HH:mm')}–{fmt_datetime(ds.ends_at, 'HH:mm')}",
-                "location": ds.location,
+                "number": meeting.number,
+                "title": meeting.title,
+                "when": f"{fmt_datetime(meeting.starts_at, 'EEEE d MMMM y, HH:mm')}–"
+                f"{fmt_datetime(meeting.ends_at, 'HH:mm')}",
+                "location": meeting.location,
                 "dialogue_title": dialogue.title,
-                "session_id": ds.id,
+                "session_id": meeting.id,
             },
             attachments=[
                 {
-                    "filename": f"dialoogsessie-{ds.number}.ics",
+                    "filename": f"dialoogsessie-{meeting.number}.ics",
                     "content": ics,
                     "content_type": f"text/calendar; method={method}; charset=utf-8",
                 }
@@ -104,7 +73,7 @@ def send_save_the_dates(
 
 
 @dataclass
-class SessionInput:
+class MeetingInput:
     number: int | None
     title: str
     starts_at: datetime | None
@@ -114,7 +83,7 @@ class SessionInput:
     recording_url: str | None = None
 
 
-def _validate(session: Session, dialogue: Dialogue, data: SessionInput, *, except_id: int | None = None) -> None:
+def _validate(session: Session, dialogue: Dialogue, data: MeetingInput, *, except_id: int | None = None) -> None:
     errors: dict[str, str] = {}
     if not data.number or data.number < 1:
         errors["number"] = "Vul een sessienummer in (1 of hoger)."
@@ -144,23 +113,23 @@ def _validate(session: Session, dialogue: Dialogue, data: SessionInput, *, excep
         raise invalid(errors)
 
 
-def _snapshot(ds: DialogueSession) -> dict[str, Any]:
+def _snapshot(meeting: DialogueSession) -> dict[str, Any]:
     return {
-        "number": ds.number,
-        "title": ds.title,
-        "starts_at": ds.starts_at.isoformat(),
-        "ends_at": ds.ends_at.isoformat(),
-        "location": ds.location,
-        "status": ds.status,
-        "recording_url": ds.recording_url,
+        "number": meeting.number,
+        "title": meeting.title,
+        "starts_at": meeting.starts_at.isoformat(),
+        "ends_at": meeting.ends_at.isoformat(),
+        "location": meeting.location,
+        "status": meeting.status,
+        "recording_url": meeting.recording_url,
     }
 
 
-def create_session(session: Session, dialogue: Dialogue, data: SessionInput, *, actor: User) -> DialogueSession:
-    _validate(session, dialogue, data)
-    assert data.starts_at and data.ends_at and data.number
+def create_meeting(db: Session, dialogue: Dialogue, data: MeetingInput, *, actor: User) -> DialogueSession:
+    _validate(db, dialogue, data)
+    assert data.starts_at and data.ends_at and data.number and dialogue.id
     now = clock.now()
-    ds = DialogueSession(
+    meeting = DialogueSession(
         dialogue_id=dialogue.id,
         number=data.number,
         title=data.title.strip(),
@@ -174,65 +143,76 @@ def create_session(session: Session, dialogue: Dialogue, data: SessionInput, *, 
         created_at=now,
         updated_at=now,
     )
-    session.add(ds)
-    session.flush()
+    db.add(meeting)
+    db.flush()
     record(
-        session,
+        db,
         action="session.created",
         entity_type="session",
-        entity_id=ds.id,
+        entity_id=meeting.id,
         actor=actor,
-        summary=f"Sessie {ds.number} aangemaakt",
-        after=_snapshot(ds),
+        summary=f"Sessie {meeting.number} aangemaakt",
+        after=_snapshot(meeting),
     )
-    if ds.status != SessionStatus.cancelled:
-        send_save_the_dates(session, ds, dialogue)
-    return ds
+    if meeting.status != SessionStatus.cancelled:
+        send_save_the_dates(db, meeting, dialogue)
+    return meeting
 
 
-def update_session(
-    session: Session, ds: DialogueSession, dialogue: Dialogue, data: SessionInput, *, actor: User
+def update_meeting(
+    db: Session, meeting: DialogueSession, dialogue: Dialogue, data: MeetingInput, *, actor: User
 ) -> DialogueSession:
     """Change a session; a new time or place goes out as an update (SEQUENCE + 1), a cancellation as CANCEL."""
-    _validate(session, dialogue, data, except_id=ds.id)
+    _validate(db, dialogue, data, except_id=meeting.id)
     assert data.starts_at and data.ends_at and data.number
-    before = _snapshot(ds)
+    before = _snapshot(meeting)
     calendar_changed = (
-        data.starts_at != ds.starts_at
-        or data.ends_at != ds.ends_at
-        or data.location.strip() != ds.location
-        or (data.status == SessionStatus.cancelled) != (ds.status == SessionStatus.cancelled)
+        data.starts_at != meeting.starts_at
+        or data.ends_at != meeting.ends_at
+        or data.location.strip() != meeting.location
+        or (data.status == SessionStatus.cancelled) != (meeting.status == SessionStatus.cancelled)
     )
-    if data.starts_at != ds.starts_at:
-        ds.documents_release_at = data.starts_at - timedelta(days=7)
-    ds.number, ds.title, ds.starts_at, ds.ends_at = data.number, data.title.strip(), data.starts_at, data.ends_at
-    ds.location, ds.status, ds.recording_url = data.location.strip(), data.status, data.recording_url or None
-    after = _snapshot(ds)
+    if data.starts_at != meeting.starts_at:
+        meeting.documents_release_at = data.starts_at - timedelta(days=7)
+    meeting.number, meeting.title, meeting.starts_at, meeting.ends_at = (
+        data.number,
+        data.title.strip(),
+        data.starts_at,
+        data.ends_at,
+    )
+    meeting.location, meeting.status, meeting.recording_url = (
+        data.location.strip(),
+        data.status,
+        data.recording_url or None,
+    )
+    after = _snapshot(meeting)
     if after == before:
-        return ds
-    ds.updated_at = clock.now()
+        return meeting
+    meeting.updated_at = clock.now()
     if calendar_changed:
-        ds.ics_sequence += 1
-    session.add(ds)
+        meeting.ics_sequence += 1
+    db.add(meeting)
     changed = {k: v for k, v in after.items() if before[k] != v}
     record(
-        session,
+        db,
         action="session.updated",
         entity_type="session",
-        entity_id=ds.id,
+        entity_id=meeting.id,
         actor=actor,
-        summary=f"Sessie {ds.number} gewijzigd: {', '.join(changed)}",
+        summary=f"Sessie {meeting.number} gewijzigd: {', '.join(changed)}",
         before={k: before[k] for k in changed},
         after=changed,
     )
     if calendar_changed:
-        send_save_the_dates(session, ds, dialogue)
-    return ds
+        send_save_the_dates(db, meeting, dialogue)
+    return meeting
 
 
 def proposal_options(session: Session) -> list[tuple[int, str]]:
     """Proposals an agenda item can link to."""
-    return [(p.id or 0, p.title) for p in session.exec(select(Proposal).order_by(Proposal.title, Proposal.id))]
+    return [
+        (p.id or 0, p.title) for p in session.exec(select(Proposal).order_by(col(Proposal.title), col(Proposal.id)))
+    ]
 
 
 # --- agenda ----------------------------------------------------------------------------------------
@@ -248,7 +228,7 @@ class AgendaInput:
     proposal_id: int | None = None
 
 
-def _validate_item(ds: DialogueSession, data: AgendaInput) -> None:
+def _validate_item(meeting: DialogueSession, data: AgendaInput) -> None:
     errors: dict[str, str] = {}
     if not data.title.strip():
         errors["title"] = "Geef het agendapunt een titel."
@@ -256,10 +236,10 @@ def _validate_item(ds: DialogueSession, data: AgendaInput) -> None:
         errors["starts_at"] = "Vul begin- en eindtijd in."
     elif data.ends_at <= data.starts_at:
         errors["ends_at"] = "De eindtijd moet na de begintijd liggen."
-    elif data.starts_at < ds.starts_at or data.ends_at > ds.ends_at:
+    elif data.starts_at < meeting.starts_at or data.ends_at > meeting.ends_at:
         errors["starts_at"] = (
             f"Een agendapunt valt binnen de sessie "
-            f"({fmt_datetime(ds.starts_at, 'HH:mm')}–{fmt_datetime(ds.ends_at, 'HH:mm')})."
+            f"({fmt_datetime(meeting.starts_at, 'HH:mm')}–{fmt_datetime(meeting.ends_at, 'HH:mm')})."
         )
     if data.format not in set(AgendaFormat):
         errors["format"] = "Kies plenair of in subgroepen."
@@ -267,18 +247,19 @@ def _validate_item(ds: DialogueSession, data: AgendaInput) -> None:
         raise invalid(errors)
 
 
-def get_item(session: Session, ds: DialogueSession, item_id: int) -> AgendaItem:
-    item = session.get(AgendaItem, item_id) if is_valid_id(item_id) else None
-    if item is None or item.session_id != ds.id:
+def get_item(db: Session, meeting: DialogueSession, item_id: int) -> AgendaItem:
+    item = db.get(AgendaItem, item_id) if is_valid_id(item_id) else None
+    if item is None or item.session_id != meeting.id:
         raise NotFound("Agenda item not found.")
     return item
 
 
-def add_item(session: Session, ds: DialogueSession, data: AgendaInput, *, actor: User) -> AgendaItem:
-    _validate_item(ds, data)
-    position = max((i.position for i in agenda(session, ds.id or 0)), default=0) + 1
+def add_item(db: Session, meeting: DialogueSession, data: AgendaInput, *, actor: User) -> AgendaItem:
+    _validate_item(meeting, data)
+    assert data.starts_at and data.ends_at and meeting.id
+    position = max((i.position for i in agenda(db, meeting.id or 0)), default=0) + 1
     item = AgendaItem(
-        session_id=ds.id,
+        session_id=meeting.id,
         position=position,
         starts_at=data.starts_at,
         ends_at=data.ends_at,
@@ -287,28 +268,28 @@ def add_item(session: Session, ds: DialogueSession, data: AgendaInput, *, actor:
         format=data.format,
         proposal_id=data.proposal_id,
     )
-    session.add(item)
-    session.flush()
+    db.add(item)
+    db.flush()
     record(
-        session,
+        db,
         action="agenda_item.created",
         entity_type="agenda_item",
         entity_id=item.id,
         actor=actor,
-        summary=f"Agendapunt '{item.title}' toegevoegd aan sessie {ds.number}",
+        summary=f"Agendapunt '{item.title}' toegevoegd aan sessie {meeting.number}",
     )
     return item
 
 
 def update_item(
-    session: Session, ds: DialogueSession, item: AgendaItem, data: AgendaInput, *, actor: User
+    db: Session, meeting: DialogueSession, item: AgendaItem, data: AgendaInput, *, actor: User
 ) -> AgendaItem:
-    _validate_item(ds, data)
+    _validate_item(meeting, data)
     item.starts_at, item.ends_at, item.title = data.starts_at, data.ends_at, data.title.strip()  # type: ignore[assignment]
     item.description, item.format, item.proposal_id = data.description.strip(), data.format, data.proposal_id
-    session.add(item)
+    db.add(item)
     record(
-        session,
+        db,
         action="agenda_item.updated",
         entity_type="agenda_item",
         entity_id=item.id,
@@ -318,23 +299,23 @@ def update_item(
     return item
 
 
-def delete_item(session: Session, ds: DialogueSession, item: AgendaItem, *, actor: User) -> None:
-    for assignment in session.exec(select(SubgroupAssignment).where(SubgroupAssignment.agenda_item_id == item.id)):
-        session.delete(assignment)
-    session.delete(item)
+def delete_item(db: Session, meeting: DialogueSession, item: AgendaItem, *, actor: User) -> None:
+    for assignment in db.exec(select(SubgroupAssignment).where(SubgroupAssignment.agenda_item_id == item.id)):
+        db.delete(assignment)
+    db.delete(item)
     record(
-        session,
+        db,
         action="agenda_item.deleted",
         entity_type="agenda_item",
         entity_id=item.id,
         actor=actor,
-        summary=f"Agendapunt '{item.title}' verwijderd uit sessie {ds.number}",
+        summary=f"Agendapunt '{item.title}' verwijderd uit sessie {meeting.number}",
     )
 
 
-def move_item(session: Session, ds: DialogueSession, item: AgendaItem, direction: str, *, actor: User) -> None:
+def move_item(db: Session, meeting: DialogueSession, item: AgendaItem, direction: str, *, actor: User) -> None:
     """Swap with the neighbour above or below: reordering that needs no dragging and no JavaScript."""
-    items = agenda(session, ds.id or 0)
+    items = agenda(db, meeting.id or 0)
     for position, it in enumerate(items, start=1):
         it.position = position  # close gaps first
     index = next(i for i, it in enumerate(items) if it.id == item.id)
@@ -342,7 +323,7 @@ def move_item(session: Session, ds: DialogueSession, item: AgendaItem, direction
     if 0 <= other < len(items):
         items[index].position, items[other].position = items[other].position, items[index].position
         record(
-            session,
+            db,
             action="agenda_item.moved",
             entity_type="agenda_item",
             entity_id=item.id,
@@ -350,7 +331,7 @@ def move_item(session: Session, ds: DialogueSession, item: AgendaItem, direction
             summary=f"Agendapunt '{item.title}' naar {'boven' if direction == 'up' else 'beneden'}",
         )
     for it in items:
-        session.add(it)
+        db.add(it)
 
 
 def subgroups(session: Session, item_ids: list[int]) -> dict[int, dict[int, str]]:
@@ -379,7 +360,7 @@ def set_subgroups(session: Session, item: AgendaItem, assignment: dict[int, str]
             current.subgroup = name
             session.add(current)
         elif name:
-            session.add(SubgroupAssignment(agenda_item_id=item.id, provider_id=provider_id, subgroup=name))
+            session.add(SubgroupAssignment(agenda_item_id=item.id or 0, provider_id=provider_id, subgroup=name))
     record(
         session,
         action="agenda_item.subgroups",
@@ -394,32 +375,32 @@ def set_subgroups(session: Session, item: AgendaItem, assignment: dict[int, str]
 # --- after the session -----------------------------------------------------------------------------
 
 
-def attendance(session: Session, session_id: int) -> dict[int, Attendance]:
-    return {a.provider_id: a for a in session.exec(select(Attendance).where(Attendance.session_id == session_id))}
+def attendance(session: Session, meeting_id: int) -> dict[int, Attendance]:
+    return {a.provider_id: a for a in session.exec(select(Attendance).where(Attendance.session_id == meeting_id))}
 
 
-def set_attendance(session: Session, ds: DialogueSession, rows: dict[int, tuple[bool, int]], *, actor: User) -> None:
+def set_attendance(db: Session, meeting: DialogueSession, rows: dict[int, tuple[bool, int]], *, actor: User) -> None:
     """Who came, with how many people (provider id -> (attended, people))."""
-    current = attendance(session, ds.id or 0)
+    current = attendance(db, meeting.id or 0)
     for provider_id, (attended, people) in rows.items():
         if people < 0 or people > 50:
             raise invalid({f"people_{provider_id}": "Vul een aantal tussen 0 en 50 in."})
-        row = current.get(provider_id) or Attendance(session_id=ds.id, provider_id=provider_id)
+        row = current.get(provider_id) or Attendance(session_id=meeting.id or 0, provider_id=provider_id)
         row.attended, row.people = attended, people if attended else 0
-        session.add(row)
+        db.add(row)
     record(
-        session,
+        db,
         action="session.attendance",
         entity_type="session",
-        entity_id=ds.id,
+        entity_id=meeting.id,
         actor=actor,
-        summary=f"Aanwezigheid sessie {ds.number} bijgewerkt",
+        summary=f"Aanwezigheid sessie {meeting.number} bijgewerkt",
         after={str(k): {"attended": a, "people": p} for k, (a, p) in rows.items()},
     )
 
 
 def save_report(
-    session: Session, ds: DialogueSession, *, report: str, recording_url: str | None, publish: bool, actor: User
+    db: Session, meeting: DialogueSession, *, report: str, recording_url: str | None, publish: bool, actor: User
 ) -> None:
     """Save the report (Markdown) and recording link; ``publish`` makes both public from now on.
 
@@ -430,28 +411,28 @@ def save_report(
         raise invalid({"recording_url": "Een link naar de opname begint met https://."})
     if publish and not report.strip():
         raise invalid({"report": "Schrijf eerst het verslag; een leeg verslag kan niet worden gepubliceerd."})
-    if publish and ds.report_published_at is None and clock.now() < ds.ends_at:
+    if publish and meeting.report_published_at is None and clock.now() < meeting.ends_at:
         raise invalid(
             {
                 "report": (
                     "Het verslag kan pas worden gepubliceerd als de sessie is afgelopen, vanaf "
-                    f"{fmt_datetime(ds.ends_at, 'EEEE d MMMM y, HH:mm')}. Sla het tot dan op zonder te publiceren."
+                    f"{fmt_datetime(meeting.ends_at, 'EEEE d MMMM y, HH:mm')}. Sla het tot dan op zonder te publiceren."
                 )
             }
         )
-    before = {"report": ds.report, "recording_url": ds.recording_url, "published": ds.report_published_at}
-    ds.report, ds.recording_url = report, recording_url or None
-    if publish and ds.report_published_at is None:
-        ds.report_published_at = clock.now()
-    ds.updated_at = clock.now()
-    session.add(ds)
+    report_before, recording_before = meeting.report, meeting.recording_url
+    meeting.report, meeting.recording_url = report, recording_url or None
+    if publish and meeting.report_published_at is None:
+        meeting.report_published_at = clock.now()
+    meeting.updated_at = clock.now()
+    db.add(meeting)
     record(
-        session,
+        db,
         action="session.report_published" if publish else "session.report_saved",
         entity_type="session",
-        entity_id=ds.id,
+        entity_id=meeting.id,
         actor=actor,
-        summary=f"Verslag sessie {ds.number} {'gepubliceerd' if publish else 'opgeslagen'}",
-        before={"recording_url": before["recording_url"], "report_length": len(before["report"] or "")},
-        after={"recording_url": ds.recording_url, "report_length": len(ds.report)},
+        summary=f"Verslag sessie {meeting.number} {'gepubliceerd' if publish else 'opgeslagen'}",
+        before={"recording_url": recording_before, "report_length": len(report_before or "")},
+        after={"recording_url": meeting.recording_url, "report_length": len(meeting.report)},
     )

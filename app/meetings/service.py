@@ -1,4 +1,4 @@
-"""Dialogue sessions: what the public may see, calendars (RFC 5545) and the report as PDF."""
+"""Dialogue meetings (model DialogueSession): what the public may see, calendars (RFC 5545) and the report as PDF."""
 
 from __future__ import annotations
 
@@ -6,16 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parseaddr
 
-from fpdf import FPDF
-from fpdf.enums import XPos, YPos
 from icalendar import Calendar, Event, vText
-from markdown_it import MarkdownIt
 from sqlmodel import Session, col, select
 
 from app.config import get_settings
 from app.kit import clock
 from app.kit.errors import NotFound
 from app.kit.i18n import TIMEZONE, fmt_datetime
+from app.kit.pdf import markdown_to_pdf, new_document, pdf_lines, to_latin1
 from app.models import (
     AgendaItem,
     Audience,
@@ -32,52 +30,55 @@ from app.models import (
 PRODID = "-//Sociaal Domein Flevoland//Dialoog//NL"
 
 
-def get_session(session: Session, session_id: int) -> tuple[DialogueSession, Dialogue]:
-    if not is_valid_id(session_id):
-        raise NotFound(f"Session {session_id} does not exist.")
+def get_meeting(session: Session, meeting_id: int) -> tuple[DialogueSession, Dialogue]:
+    """The meeting with its dialogue; NotFound for an id that does not exist."""
+    if not is_valid_id(meeting_id):
+        raise NotFound(f"Session {meeting_id} does not exist.")
     row = session.exec(
         select(DialogueSession, Dialogue)
         .join(Dialogue, col(Dialogue.id) == DialogueSession.dialogue_id)
-        .where(DialogueSession.id == session_id)
+        .where(DialogueSession.id == meeting_id)
     ).first()
     if row is None:
-        raise NotFound(f"Session {session_id} does not exist.")
+        raise NotFound(f"Session {meeting_id} does not exist.")
     return row
 
 
-def list_sessions(session: Session, dialogue_id: int | None = None) -> list[DialogueSession]:
-    stmt = select(DialogueSession).order_by(DialogueSession.dialogue_id, DialogueSession.number, DialogueSession.id)
+def list_meetings(session: Session, dialogue_id: int | None = None) -> list[DialogueSession]:
+    stmt = select(DialogueSession).order_by(
+        col(DialogueSession.dialogue_id), col(DialogueSession.number), col(DialogueSession.id)
+    )
     if dialogue_id is not None:
         stmt = stmt.where(DialogueSession.dialogue_id == dialogue_id)
     return list(session.exec(stmt).all())
 
 
-def agenda(session: Session, session_id: int) -> list[AgendaItem]:
+def agenda(session: Session, meeting_id: int) -> list[AgendaItem]:
     return list(
         session.exec(
             select(AgendaItem)
-            .where(AgendaItem.session_id == session_id)
-            .order_by(AgendaItem.position, AgendaItem.starts_at, AgendaItem.id)
+            .where(AgendaItem.session_id == meeting_id)
+            .order_by(col(AgendaItem.position), col(AgendaItem.starts_at), col(AgendaItem.id))
         ).all()
     )
 
 
-def report_is_public(ds: DialogueSession, now: datetime | None = None) -> bool:
+def report_is_public(meeting: DialogueSession, now: datetime | None = None) -> bool:
     now = now or clock.now()
-    return bool(ds.report) and ds.report_published_at is not None and ds.report_published_at <= now
+    return bool(meeting.report) and meeting.report_published_at is not None and meeting.report_published_at <= now
 
 
-def public_documents(session: Session, session_id: int) -> list[Document]:
+def public_documents(session: Session, meeting_id: int) -> list[Document]:
     """Documents for everyone, once released."""
     return list(
         session.exec(
             select(Document)
             .where(
-                Document.session_id == session_id,
+                Document.session_id == meeting_id,
                 Document.audience == Audience.public,
                 Document.release_at <= clock.now(),
             )
-            .order_by(Document.release_at, Document.id)
+            .order_by(col(Document.release_at), col(Document.id))
         ).all()
     )
 
@@ -85,23 +86,23 @@ def public_documents(session: Session, session_id: int) -> list[Document]:
 # --- calendars -----------------------------------------------------------------------------------
 
 
-def _event(ds: DialogueSession, dialogue: Dialogue, attendee: str | None = None) -> Event:
+def _event(meeting: DialogueSession, dialogue: Dialogue, attendee: str | None = None) -> Event:
     base = get_settings().base_url.rstrip("/")
     event = Event()
-    event.add("uid", ds.ics_uid)
-    event.add("sequence", ds.ics_sequence)
-    event.add("dtstamp", ds.updated_at)
-    event.add("dtstart", ds.starts_at.astimezone(TIMEZONE))
-    event.add("dtend", ds.ends_at.astimezone(TIMEZONE))
-    event.add("summary", f"Dialoogsessie {ds.number}: {ds.title}")
-    event.add("location", vText(ds.location))
-    event.add("url", f"{base}/sessions/{ds.id}")
+    event.add("uid", meeting.ics_uid)
+    event.add("sequence", meeting.ics_sequence)
+    event.add("dtstamp", meeting.updated_at)
+    event.add("dtstart", meeting.starts_at.astimezone(TIMEZONE))
+    event.add("dtend", meeting.ends_at.astimezone(TIMEZONE))
+    event.add("summary", f"Dialoogsessie {meeting.number}: {meeting.title}")
+    event.add("location", vText(meeting.location))
+    event.add("url", f"{base}/sessions/{meeting.id}")
     event.add(
         "description",
         f"{dialogue.title}\nKenmerk TenderNed: {dialogue.tender_reference}\n"
-        f"Programma en stukken: {base}/sessions/{ds.id}",
+        f"Programma en stukken: {base}/sessions/{meeting.id}",
     )
-    event.add("status", "CANCELLED" if ds.status == SessionStatus.cancelled else "CONFIRMED")
+    event.add("status", "CANCELLED" if meeting.status == SessionStatus.cancelled else "CONFIRMED")
     name, address = parseaddr(get_settings().mail_from)
     event.add("organizer", f"mailto:{address}", parameters={"CN": name or "Sociaal Domein Flevoland"})
     if attendee:
@@ -110,7 +111,7 @@ def _event(ds: DialogueSession, dialogue: Dialogue, attendee: str | None = None)
 
 
 def calendar_bytes(
-    sessions: list[tuple[DialogueSession, Dialogue]],
+    meetings: list[tuple[DialogueSession, Dialogue]],
     *,
     method: str = "PUBLISH",
     name: str | None = None,
@@ -123,100 +124,33 @@ def calendar_bytes(
     calendar.add("method", method)
     if name:
         calendar.add("x-wr-calname", name)
-    for ds, dialogue in sessions:
-        calendar.add_component(_event(ds, dialogue, attendee))
+    for meeting, dialogue in meetings:
+        calendar.add_component(_event(meeting, dialogue, attendee))
     calendar.add_missing_timezones()
     return calendar.to_ical()
 
 
 # --- the report as PDF ---------------------------------------------------------------------------
 
-_md = MarkdownIt("commonmark")
 
-
-def report_pdf(ds: DialogueSession, dialogue: Dialogue) -> bytes:
+def report_pdf(meeting: DialogueSession, dialogue: Dialogue) -> bytes:
     """The published report as a PDF for TenderNed, with the tender reference on every page."""
-    pdf = FPDF(format="A4")
-    pdf.set_title(f"Verslag dialoogsessie {ds.number}: {ds.title}")
-    pdf.set_author("Sociaal Domein Flevoland")
-    pdf.set_auto_page_break(auto=True, margin=18)
     reference = f"{dialogue.title} - kenmerk TenderNed {dialogue.tender_reference}"
-    pdf.footer = lambda: pdf_footer(pdf, reference)  # type: ignore[method-assign]
-    pdf.add_page()
+    pdf = new_document(f"Verslag dialoogsessie {meeting.number}: {meeting.title}", reference)
     pdf.set_font("Helvetica", "B", 16)
-    pdf_lines(pdf, 8, to_latin1(f"Verslag dialoogsessie {ds.number}: {ds.title}"))
+    pdf_lines(pdf, 8, to_latin1(f"Verslag dialoogsessie {meeting.number}: {meeting.title}"))
     pdf.set_font("Helvetica", size=10)
     pdf_lines(
         pdf,
         6,
         to_latin1(
-            f"{reference}\n{fmt_datetime(ds.starts_at, 'd MMMM y, HH:mm')} uur, "
-            f"{ds.location}\nGepubliceerd: {fmt_datetime(ds.report_published_at, 'd MMMM y')}"
+            f"{reference}\n{fmt_datetime(meeting.starts_at, 'd MMMM y, HH:mm')} uur, "
+            f"{meeting.location}\nGepubliceerd: {fmt_datetime(meeting.report_published_at, 'd MMMM y')}"
         ),
     )
     pdf.ln(4)
-    _markdown_to_pdf(pdf, ds.report)
+    markdown_to_pdf(pdf, meeting.report)
     return bytes(pdf.output())
-
-
-def pdf_lines(pdf: FPDF, height: float, text: str) -> None:
-    """A paragraph from the current x to the right margin; the next one starts on the left margin."""
-    pdf.multi_cell(0, height, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-
-
-def pdf_footer(pdf: FPDF, reference: str) -> None:
-    pdf.set_y(-12)
-    pdf.set_font("Helvetica", size=8)
-    pdf.cell(0, 6, to_latin1(f"{reference} - pagina {pdf.page_no()}"), align="C")
-
-
-def to_latin1(text: str) -> str:
-    """The core PDF fonts speak Latin-1; typographic quotes and dashes are mapped, the rest replaced."""
-    table = str.maketrans(
-        {
-            "\u2018": "'",
-            "\u2019": "'",
-            "\u201c": '"',
-            "\u201d": '"',
-            "\u2013": "-",
-            "\u2014": "-",
-            "\u2026": "...",
-            "\u20ac": "EUR",
-        }
-    )
-    return text.translate(table).encode("latin-1", "replace").decode("latin-1")
-
-
-def _markdown_to_pdf(pdf: FPDF, text: str) -> None:
-    """Headings, paragraphs and list items from the Markdown, as plain text (no raw HTML is ever used)."""
-    tokens = _md.parse(text or "")
-    heading_level = 0
-    bullet = ""
-    for i, token in enumerate(tokens):
-        if token.type == "heading_open":
-            heading_level = int(token.tag[1])
-        elif token.type == "heading_close":
-            heading_level = 0
-        elif token.type == "list_item_open":
-            bullet = "- "
-        elif token.type == "inline":
-            plain = "".join(
-                " " if child.type in ("softbreak", "hardbreak") else child.content
-                for child in token.children or []
-                if child.type in ("text", "code_inline", "softbreak", "hardbreak")
-            )
-            plain = plain or token.content
-            if heading_level:
-                pdf.ln(2)
-                pdf.set_font("Helvetica", "B", 14 if heading_level <= 2 else 12)
-                pdf_lines(pdf, 7, to_latin1(plain))
-            else:
-                pdf.set_font("Helvetica", size=11)
-                pdf.set_x(pdf.l_margin + (5 if bullet else 0))
-                pdf_lines(pdf, 6, to_latin1(bullet + plain))
-                bullet = ""
-        elif token.type == "paragraph_close" and tokens[i - 1].type == "inline" and not token.hidden:
-            pdf.ln(2)
 
 
 # --- publications feed ----------------------------------------------------------------------------
@@ -231,36 +165,38 @@ class Publication:
     summary: str
 
 
-def publications(session: Session, dialogue: Dialogue) -> list[Publication]:
+def publications(db: Session, dialogue: Dialogue) -> list[Publication]:
     """What the public can follow: published reports and recordings, public documents, the sessions, and the
     published versions of public proposals."""
     now = clock.now()
     base = get_settings().base_url.rstrip("/")
     host = base.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
     out: list[Publication] = []
-    sessions = list_sessions(session, dialogue.id)
-    for ds in sessions:
+    for meeting in list_meetings(db, dialogue.id):
         out.append(
             Publication(
-                id=f"tag:{host},2026:session-{ds.id}",
-                title=f"Dialoogsessie {ds.number}: {ds.title}",
-                url=f"{base}/sessions/{ds.id}",
-                updated=ds.updated_at,
-                summary=f"{fmt_datetime(ds.starts_at, 'EEEE d MMMM y, HH:mm')} uur, {ds.location} ({ds.status})",
+                id=f"tag:{host},2026:session-{meeting.id}",
+                title=f"Dialoogsessie {meeting.number}: {meeting.title}",
+                url=f"{base}/sessions/{meeting.id}",
+                updated=meeting.updated_at,
+                summary=(
+                    f"{fmt_datetime(meeting.starts_at, 'EEEE d MMMM y, HH:mm')} uur, "
+                    f"{meeting.location} ({meeting.status})"
+                ),
             )
         )
-        if report_is_public(ds, now):
-            assert ds.report_published_at is not None
+        if report_is_public(meeting, now):
+            assert meeting.report_published_at is not None
             out.append(
                 Publication(
-                    id=f"tag:{host},2026:session-{ds.id}-report",
-                    title=f"Verslag dialoogsessie {ds.number}: {ds.title}",
-                    url=f"{base}/sessions/{ds.id}#report-title",
-                    updated=ds.report_published_at,
-                    summary="Het verslag" + (" en de opname" if ds.recording_url else "") + " zijn gepubliceerd.",
+                    id=f"tag:{host},2026:session-{meeting.id}-report",
+                    title=f"Verslag dialoogsessie {meeting.number}: {meeting.title}",
+                    url=f"{base}/sessions/{meeting.id}#report-title",
+                    updated=meeting.report_published_at,
+                    summary="Het verslag" + (" en de opname" if meeting.recording_url else "") + " zijn gepubliceerd.",
                 )
             )
-    documents = session.exec(
+    documents = db.exec(
         select(Document).where(
             Document.dialogue_id == dialogue.id, Document.audience == Audience.public, Document.release_at <= now
         )
@@ -275,7 +211,7 @@ def publications(session: Session, dialogue: Dialogue) -> list[Publication]:
                 summary=f"{doc.filename} is openbaar beschikbaar.",
             )
         )
-    public_versions = session.exec(
+    public_versions = db.exec(
         select(ProposalVersion, Proposal)
         .join(Proposal, col(Proposal.id) == ProposalVersion.proposal_id)
         .where(

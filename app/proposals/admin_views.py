@@ -12,13 +12,13 @@ from sqlmodel import Session
 
 from app.accounts.deps import AdminUser
 from app.db import SessionDep
+from app.dialogues.participants import accepted_providers
 from app.dialogues.service import current_dialogue
 from app.documents.service import MAX_DOCUMENT_BYTES
 from app.kit.dates import local_input, parse_local
 from app.kit.errors import N_, AppError, field_errors
 from app.kit.i18n import gettext as _
 from app.kit.markdown import render_markdown
-from app.meetings.manage import accepted_providers
 from app.models import Proposal, ProposalTopic, SectionKind
 from app.proposals import manage, service
 from app.proposals.importer import SectionImportError, import_sections

@@ -13,6 +13,7 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, func, select
 
 from app.audit.service import record
+from app.dialogues.participants import accepted_contacts
 from app.dialogues.service import current_dialogue
 from app.kit import clock
 from app.kit.errors import AppError, Conflict, NotFound, invalid
@@ -20,7 +21,6 @@ from app.kit.i18n import fmt_datetime
 from app.kit.i18n import gettext as _
 from app.kit.markdown import render_markdown
 from app.mail.service import queue_mail
-from app.meetings.manage import accepted_contacts
 from app.models import (
     Comment,
     Proposal,

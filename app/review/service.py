@@ -39,7 +39,7 @@ from app.kit.errors import N_, Conflict, Forbidden, NotFound, invalid
 from app.kit.i18n import gettext as _
 from app.kit.markdown import render_markdown
 from app.kit.pagination import PageParams, paginate
-from app.meetings.service import pdf_footer, pdf_lines, to_latin1
+from app.kit.pdf import pdf_footer, pdf_lines, to_latin1
 from app.models import (
     AgendaItem,
     AgendaItemComment,

@@ -16,12 +16,12 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.accounts.deps import WebPrincipal, client_ip
 from app.db import SessionDep
+from app.dialogues.participants import accepted_providers
 from app.dialogues.service import current_dialogue
 from app.kit.dates import parse_local
 from app.kit.errors import N_, AppError, NotFound, Unauthorized, field_errors, invalid
 from app.kit.i18n import gettext as _
 from app.kit.pagination import PageParams
-from app.meetings.manage import accepted_providers
 from app.models import CommentKind, CommentStatus, Stance, is_valid_id
 from app.policy import Action, Principal, authorize, can
 from app.proposals.service import KIND_LABELS, STATUS_LABELS
