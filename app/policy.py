@@ -98,6 +98,10 @@ ROLES: dict[Action, frozenset[str]] = {
 # The role whose access follows its organisation's invitation to the dialogue (see the module's docstring).
 INVITED_ROLE = Role.provider
 
+# Who is told by mail of what is released to participants: these roles always, the invited role while its
+# organisation takes part (admins make the releases themselves).
+ALWAYS_TOLD_OF_RELEASES = frozenset({Role.municipality})
+
 # What a provider whose invitation is not accepted may still do (for everything else it counts as the public).
 NOT_TAKING_PART = frozenset({Action.view_own_invitation, Action.view_own_comments, Action.rsvp})
 

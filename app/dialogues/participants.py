@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from app.models import Invitation, InvitationStatus, Provider, Role, User
+from app.models import Invitation, InvitationStatus, Provider, User
+from app.policy import INVITED_ROLE
 
 
 def accepted_providers(session: Session, dialogue_id: int) -> list[Provider]:
@@ -30,7 +31,7 @@ def accepted_contacts(session: Session, dialogue_id: int, provider_id: int | Non
         .where(
             Invitation.dialogue_id == dialogue_id,
             Invitation.status == InvitationStatus.accepted,
-            User.role == Role.provider,
+            col(User.role) == INVITED_ROLE,
             col(User.active),
         )
         .order_by(col(User.email))

@@ -37,10 +37,9 @@ from app.models import (
     Invitation,
     InvitationStatus,
     Provider,
-    Role,
     User,
 )
-from app.policy import Action, Principal, can
+from app.policy import ALWAYS_TOLD_OF_RELEASES, INVITED_ROLE, Action, Principal, can
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024  # 20 MB; the request limit (25 MiB) leaves room for the form around it
 MAX_FILENAME = 255
@@ -506,8 +505,8 @@ def release_recipients(session: Session, dialogue_id: int) -> list[User]:
             .where(
                 col(User.active).is_(True),
                 or_(
-                    col(User.role) == Role.municipality,
-                    and_(col(User.role) == Role.provider, col(Invitation.id).is_not(None)),
+                    col(User.role).in_(ALWAYS_TOLD_OF_RELEASES),
+                    and_(col(User.role) == INVITED_ROLE, col(Invitation.id).is_not(None)),
                 ),
             )
             .order_by(col(User.email), col(User.id))

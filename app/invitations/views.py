@@ -13,8 +13,8 @@ from app.db import SessionDep
 from app.invitations import service
 from app.kit.errors import AppError, NotFound, field_errors
 from app.kit.i18n import gettext as _
-from app.models import TARGET_GROUPS, InvitationStatus, Role
-from app.policy import Action, Principal, authorize
+from app.models import TARGET_GROUPS, InvitationStatus
+from app.policy import Action, Principal, authorize, can
 from app.web.templates import is_htmx, render
 
 router = APIRouter()
@@ -208,9 +208,9 @@ def _own_provider_id(principal: Principal, user: SignedInUser) -> int | None:
 @router.get("/invitation", include_in_schema=False)
 def own_invitation(request: Request, session: SessionDep, user: SignedInUser, principal: WebPrincipal) -> Response:
     """The invitation of the signed-in user's organisation, with the answer form (none once it is withdrawn)."""
-    if user.role == Role.admin:
+    if can(principal, Action.manage):  # admins answer for providers from the list of invitations
         return RedirectResponse("/admin/invitations", status_code=303)
-    if user.role == Role.provider and principal.invitation == InvitationStatus.withdrawn:
+    if can(principal, Action.view_own_invitation) and not can(principal, Action.rsvp):  # withdrawn: read only
         page = service.own_invitation_page(session, user.provider_id)  # to read, not to answer
         return _invitation_response(request, page, action="", admin_view=False)
     page = service.own_invitation_page(session, _own_provider_id(principal, user))
