@@ -124,10 +124,10 @@ def main() -> None:
     from app.accounts import service as accounts
     from app.db import make_engine, set_engine
     from app.demo import DEMO_PASSWORD, seed_demo
+    from app.kit.diff import word_diff
     from app.main import create_app
     from app.models import Proposal, ProposalTopic, ProposalVersion, Section, User
     from app.proposals import manage
-    from app.proposals.diff import word_diff
     from app.proposals.importer import SectionImportError, import_sections
 
     migrate.upgrade(url)

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, func, select
 
 from app.audit.service import record
 from app.dialogues.service import current_dialogue
+from app.feedback.labels import ADOPTED
 from app.kit import clock
 from app.kit.errors import AppError, Conflict, NotFound, invalid
 from app.kit.i18n import fmt_datetime
@@ -22,6 +23,7 @@ from app.kit.markdown import render_markdown
 from app.mail.service import queue_mail
 from app.meetings.manage import accepted_contacts
 from app.models import (
+    MAX_ID,
     Comment,
     Proposal,
     ProposalStatus,
@@ -35,7 +37,7 @@ from app.models import (
     VersionStatus,
 )
 from app.proposals.importer import ImportedSection
-from app.proposals.service import ADOPTED, MAX_ID, TOPIC_LABELS, sections_of
+from app.proposals.reading import TOPIC_LABELS, sections_of
 
 MAX_SECTIONS = 200
 MAX_SECTION_BODY = 100_000
