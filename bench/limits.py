@@ -128,7 +128,8 @@ def main() -> None:
     from app.main import create_app
     from app.models import Proposal, ProposalTopic, ProposalVersion, Section, User
     from app.proposals import manage
-    from app.proposals.importer import SectionImportError, import_sections
+    from app.proposals.import_rules import SectionImportError
+    from app.proposals.importer import import_sections
 
     migrate.upgrade(url)
     engine = make_engine(url)

@@ -16,7 +16,9 @@ def agenda_feedback(session: Session, item_ids: list[int]) -> dict[int, list[tup
     if not item_ids:
         return out
     for item_id, comment, role, provider, municipality, heading in session.exec(
-        select(AgendaItemComment.agenda_item_id, Comment, User.role, Provider.name, Municipality.name, Section.heading)
+        select(  # type: ignore[call-overload]
+            AgendaItemComment.agenda_item_id, Comment, User.role, Provider.name, Municipality.name, Section.heading
+        )
         .join(Comment, col(Comment.id) == AgendaItemComment.comment_id)
         .join(Section, col(Section.id) == Comment.section_id)
         .join(User, col(User.id) == Comment.author_id)

@@ -31,9 +31,11 @@ def applied_in(session: Session, version: ProposalVersion) -> list[AppliedLink]:
         for cid, key, heading, provider in session.exec(
             select(Comment.id, Section.key, now_section.heading, Provider.name)
             .join(Section, col(Section.id) == Comment.section_id)
-            .outerjoin(now_section, and_(now_section.version_id == version.id, now_section.key == Section.key))
+            .outerjoin(
+                now_section, and_(col(now_section.version_id) == version.id, col(now_section.key) == Section.key)
+            )
             .outerjoin(Provider, col(Provider.id) == Comment.provider_id)
             .where(Comment.applied_in_version_id == version.id, col(Comment.deleted_at).is_(None))
-            .order_by(now_section.position, col(Comment.id))
+            .order_by(col(now_section.position), col(Comment.id))
         ).all()
     ]

@@ -48,7 +48,9 @@ def list_comments(
     if not own_only:
         authorize(principal, Action.view_comments)
     stmt: Any = (
-        select(Comment, Section, ProposalVersion, Proposal, User.name, Provider.name)
+        select(  # type: ignore[call-overload]
+            Comment, Section, ProposalVersion, Proposal, User.name, Provider.name
+        )
         .join(Section, col(Section.id) == Comment.section_id)
         .join(ProposalVersion, col(ProposalVersion.id) == Section.version_id)
         .join(Proposal, col(Proposal.id) == ProposalVersion.proposal_id)
@@ -65,7 +67,12 @@ def list_comments(
     now = clock.now()
     stmt = _filtered(stmt, filters, principal, now)
     rows, total = paginate(session, stmt.order_by(col(Comment.created_at), col(Comment.id)), params)
-    return [CommentRow(*row, status=status_for(principal, row[0], now)) for row in rows], total
+    return [_row(row, status_for(principal, row[0], now)) for row in rows], total
+
+
+def _row(row: Any, status: str) -> CommentRow:
+    comment, section, version, proposal, author_name, provider_name = row
+    return CommentRow(comment, section, version, proposal, author_name, provider_name, status=status)
 
 
 def _filtered(stmt: Any, filters: CommentFilter, principal: Principal, now: datetime) -> Any:

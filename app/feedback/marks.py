@@ -52,7 +52,7 @@ def reader_marks(session: Session, reader: Reader, section_ids: Iterable[int]) -
 
 @lru_cache(maxsize=4)
 def _marks_statement(sees_drafts: bool, with_since: bool) -> Any:
-    me = bindparam("me")
+    me: Any = bindparam("me")
     mine_or_new = (
         or_(col(Comment.author_id) == me, col(Comment.created_at) > bindparam("since", type_=UTCDateTime))
         if with_since

@@ -47,7 +47,11 @@ def set_position(
         raise invalid(errors)
     now = clock.now()
     position = existing or Position(
-        comment_id=comment.id or 0, municipality_id=user.municipality_id, author_id=user.id or 0, created_at=now
+        comment_id=comment.id or 0,
+        municipality_id=user.municipality_id,
+        author_id=user.id or 0,
+        stance=stance,
+        created_at=now,
     )
     position.stance, position.note, position.author_id, position.updated_at = stance, note, user.id or 0, now
     session.add(position)

@@ -29,13 +29,13 @@ def _drafted_replies() -> ColumnElement[bool]:
 
 
 def _pending_decisions() -> ColumnElement[bool]:
-    return and_(Comment.status != Comment.published_status, col(Comment.status_release_at).is_(None))
+    return and_(col(Comment.status) != col(Comment.published_status), col(Comment.status_release_at).is_(None))
 
 
 def _unreleased_agenda_link() -> ColumnElement[bool]:
     return (
         exists()
-        .where(AgendaItemComment.comment_id == Comment.id, col(AgendaItemComment.released_at).is_(None))
+        .where(col(AgendaItemComment.comment_id) == Comment.id, col(AgendaItemComment.released_at).is_(None))
         .correlate(Comment)
     )
 

@@ -232,7 +232,7 @@ def thread_counts(session: Session, reader: Reader, section_ids: list[int | None
                 func.sum(case((col(Comment.deleted_at).is_(None), 1), else_=0)),
             )
             .where(col(Comment.section_id).in_(section_ids), comment_visibility(reader.principal, reader.now))
-            .group_by(Comment.section_id)
+            .group_by(col(Comment.section_id))
         ).all()
     }
 

@@ -49,7 +49,7 @@ def feedback_condition() -> ColumnElement[bool]:
     return and_(
         col(Comment.parent_id).is_(None),
         col(Comment.official).is_(False),
-        Comment.visibility == Visibility.participants,
+        col(Comment.visibility) == Visibility.participants,
         col(Comment.deleted_at).is_(None),
     )
 

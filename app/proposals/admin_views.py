@@ -20,7 +20,8 @@ from app.kit.i18n import gettext as _
 from app.kit.markdown import render_markdown
 from app.models import Proposal, ProposalTopic, SectionKind
 from app.proposals import manage, questions
-from app.proposals.importer import SectionImportError, import_sections
+from app.proposals.import_rules import SectionImportError
+from app.proposals.importer import import_sections
 from app.proposals.reading import TOPIC_LABELS, sections_of
 from app.web.templates import render
 
@@ -194,7 +195,7 @@ def update_proposal(
 def _section_error(
     request: Request, session: Session, proposal: Proposal, target: str, form: SectionForm, exc: AppError
 ) -> Response:
-    state = {"target": target, "values": form.values, "errors": field_errors(exc)}
+    state: dict[str, object] = {"target": target, "values": form.values, "errors": field_errors(exc)}
     return _detail(request, session, proposal, section_state=state, status_code=422)
 
 

@@ -8,7 +8,7 @@ an ``Idempotency-Key`` header: a retry with the same key returns the comment mad
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
 
@@ -42,10 +42,10 @@ from app.proposals.schemas import (
 
 router = APIRouter(tags=["proposals"])
 
-CONFLICTS = {
+CONFLICTS: dict[int | str, dict[str, Any]] = {
     409: {"description": "The comment window is closed, or the version is not the current one"},
 }
-PRECONDITIONS = {
+PRECONDITIONS: dict[int | str, dict[str, Any]] = {
     412: {"description": "If-Match does not match the current ETag"},
     428: {"description": "If-Match is missing"},
 }

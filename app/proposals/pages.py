@@ -103,31 +103,48 @@ def section_views(session: Session, page: ProposalPage) -> list[SectionView]:
     """The page's sections with their newest threads, and under each section how many comments the same key
     had in earlier versions (their threads are on the section page of that version: a page with 1,000
     comments stays readable and quick). Five queries, whatever the numbers."""
-    version, reader = page.version, page.reader
+    version = page.version
     earlier_versions = [v for v in page.versions if v.number < version.number and v.status == VersionStatus.published]
     sections = sections_of(session, [version.id or 0] + [v.id or 0 for v in earlier_versions])
     own = [s for s in sections if s.version_id == version.id]
     older = [s for s in sections if s.version_id != version.id]
-    threads = (
-        load_threads(session, reader, own, newest=NEWEST_THREADS, replies=REPLIES_ON_PROPOSAL_PAGE)
-        if page.shows_comments
-        else {}
-    )
-    older_counts = thread_counts(session, reader, [s.id for s in older]) if page.shows_comments and older else {}
-    number_of = {v.id: v.number for v in page.versions}
+    threads, older_counts = _threads_and_counts(session, page, own, older)
     previous = {s.key: s for s in older if earlier_versions and s.version_id == earlier_versions[-1].id}
+    number_of = {v.id: v.number for v in page.versions}
     return [
         SectionView(
             section=s,
             thread=threads.get(s.id or 0),
             changed=_changed(s, previous.get(s.key)),
-            earlier=[
-                (number_of[o.version_id], older_counts[o.id or 0][1])
-                for o in reversed(older)
-                if o.key == s.key and older_counts.get(o.id or 0, (0, 0))[0]
-            ],
+            earlier=_earlier(s, older, older_counts, number_of),
         )
         for s in own
+    ]
+
+
+def _threads_and_counts(
+    session: Session, page: ProposalPage, own: list[Section], older: list[Section]
+) -> tuple[dict[int, Thread], dict[int, tuple[int, int]]]:
+    """The newest threads of ``own`` sections, and the counts of the ``older`` ones: nothing when the reader
+    may not see comments."""
+    if not page.shows_comments:
+        return {}, {}
+    threads = load_threads(session, page.reader, own, newest=NEWEST_THREADS, replies=REPLIES_ON_PROPOSAL_PAGE)
+    older_counts = thread_counts(session, page.reader, [s.id for s in older]) if older else {}
+    return threads, older_counts
+
+
+def _earlier(
+    section: Section,
+    older: list[Section],
+    older_counts: dict[int, tuple[int, int]],
+    number_of: dict[int | None, int],
+) -> list[tuple[int, int]]:
+    """(version number, comments) of the same key in earlier versions that had threads, newest first."""
+    return [
+        (number_of[o.version_id], older_counts[o.id or 0][1])
+        for o in reversed(older)
+        if o.key == section.key and older_counts.get(o.id or 0, (0, 0))[0]
     ]
 
 

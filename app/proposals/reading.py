@@ -120,7 +120,7 @@ def sections_of(session: Session, version_ids: list[int]) -> list[Section]:
         session.exec(
             select(Section)
             .where(col(Section.version_id).in_(version_ids))
-            .order_by(Section.version_id, Section.position, Section.id)
+            .order_by(col(Section.version_id), col(Section.position), col(Section.id))
         ).all()
     )
 
@@ -136,7 +136,7 @@ class ProposalRow:
 
 def list_proposals(session: Session, principal: Principal) -> list[ProposalRow]:
     """The proposals ``principal`` may read, with the current version and the number of comments."""
-    stmt = select(Proposal).order_by(Proposal.title, Proposal.id)
+    stmt = select(Proposal).order_by(col(Proposal.title), col(Proposal.id))
     if not can(principal, Action.view_draft_proposal):
         stmt = stmt.where(Proposal.status != ProposalStatus.draft)
         if not principal.is_authenticated:
@@ -150,7 +150,7 @@ def list_proposals(session: Session, principal: Principal) -> list[ProposalRow]:
             session.exec(
                 select(ProposalVersion.proposal_id, func.max(ProposalVersion.number))
                 .where(col(ProposalVersion.proposal_id).in_(ids), ProposalVersion.status == VersionStatus.published)
-                .group_by(ProposalVersion.proposal_id)
+                .group_by(col(ProposalVersion.proposal_id))
             ).all()
         )
         if can(principal, Action.view_comments):
@@ -164,7 +164,7 @@ def list_proposals(session: Session, principal: Principal) -> list[ProposalRow]:
                         comment_visibility(principal),
                         col(Comment.deleted_at).is_(None),
                     )
-                    .group_by(ProposalVersion.proposal_id)
+                    .group_by(col(ProposalVersion.proposal_id))
                 ).all()
             )
     now = clock.now()

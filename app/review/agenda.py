@@ -32,7 +32,7 @@ def agenda_choices(session: Session) -> list[tuple[DialogueSession, list[AgendaI
         session.exec(
             select(DialogueSession)
             .where(DialogueSession.status == SessionStatus.planned)
-            .order_by(DialogueSession.starts_at, DialogueSession.id)
+            .order_by(col(DialogueSession.starts_at), col(DialogueSession.id))
         ).all()
     )
     items: dict[int, list[AgendaItem]] = defaultdict(list)
@@ -40,7 +40,7 @@ def agenda_choices(session: Session) -> list[tuple[DialogueSession, list[AgendaI
         for item in session.exec(
             select(AgendaItem)
             .where(col(AgendaItem.session_id).in_([s.id for s in sessions]))
-            .order_by(AgendaItem.position, AgendaItem.id)
+            .order_by(col(AgendaItem.position), col(AgendaItem.id))
         ).all():
             items[item.session_id].append(item)
     return [(s, items.get(s.id or 0, [])) for s in sessions]

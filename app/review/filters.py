@@ -167,8 +167,8 @@ def filter_options(session: Session, filters: ReviewFilter) -> Options:
             select(Proposal.id, Proposal.title, func.max(ProposalVersion.number))
             .join(ProposalVersion, col(ProposalVersion.proposal_id) == Proposal.id)
             .where(ProposalVersion.status == VersionStatus.published)
-            .group_by(Proposal.id, Proposal.title)
-            .order_by(Proposal.title)
+            .group_by(col(Proposal.id), col(Proposal.title))
+            .order_by(col(Proposal.title))
         ).all()
     ]
     sections: list[tuple[str, str]] = []
@@ -182,7 +182,7 @@ def filter_options(session: Session, filters: ReviewFilter) -> Options:
                 ProposalVersion.status == VersionStatus.published,
                 *([ProposalVersion.number == filters.version] if filters.version else []),
             )
-            .order_by(col(ProposalVersion.number).desc(), Section.position)
+            .order_by(col(ProposalVersion.number).desc(), col(Section.position))
         ).all():
             seen.setdefault(key, heading)
         sections = list(seen.items())

@@ -75,7 +75,7 @@ def published_version(
         session.exec(
             select(ProposalVersion)
             .where(ProposalVersion.proposal_id == proposal.id, ProposalVersion.status == VersionStatus.published)
-            .order_by(ProposalVersion.number)
+            .order_by(col(ProposalVersion.number))
         ).all()
     )
     version = pick_version(versions, number)

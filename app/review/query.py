@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy import case, exists, literal_column, text
 from sqlalchemy.orm import aliased
-from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from app.feedback.threads import AppliedVersion
@@ -35,7 +34,7 @@ from app.review.filters import ReviewFilter
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def full_text_condition(session: Session, q: str) -> ColumnElement[bool] | None:
+def full_text_condition(session: Session, q: str) -> Any:
     """Comments whose text or suggested text matches ``q``: SQLite FTS5 (every word, as a prefix) or
     PostgreSQL full text (Dutch stemming, web search syntax). ``None`` when ``q`` holds no words."""
     words = _WORD.findall(q)[:20]
@@ -47,7 +46,7 @@ def full_text_condition(session: Session, q: str) -> ColumnElement[bool] | None:
             full_text_q=q
         )
     match = " ".join(f'"{word}"*' for word in words)  # quoted: no FTS5 syntax reaches the parser
-    matching = (
+    matching: Any = (
         select(literal_column("rowid"))
         .select_from(text("comments_fts"))
         .where(text("comments_fts MATCH :full_text_match").bindparams(full_text_match=match))
@@ -57,7 +56,7 @@ def full_text_condition(session: Session, q: str) -> ColumnElement[bool] | None:
 
 def feedback_query(session: Session, principal: Principal, filters: ReviewFilter, now: datetime) -> Any:
     stmt = (
-        select(
+        select(  # type: ignore[call-overload]
             Comment,
             Section.key,
             Section.heading,
@@ -94,11 +93,13 @@ def feedback_query(session: Session, principal: Principal, filters: ReviewFilter
         stmt = stmt.where(Comment.status == filters.status)
     if filters.municipality_id is not None:
         stmt = stmt.where(
-            exists().where(Position.comment_id == Comment.id, Position.municipality_id == filters.municipality_id)
+            exists().where(
+                col(Position.comment_id) == Comment.id, col(Position.municipality_id) == filters.municipality_id
+            )
         )
     if filters.answered is not None:
         reply = aliased(Comment)
-        has_reply = exists().where(reply.parent_id == Comment.id, official_visible(principal, now, reply))
+        has_reply = exists().where(col(reply.parent_id) == Comment.id, official_visible(principal, now, reply))
         stmt = stmt.where(has_reply if filters.answered else ~has_reply)
     if filters.date_from is not None:
         stmt = stmt.where(col(Comment.created_at) >= dates.local_midnight(filters.date_from))

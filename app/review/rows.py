@@ -223,7 +223,9 @@ def thread_replies(session: Session, comment_ids: list[int]) -> dict[int, list[t
     out: dict[int, list[tuple[Comment, str, str]]] = defaultdict(list)
     for start in range(0, len(comment_ids), 1000):
         for reply, author, role, provider, municipality in session.exec(
-            select(Comment, User.name, User.role, Provider.name, Municipality.name)
+            select(  # type: ignore[call-overload]
+                Comment, User.name, User.role, Provider.name, Municipality.name
+            )
             .join(User, col(User.id) == Comment.author_id)
             .outerjoin(Provider, col(Provider.id) == Comment.provider_id)
             .outerjoin(Municipality, col(Municipality.id) == User.municipality_id)
