@@ -293,3 +293,13 @@ def get_session(request: Request) -> Iterator[Session]:
 
 # scope="function": commit before the response is sent, so an acknowledged write is a stored one.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def commit_now(session: Session) -> None:
+    """Commit the request's change before the response is rendered, instead of after the route.
+
+    For a route that writes and then renders a large fragment (a thread after a comment): on SQLite the change
+    holds the database's write lock until the commit, and rendering with it held keeps every other writer
+    waiting (bench/load.py). The session dependency still commits (nothing left) or rolls back after the route.
+    """
+    session.commit()

@@ -16,6 +16,7 @@ from sqlmodel import Session, SQLModel, select
 from app import demo_content as content
 from app.accounts.passwords import hash_password
 from app.audit.service import record
+from app.feedback.writing import suggestion_diff
 from app.kit.i18n import TIMEZONE
 from app.kit.markdown import render_markdown
 from app.kit.storage import store_bytes
@@ -45,7 +46,6 @@ from app.models import (
     VersionStatus,
     id_of,
 )
-from app.proposals.service import suggestion_diff
 
 DEMO_PASSWORD = "dialoog-demo-2025"  # noqa: S105 - documented demo password
 ADMIN_EMAIL = "sdfl@example.org"

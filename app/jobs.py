@@ -35,18 +35,14 @@ LOGIN_ATTEMPTS_KEPT = timedelta(hours=24)
 def forget_old_rate_limit_hits(session: Session) -> int:
     """Delete counted actions older than any limit's window. ``ratelimit.hit`` forgets those of the key it
     counts; this removes the rest (keys that never act again), so the table does not grow without end."""
-    result = session.exec(  # type: ignore[call-overload]
-        delete(RateLimitHit).where(col(RateLimitHit.at) <= clock.now() - RATE_LIMIT_HITS_KEPT)
-    )
+    result = session.exec(delete(RateLimitHit).where(col(RateLimitHit.at) <= clock.now() - RATE_LIMIT_HITS_KEPT))
     return result.rowcount or 0
 
 
 def forget_old_login_attempts(session: Session) -> int:
     """Delete sign-in attempts older than the accounts service remembers failures for (the audit trail keeps
     every sign-in and failure)."""
-    result = session.exec(  # type: ignore[call-overload]
-        delete(LoginAttempt).where(col(LoginAttempt.at) <= clock.now() - LOGIN_ATTEMPTS_KEPT)
-    )
+    result = session.exec(delete(LoginAttempt).where(col(LoginAttempt.at) <= clock.now() - LOGIN_ATTEMPTS_KEPT))
     return result.rowcount or 0
 
 

@@ -53,6 +53,9 @@ class Action(StrEnum):
     view_admin = "view_admin"  # read what admins manage: users, API keys, outbox
     review = "review"  # review dashboard and exports
     audit_log = "audit_log"  # read the audit trail
+    see_working_status = "see_working_status"  # SDFL's decisions (and agenda links) before they are released
+    see_draft_replies = "see_draft_replies"  # SDFL's official replies before they are released
+    read_withdrawn_comments = "read_withdrawn_comments"  # the earlier texts of anyone's withdrawn comment
 
 
 # Actions that change something: an API key with scope `read` may not do them.
@@ -92,6 +95,9 @@ ROLES: dict[Action, frozenset[str]] = {
     Action.view_admin: ADMINS,
     Action.review: REVIEWERS,
     Action.audit_log: ADMINS,
+    Action.see_working_status: REVIEWERS,
+    Action.see_draft_replies: ADMINS,
+    Action.read_withdrawn_comments: ADMINS,
 }
 
 

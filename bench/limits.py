@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-QUOTE_MAX = 2_000  # app/proposals/service.py MAX_QUOTE, app/proposals/schemas.py
+QUOTE_MAX = 2_000  # app/feedback/writing.py MAX_QUOTE, app/proposals/schemas.py
 SUGGESTION_MAX = 10_000  # app/proposals/schemas.py suggested_text
 SECTION_MAX = 100_000  # app/proposals/importer.py MAX_BODY
 
@@ -124,11 +124,12 @@ def main() -> None:
     from app.accounts import service as accounts
     from app.db import make_engine, set_engine
     from app.demo import DEMO_PASSWORD, seed_demo
+    from app.kit.diff import word_diff
     from app.main import create_app
     from app.models import Proposal, ProposalTopic, ProposalVersion, Section, User
     from app.proposals import manage
-    from app.proposals.diff import word_diff
-    from app.proposals.importer import SectionImportError, import_sections
+    from app.proposals.import_rules import SectionImportError
+    from app.proposals.importer import import_sections
 
     migrate.upgrade(url)
     engine = make_engine(url)

@@ -9,8 +9,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from app.proposals import diff
-from app.proposals.diff import SectionChange, SectionText, compare_sections, has_changes, summary, word_diff
+from app.kit import diff
+from app.kit.diff import SectionChange, SectionText, compare_sections, has_changes, summary, word_diff
 
 XSS_PAYLOADS = [
     "<script>alert(1)</script>",

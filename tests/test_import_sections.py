@@ -15,7 +15,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 from app.kit.markdown import render_markdown
-from app.proposals.importer import (
+from app.proposals.import_rules import (
     MAX_LINES,
     MAX_PARAGRAPHS,
     MAX_RUNS,
@@ -36,8 +36,8 @@ from app.proposals.importer import (
     MSG_TOO_MANY_RUNS,
     ImportedSection,
     SectionImportError,
-    import_sections,
 )
+from app.proposals.importer import import_sections
 
 
 def docx_bytes(document) -> bytes:

@@ -46,6 +46,9 @@ TABLE = [
     (Action.view_admin, {}, (N, N, N, N, Y)),
     (Action.review, {}, (N, N, N, Y, Y)),
     (Action.audit_log, {}, (N, N, N, N, Y)),
+    (Action.see_working_status, {}, (N, N, N, Y, Y)),
+    (Action.see_draft_replies, {}, (N, N, N, N, Y)),
+    (Action.read_withdrawn_comments, {}, (N, N, N, N, Y)),
 ]
 
 
@@ -133,6 +136,9 @@ INVITATION_TABLE = [
     (Action.view_admin, {}, (N, N, N, N, N)),
     (Action.review, {}, (N, N, N, N, N)),
     (Action.audit_log, {}, (N, N, N, N, N)),
+    (Action.see_working_status, {}, (N, N, N, N, N)),
+    (Action.see_draft_replies, {}, (N, N, N, N, N)),
+    (Action.read_withdrawn_comments, {}, (N, N, N, N, N)),
 ]
 
 

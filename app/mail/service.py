@@ -234,7 +234,7 @@ def _claim(session: Session, settings: Settings, now: datetime, *, commit: bool)
                 email = build_email(message, settings, now)
             except Exception as exc:  # a bug: it counts as a failed attempt of this message, reported below
                 error = exc
-        claimed = session.exec(  # type: ignore[call-overload]
+        claimed = session.exec(
             update(OutboxMessage)
             .where(col(OutboxMessage.id) == message_id, _due(now))
             .values(status=OutboxStatus.sending, claimed_until=until)
@@ -305,7 +305,7 @@ def _mark(session: Session, claim: _Claim, values: dict[str, Any], *, delivered:
     while True:
         tries += 1
         try:
-            stored = session.exec(statement).rowcount  # type: ignore[call-overload]
+            stored = session.exec(statement).rowcount
             _end(session, commit)
             break
         except DBAPIError as exc:

@@ -14,13 +14,13 @@ from app.accounts.deps import AdminUser
 from app.db import SessionDep
 from app.dialogues.participants import accepted_providers
 from app.dialogues.service import current_dialogue
+from app.feedback.agenda import agenda_feedback
 from app.kit.dates import local_input, parse_local
 from app.kit.errors import N_, AppError, field_errors
 from app.kit.i18n import TIMEZONE
 from app.kit.i18n import gettext as _
 from app.meetings import manage, service
 from app.models import AgendaFormat, DialogueSession, SessionStatus
-from app.review.service import agenda_feedback
 from app.web.templates import render
 
 router = APIRouter(prefix="/admin/sessions")

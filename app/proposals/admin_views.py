@@ -12,21 +12,22 @@ from sqlmodel import Session
 
 from app.accounts.deps import AdminUser
 from app.db import SessionDep
-from app.dialogues.participants import accepted_providers
-from app.dialogues.service import current_dialogue
 from app.documents.service import MAX_DOCUMENT_BYTES
+from app.feedback.window import window_state
 from app.kit.dates import local_input, parse_local
 from app.kit.errors import N_, AppError, field_errors
 from app.kit.i18n import gettext as _
 from app.kit.markdown import render_markdown
 from app.models import Proposal, ProposalTopic, SectionKind
-from app.proposals import manage, service
-from app.proposals.importer import SectionImportError, import_sections
+from app.proposals import manage, questions
+from app.proposals.import_rules import SectionImportError
+from app.proposals.importer import import_sections
+from app.proposals.reading import TOPIC_LABELS, sections_of
 from app.web.templates import render
 
 router = APIRouter(prefix="/admin/proposals")
 
-TOPICS = [(t.value, service.TOPIC_LABELS[t]) for t in ProposalTopic]
+TOPICS = [(t.value, TOPIC_LABELS[t]) for t in ProposalTopic]
 SECTION_KINDS = [(SectionKind.text.value, N_("Tekst")), (SectionKind.question.value, N_("Vraag aan aanbieders"))]
 
 
@@ -148,7 +149,7 @@ def _detail(
 ) -> Response:
     versions = manage.all_versions(session, proposal)
     draft = manage.draft_of(versions)
-    sections = service.sections_of(session, [draft.id or 0]) if draft else []
+    sections = sections_of(session, [draft.id or 0]) if draft else []
     return render(
         request,
         "proposals/admin_detail.html",
@@ -164,7 +165,7 @@ def _detail(
             "topics": TOPICS,
             "section_kinds": SECTION_KINDS,
             "saved": request.query_params.get("saved"),
-            "window": service.window_state(proposal),
+            "window": window_state(proposal),
             "adoptable": manage.adoptable_feedback(session, proposal, draft) if draft and draft.number > 1 else {},
             "feedback_error": feedback_error,
         },
@@ -194,7 +195,7 @@ def update_proposal(
 def _section_error(
     request: Request, session: Session, proposal: Proposal, target: str, form: SectionForm, exc: AppError
 ) -> Response:
-    state = {"target": target, "values": form.values, "errors": field_errors(exc)}
+    state: dict[str, object] = {"target": target, "values": form.values, "errors": field_errors(exc)}
     return _detail(request, session, proposal, section_state=state, status_code=422)
 
 
@@ -330,18 +331,15 @@ def answers(
     version: Annotated[int | None, Query(ge=1, le=10_000)] = None,
 ) -> Response:
     """Per question to the providers: which participating providers answered and which did not."""
-    proposal = manage.get_proposal(session, proposal_id)
-    versions = manage.all_versions(session, proposal)
-    chosen = service.pick_version(versions, version)
-    dialogue, _care_form = current_dialogue(session)
+    answers_page = questions.answers_page(session, proposal_id, version)
     return render(
         request,
         "proposals/admin_answers.html",
         {
             "title": _("Antwoorden op de vragen"),
-            "p": proposal,
-            "version": chosen,
-            "versions": versions,
-            "questions": service.question_answers(session, chosen, accepted_providers(session, dialogue.id or 0)),
+            "p": answers_page.proposal,
+            "version": answers_page.version,
+            "versions": answers_page.versions,
+            "questions": answers_page.questions,
         },
     )

@@ -8,18 +8,25 @@ an ``Idempotency-Key`` header: a retry with the same key returns the comment mad
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
 
 from app.accounts.deps import ApiPrincipal, ApiUser, client_ip
 from app.db import SessionDep
+from app.feedback.context import get_comment as find_comment
+from app.feedback.editing import edit_comment as change_comment
+from app.feedback.editing import withdraw_comment as withdraw
+from app.feedback.listing import CommentFilter, CommentRow, comment_row, create_and_read
+from app.feedback.listing import list_comments as comment_list
+from app.feedback.window import window_state
+from app.feedback.writing import CommentInput
 from app.kit.api_types import NoNulStr, UtcMoment
 from app.kit.etags import etag_of_model, require_if_match
 from app.kit.pagination import Page, PageDep
 from app.models import Comment, Proposal, ProposalVersion, Section
 from app.policy import Action, authorize
-from app.proposals import service
+from app.proposals import reading
 from app.proposals.schemas import (
     AuthorOut,
     CommentCreate,
@@ -35,10 +42,10 @@ from app.proposals.schemas import (
 
 router = APIRouter(tags=["proposals"])
 
-CONFLICTS = {
+CONFLICTS: dict[int | str, dict[str, Any]] = {
     409: {"description": "The comment window is closed, or the version is not the current one"},
 }
-PRECONDITIONS = {
+PRECONDITIONS: dict[int | str, dict[str, Any]] = {
     412: {"description": "If-Match does not match the current ETag"},
     428: {"description": "If-Match is missing"},
 }
@@ -56,7 +63,7 @@ def proposal_out(proposal: Proposal, current: int | None) -> ProposalOut:
         public=proposal.public,
         opens_at=proposal.opens_at,
         closes_at=proposal.closes_at,
-        window=service.window_state(proposal),  # type: ignore[arg-type]
+        window=window_state(proposal),  # type: ignore[arg-type]
         current_version=current,
         updated_at=proposal.updated_at,
     )
@@ -84,7 +91,7 @@ def section_out(s: Section) -> SectionOut:
     )
 
 
-def comment_out(row: service.CommentRow) -> CommentOut:
+def comment_out(row: CommentRow) -> CommentOut:
     c = row.comment
     withdrawn = c.deleted_at is not None
     return CommentOut(
@@ -109,7 +116,7 @@ def comment_out(row: service.CommentRow) -> CommentOut:
     )
 
 
-def _with_etag(response: Response, row: service.CommentRow) -> CommentOut:
+def _with_etag(response: Response, row: CommentRow) -> CommentOut:
     """The reader's representation of a comment, with its ETag (of exactly that body) in the response."""
     out = comment_out(row)
     response.headers["ETag"] = etag_of_model(out)
@@ -120,15 +127,15 @@ def _with_etag(response: Response, row: service.CommentRow) -> CommentOut:
 def list_proposals(session: SessionDep, principal: ApiPrincipal, params: PageDep) -> Page[ProposalOut]:
     """Ordered by title, then id. Without a key: public published proposals; participants: all published ones;
     admins: drafts too."""
-    rows = service.list_proposals(session, principal)
+    rows = reading.list_proposals(session, principal)
     page = rows[params.offset : params.offset + params.page_size]
     return Page[ProposalOut].build([proposal_out(r.proposal, r.version) for r in page], len(rows), params)
 
 
 @router.get("/proposals/{proposal_id}", response_model=ProposalOut, summary="One proposal")
 def get_proposal(session: SessionDep, principal: ApiPrincipal, proposal_id: int, response: Response) -> ProposalOut:
-    proposal = service.get_proposal(session, principal, proposal_id)
-    current = service.current_of(service.versions(session, principal, proposal))
+    proposal, all_versions = reading.proposal_versions(session, principal, proposal_id)
+    current = reading.current_of(all_versions)
     out = proposal_out(proposal, current.number if current else None)
     response.headers["ETag"] = etag_of_model(out)
     return out
@@ -137,17 +144,16 @@ def get_proposal(session: SessionDep, principal: ApiPrincipal, proposal_id: int,
 @router.get("/proposals/{proposal_id}/versions", response_model=list[VersionOut], summary="A proposal's versions")
 def list_versions(session: SessionDep, principal: ApiPrincipal, proposal_id: int) -> list[VersionOut]:
     """Oldest first; drafts only for admins."""
-    proposal = service.get_proposal(session, principal, proposal_id)
-    return [version_out(v) for v in service.versions(session, principal, proposal)]
+    _proposal, all_versions = reading.proposal_versions(session, principal, proposal_id)
+    return [version_out(v) for v in all_versions]
 
 
 @router.get("/proposals/{proposal_id}/versions/{number}", response_model=VersionOut, summary="One version")
 def get_version(
     session: SessionDep, principal: ApiPrincipal, proposal_id: int, number: int, response: Response
 ) -> VersionOut:
-    proposal = service.get_proposal(session, principal, proposal_id)
-    version = service.pick_version(service.versions(session, principal, proposal), number)
-    out = version_out(version)
+    _proposal, all_versions = reading.proposal_versions(session, principal, proposal_id)
+    out = version_out(reading.pick_version(all_versions, number))
     response.headers["ETag"] = etag_of_model(out)
     return out
 
@@ -159,9 +165,7 @@ def get_version(
 )
 def list_sections(session: SessionDep, principal: ApiPrincipal, proposal_id: int, number: int) -> list[SectionOut]:
     """In their order in the version."""
-    proposal = service.get_proposal(session, principal, proposal_id)
-    version = service.pick_version(service.versions(session, principal, proposal), number)
-    return [section_out(s) for s in service.sections_of(session, [version.id or 0])]
+    return [section_out(s) for s in reading.version_sections(session, principal, proposal_id, number)]
 
 
 @router.get("/comments", response_model=Page[CommentOut], summary="List comments")
@@ -181,7 +185,7 @@ def list_comments(
 ) -> Page[CommentOut]:
     """Comments and replies a participant may see, oldest first (created_at, then id). Withdrawn comments stay
     in the list with `withdrawn_at` set and their text null."""
-    filters = service.CommentFilter(
+    filters = CommentFilter(
         proposal_id=proposal_id,
         version=version,
         section_key=section_key,
@@ -190,22 +194,14 @@ def list_comments(
         status=status,
         since=since,
     )
-    rows, total = service.list_comments(session, principal, filters, params)
+    rows, total = comment_list(session, principal, filters, params)
     return Page[CommentOut].build([comment_out(r) for r in rows], total, params)
-
-
-def _one(session: SessionDep, principal: ApiPrincipal, comment_id: int) -> service.CommentRow:
-    comment, _context = service.get_comment(session, principal, comment_id)
-    rows, _total = service.list_comments(
-        session, principal, service.CommentFilter(), service.PageParams(page=1, page_size=1), comment_id=comment.id
-    )
-    return rows[0]
 
 
 @router.get("/comments/{comment_id}", response_model=CommentOut, summary="One comment")
 def get_comment(session: SessionDep, principal: ApiUser, comment_id: int, response: Response) -> CommentOut:
     """With an `ETag` to send as `If-Match` when editing or withdrawing."""
-    return _with_etag(response, _one(session, principal, comment_id))
+    return _with_etag(response, comment_row(session, principal, comment_id))
 
 
 @router.post(
@@ -233,11 +229,11 @@ def create_comment(
 ) -> CommentOut:
     """Needs a `write` key; a provider's user comments for its own provider. `kind` is required unless
     `parent_id` is given. Send an `Idempotency-Key` header to retry safely."""
-    comment, created = service.create_comment(
+    row, created = create_and_read(
         session,
         principal,
         body.section_id,
-        service.CommentInput(
+        CommentInput(
             body=body.body,
             kind=body.kind,
             quote=body.quote,
@@ -249,16 +245,15 @@ def create_comment(
     )
     if not created:
         response.status_code = 200
-    session.flush()
-    response.headers["Location"] = f"/api/v1/comments/{comment.id}"
-    return _with_etag(response, _one(session, principal, comment.id or 0))
+    response.headers["Location"] = f"/api/v1/comments/{row.comment.id}"
+    return _with_etag(response, row)
 
 
 def _check_if_match(session: SessionDep, principal: ApiUser, if_match: str | None, comment: Comment) -> None:
     """The author only (403 before anything else); then If-Match must name the ETag of the comment as the author
     reads it now (a list is fine)."""
     authorize(principal, Action.edit_own_comment, author_id=comment.author_id)
-    current = etag_of_model(comment_out(_one(session, principal, comment.id or 0)))
+    current = etag_of_model(comment_out(comment_row(session, principal, comment.id or 0)))
     require_if_match(if_match, current, what="comment")
 
 
@@ -278,18 +273,18 @@ def edit_comment(
     if_match: Annotated[str | None, Header(max_length=200)] = None,
 ) -> CommentOut:
     """Only the author, with a `write` key, while the window is open. The text before is kept in the history."""
-    comment, context = service.get_comment(session, principal, comment_id)
+    comment, context = find_comment(session, principal, comment_id)
     _check_if_match(session, principal, if_match, comment)
     fields = body.model_fields_set
-    data = service.CommentInput(
+    data = CommentInput(
         kind=body.kind if "kind" in fields else comment.kind,
         body=body.body if "body" in fields and body.body is not None else comment.body,
         quote=body.quote if "quote" in fields else comment.quote,
         suggested_text=body.suggested_text if "suggested_text" in fields else comment.suggested_text,
     )
-    service.edit_comment(session, principal, comment, context, data, ip=client_ip(request))
+    change_comment(session, principal, comment, context, data, ip=client_ip(request))
     session.flush()
-    return _with_etag(response, _one(session, principal, comment_id))
+    return _with_etag(response, comment_row(session, principal, comment_id))
 
 
 @router.delete(
@@ -306,7 +301,7 @@ def withdraw_comment(
     if_match: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Response:
     """Only the author, while the window is open. The comment stays in its thread as withdrawn."""
-    comment, context = service.get_comment(session, principal, comment_id)
+    comment, context = find_comment(session, principal, comment_id)
     _check_if_match(session, principal, if_match, comment)
-    service.withdraw_comment(session, principal, comment, context, ip=client_ip(request))
+    withdraw(session, principal, comment, context, ip=client_ip(request))
     return Response(status_code=204)

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, func, select
 from app.audit.service import record
 from app.dialogues.participants import accepted_contacts
 from app.dialogues.service import current_dialogue
+from app.feedback.labels import ADOPTED
 from app.kit import clock
 from app.kit.errors import AppError, Conflict, NotFound, invalid
 from app.kit.i18n import fmt_datetime
@@ -22,20 +23,21 @@ from app.kit.i18n import gettext as _
 from app.kit.markdown import render_markdown
 from app.mail.service import queue_mail
 from app.models import (
+    MAX_ID,
     Comment,
     Proposal,
     ProposalStatus,
     ProposalTopic,
     ProposalVersion,
     Provider,
-    Role,
     Section,
     SectionKind,
     User,
     VersionStatus,
 )
-from app.proposals.importer import ImportedSection
-from app.proposals.service import ADOPTED, MAX_ID, TOPIC_LABELS, sections_of
+from app.policy import ALWAYS_TOLD_OF_RELEASES
+from app.proposals.import_rules import ImportedSection
+from app.proposals.reading import TOPIC_LABELS, sections_of
 
 MAX_SECTIONS = 200
 MAX_SECTION_BODY = 100_000
@@ -198,7 +200,7 @@ class AdminRow:
 
 
 def admin_rows(session: Session) -> list[AdminRow]:
-    proposals = list(session.exec(select(Proposal).order_by(Proposal.title, Proposal.id)).all())
+    proposals = list(session.exec(select(Proposal).order_by(col(Proposal.title), col(Proposal.id))).all())
     versions: dict[int, list[ProposalVersion]] = {}
     for v in session.exec(select(ProposalVersion).order_by(col(ProposalVersion.number))).all():
         versions.setdefault(v.proposal_id, []).append(v)
@@ -210,8 +212,8 @@ def admin_rows(session: Session) -> list[AdminRow]:
         rows.append(
             AdminRow(
                 p,
-                TOPIC_LABELS.get(p.topic, p.topic),
-                published[-1] if published else None,  # type: ignore[call-overload]
+                TOPIC_LABELS.get(p.topic, p.topic),  # type: ignore[call-overload]
+                published[-1] if published else None,
                 draft.number if draft else None,
             )
         )
@@ -354,7 +356,8 @@ def import_into_draft(
         try:
             checked.append(_validate_section(SectionInput(heading=item.heading, body=item.body, kind=item.kind)))
         except AppError as exc:
-            raise invalid({"file": _("Onderdeel %(n)s: %(message)s", n=number, message=exc.detail)}) from exc
+            # gettext's own parameter is named ``message`` too: this call raises TypeError (reported, not changed)
+            raise invalid({"file": _("Onderdeel %(n)s: %(message)s", n=number, message=exc.detail)}) from exc  # type: ignore[misc]
     for old in sections_of(session, [draft.id or 0]):
         session.delete(old)
     session.flush()
@@ -424,7 +427,7 @@ def publish(session: Session, proposal: Proposal, *, change_summary: str, actor:
 def participants_to_notify(session: Session, dialogue_id: int) -> list[User]:
     """Contact persons of the providers that accepted, and the municipalities' reviewers."""
     reviewers = session.exec(
-        select(User).where(User.role == Role.municipality, col(User.active)).order_by(User.email)
+        select(User).where(col(User.role).in_(ALWAYS_TOLD_OF_RELEASES), col(User.active)).order_by(User.email)
     ).all()
     return accepted_contacts(session, dialogue_id) + list(reviewers)
 
@@ -502,7 +505,7 @@ def adoptable_feedback(session: Session, proposal: Proposal, draft: ProposalVers
             col(Comment.parent_id).is_(None),
             col(Comment.official).is_(False),
             col(Comment.deleted_at).is_(None),
-            or_(col(Comment.applied_in_version_id).is_(None), Comment.applied_in_version_id == draft.id),
+            or_(col(Comment.applied_in_version_id).is_(None), col(Comment.applied_in_version_id) == draft.id),
         )
         .order_by(col(Comment.id))
     ).all():

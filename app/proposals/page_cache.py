@@ -18,6 +18,9 @@ An entry is used only while all of these hold:
   closing of the comment window (``valid_until``);
 - it is younger than ``TTL`` seconds: the bound on staleness for changes this process cannot see (another
   worker process, the command line).
+
+The views call one function, ``render_page``: it renders the page around the sections, takes the sections
+from the cache (rendering them on a miss), makes them personal and joins the page once.
 """
 
 from __future__ import annotations
@@ -28,15 +31,28 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from fastapi import Request
+from fastapi.responses import Response
+from jinja2_fragments import render_block
+from markupsafe import Markup
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import UpdateBase
+from sqlmodel import Session as DbSession
 
+from app.feedback.applied import applied_in
+from app.feedback.marks import ReaderMarks, reader_marks
+from app.feedback.window import next_change
+from app.kit import clock, i18n
 from app.models import Comment, Municipality, Proposal, ProposalVersion, Provider, Section, User
+from app.proposals.pages import ProposalPage, section_views
+from app.proposals.reading import mark_visited
+from app.web.security import csrf_token
+from app.web.templates import render, templates
 
 TTL = 10.0  # seconds
 MAX_ENTRIES = 64  # of about 0.1-0.5 MB each
@@ -177,6 +193,119 @@ def _form_tokens(n: int) -> list[bytes]:
     return [base64.urlsafe_b64encode(raw[i : i + 16]).rstrip(b"=") for i in range(0, 16 * n, 16)]
 
 
+# --- rendering the proposal page ----------------------------------------------------------------------
+
+TEMPLATE = "proposals/detail.html"
+SECTIONS_SLOT = "<!--dlg-sections-->"  # where the page's ``sections_html`` goes
+
+
+def render_page(request: Request, session: DbSession, page: ProposalPage, context: dict[str, Any]) -> Response:
+    """The proposal page for ``page``: the page around the sections rendered as usual (``context`` besides the
+    page), the sections from the shared cache made personal, joined once. Remembers the visit when it changes
+    what the next one marks "nieuw": the first visit, or one that showed something new (a visit with nothing
+    new leaves the row as it is, and the next visit marks the same). The visit is written after rendering,
+    so that on SQLite the write lock it takes lasts only until the request's commit."""
+    sections_html, news = _sections_html(request, session, page, context)
+    response = render(
+        request,
+        TEMPLATE,
+        {"title": page.proposal.title, "page": page, "sections_html": Markup(SECTIONS_SLOT), **context},  # noqa: S704 - a constant
+    )
+    if page.is_current and (page.reader.last_seen is None or news):
+        mark_visited(session, page.reader.principal, page.proposal)
+    # The sections go in as the bytes they already are.
+    head, _slot, tail = bytes(response.body).partition(SECTIONS_SLOT.encode())
+    response.body = b"".join([head, *sections_html, tail])
+    response.headers["content-length"] = str(len(response.body))
+    return response
+
+
+def _render_sections(session: DbSession, page: ProposalPage, now: datetime, context: dict[str, Any]) -> Entry:
+    """The cached part of the proposal page for ``page``'s kind of reader: no reader's own marks filled in."""
+    generation = cache.generation  # before reading: a change from now on makes this entry stale
+    neutral = replace(page, reader=replace(page.reader, last_seen=None))
+    views = section_views(session, neutral)
+    html = render_block(
+        templates.env,
+        TEMPLATE,
+        "sections",
+        page=replace(neutral, sections=views, applied=applied_in(session, page.version)),
+        form_state={},
+        cache_render=True,
+        csrf_token=Markup(CSRF_PLACEHOLDER),  # noqa: S704 - constants
+        form_token_placeholder=Markup(FORM_TOKEN_PLACEHOLDER),  # noqa: S704
+        current_user=None,
+        **context,
+    )
+    return Entry(
+        html=html,
+        generation=generation,
+        rendered_at=now,
+        valid_until=next_change(session, page.proposal, now),
+        sections=tuple((view.section.id or 0, view.section.key) for view in views),
+        changed_keys=frozenset(view.section.key for view in views if view.changed),
+    )
+
+
+def _cached_entry(session: DbSession, page: ProposalPage, context: dict[str, Any], now: datetime) -> Entry:
+    """The entry for ``page``'s kind of reader, rendered on a miss (once, however many requests miss)."""
+    key = (
+        page.version.id,
+        page.reader.principal.role,
+        page.may_comment,
+        page.shows_comments,
+        page.is_current,
+        i18n.get_locale(),
+    )
+    entry = cache.get(key, now)
+    if entry is None:
+        with cache.lock(key):
+            entry = cache.get(key, now)  # rendered meanwhile by the request this one waited for
+            if entry is None:
+                entry = _render_sections(session, page, now, context)
+                cache.put(key, entry)
+    return entry
+
+
+def _sections_html(
+    request: Request, session: DbSession, page: ProposalPage, context: dict[str, Any]
+) -> tuple[list[bytes], bool]:
+    """The table of contents and the sections with their threads, from the shared cache, made personal for
+    this reader; and whether anything on it is new to them."""
+    entry = _cached_entry(session, page, context, clock.now())
+    token = csrf_token(request)
+    marks = (
+        reader_marks(session, page.reader, [sid for sid, _key in entry.sections])
+        if page.shows_comments
+        else ReaderMarks()
+    )
+    last_seen, published_at = page.reader.last_seen, page.version.published_at
+    published_since = bool(last_seen and published_at and published_at > last_seen)
+    fill = _fill(entry, marks, published_since, token) if marks.own or marks.new or published_since else {}
+    return personalise(entry, token, fill), bool(marks.new or published_since)
+
+
+def _fill(entry: Entry, marks: ReaderMarks, published_since: bool, token: str) -> dict[tuple[str, str], str]:
+    """What goes into the reader's marks: their own buttons, the "nieuw" badges and counts."""
+    macros: Any = templates.env.get_template("proposals/_macros.html").make_module({"csrf_token": token})
+    keys = dict(entry.sections)
+    fill: dict[tuple[str, str], str] = {}
+    for comment_id, section_id in marks.own.items():
+        fill[("own", f"{comment_id} {keys.get(section_id, '')}")] = str(
+            macros.own_actions(comment_id, keys.get(section_id, ""))
+        )
+    for comment_id in marks.new:
+        fill[("new", str(comment_id))] = str(macros.new_badge())
+    for section_id, count in marks.new_per_section.items():
+        key = keys.get(section_id, "")
+        fill[("toc", key)] = fill[("tnew", key)] = str(macros.new_count(count))
+    if published_since:
+        for key in entry.changed_keys:
+            fill[("snew", key)] = str(macros.section_new_badge())
+            fill[("toc", key)] = str(macros.changed_badge())
+    return fill
+
+
 # --- knowing when something changed ------------------------------------------------------------------
 
 
@@ -202,7 +331,7 @@ def _bulk(state: Any) -> None:
     """``session.execute(update(Comment)...)`` and the like: no flush sees those."""
     if isinstance(state.statement, UpdateBase):
         table = getattr(state.statement, "table", None)
-        if table is not None and any(table is model.__table__ for model in WATCHED):
+        if table is not None and any(table is getattr(model, "__table__", None) for model in WATCHED):
             state.session.info["page_cache_changed"] = True
             cache.changed()
 

@@ -8,33 +8,32 @@ next to the field and the text as typed.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, replace
-from datetime import datetime
+from dataclasses import asdict, dataclass
 from typing import Annotated
 from urllib.parse import parse_qs, urlsplit
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2_fragments import render_block
 from markupsafe import Markup
-from sqlmodel import Session
 
 from app.accounts.deps import WebPrincipal, client_ip
-from app.db import SessionDep
-from app.kit import i18n
+from app.db import SessionDep, commit_now
+from app.feedback.context import CommentContext
+from app.feedback.labels import KIND_LABELS
+from app.feedback.window import window_message
+from app.feedback.writing import CommentInput, reply_target
+from app.kit import clock
 from app.kit.errors import AppError, NotFound, field_errors
 from app.kit.i18n import gettext as _
-from app.kit.pagination import PageParams
-from app.models import Comment, CommentKind, Section
-from app.policy import Action, Principal, authorize
-from app.proposals import page_cache, service
-from app.proposals.diff import SectionText, compare_sections, summary
-from app.web.security import csrf_token
-from app.web.templates import is_htmx, render, templates
+from app.models import MAX_ID, Comment, CommentKind, Section
+from app.policy import Principal
+from app.proposals import commenting, comparing, page_cache, pages, reading
+from app.proposals.commenting import Changed, CommentRefused, ThreadPlace
+from app.web.templates import is_htmx, render
 
 router = APIRouter()
 
-KINDS = [(k.value, service.KIND_LABELS[k]) for k in CommentKind]
+KINDS = [(k.value, KIND_LABELS[k]) for k in CommentKind]
 FORM_LIMIT = 50_000  # the service gives the real limits with a clear message
 
 
@@ -57,9 +56,9 @@ class CommentForm:
     def parent(self) -> int | None:
         return int(self.parent_id) if re.fullmatch(r"[0-9]{1,10}", self.parent_id.strip()) else None
 
-    def to_input(self) -> service.CommentInput:
+    def to_input(self) -> CommentInput:
         parent = self.parent
-        return service.CommentInput(
+        return CommentInput(
             body=self.body,
             kind=self.kind or None,
             quote=self.quote,
@@ -114,117 +113,15 @@ def proposals(request: Request, session: SessionDep, principal: WebPrincipal) ->
     return render(
         request,
         "proposals/index.html",
-        {"title": _("Voorstellen"), "rows": service.list_proposals(session, principal), "now": service.clock.now()},
+        {"title": _("Voorstellen"), "rows": reading.list_proposals(session, principal), "now": clock.now()},
     )
-
-
-def _proposal_page(
-    request: Request, session: Session, principal: Principal, proposal_id: int, number: int | None
-) -> Response:
-    proposal, all_versions, last_seen = service.proposal_with_versions(session, principal, proposal_id)
-    page = service.proposal_page(principal, proposal, all_versions, number=number, last_seen=last_seen)
-    sections_html, news = _sections_html(request, session, page)
-    # Remember the visit when it changes what the next one marks "nieuw": the first visit, or one that showed
-    # something new. A visit with nothing new leaves the row as it is, and the next visit marks the same.
-    if page.is_current and (last_seen is None or news):
-        service.mark_visited(session, principal, proposal)
-        # Commit now: on SQLite the visit holds the database's write lock, which would otherwise last while
-        # the page renders and make every other request that writes wait for it.
-        session.commit()
-    response = render(
-        request,
-        "proposals/detail.html",
-        {"title": proposal.title, "page": page, "sections_html": Markup(SECTIONS_SLOT), **_common(proposal_id)},  # noqa: S704 - a constant
-    )
-    # The page around the sections is rendered as usual; the sections go in as the bytes they already are,
-    # and the page is joined once.
-    head, _slot, tail = bytes(response.body).partition(SECTIONS_SLOT.encode())
-    response.body = b"".join([head, *sections_html, tail])
-    response.headers["content-length"] = str(len(response.body))
-    return response
-
-
-SECTIONS_SLOT = "<!--dlg-sections-->"
-
-
-def _render_sections(session: Session, page: service.ProposalPage, now: datetime) -> page_cache.Entry:
-    """The cached part of the proposal page for ``page``'s kind of reader: no reader's own marks filled in."""
-    generation = page_cache.cache.generation  # before reading: a change from now on makes this entry stale
-    neutral = replace(page, reader=replace(page.reader, last_seen=None))
-    views = service.section_views(session, neutral)
-    html = render_block(
-        templates.env,
-        "proposals/detail.html",
-        "sections",
-        page=replace(neutral, sections=views, applied=service.applied_in(session, page.version)),
-        form_state={},
-        cache_render=True,
-        csrf_token=Markup(page_cache.CSRF_PLACEHOLDER),  # noqa: S704 - constants
-        form_token_placeholder=Markup(page_cache.FORM_TOKEN_PLACEHOLDER),  # noqa: S704
-        current_user=None,
-        **_common(page.proposal.id or 0),
-    )
-    return page_cache.Entry(
-        html=html,
-        generation=generation,
-        rendered_at=now,
-        valid_until=service.next_change(session, page.proposal, now),
-        sections=tuple((view.section.id or 0, view.section.key) for view in views),
-        changed_keys=frozenset(view.section.key for view in views if view.changed),
-    )
-
-
-def _sections_html(request: Request, session: Session, page: service.ProposalPage) -> tuple[list[bytes], bool]:
-    """The table of contents and the sections with their threads, from the shared cache (rendered on a miss),
-    made personal for this reader; and whether anything on it is new to them."""
-    now = service.clock.now()
-    key = (
-        page.version.id,
-        page.reader.principal.role,
-        page.may_comment,
-        page.shows_comments,
-        page.is_current,
-        i18n.get_locale(),
-    )
-    entry = page_cache.cache.get(key, now)
-    if entry is None:
-        with page_cache.cache.lock(key):
-            entry = page_cache.cache.get(key, now)  # rendered meanwhile by the request this one waited for
-            if entry is None:
-                entry = _render_sections(session, page, now)
-                page_cache.cache.put(key, entry)
-    token = csrf_token(request)
-    marks = (
-        service.reader_marks(session, page.reader, [sid for sid, _key in entry.sections])
-        if page.shows_comments
-        else service.ReaderMarks()
-    )
-    last_seen, published_at = page.reader.last_seen, page.version.published_at
-    published_since = bool(last_seen and published_at and published_at > last_seen)
-    fill: dict[tuple[str, str], str] = {}
-    if marks.own or marks.new or published_since:
-        macros = templates.env.get_template("proposals/_macros.html").make_module({"csrf_token": token})
-        keys = dict(entry.sections)
-        for comment_id, section_id in marks.own.items():
-            fill[("own", f"{comment_id} {keys.get(section_id, '')}")] = str(
-                macros.own_actions(comment_id, keys.get(section_id, ""))
-            )
-        for comment_id in marks.new:
-            fill[("new", str(comment_id))] = str(macros.new_badge())
-        for section_id, count in marks.new_per_section.items():
-            key = keys.get(section_id, "")
-            fill[("toc", key)] = fill[("tnew", key)] = str(macros.new_count(count))
-        if published_since:
-            for key in entry.changed_keys:
-                fill[("snew", key)] = str(macros.section_new_badge())
-                fill[("toc", key)] = str(macros.changed_badge())
-    return page_cache.personalise(entry, token, fill), bool(marks.new or published_since)
 
 
 @router.get("/proposals/{proposal_id}", include_in_schema=False)
 def proposal(request: Request, session: SessionDep, principal: WebPrincipal, proposal_id: int) -> Response:
     """The current version: table of contents, sections, and the newest threads of each section."""
-    return _proposal_page(request, session, principal, proposal_id, None)
+    page = pages.open_proposal_page(session, principal, proposal_id, None)
+    return page_cache.render_page(request, session, page, _common(proposal_id))
 
 
 @router.get("/proposals/{proposal_id}/versions/{number}", include_in_schema=False)
@@ -232,35 +129,27 @@ def proposal_version(
     request: Request, session: SessionDep, principal: WebPrincipal, proposal_id: int, number: int
 ) -> Response:
     """An earlier version (admins: also the draft), as it was published."""
-    if not 0 < number <= service.MAX_ID:
+    if not 0 < number <= MAX_ID:
         raise NotFound("No such version.")
-    return _proposal_page(request, session, principal, proposal_id, number)
+    page = pages.open_proposal_page(session, principal, proposal_id, number)
+    return page_cache.render_page(request, session, page, _common(proposal_id))
 
 
 def _section_page(
     request: Request,
-    session: Session,
-    principal: Principal,
-    proposal_id: int,
-    key: str,
+    sp: pages.SectionPage,
     *,
-    page: int = 1,
-    version: int | None = None,
     form_state: dict[str, object] | None = None,
     status_code: int = 200,
 ) -> Response:
-    proposal = service.get_proposal(session, principal, proposal_id)
-    sp = service.section_thread(
-        session, principal, proposal, key, number=version, page=PageParams(page=page, page_size=50)
-    )
     return render(
         request,
         "proposals/section.html",
         {
-            "title": f"{sp.section.heading} · {proposal.title}",
+            "title": f"{sp.section.heading} · {sp.proposal.title}",
             "sp": sp,
             "form_state": form_state or {},
-            **_common(proposal_id),
+            **_common(sp.proposal.id or 0),
         },
         block="thread",
         status_code=status_code,
@@ -279,13 +168,12 @@ def section(
 ) -> Response:
     """One section (of the current version, or of ``version``) with all its threads (50 per page); htmx gets
     the thread only."""
-    return _section_page(request, session, principal, proposal_id, key, page=page, version=version)
+    return _section_page(request, pages.section_page(session, principal, proposal_id, key, number=version, page=page))
 
 
 @router.get("/proposals/{proposal_id}/history", include_in_schema=False)
 def version_history(request: Request, session: SessionDep, principal: WebPrincipal, proposal_id: int) -> Response:
-    proposal = service.get_proposal(session, principal, proposal_id)
-    all_versions = service.versions(session, principal, proposal)
+    proposal, all_versions = reading.proposal_versions(session, principal, proposal_id)
     return render(
         request,
         "proposals/history.html",
@@ -293,7 +181,7 @@ def version_history(request: Request, session: SessionDep, principal: WebPrincip
             "title": _("Versies van %(title)s", title=proposal.title),
             "proposal": proposal,
             "versions": all_versions,
-            "current": service.current_of(all_versions),
+            "current": reading.current_of(all_versions),
         },
     )
 
@@ -308,27 +196,18 @@ def compare(
     to: Annotated[int | None, Query(ge=1, le=10_000)] = None,
 ) -> Response:
     """Two versions section by section: added, removed, moved and changed sections, changes word by word."""
-    proposal = service.get_proposal(session, principal, proposal_id)
-    all_versions = service.versions(session, principal, proposal)
-    if len(all_versions) < 2:
-        raise NotFound("Er is nog maar één versie van dit voorstel.", user_message=True)
-    new = service.pick_version(all_versions, to or all_versions[-1].number)
-    old = service.pick_version(all_versions, from_ or max(1, new.number - 1))
-    texts = {v.id: [] for v in (old, new)}  # type: dict[int | None, list[SectionText]]
-    for s in service.sections_of(session, [old.id or 0, new.id or 0]):
-        texts[s.version_id].append(SectionText(key=s.key, heading=s.heading, body=s.body, position=s.position))
-    changes = compare_sections(texts[old.id], texts[new.id])
+    c = comparing.compare(session, principal, proposal_id, from_, to)
     return render(
         request,
         "proposals/compare.html",
         {
             "title": _("Versies vergelijken"),
-            "proposal": proposal,
-            "versions": all_versions,
-            "old": old,
-            "new": new,
-            "changes": changes,
-            "counts": summary(changes),
+            "proposal": c.proposal,
+            "versions": c.versions,
+            "old": c.old,
+            "new": c.new,
+            "changes": c.changes,
+            "counts": c.counts,
         },
     )
 
@@ -336,47 +215,50 @@ def compare(
 # --- writing ---------------------------------------------------------------------------------------
 
 
-def _thread_fragment(
-    request: Request, session: Session, principal: Principal, context: service.CommentContext, comment: Comment
-) -> Response:
-    """The section's thread after a change to ``comment``, as the browser shows it: on the section's own page
-    (htmx sends its address as HX-Current-URL) that page of all threads, elsewhere the newest threads, with
-    ``comment``'s thread among them however old it is (it was on the screen: it must not vanish)."""
-    # The change is stored before the thread renders: on SQLite it holds the database's write lock, which
-    # would otherwise last through the rendering and keep every other writer waiting (bench/load.py).
-    session.commit()
+def _place(request: Request) -> ThreadPlace | None:
+    """Where the browser shows the thread to answer with (htmx sends its address as HX-Current-URL); None for
+    a plain browser, which is sent back to the thread instead."""
+    if not is_htmx(request):
+        return None
     current = urlsplit(request.headers.get("HX-Current-URL", ""))
-    on_section_page = current.path == f"/proposals/{context.proposal.id}/sections/{context.section.key}"
     page = parse_qs(current.query).get("page", ["1"])[0]
-    sp = service.section_thread(
-        session,
-        principal,
-        context.proposal,
-        context.section.key,
-        number=context.version.number,
-        newest=None if on_section_page else service.NEWEST_THREADS,
-        include=comment.parent_id or comment.id,
-        page=PageParams(page=int(page) if page.isdecimal() and len(page) < 6 else 1, page_size=50),
-    )
+    return ThreadPlace(path=current.path, page=int(page) if page.isdecimal() and len(page) < 6 else 1)
+
+
+def _after_change(request: Request, session: SessionDep, changed: Changed) -> Response:
+    """A plain browser goes back to the section, at the comment; htmx gets the section's thread as the
+    browser shows it, with the changed comment's thread among it however old it is (it was on the screen: it
+    must not vanish)."""
+    if changed.thread is None:
+        return RedirectResponse(_back(changed), status_code=303)
+    commit_now(session)  # stored before the thread renders (see commit_now)
     return render(
         request,
         "proposals/thread.html",
-        {"sp": sp, "form_state": {}, "full": on_section_page, **_common(context.proposal.id or 0)},
+        {
+            "sp": changed.thread,
+            "form_state": {},
+            "full": changed.on_section_page,
+            **_common(changed.context.proposal.id or 0),
+        },
     )
 
 
-def _back(session: Session, principal: Principal, comment: Comment, context: service.CommentContext) -> str:
+def _back(changed: Changed) -> str:
     """Back to the section, at the comment: the page of the section's threads that holds it."""
-    page = service.thread_page(session, principal, comment)
+    context, comment = changed.context, changed.comment
     version = f"&version={context.version.number}"
-    return f"/proposals/{context.proposal.id}/sections/{context.section.key}?page={page}{version}#comment-{comment.id}"
+    return (
+        f"/proposals/{context.proposal.id}/sections/{context.section.key}"
+        f"?page={changed.thread_page}{version}#comment-{comment.id}"
+    )
 
 
 def _invalid_form(
     request: Request,
-    session: Session,
+    session: SessionDep,
     principal: Principal,
-    context: service.CommentContext,
+    context: CommentContext,
     *,
     prefix: str,
     form: CommentForm,
@@ -387,7 +269,7 @@ def _invalid_form(
 ) -> Response:
     """An invalid comment: htmx gets its form again, a plain browser the section page with the form (422; 429
     with ``Retry-After`` when the writer posts too much too fast)."""
-    state = {"prefix": prefix, "values": form.values, "errors": errors, "action": action}
+    state: dict[str, object] = {"prefix": prefix, "values": form.values, "errors": errors, "action": action}
     if is_htmx(request):
         return render(
             request,
@@ -396,15 +278,8 @@ def _invalid_form(
             status_code=status_code,
             headers={"HX-Retarget": f"#form-{prefix}", "HX-Reswap": "outerHTML", **(headers or {})},
         )
-    page = _section_page(
-        request,
-        session,
-        principal,
-        context.proposal.id or 0,
-        context.section.key,
-        form_state=state,
-        status_code=status_code if status_code == 429 else 422,
-    )
+    sp = pages.section_page(session, principal, context.proposal.id or 0, context.section.key)
+    page = _section_page(request, sp, form_state=state, status_code=status_code if status_code == 429 else 422)
     page.headers.update(headers or {})
     return page
 
@@ -419,47 +294,40 @@ def post_comment(
     form: CommentFormDep,
 ) -> Response:
     """A comment on a section, or a reply in one of its threads."""
-    proposal = service.get_proposal(session, principal, proposal_id)
-    all_versions = service.versions(session, principal, proposal)
-    current = service.current_of(all_versions)
-    if current is None:
-        raise NotFound("No published version.")
-    context = service.section_context(session, service.find_section(session, current, key).id or 0)
     try:
-        comment, _new = service.create_comment(
+        changed = commenting.post_comment(
             session,
             principal,
-            context.section.id or 0,
+            proposal_id,
+            key,
             form.to_input(),
-            idempotency_key=f"form:{form.form_token}" if form.form_token else None,
+            form_token=form.form_token,
+            place=_place(request),
             ip=client_ip(request),
         )
-    except AppError as exc:
-        errors, status_code = _form_errors(request, exc)
+    except CommentRefused as refused:
+        errors, status_code = _form_errors(request, refused.error)
         # A reply whose comment is gone: show the message on the section's own form.
-        prefix = _form_prefix(context.section, None if "parent_id" in errors else form.parent)
+        prefix = _form_prefix(refused.context.section, None if "parent_id" in errors else form.parent)
         return _invalid_form(
             request,
             session,
             principal,
-            context,
+            refused.context,
             prefix=prefix,
             form=form,
             errors=errors,
             action=str(request.url.path),
             status_code=status_code,
-            headers=exc.headers,
+            headers=refused.error.headers,
         )
-    if not is_htmx(request):
-        return RedirectResponse(_back(session, principal, comment, context), status_code=303)
-    return _thread_fragment(request, session, principal, context, comment)
+    return _after_change(request, session, changed)
 
 
 @router.get("/comments/{comment_id}", include_in_schema=False)
 def comment_link(session: SessionDep, principal: WebPrincipal, comment_id: int) -> Response:
     """A stable link to a comment: its place on the section's page."""
-    comment, context = service.get_comment(session, principal, comment_id)
-    return RedirectResponse(_back(session, principal, comment, context), status_code=303)
+    return RedirectResponse(_back(commenting.locate(session, principal, comment_id)), status_code=303)
 
 
 @router.get("/comments/{comment_id}/reply", include_in_schema=False)
@@ -467,7 +335,7 @@ def reply_form(request: Request, session: SessionDep, principal: WebPrincipal, c
     """The reply form of a thread. The proposal page loads it with htmx when "Reageren" opens (it does not
     carry 125 forms nobody opened); without JavaScript "Reageren" leads here, a page with the form."""
     try:
-        comment, context = service.reply_target(session, principal, comment_id)
+        comment, context = reply_target(session, principal, comment_id)
     except AppError as exc:
         if not (exc.user_message and is_htmx(request)):
             raise
@@ -494,8 +362,7 @@ def reply_form(request: Request, session: SessionDep, principal: WebPrincipal, c
 @router.get("/comments/{comment_id}/edit", include_in_schema=False)
 def edit_form(request: Request, session: SessionDep, principal: WebPrincipal, comment_id: int) -> Response:
     """The edit form of one's own comment; htmx puts it in place of the comment."""
-    comment, context = service.get_comment(session, principal, comment_id)
-    authorize(principal, Action.edit_own_comment, author_id=comment.author_id)
+    comment, context = commenting.editable(session, principal, comment_id)
     form = CommentForm(
         kind=comment.kind or "",
         body=comment.body,
@@ -507,7 +374,7 @@ def edit_form(request: Request, session: SessionDep, principal: WebPrincipal, co
 
 def _edit_page(
     request: Request,
-    context: service.CommentContext,
+    context: CommentContext,
     comment: Comment,
     form: CommentForm,
     errors: dict[str, str],
@@ -532,7 +399,7 @@ def _edit_page(
             "comment": comment,
             "section": context.section,
             "state": state,
-            "message": service.window_message(context.proposal),
+            "message": window_message(context.proposal),
             **_common(context.proposal.id or 0),
         },
         block="editor",
@@ -546,31 +413,28 @@ def edit(
     request: Request, session: SessionDep, principal: WebPrincipal, comment_id: int, form: CommentFormDep
 ) -> Response:
     """Save the edit (the text before is kept in the history)."""
-    comment, context = service.get_comment(session, principal, comment_id)
     try:
-        service.edit_comment(session, principal, comment, context, form.to_input(), ip=client_ip(request))
-    except AppError as exc:
-        errors, status_code = _form_errors(request, exc)
-        return _edit_page(request, context, comment, form, errors, status_code=status_code)
-    if not is_htmx(request):
-        return RedirectResponse(_back(session, principal, comment, context), status_code=303)
-    return _thread_fragment(request, session, principal, context, comment)
+        changed = commenting.edit(
+            session, principal, comment_id, form.to_input(), place=_place(request), ip=client_ip(request)
+        )
+    except CommentRefused as refused:
+        errors, status_code = _form_errors(request, refused.error)
+        assert refused.comment is not None
+        return _edit_page(request, refused.context, refused.comment, form, errors, status_code=status_code)
+    return _after_change(request, session, changed)
 
 
 @router.post("/comments/{comment_id}/withdraw", include_in_schema=False)
 def withdraw(request: Request, session: SessionDep, principal: WebPrincipal, comment_id: int) -> Response:
     """Withdraw one's own comment; the thread keeps a marker in its place."""
-    comment, context = service.get_comment(session, principal, comment_id)
-    service.withdraw_comment(session, principal, comment, context, ip=client_ip(request))
-    if not is_htmx(request):
-        return RedirectResponse(_back(session, principal, comment, context), status_code=303)
-    return _thread_fragment(request, session, principal, context, comment)
+    changed = commenting.withdraw(session, principal, comment_id, place=_place(request), ip=client_ip(request))
+    return _after_change(request, session, changed)
 
 
 @router.get("/comments/{comment_id}/history", include_in_schema=False)
 def comment_history(request: Request, session: SessionDep, principal: WebPrincipal, comment_id: int) -> Response:
     """Earlier texts of an edited comment."""
-    comment, context = service.get_comment(session, principal, comment_id)
+    comment, context, revisions = commenting.history(session, principal, comment_id)
     return render(
         request,
         "proposals/comment_history.html",
@@ -578,7 +442,7 @@ def comment_history(request: Request, session: SessionDep, principal: WebPrincip
             "title": _("Geschiedenis van een reactie"),
             "comment": comment,
             "context": context,
-            "revisions": service.comment_history(session, principal, comment),
-            "kind_labels": service.KIND_LABELS,
+            "revisions": revisions,
+            "kind_labels": KIND_LABELS,
         },
     )

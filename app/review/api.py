@@ -11,8 +11,8 @@ from app.accounts.deps import ApiUser
 from app.db import SessionDep
 from app.kit.api_types import NoNulStr, UtcMoment
 from app.proposals.schemas import KindName, StatusName
-from app.review import service
-from app.review.views import export_response
+from app.review.export import export_file
+from app.review.filters import ReviewFilter
 
 router = APIRouter(tags=["review"])
 
@@ -50,7 +50,7 @@ def export_comments(
 ) -> Response:
     """Reviewers only (municipalities and SDFL): the export holds internal notes and positions. Withdrawn
     comments and SDFL's own replies are not rows; the filters are those of `GET /api/v1/comments`."""
-    filters = service.ReviewFilter(
+    filters = ReviewFilter(
         proposal_id=proposal_id,
         version=version,
         section=section_key,
@@ -60,4 +60,5 @@ def export_comments(
         since=since,
         sort="oldest",
     )
-    return export_response(session, principal, filters, format)
+    export = export_file(session, principal, filters, format)
+    return Response(export.body, media_type=export.media_type, headers=export.headers)

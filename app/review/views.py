@@ -16,16 +16,23 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.accounts.deps import WebPrincipal, client_ip
 from app.db import SessionDep
-from app.dialogues.participants import accepted_providers
-from app.dialogues.service import current_dialogue
+from app.feedback import notes, positions
+from app.feedback import release as releasing
+from app.feedback import triage as triaging
+from app.feedback.labels import KIND_LABELS, STANCE_LABELS, STATUS_LABELS
+from app.kit import clock
 from app.kit.dates import parse_local
-from app.kit.errors import N_, AppError, NotFound, Unauthorized, field_errors, invalid
+from app.kit.errors import N_, AppError, Unauthorized, field_errors, invalid
 from app.kit.i18n import gettext as _
 from app.kit.pagination import PageParams
 from app.models import CommentKind, CommentStatus, Stance, is_valid_id
 from app.policy import Action, Principal, authorize, can
-from app.proposals.service import KIND_LABELS, STATUS_LABELS
-from app.review import service
+from app.review import agenda
+from app.review import dashboard as boards
+from app.review import filters as filtering
+from app.review import overview as overviews
+from app.review import report as reports
+from app.review.export import export_file
 from app.web.templates import is_htmx, render
 
 router = APIRouter(prefix="/review")
@@ -33,7 +40,7 @@ mine = APIRouter()
 
 KINDS = [(k.value, KIND_LABELS[k]) for k in CommentKind]
 STATUSES = [(s.value, STATUS_LABELS[s.value]) for s in CommentStatus]
-STANCES = [(s.value, service.STANCE_LABELS[s]) for s in Stance]
+STANCES = [(s.value, STANCE_LABELS[s]) for s in Stance]
 PAGE_SIZE = 25
 
 
@@ -50,7 +57,7 @@ def _common(principal: Principal) -> dict[str, object]:
         "kinds": KINDS,
         "statuses": STATUSES,
         "stances": STANCES,
-        "sort_labels": service.SORT_LABELS,
+        "sort_labels": filtering.SORT_LABELS,
         "may_triage": can(principal, Action.triage),
         "may_position": can(principal, Action.take_position),
         "my_municipality": principal.user.municipality_id if principal.user else None,
@@ -60,7 +67,7 @@ def _common(principal: Principal) -> dict[str, object]:
 def _safe_back(back: str) -> str:
     """Only a query string of the dashboard: never an address elsewhere."""
     back = (back or "").lstrip("?")
-    filters, _errors = service.parse_filter(dict(_pairs(back)))
+    filters, _errors = filtering.parse_filter(dict(_pairs(back)))
     return "/review" + (f"?{filters.query_string()}" if filters.active or filters.sort != "newest" else "")
 
 
@@ -85,19 +92,19 @@ def _dashboard(
 ) -> Response:
     """The dashboard for ``query`` (the request's own by default; after a failed POST, the filter it came from)."""
     query = request.query_params if query is None else query
-    filters, filter_errors = service.parse_filter(query)
+    filters, filter_errors = filtering.parse_filter(query)
     page = PageParams(page=_page_number(query), page_size=PAGE_SIZE)
-    board = service.dashboard(session, principal, filters, page)
+    shown = boards.dashboard_page(session, principal, filters, page)
     context = {
         "title": _("Beoordelen"),
-        "board": board,
+        "board": shown.board,
         "filters": filters,
         "filter_errors": filter_errors,
         "errors": errors or {},
         "notice": notice or _notice(request),
-        "options": service.filter_options(session, filters),
-        "pending": service.pending(session) if can(principal, Action.triage) else None,
-        "agenda_choices": service.agenda_choices(session) if can(principal, Action.triage) else [],
+        "options": shown.options,
+        "pending": shown.pending,
+        "agenda_choices": shown.agenda_choices,
         **_common(principal),
     }
     # htmx pushes the form as sent (every empty field too); push the clean address of this filter instead.
@@ -142,32 +149,11 @@ def export(
     format: Annotated[str, Query(max_length=10)] = "csv",
 ) -> Response:
     """The current filter as CSV or XLSX."""
-    filters, errors = service.parse_filter(request.query_params)
+    filters, errors = filtering.parse_filter(request.query_params)
     if errors:  # never export more than the filter asked for
         raise invalid(errors)
-    return export_response(session, principal, filters, format)
-
-
-def export_response(session: SessionDep, principal: Principal, filters: service.ReviewFilter, fmt: str) -> Response:
-    if fmt not in ("csv", "xlsx"):
-        raise invalid({"format": "Choose csv or xlsx."})
-    rows = service.export_rows(session, principal, filters)
-    stamp = service.clock.now().astimezone(service.AMSTERDAM).strftime("%Y%m%d-%H%M")
-    if fmt == "xlsx":
-        body = service.to_xlsx(rows)
-        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        body = service.to_csv(rows)
-        media = "text/csv; charset=utf-8"
-    return Response(
-        body,
-        media_type=media,
-        headers={
-            "Content-Disposition": f'attachment; filename="reacties-{stamp}.{fmt}"',
-            "Cache-Control": "no-store",
-            "X-Rows": str(len(rows)),
-        },
-    )
+    export = export_file(session, principal, filters, format)
+    return Response(export.body, media_type=export.media_type, headers=export.headers)
 
 
 # --- one comment ---------------------------------------------------------------------------------
@@ -183,21 +169,20 @@ def _comment_page(
     values: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    row = service.get_feedback(session, principal, comment_id)
-    draft = service.draft_reply(session, row.comment) if can(principal, Action.triage) else None
+    shown = boards.comment_page(session, principal, comment_id)
     return render(
         request,
         "review/comment.html",
         {
             "title": _("Reactie %(id)s beoordelen", id=comment_id),
-            "row": row,
-            "thread": service.thread_replies(session, [comment_id]).get(comment_id, []),
-            "draft": draft,
+            "row": shown.row,
+            "thread": shown.thread,
+            "draft": shown.draft,
             "errors": errors or {},
             "values": values or {},
             "notice": _notice(request),
             "back": _safe_back(request.query_params.get("back", "")),
-            "agenda_choices": service.agenda_choices(session) if can(principal, Action.triage) else [],
+            "agenda_choices": shown.agenda_choices,
             **_common(principal),
         },
         status_code=status_code,
@@ -217,7 +202,7 @@ def _back_to_comment(comment_id: int, done: str, back: str) -> RedirectResponse:
 def _row_fragment(
     request: Request, session: SessionDep, principal: Principal, comment_id: int, *, error: str = "", code: int = 200
 ) -> Response:
-    row = service.get_feedback(session, principal, comment_id)
+    row = boards.get_feedback(session, principal, comment_id)
     return render(
         request,
         "review/_row.html",
@@ -239,7 +224,7 @@ def triage(
 ) -> Response:
     """Set the status and/or the drafted official reply. ``inline`` forms come from a dashboard row."""
     try:
-        service.triage(session, principal, comment_id, status=status or None, reply=reply, ip=client_ip(request))
+        triaging.triage(session, principal, comment_id, status=status or None, reply=reply, ip=client_ip(request))
     except AppError as exc:
         errors = field_errors(exc)
         session.rollback()
@@ -303,7 +288,7 @@ def add_note(
         session,
         principal,
         comment_id,
-        lambda: service.add_note(session, principal, comment_id, note, ip=client_ip(request)),
+        lambda: notes.add_note(session, principal, comment_id, note, ip=client_ip(request)),
         values={"note": note},
         done="note",
         back=back,
@@ -326,7 +311,7 @@ def set_position(
         session,
         principal,
         comment_id,
-        lambda: service.set_position(session, principal, comment_id, stance, position_note, ip=client_ip(request)),
+        lambda: positions.set_position(session, principal, comment_id, stance, position_note, ip=client_ip(request)),
         values={"stance": stance, "position_note": position_note},
         done="position",
         back=back,
@@ -353,7 +338,7 @@ def to_agenda(
         session,
         principal,
         comment_id,
-        lambda: service.put_on_agenda(
+        lambda: agenda.put_on_agenda(
             session,
             principal,
             [comment_id],
@@ -387,7 +372,7 @@ def bulk(
     target = _safe_back(back)
     try:
         if action == "agenda":
-            service.put_on_agenda(
+            agenda.put_on_agenda(
                 session,
                 principal,
                 chosen,
@@ -400,7 +385,7 @@ def bulk(
         else:
             if not status:
                 raise invalid({"status": _("Kies de beoordeling voor de geselecteerde reacties.")})
-            service.bulk_status(session, principal, chosen, status, ip=client_ip(request))
+            triaging.bulk_status(session, principal, chosen, status, ip=client_ip(request))
             done = "bulk"
     except AppError as exc:
         if not exc.errors:
@@ -426,13 +411,13 @@ def release(
     try:
         if release_at.strip() and moment is None:
             raise invalid({"release_at": _("Vul een geldige datum en tijd in.")})
-        service.release(session, principal, moment, ip=client_ip(request))
+        releasing.release(session, principal, moment, ip=client_ip(request))
     except AppError as exc:
         session.rollback()
         errors = field_errors(exc) if exc.errors else {"release_at": exc.detail}
         query = dict(_pairs(target.partition("?")[2]))
         return _dashboard(request, session, principal, query=query, errors=errors, status_code=exc.status_code)
-    done = "scheduled" if moment and moment > service.clock.now() else "released"
+    done = "scheduled" if moment and moment > clock.now() else "released"
     return RedirectResponse(_with_done(target, done), status_code=303)
 
 
@@ -452,31 +437,12 @@ def overview(
     version: Annotated[str, Query(max_length=10)] = "",
 ) -> Response:
     """Counts per section × kind and × status, what is unreviewed, and participation per provider."""
-    options = service.filter_options(session, service.ReviewFilter())
-    chosen = _int_or_none(proposal_id) or (options.proposals[0][0] if options.proposals else None)
-    view = None
-    if chosen is not None:
-        dialogue, _care = current_dialogue(session)
-        view = service.overview(
-            session, principal, chosen, _version_param(version), accepted_providers(session, dialogue.id or 0)
-        )
+    view, options = overviews.overview_page(session, principal, _int_or_none(proposal_id), _version_param(version))
     return render(
         request,
         "review/overview.html",
         {"title": _("Overzicht van de reacties"), "view": view, "options": options, **_common(principal)},
     )
-
-
-def _report(
-    session: SessionDep, principal: Principal, proposal_id: str, version: str, anonymous: str
-) -> service.ResponseReport:
-    chosen = _int_or_none(proposal_id)
-    if chosen is None:  # the first proposal, as on the overview
-        proposals = service.filter_options(session, service.ReviewFilter()).proposals
-        if not proposals:
-            raise NotFound(_("Er is nog geen gepubliceerd voorstel."), user_message=True)
-        chosen = proposals[0][0]
-    return service.response_report(session, principal, chosen, _version_param(version), anonymous=anonymous == "1")
 
 
 @router.get("/report", include_in_schema=False)
@@ -489,7 +455,9 @@ def report(
     anonymous: Annotated[str, Query(max_length=5)] = "",
 ) -> Response:
     """Every comment on a version with SDFL's released answer, grouped by section (optionally without names)."""
-    rep = _report(session, principal, proposal_id, version, anonymous)
+    rep = reports.report_for(
+        session, principal, _int_or_none(proposal_id), _version_param(version), anonymous=anonymous == "1"
+    )
     query = urlencode({"proposal_id": rep.proposal.id, "version": rep.version.number, "anonymous": anonymous or ""})
     return render(
         request,
@@ -506,10 +474,9 @@ def report_pdf(
     version: Annotated[str, Query(max_length=10)] = "",
     anonymous: Annotated[str, Query(max_length=5)] = "",
 ) -> Response:
-    rep = _report(session, principal, proposal_id, version, anonymous)
-    dialogue, _care = current_dialogue(session)
-    body = service.report_pdf(rep, dialogue.tender_reference)
-    name = f"reactierapport-{rep.proposal.slug}-v{rep.version.number}.pdf"
+    body, name = reports.report_file(
+        session, principal, _int_or_none(proposal_id), _version_param(version), anonymous=anonymous == "1"
+    )
     return Response(
         body, media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
@@ -523,5 +490,5 @@ def my_comments(request: Request, session: SessionDep, principal: WebPrincipal) 
     """A participant's own feedback with what SDFL did with it: decision, answer, agenda, next version."""
     if principal.user is None:
         raise Unauthorized("Sign in first.")
-    board = service.my_feedback(session, principal, PageParams(page=_page_number(request.query_params), page_size=50))
+    board = boards.my_feedback(session, principal, PageParams(page=_page_number(request.query_params), page_size=50))
     return render(request, "review/mine.html", {"title": _("Mijn reacties"), "board": board})

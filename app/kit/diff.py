@@ -48,6 +48,11 @@ class _CountingMatcher(SequenceMatcher):
     go over the budget is never started.
     """
 
+    # SequenceMatcher's own attributes, which typeshed does not declare.
+    a: Sequence[str]
+    b: Sequence[str]
+    b2j: dict[str, list[int]]
+
     def __init__(self, a: Sequence[str], b: Sequence[str], budget: _Budget, limit: int) -> None:
         super().__init__(None, a, b, autojunk=False)
         self._budget = budget

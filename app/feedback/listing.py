@@ -1,0 +1,117 @@
+"""The API's list of comments: every comment (and reply) a reader may see, filtered, oldest first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from app.feedback.context import get_comment
+from app.feedback.visibility import comment_visibility, reads_own_only, status_column, status_for
+from app.feedback.writing import CommentInput, create_comment
+from app.kit import clock
+from app.kit.pagination import PageParams, paginate
+from app.models import Comment, Proposal, ProposalVersion, Provider, Section, User, VersionStatus
+from app.policy import Action, Principal, authorize, can
+
+
+@dataclass(frozen=True)
+class CommentFilter:
+    proposal_id: int | None = None
+    version: int | None = None
+    section_key: str | None = None
+    provider_id: int | None = None
+    kind: str | None = None
+    status: str | None = None
+    since: datetime | None = None
+
+
+@dataclass
+class CommentRow:
+    comment: Comment
+    section: Section
+    version: ProposalVersion
+    proposal: Proposal
+    author_name: str
+    provider_name: str | None
+    status: str = "nieuw"  # as the reader may see it
+
+
+def list_comments(
+    session: Session, principal: Principal, filters: CommentFilter, params: PageParams, *, comment_id: int | None = None
+) -> tuple[list[CommentRow], int]:
+    """Comments ``principal`` may see, oldest first (created_at, then id); for a provider that does not take
+    part (any more), only its own."""
+    own_only = reads_own_only(principal)
+    if not own_only:
+        authorize(principal, Action.view_comments)
+    stmt: Any = (
+        select(  # type: ignore[call-overload]
+            Comment, Section, ProposalVersion, Proposal, User.name, Provider.name
+        )
+        .join(Section, col(Section.id) == Comment.section_id)
+        .join(ProposalVersion, col(ProposalVersion.id) == Section.version_id)
+        .join(Proposal, col(Proposal.id) == ProposalVersion.proposal_id)
+        .join(User, col(User.id) == Comment.author_id)
+        .outerjoin(Provider, col(Provider.id) == Comment.provider_id)
+        .where(comment_visibility(principal))
+    )
+    if not can(principal, Action.view_draft_proposal):
+        stmt = stmt.where(ProposalVersion.status == VersionStatus.published)
+    if own_only:
+        stmt = stmt.where(Comment.provider_id == principal.provider_id)
+    if comment_id is not None:
+        stmt = stmt.where(Comment.id == comment_id)
+    now = clock.now()
+    stmt = _filtered(stmt, filters, principal, now)
+    rows, total = paginate(session, stmt.order_by(col(Comment.created_at), col(Comment.id)), params)
+    return [_row(row, status_for(principal, row[0], now)) for row in rows], total
+
+
+def _row(row: Any, status: str) -> CommentRow:
+    comment, section, version, proposal, author_name, provider_name = row
+    return CommentRow(comment, section, version, proposal, author_name, provider_name, status=status)
+
+
+def _filtered(stmt: Any, filters: CommentFilter, principal: Principal, now: datetime) -> Any:
+    if filters.proposal_id is not None:
+        stmt = stmt.where(Proposal.id == filters.proposal_id)
+    if filters.version is not None:
+        stmt = stmt.where(ProposalVersion.number == filters.version)
+    if filters.section_key:
+        stmt = stmt.where(Section.key == filters.section_key)
+    if filters.provider_id is not None:
+        stmt = stmt.where(Comment.provider_id == filters.provider_id)
+    if filters.kind:
+        stmt = stmt.where(Comment.kind == filters.kind)
+    if filters.status:
+        stmt = stmt.where(status_column(principal, now) == filters.status)
+    if filters.since is not None:
+        stmt = stmt.where(col(Comment.created_at) >= filters.since)
+    return stmt
+
+
+def comment_row(session: Session, principal: Principal, comment_id: int) -> CommentRow:
+    """One comment as the list shows it to ``principal``; 404 when they may not see it."""
+    comment, _context = get_comment(session, principal, comment_id)
+    rows, _total = list_comments(
+        session, principal, CommentFilter(), PageParams(page=1, page_size=1), comment_id=comment.id
+    )
+    return rows[0]
+
+
+def create_and_read(
+    session: Session,
+    principal: Principal,
+    section_id: int,
+    data: CommentInput,
+    *,
+    idempotency_key: str | None = None,
+    ip: str | None = None,
+) -> tuple[CommentRow, bool]:
+    """``create_comment``, then the comment as the list shows it to its writer (and whether it is new)."""
+    comment, created = create_comment(session, principal, section_id, data, idempotency_key=idempotency_key, ip=ip)
+    session.flush()
+    return comment_row(session, principal, comment.id or 0), created

@@ -1,0 +1,128 @@
+"""The query behind the dashboard, the exports and the report: reviewable feedback, filtered and sorted."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import case, exists, literal_column, text
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from app.feedback.threads import AppliedVersion
+from app.feedback.visibility import (
+    feedback_condition,
+    official_visible,
+)
+from app.kit import dates
+from app.models import (
+    Comment,
+    CommentStatus,
+    Municipality,
+    Position,
+    Proposal,
+    ProposalVersion,
+    Provider,
+    Section,
+    User,
+    VersionStatus,
+)
+from app.policy import Principal
+from app.review.filters import ReviewFilter
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def full_text_condition(session: Session, q: str) -> Any:
+    """Comments whose text or suggested text matches ``q``: SQLite FTS5 (every word, as a prefix) or
+    PostgreSQL full text (Dutch stemming, web search syntax). ``None`` when ``q`` holds no words."""
+    words = _WORD.findall(q)[:20]
+    if not words:
+        return None
+    if session.get_bind().dialect.name == "postgresql":
+        # comments.full_text: a stored tsvector of body and suggested text with a GIN index (migration 0008).
+        return text("comments.full_text @@ websearch_to_tsquery('dutch'::regconfig, :full_text_q)").bindparams(
+            full_text_q=q
+        )
+    match = " ".join(f'"{word}"*' for word in words)  # quoted: no FTS5 syntax reaches the parser
+    matching: Any = (
+        select(literal_column("rowid"))
+        .select_from(text("comments_fts"))
+        .where(text("comments_fts MATCH :full_text_match").bindparams(full_text_match=match))
+    )
+    return col(Comment.id).in_(matching)
+
+
+def feedback_query(session: Session, principal: Principal, filters: ReviewFilter, now: datetime) -> Any:
+    stmt = (
+        select(  # type: ignore[call-overload]
+            Comment,
+            Section.key,
+            Section.heading,
+            ProposalVersion.number,
+            Proposal.id,
+            Proposal.title,
+            User.name,
+            Provider.name,
+            Municipality.name,
+            User.role,
+            AppliedVersion.number,
+            AppliedVersion.status,
+        )
+        .join(Section, col(Section.id) == Comment.section_id)
+        .join(ProposalVersion, col(ProposalVersion.id) == Section.version_id)
+        .join(Proposal, col(Proposal.id) == ProposalVersion.proposal_id)
+        .join(User, col(User.id) == Comment.author_id)
+        .outerjoin(Provider, col(Provider.id) == Comment.provider_id)
+        .outerjoin(Municipality, col(Municipality.id) == User.municipality_id)
+        .outerjoin(AppliedVersion, AppliedVersion.id == Comment.applied_in_version_id)
+        .where(feedback_condition(), ProposalVersion.status == VersionStatus.published)
+    )
+    if filters.proposal_id is not None:
+        stmt = stmt.where(Proposal.id == filters.proposal_id)
+    if filters.version is not None:
+        stmt = stmt.where(ProposalVersion.number == filters.version)
+    if filters.section:
+        stmt = stmt.where(Section.key == filters.section)
+    if filters.provider_id is not None:
+        stmt = stmt.where(Comment.provider_id == filters.provider_id)
+    if filters.kind:
+        stmt = stmt.where(Comment.kind == filters.kind)
+    if filters.status:
+        stmt = stmt.where(Comment.status == filters.status)
+    if filters.municipality_id is not None:
+        stmt = stmt.where(
+            exists().where(
+                col(Position.comment_id) == Comment.id, col(Position.municipality_id) == filters.municipality_id
+            )
+        )
+    if filters.answered is not None:
+        reply = aliased(Comment)
+        has_reply = exists().where(col(reply.parent_id) == Comment.id, official_visible(principal, now, reply))
+        stmt = stmt.where(has_reply if filters.answered else ~has_reply)
+    if filters.date_from is not None:
+        stmt = stmt.where(col(Comment.created_at) >= dates.local_midnight(filters.date_from))
+    if filters.date_to is not None:
+        stmt = stmt.where(col(Comment.created_at) < dates.local_midnight(filters.date_to + timedelta(days=1)))
+    if filters.since is not None:
+        stmt = stmt.where(col(Comment.created_at) >= filters.since)
+    if filters.q:
+        condition = full_text_condition(session, filters.q)
+        if condition is not None:
+            stmt = stmt.where(condition)
+    return stmt.order_by(*_order(filters.sort))
+
+
+def _order(sort: str) -> tuple[Any, ...]:
+    newest = (col(Comment.created_at).desc(), col(Comment.id).desc())
+    if sort == "oldest":
+        return (col(Comment.created_at), col(Comment.id))
+    if sort == "section":
+        return (Proposal.title, Proposal.id, ProposalVersion.number, Section.position, col(Comment.id))
+    if sort == "status":
+        order = case({s.value: i for i, s in enumerate(CommentStatus)}, value=Comment.status, else_=99)
+        return (order, *newest)
+    if sort == "provider":
+        return (Provider.name, *newest)
+    return newest

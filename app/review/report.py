@@ -1,0 +1,139 @@
+"""The response report: every comment on a version with SDFL's released answer, by section, as HTML or PDF."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from fpdf import FPDF
+from sqlmodel import Session
+
+from app.dialogues.service import current_dialogue
+from app.feedback.labels import STATUS_LABELS
+from app.feedback.visibility import (
+    shown_status,
+)
+from app.kit import clock
+from app.kit.errors import NotFound
+from app.kit.i18n import gettext as _
+from app.kit.pdf import pdf_footer, pdf_lines, to_latin1
+from app.models import (
+    Proposal,
+    ProposalVersion,
+    Section,
+)
+from app.policy import Action, Principal, authorize
+from app.review.export import AMSTERDAM, plain
+from app.review.filters import ReviewFilter, filter_options
+from app.review.overview import published_version
+from app.review.query import feedback_query
+from app.review.rows import FeedbackRow, feedback_rows
+
+
+@dataclass
+class ReportSection:
+    section: Section
+    rows: list[FeedbackRow]
+
+
+@dataclass
+class ResponseReport:
+    proposal: Proposal
+    version: ProposalVersion
+    sections: list[ReportSection]
+    anonymous: bool
+    generated_at: datetime
+
+    @property
+    def count(self) -> int:
+        return sum(len(s.rows) for s in self.sections)
+
+
+def response_report(
+    session: Session, principal: Principal, proposal_id: int, number: int | None, *, anonymous: bool
+) -> ResponseReport:
+    """Every comment on a version with SDFL's released answer, grouped by section in the proposal's order.
+    Only released answers are in it, so the report can be shared without running ahead of the release."""
+    authorize(principal, Action.review)
+    proposal, _versions, version, sections = published_version(session, proposal_id, number)
+    now = clock.now()
+    raw = session.exec(
+        feedback_query(
+            session, principal, ReviewFilter(proposal_id=proposal_id, version=version.number, sort="section"), now
+        )
+    ).all()
+    rows = feedback_rows(session, principal, list(raw), now)
+    by_section: dict[str, list[FeedbackRow]] = defaultdict(list)
+    for row in rows:
+        row.replies = [r for r in row.replies if r.released]
+        by_section[row.section_key].append(row)
+    return ResponseReport(
+        proposal=proposal,
+        version=version,
+        sections=[ReportSection(section=s, rows=by_section.get(s.key, [])) for s in sections],
+        anonymous=anonymous,
+        generated_at=now,
+    )
+
+
+def report_pdf(report: ResponseReport, tender_reference: str) -> bytes:
+    now = report.generated_at
+    pdf = FPDF(format="A4")
+    title = f"Reactierapport {report.proposal.title}, versie {report.version.number}"
+    pdf.set_title(to_latin1(title))
+    pdf.set_author("Sociaal Domein Flevoland")
+    pdf.set_auto_page_break(auto=True, margin=18)
+    reference = f"Kenmerk TenderNed {tender_reference}" if tender_reference else "Sociaal Domein Flevoland"
+    pdf.footer = lambda: pdf_footer(pdf, reference)  # type: ignore[method-assign]
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 16)
+    pdf_lines(pdf, 8, to_latin1(title))
+    pdf.set_font("Helvetica", size=10)
+    pdf_lines(pdf, 6, to_latin1(f"{report.count} reacties · opgesteld {now.astimezone(AMSTERDAM):%d-%m-%Y %H:%M}"))
+    for part in report.sections:
+        pdf.ln(3)
+        pdf.set_font("Helvetica", "B", 13)
+        pdf_lines(pdf, 7, to_latin1(part.section.heading))
+        if not part.rows:
+            pdf.set_font("Helvetica", "I", 10)
+            pdf_lines(pdf, 6, "Geen reacties.")
+        for row in part.rows:
+            c = row.comment
+            who = "" if report.anonymous else f" - {row.organisation}"
+            pdf.set_font("Helvetica", "B", 10)
+            status = STATUS_LABELS.get(shown_status(c, now), c.status)
+            pdf_lines(pdf, 6, to_latin1(f"Reactie {c.id}{who} ({row.kind_label}; {status})"))
+            pdf.set_font("Helvetica", size=10)
+            if c.quote:
+                pdf_lines(pdf, 5, to_latin1(f"Citaat: {c.quote}"))
+            pdf_lines(pdf, 5, to_latin1(c.body))
+            if c.suggested_text:
+                pdf_lines(pdf, 5, to_latin1(f"Voorgestelde tekst: {c.suggested_text}"))
+            pdf.set_font("Helvetica", "I", 10)
+            answer = "\n".join(plain(r.body_html) for r in row.replies) or "Nog geen antwoord van SDFL."
+            pdf_lines(pdf, 5, to_latin1(f"Antwoord SDFL: {answer}"))
+            pdf.ln(2)
+    return bytes(pdf.output())
+
+
+def report_for(
+    session: Session, principal: Principal, proposal_id: int | None, number: int | None, *, anonymous: bool
+) -> ResponseReport:
+    """``response_report`` of proposal ``proposal_id``, or of the first published proposal (as the overview)."""
+    if proposal_id is None:
+        proposals = filter_options(session, ReviewFilter()).proposals
+        if not proposals:
+            raise NotFound(_("Er is nog geen gepubliceerd voorstel."), user_message=True)
+        proposal_id = proposals[0][0]
+    return response_report(session, principal, proposal_id, number, anonymous=anonymous)
+
+
+def report_file(
+    session: Session, principal: Principal, proposal_id: int | None, number: int | None, *, anonymous: bool
+) -> tuple[bytes, str]:
+    """The report as a PDF, with its file name."""
+    report = report_for(session, principal, proposal_id, number, anonymous=anonymous)
+    dialogue, _care = current_dialogue(session)
+    name = f"reactierapport-{report.proposal.slug}-v{report.version.number}.pdf"
+    return report_pdf(report, dialogue.tender_reference), name
