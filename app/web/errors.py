@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from dataclasses import replace
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlencode
@@ -67,6 +68,9 @@ def _signed_in_user(request: Request) -> object | None:
 def _html_error(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     if hasattr(request.state, "user"):
         request.state.user = _signed_in_user(request)
+        principal = getattr(request.state, "principal", None)
+        if principal is not None:  # the page header asks the policy (may) about the same, reloaded user
+            request.state.principal = replace(principal, user=request.state.user)
     return render(
         request,
         "error.html",
