@@ -16,6 +16,7 @@ from app.dialogues.service import current_dialogue
 from app.documents.service import MAX_DOCUMENT_BYTES
 from app.kit.dates import local_input, parse_local
 from app.kit.errors import N_, AppError, field_errors
+from app.kit.forms import FormState
 from app.kit.i18n import gettext as _
 from app.kit.markdown import render_markdown
 from app.meetings.manage import accepted_providers
@@ -96,6 +97,14 @@ ProposalFormDep = Annotated[ProposalForm, Depends(proposal_form)]
 SectionFormDep = Annotated[SectionForm, Depends(section_form)]
 
 
+@dataclass(frozen=True)
+class SectionFormState(FormState):
+    """A section form shown again: the one of the draft's section ``section_id``, or (None) the one adding a
+    section."""
+
+    section_id: int | None = None
+
+
 def _values(p: Proposal) -> dict[str, str]:
     return {
         "topic": p.topic,
@@ -142,7 +151,7 @@ def _detail(
     *,
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
-    section_state: dict[str, object] | None = None,
+    section_state: SectionFormState | None = None,
     feedback_error: tuple[int, str] | None = None,
     status_code: int = 200,
 ) -> Response:
@@ -160,7 +169,7 @@ def _detail(
             "sections": sections,
             "values": values or _values(proposal),
             "errors": errors or {},
-            "section_state": section_state or {},
+            "section_state": section_state,
             "topics": TOPICS,
             "section_kinds": SECTION_KINDS,
             "saved": request.query_params.get("saved"),
@@ -192,9 +201,9 @@ def update_proposal(
 
 
 def _section_error(
-    request: Request, session: Session, proposal: Proposal, target: str, form: SectionForm, exc: AppError
+    request: Request, session: Session, proposal: Proposal, section_id: int | None, form: SectionForm, exc: AppError
 ) -> Response:
-    state = {"target": target, "values": form.values, "errors": field_errors(exc)}
+    state = SectionFormState(values=form.values, errors=field_errors(exc), section_id=section_id)
     return _detail(request, session, proposal, section_state=state, status_code=422)
 
 
@@ -206,7 +215,7 @@ def add_section(
     try:
         section = manage.add_section(session, proposal, form.to_input(), actor=admin)
     except AppError as exc:
-        return _section_error(request, session, proposal, "new", form, exc)
+        return _section_error(request, session, proposal, None, form, exc)
     return RedirectResponse(f"/admin/proposals/{proposal_id}?saved=section#edit-{section.id}", status_code=303)
 
 
@@ -218,7 +227,7 @@ def update_section(
     try:
         manage.update_section(session, proposal, section_id, form.to_input(), actor=admin)
     except AppError as exc:
-        return _section_error(request, session, proposal, str(section_id), form, exc)
+        return _section_error(request, session, proposal, section_id, form, exc)
     return RedirectResponse(f"/admin/proposals/{proposal_id}?saved=section#edit-{section_id}", status_code=303)
 
 
