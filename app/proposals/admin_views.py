@@ -16,6 +16,7 @@ from app.documents.service import MAX_DOCUMENT_BYTES
 from app.feedback.window import window_state
 from app.kit.dates import local_input, parse_local
 from app.kit.errors import N_, AppError, field_errors
+from app.kit.forms import FormState
 from app.kit.i18n import gettext as _
 from app.kit.markdown import render_markdown
 from app.models import Proposal, ProposalTopic, SectionKind
@@ -97,6 +98,14 @@ ProposalFormDep = Annotated[ProposalForm, Depends(proposal_form)]
 SectionFormDep = Annotated[SectionForm, Depends(section_form)]
 
 
+@dataclass(frozen=True)
+class SectionFormState(FormState):
+    """A section form shown again: the one of the draft's section ``section_id``, or (None) the one adding a
+    section."""
+
+    section_id: int | None = None
+
+
 def _values(p: Proposal) -> dict[str, str]:
     return {
         "topic": p.topic,
@@ -143,7 +152,7 @@ def _detail(
     *,
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
-    section_state: dict[str, object] | None = None,
+    section_state: SectionFormState | None = None,
     feedback_error: tuple[int, str] | None = None,
     status_code: int = 200,
 ) -> Response:
@@ -161,7 +170,7 @@ def _detail(
             "sections": sections,
             "values": values or _values(proposal),
             "errors": errors or {},
-            "section_state": section_state or {},
+            "section_state": section_state,
             "topics": TOPICS,
             "section_kinds": SECTION_KINDS,
             "saved": request.query_params.get("saved"),
@@ -193,9 +202,9 @@ def update_proposal(
 
 
 def _section_error(
-    request: Request, session: Session, proposal: Proposal, target: str, form: SectionForm, exc: AppError
+    request: Request, session: Session, proposal: Proposal, section_id: int | None, form: SectionForm, exc: AppError
 ) -> Response:
-    state: dict[str, object] = {"target": target, "values": form.values, "errors": field_errors(exc)}
+    state = SectionFormState(values=form.values, errors=field_errors(exc), section_id=section_id)
     return _detail(request, session, proposal, section_state=state, status_code=422)
 
 
@@ -207,7 +216,7 @@ def add_section(
     try:
         section = manage.add_section(session, proposal, form.to_input(), actor=admin)
     except AppError as exc:
-        return _section_error(request, session, proposal, "new", form, exc)
+        return _section_error(request, session, proposal, None, form, exc)
     return RedirectResponse(f"/admin/proposals/{proposal_id}?saved=section#edit-{section.id}", status_code=303)
 
 
@@ -219,7 +228,7 @@ def update_section(
     try:
         manage.update_section(session, proposal, section_id, form.to_input(), actor=admin)
     except AppError as exc:
-        return _section_error(request, session, proposal, str(section_id), form, exc)
+        return _section_error(request, session, proposal, section_id, form, exc)
     return RedirectResponse(f"/admin/proposals/{proposal_id}?saved=section#edit-{section_id}", status_code=303)
 
 

@@ -24,8 +24,9 @@ from app.feedback.window import window_message
 from app.feedback.writing import CommentInput, reply_target
 from app.kit import clock
 from app.kit.errors import AppError, NotFound, field_errors
+from app.kit.forms import FormState
 from app.kit.i18n import gettext as _
-from app.models import MAX_ID, Comment, CommentKind, Section
+from app.models import MAX_ID, Comment, CommentKind
 from app.policy import Principal
 from app.proposals import commenting, comparing, page_cache, pages, reading
 from app.proposals.commenting import Changed, CommentRefused, ThreadPlace
@@ -83,8 +84,28 @@ def comment_form(
 CommentFormDep = Annotated[CommentForm, Depends(comment_form)]
 
 
-def _form_prefix(section: Section, parent_id: int | None = None) -> str:
-    return f"reply-{parent_id}" if parent_id else f"new-{section.key}"
+@dataclass(frozen=True)
+class CommentFormState(FormState):
+    """A comment form shown again: which one (a new comment on ``section_key``, a reply to ``parent_id``, or the
+    edit of ``comment_id``), where it posts, and whether it stands on a page of its own."""
+
+    section_key: str = ""
+    parent_id: int | None = None
+    comment_id: int | None = None  # an edit
+    action: str = ""
+    reply: bool = False  # the edited comment is a reply
+    standalone: bool = False  # a page of its own (no htmx): the form posts as a plain form
+
+    @property
+    def edit(self) -> bool:
+        return self.comment_id is not None
+
+    @property
+    def prefix(self) -> str:
+        """The stem of the form's ids: "new-KEY", "reply-ID" or "edit-ID"."""
+        if self.comment_id is not None:
+            return f"edit-{self.comment_id}"
+        return f"reply-{self.parent_id}" if self.parent_id else f"new-{self.section_key}"
 
 
 def _form_errors(request: Request, exc: AppError) -> tuple[dict[str, str], int]:
@@ -139,7 +160,7 @@ def _section_page(
     request: Request,
     sp: pages.SectionPage,
     *,
-    form_state: dict[str, object] | None = None,
+    form_state: CommentFormState | None = None,
     status_code: int = 200,
 ) -> Response:
     return render(
@@ -148,7 +169,7 @@ def _section_page(
         {
             "title": f"{sp.section.heading} · {sp.proposal.title}",
             "sp": sp,
-            "form_state": form_state or {},
+            "form_state": form_state,
             **_common(sp.proposal.id or 0),
         },
         block="thread",
@@ -237,7 +258,7 @@ def _after_change(request: Request, session: SessionDep, changed: Changed) -> Re
         "proposals/thread.html",
         {
             "sp": changed.thread,
-            "form_state": {},
+            "form_state": None,
             "full": changed.on_section_page,
             **_common(changed.context.proposal.id or 0),
         },
@@ -260,16 +281,13 @@ def _invalid_form(
     principal: Principal,
     context: CommentContext,
     *,
-    prefix: str,
-    form: CommentForm,
-    errors: dict[str, str],
-    action: str,
+    state: CommentFormState,
     status_code: int = 422,
     headers: dict[str, str] | None = None,
 ) -> Response:
     """An invalid comment: htmx gets its form again, a plain browser the section page with the form (422; 429
     with ``Retry-After`` when the writer posts too much too fast)."""
-    state: dict[str, object] = {"prefix": prefix, "values": form.values, "errors": errors, "action": action}
+    prefix = state.prefix
     if is_htmx(request):
         return render(
             request,
@@ -308,16 +326,19 @@ def post_comment(
     except CommentRefused as refused:
         errors, status_code = _form_errors(request, refused.error)
         # A reply whose comment is gone: show the message on the section's own form.
-        prefix = _form_prefix(refused.context.section, None if "parent_id" in errors else form.parent)
+        state = CommentFormState(
+            values=form.values,
+            errors=errors,
+            section_key=refused.context.section.key,
+            parent_id=None if "parent_id" in errors else form.parent,
+            action=str(request.url.path),
+        )
         return _invalid_form(
             request,
             session,
             principal,
             refused.context,
-            prefix=prefix,
-            form=form,
-            errors=errors,
-            action=str(request.url.path),
+            state=state,
             status_code=status_code,
             headers=refused.error.headers,
         )
@@ -352,7 +373,7 @@ def reply_form(request: Request, session: SessionDep, principal: WebPrincipal, c
             "context": context,
             "comment": comment,
             "section": context.section,
-            "state": {"prefix": f"reply-{comment.id}", "standalone": not is_htmx(request)},
+            "state": CommentFormState(parent_id=comment.id, standalone=not is_htmx(request)),
             **_common(context.proposal.id or 0),
         },
         block="editor",
@@ -380,16 +401,14 @@ def _edit_page(
     errors: dict[str, str],
     status_code: int = 200,
 ) -> Response:
-    prefix = f"edit-{comment.id}"
-    state = {
-        "prefix": prefix,
-        "values": form.values,
-        "errors": errors,
-        "action": f"/comments/{comment.id}/edit",
-        "edit": True,
-        "reply": comment.parent_id is not None,
-        "standalone": not is_htmx(request),
-    }
+    state = CommentFormState(
+        values=form.values,
+        errors=errors,
+        comment_id=comment.id,
+        action=f"/comments/{comment.id}/edit",
+        reply=comment.parent_id is not None,
+        standalone=not is_htmx(request),
+    )
     return render(
         request,
         "proposals/comment_edit.html",
@@ -404,7 +423,7 @@ def _edit_page(
         },
         block="editor",
         status_code=status_code,
-        headers={"HX-Retarget": f"#form-{prefix}", "HX-Reswap": "outerHTML"} if errors else None,
+        headers={"HX-Retarget": f"#form-{state.prefix}", "HX-Reswap": "outerHTML"} if errors else None,
     )
 
 
