@@ -310,7 +310,7 @@ def test_the_release_counts_and_releases_an_agenda_link_on_its_own(client, db, a
 
 
 def upload_participant_document(admin: TestClient) -> int:
-    from tests.test_documents import pdf_bytes
+    from tests.documents.test_documents import pdf_bytes
 
     token = csrf_from(admin.get("/admin/documents").text)
     response = admin.post(

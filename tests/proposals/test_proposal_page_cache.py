@@ -16,7 +16,7 @@ from app.kit import clock
 from app.models import Comment
 from app.proposals import page_cache
 from tests.conftest import csrf_from, login
-from tests.test_proposals_web import demo_proposal, post_comment
+from tests.proposals.test_proposals_web import demo_proposal, post_comment
 
 PROVIDER = "re-care@example.org"
 OTHER = "triade-vitree@example.org"

@@ -1,6 +1,6 @@
-"""The mail worker as a process of its own, for tests/test_mail_delivery.py.
+"""The mail worker as a process of its own, for tests/mail/test_mail_delivery.py.
 
-    python tests/mail_worker_process.py SECONDS worker [--once] [--interval S]
+    python tests/mail/mail_worker_process.py SECONDS worker [--once] [--interval S]
 
 runs ``dialoog worker`` (configured by the DIALOOG_* environment) with the app's clock SECONDS ahead of real
 time: a restart after a claim's lease has run out, without waiting minutes for it.
@@ -12,7 +12,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from app.cli import main
 from app.kit import clock

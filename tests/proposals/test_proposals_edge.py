@@ -12,7 +12,7 @@ from app.kit import clock
 from app.models import Comment, Proposal, ProposalVersion, Section
 from app.proposals import manage
 from tests.conftest import csrf_from
-from tests.test_proposals_web import (
+from tests.proposals.test_proposals_web import (
     ADMIN,
     HTMX,
     OTHER_PROVIDER,

@@ -34,7 +34,7 @@ from app.mail.service import CLAIM_LEASE, queue_mail, run_worker
 from app.models import AuditEvent, OutboxMessage, OutboxStatus, RateLimitHit
 from tests.conftest import free_port, is_postgres, scratch_database_url
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 WORKER_PROCESS = Path(__file__).resolve().parent / "mail_worker_process.py"
 
 

@@ -58,7 +58,7 @@ def test_wrong_password_and_unknown_address_get_the_same_answer(client, db):
 
 def test_twenty_wrong_passwords_get_429_then_a_later_sign_in_works(client):
     statuses = [login(client, "urk@example.org", password=f"wrong-{i}").status_code for i in range(20)]
-    assert statuses[:5] == [400] * 5  # five free tries from one client, then a delay (tests/test_throttles.py)
+    assert statuses[:5] == [400] * 5  # five free tries from one client, then a delay (tests/web/test_throttles.py)
     assert statuses[5:] == [429] * 15
     locked = login(client, "urk@example.org")  # even the right password waits on this client
     assert locked.status_code == 429
