@@ -1,0 +1,115 @@
+"""Helpers shared by the test modules: signing in through the real form, posting forms with their CSRF token,
+reading problem responses, and a few look-ups. Fixtures live in conftest.py, data in factories.py."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session, col, select
+
+from app.accounts import service as accounts
+from app.demo import DEMO_PASSWORD
+from app.kit.i18n import TIMEZONE
+from app.models import Proposal, ProposalVersion, Provider, Section, User
+
+PROBLEM = "application/problem+json"
+CSRF_RE = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
+
+
+# --- browsers -------------------------------------------------------------------------------------------------
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "no csrf_token on the page"
+    return match.group(1)
+
+
+def login(client: TestClient, email: str, password: str = DEMO_PASSWORD, next_url: str = "/"):
+    """Sign in through the real form; returns the POST's response (303 on success)."""
+    token = csrf_from(client.get("/login").text)
+    return client.post(
+        "/login",
+        data={"email": email, "password": password, "csrf_token": token, "next": next_url},
+        follow_redirects=False,
+    )
+
+
+def signed_in(client: TestClient, email: str, password: str = DEMO_PASSWORD) -> TestClient:
+    """``client``, signed in as ``email`` (asserts the sign-in worked)."""
+    assert login(client, email, password).status_code == 303
+    return client
+
+
+def post_form(client: TestClient, path: str, data: dict | None = None, *, page: str = "/", **kwargs):
+    """POST a form with the CSRF token from ``page``, as a browser would."""
+    token = csrf_from(client.get(page).text)
+    return client.post(path, data={**(data or {}), "csrf_token": token}, follow_redirects=False, **kwargs)
+
+
+def local(value: datetime) -> str:
+    """A datetime-local form value in Amsterdam time."""
+    return value.astimezone(TIMEZONE).strftime("%Y-%m-%dT%H:%M")
+
+
+# --- the API --------------------------------------------------------------------------------------------------
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+def make_key(db: Session, email: str, scope: str = "write") -> str:
+    """A fresh API key of the user at ``email``."""
+    _row, key = accounts.create_api_key(db, owner=find_user(db, email), scope=scope, name="test", actor=None)
+    db.commit()
+    return key
+
+
+def key_headers(db: Session, owner: User, scope: str = "write", name: str = "test") -> dict[str, str]:
+    """Request headers with a fresh API key of ``owner``."""
+    _row, key = accounts.create_api_key(db, owner=owner, scope=scope, name=name, actor=None)
+    db.commit()
+    return bearer(key)
+
+
+def assert_problem(response, status: int) -> dict[str, Any]:
+    """An RFC 9457 problem with this status, a title and a detail; returns its body."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)
+    body = response.json()
+    assert body["status"] == status
+    assert body["title"] and body["detail"]
+    return body
+
+
+def error_fields(response) -> list[str]:
+    return [e["field"] for e in response.json().get("errors", [])]
+
+
+# --- look-ups by natural key ----------------------------------------------------------------------------------
+
+
+def find_user(db: Session, email: str) -> User:
+    return db.exec(select(User).where(User.email == email)).one()
+
+
+def find_provider(db: Session, slug: str) -> Provider:
+    return db.exec(select(Provider).where(Provider.slug == slug)).one()
+
+
+def find_proposal(db: Session, slug: str) -> Proposal:
+    return db.exec(select(Proposal).where(Proposal.slug == slug)).one()
+
+
+def find_section(db: Session, slug: str, key: str, number: int = 1) -> Section:
+    """Section ``key`` of version ``number`` of the proposal ``slug``."""
+    return db.exec(
+        select(Section)
+        .join(ProposalVersion, col(ProposalVersion.id) == Section.version_id)
+        .join(Proposal, col(Proposal.id) == ProposalVersion.proposal_id)
+        .where(Proposal.slug == slug, ProposalVersion.number == number, Section.key == key)
+    ).one()
