@@ -7,19 +7,26 @@ from sqlmodel import select
 
 from app.accounts import service
 from app.models import ApiKey, AuditEvent, OutboxMessage, User
+from tests import factories
+from tests.helpers import bearer, make_key
 
 PROBLEM = "application/problem+json"
 
 
-def make_key(db, email: str, scope: str) -> str:
-    user = db.exec(select(User).where(User.email == email)).one()
-    _row, key = service.create_api_key(db, owner=user, scope=scope, name="test", actor=None)
+@pytest.fixture(autouse=True)
+def people(db) -> None:
+    """The accounts these tests use (the demo's addresses, made by factories): four municipalities' users."""
+    factories.accounts(
+        db,
+        "sdfl@example.org",
+        "rodante@example.org",
+        "psymens@example.org",
+        "almere@example.org",
+        "dronten@example.org",
+        "urk@example.org",
+        "noordoostpolder@example.org",
+    )
     db.commit()
-    return key
-
-
-def bearer(key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}"}
 
 
 def test_me_without_key_is_401_problem_json(client):

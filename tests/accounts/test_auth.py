@@ -4,13 +4,31 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlmodel import select
 
 from app.accounts import service
 from app.demo import DEMO_PASSWORD
 from app.kit import clock
 from app.models import AuditEvent, LoginAttempt, OutboxMessage, User, UserSession
-from tests.conftest import csrf_from, login, post_form
+from tests import factories
+from tests.helpers import csrf_from, login, post_form
+
+
+@pytest.fixture(autouse=True)
+def people(db) -> dict[str, User]:
+    """The accounts these tests sign in with (the demo's addresses and password, made by factories)."""
+    made = factories.accounts(
+        db,
+        "sdfl@example.org",
+        "rodante@example.org",
+        "psymens@example.org",
+        "almere@example.org",
+        "dronten@example.org",
+        "urk@example.org",
+    )
+    db.commit()
+    return made
 
 
 def audit_actions(db) -> list[str]:

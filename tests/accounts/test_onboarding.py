@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import re
 
-from sqlmodel import select
-
 from app.mail.service import send_pending
-from app.models import Provider
-from tests.conftest import csrf_from, login, post_form
+from tests import factories
+from tests.helpers import csrf_from, login, post_form
 
 
 def test_invited_provider_sets_a_password_signs_in_and_out(client, db, smtp, smtp_settings):
     collector, _port = smtp
     # An admin invites a new contact person for Rodante.
-    login(client, "sdfl@example.org")
-    rodante = db.exec(select(Provider).where(Provider.slug == "rodante")).one()
+    rodante = factories.provider(db, name="Rodante", slug="rodante")
+    admin = factories.admin(db)
+    db.commit()
+    login(client, admin.email, factories.PASSWORD)
     response = post_form(
         client,
         "/admin/users",

@@ -12,7 +12,19 @@ from sqlmodel import select
 
 from app.mail.service import send_pending
 from app.models import ApiKey, AuditEvent, DialogueSession, OutboxMessage, User
-from tests.conftest import csrf_from, login, post_form
+from tests import factories
+from tests.helpers import csrf_from, login, post_form
+
+
+@pytest.fixture(autouse=True)
+def people(db) -> None:
+    """The accounts these tests use (the demo's addresses and password) and a meeting, made by factories."""
+    factories.accounts(
+        db, "sdfl@example.org", "rodante@example.org", "almere@example.org", "urk@example.org", "dronten@example.org"
+    )
+    factories.meeting(db)
+    db.commit()
+
 
 ADMIN_PAGES = ["/admin/users", "/admin/users/new", "/admin/api-keys", "/admin/audit", "/admin/outbox"]
 ROLES = {"provider": "rodante@example.org", "municipality": "almere@example.org", "admin": "sdfl@example.org"}

@@ -6,25 +6,34 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from fpdf import FPDF
 from icalendar import Calendar
 from sqlmodel import delete, select
 
 from app.jobs import run_scheduled
 from app.kit import clock
-from app.kit.i18n import TIMEZONE
 from app.mail.service import send_pending
-from app.models import DialogueSession, Document, Invitation, OutboxMessage, Provider
-from tests.conftest import csrf_from, login, post_form
+from app.models import DialogueSession, Document, Invitation, InvitationStatus, OutboxMessage, Provider, SessionStatus
+from tests import factories
+from tests.helpers import csrf_from, local, login, post_form
+
+
+@pytest.fixture(autouse=True)
+def dialogue(db) -> None:
+    """SDFL, Rodante (taking part), Its4sure (not answered yet) and two meetings: one held, one two weeks ahead,
+    made by factories under the demo's names."""
+    factories.accounts(db, "sdfl@example.org", "rodante@example.org")
+    factories.account(db, "its4sure@example.org", invitation=InvitationStatus.pending)
+    factories.meeting(db, starts_at=clock.now() - timedelta(days=14), status=SessionStatus.held)
+    start = (clock.now() + timedelta(days=14)).replace(minute=0, second=0, microsecond=0)
+    factories.meeting(db, title="Contractvoorwaarden en tarieven", starts_at=start, hours=4)
+    db.commit()
 
 
 def ics_events(mail) -> list:
     parts = [p for p in mail.iter_attachments() if p.get_content_type() == "text/calendar"]
     return [e for p in parts for e in Calendar.from_ical(p.get_payload(decode=True)).walk("VEVENT")]
-
-
-def local(dt) -> str:
-    return dt.astimezone(TIMEZONE).strftime("%Y-%m-%dT%H:%M")
 
 
 def small_pdf() -> bytes:

@@ -16,7 +16,6 @@ from sqlmodel import col, select
 from app.accounts import service as accounts
 from app.documents import service
 from app.kit import clock
-from app.kit.i18n import TIMEZONE
 from app.models import (
     AuditEvent,
     DialogueSession,
@@ -25,14 +24,35 @@ from app.models import (
     InvitationStatus,
     OutboxMessage,
     Role,
+    SessionStatus,
     User,
 )
-from tests.conftest import csrf_from, login, post_form
+from tests import factories
+from tests.helpers import csrf_from, local, login, post_form
 
 ADMIN = "sdfl@example.org"
 PROVIDER = "rodante@example.org"  # invitation accepted
 PENDING_PROVIDER = "its4sure@example.org"  # invitation not answered
 MUNICIPALITY = "almere@example.org"
+
+
+@pytest.fixture(autouse=True)
+def dialogue(db) -> None:
+    """SDFL, Rodante (taking part), Its4sure (not answered), Almere and Urk, three meetings (the first held, the
+    next two ahead) and the second one's two released documents, made by factories under the demo's names."""
+    factories.accounts(db, ADMIN, PROVIDER, MUNICIPALITY, "urk@example.org")
+    factories.account(db, PENDING_PROVIDER, invitation=InvitationStatus.pending)
+    factories.meeting(db, starts_at=clock.now() - timedelta(days=14), status=SessionStatus.held)
+    two = factories.meeting(db, starts_at=clock.now() + timedelta(days=14))
+    factories.meeting(db, starts_at=clock.now() + timedelta(days=28))
+    for title, audience in (
+        ("Toelichting op de concept contractvoorwaarden", "participants"),
+        ("Programma dialoogsessie 2", "public"),
+    ):  # released already, as the demo's are
+        factories.document(db, meeting_=two, title=title, audience=audience, content=pdf_bytes(title))
+    db.commit()
+
+
 ROLES = {"provider": PROVIDER, "municipality": MUNICIPALITY, "admin": ADMIN}
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -121,11 +141,6 @@ def clients(app) -> Iterator:
     yield make
     for browser in opened:
         browser.close()
-
-
-def local(value: datetime) -> str:
-    """A datetime-local form value in Amsterdam time."""
-    return value.astimezone(TIMEZONE).strftime("%Y-%m-%dT%H:%M")
 
 
 def session_number(db, number: int) -> DialogueSession:

@@ -31,6 +31,8 @@ from app.models import (
 from app.proposals import manage
 from tests.conftest import PRINCIPALS
 
+pytestmark = pytest.mark.demo  # not yet re-based on tests/factories.py
+
 API = "/api/v1"
 PROBLEM = "application/problem+json"
 PUBLIC_SLUG = "product-structure"

@@ -3,23 +3,49 @@ the agenda with subgroups, attendance and the report."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from icalendar import Calendar
 from sqlmodel import delete, select
 
+from app import demo_content
 from app.kit import clock
 from app.kit.i18n import TIMEZONE, fmt_datetime
 from app.mail.service import decode_attachments, send_pending
-from app.models import AgendaItem, Attendance, AuditEvent, DialogueSession, OutboxMessage, Provider, User
-from tests.conftest import login, post_form
+from app.models import (
+    AgendaItem,
+    Attendance,
+    AuditEvent,
+    DialogueSession,
+    OutboxMessage,
+    Provider,
+    SessionStatus,
+    User,
+)
+from tests import factories
+from tests.helpers import local, login, post_form
+
+
+def at_local(days: int, hour: int) -> datetime:
+    day = (clock.now() + timedelta(days=days)).astimezone(TIMEZONE).date()
+    return datetime.combine(day, time(hour, 0), tzinfo=TIMEZONE)
+
+
+@pytest.fixture(autouse=True)
+def dialogue(db) -> None:
+    """The demo's providers with their answers (11 accepted), SDFL, Almere and three meetings from 13:00 to 17:00
+    Amsterdam time: the first held, the next two ahead; made by factories."""
+    factories.accounts(db, "sdfl@example.org", "almere@example.org")
+    for p in demo_content.PROVIDERS:
+        factories.account(db, f"{p['slug']}@example.org", invitation=p["invitation"])
+    factories.meeting(db, starts_at=at_local(-14, 13), hours=4, status=SessionStatus.held)
+    factories.meeting(db, starts_at=at_local(14, 13), hours=4)
+    factories.meeting(db, starts_at=at_local(28, 13), hours=4)
+    db.commit()
+
 
 ACCEPTED_CONTACTS = 11  # demo: 11 providers accepted, one contact each
-
-
-def local(dt) -> str:
-    return dt.astimezone(TIMEZONE).strftime("%Y-%m-%dT%H:%M")
 
 
 def new_session(client, **overrides) -> object:

@@ -2,13 +2,44 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
+import pytest
 from icalendar import Calendar
 from sqlmodel import select
 
 from app.kit import clock
-from app.models import DialogueSession
+from app.kit.i18n import TIMEZONE
+from app.models import DialogueSession, SessionStatus
+from tests import factories
+
+
+def at_local(days: int, hour: int) -> datetime:
+    day = (clock.now() + timedelta(days=days)).astimezone(TIMEZONE).date()
+    return datetime.combine(day, time(hour, 0), tzinfo=TIMEZONE)
+
+
+@pytest.fixture(autouse=True)
+def meetings(db) -> None:
+    """Three meetings, made by factories: the first held (report published, recording), the next two to come (at
+    13:00 Amsterdam time); a public proposal and one for participants only."""
+    factories.dialogue(db, tender_reference="SDFL-2026-MULTI-01")
+    held_at = at_local(-14, 13)
+    factories.meeting(
+        db,
+        title="Kennismaking en productstructuur",
+        starts_at=held_at,
+        status=SessionStatus.held,
+        agenda=("Welkom", "Productstructuur", "Subgroepen", "Terugkoppeling", "Afsluiting"),
+        report="## Verslag\n\nWe bespraken de productstructuur.",
+        report_published_at=held_at + timedelta(days=3),
+        recording_url="https://video.example.org/sessie-1",
+    )
+    factories.meeting(db, title="Contractvoorwaarden en tarieven", starts_at=at_local(14, 13))
+    factories.meeting(db, title="Eisen aan de hulp", starts_at=at_local(28, 13))
+    factories.proposal(db, title="Productstructuur multidisciplinaire jeugdhulp", public=True)
+    factories.proposal(db, title="Concept contractvoorwaarden", public=False)
+    db.commit()
 
 
 def sessions_by_number(db) -> dict[int, DialogueSession]:

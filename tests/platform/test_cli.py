@@ -15,7 +15,8 @@ from sqlmodel import Session, select
 
 from app.db import make_engine
 from app.models import AuditEvent, LoginAttempt, OutboxMessage
-from tests.conftest import csrf_from, free_port, scratch_database_url
+from tests.conftest import free_port, scratch_database_url
+from tests.helpers import csrf_from
 
 
 def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlmodel import func, select
 
 from app.accounts.passwords import verify_password
@@ -23,6 +24,8 @@ from app.models import (
     SessionStatus,
     User,
 )
+
+pytestmark = pytest.mark.demo  # the demo data set is what these tests test
 
 ALL_TABLES = (
     Dialogue,

@@ -15,8 +15,10 @@ from sqlmodel import Session, select
 from app.kit import clock
 from app.models import Comment
 from app.proposals import page_cache
-from tests.conftest import csrf_from, login
+from tests.helpers import csrf_from, login
 from tests.proposals.test_proposals_web import demo_proposal, post_comment
+
+pytestmark = pytest.mark.demo  # not yet re-based on tests/factories.py
 
 PROVIDER = "re-care@example.org"
 OTHER = "triade-vitree@example.org"

@@ -19,7 +19,9 @@ from app.models import (
     ProposalVersion,
     Section,
 )
-from tests.conftest import csrf_from, login
+from tests.helpers import csrf_from, login
+
+pytestmark = pytest.mark.demo  # not yet re-based on tests/factories.py
 
 ADMIN = "sdfl@example.org"
 PROVIDER = "re-care@example.org"

@@ -14,7 +14,9 @@ from app.kit import clock
 from app.kit.markdown import render_markdown
 from app.models import Comment, CommentRevision, Proposal, ProposalVersion, Section, User
 from app.proposals import page_cache
-from tests.conftest import csrf_from, login
+from tests.helpers import csrf_from, login
+
+pytestmark = pytest.mark.demo  # not yet re-based on tests/factories.py
 
 PROVIDER = "re-care@example.org"
 OTHER_PROVIDER = "triade-vitree@example.org"

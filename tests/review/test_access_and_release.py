@@ -33,7 +33,9 @@ from app.models import (
     User,
 )
 from app.proposals import manage
-from tests.conftest import csrf_from, login
+from tests.helpers import csrf_from, login
+
+pytestmark = pytest.mark.demo  # not yet re-based on tests/factories.py
 
 API = "/api/v1"
 PROBLEM = "application/problem+json"

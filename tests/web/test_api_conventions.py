@@ -5,7 +5,32 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-PROBLEM = "application/problem+json"
+from tests import factories
+from tests.helpers import PROBLEM, key_headers
+
+# Fourteen providers, as many as the demo has; two of them named as the demo names them.
+NAMES = ["Rodante", "'s Heeren Loo", *(f"Aanbieder {letter}" for letter in "ABCDEFGHIJKL")]
+
+
+@pytest.fixture
+def providers(db) -> dict[str, dict]:
+    """The providers the API lists: Rodante works with people with a mild intellectual disability (tag lvb) and
+    is contracted in two municipalities."""
+    almere = factories.municipality(db, code="0034", name="Almere")
+    dronten = factories.municipality(db, code="0303", name="Dronten")
+    made = {}
+    for i, name in enumerate(NAMES):
+        slug = "rodante" if name == "Rodante" else f"aanbieder-{i}"
+        tags = ["lvb", "ggz"] if i % 3 == 0 else ["jeugd"]
+        contracted = [almere, dronten] if name == "Rodante" else []
+        made[slug] = factories.provider(db, invitation=None, name=name, slug=slug, tags=tags, contracted_in=contracted)
+    db.commit()
+    return made
+
+
+@pytest.fixture
+def admin_key(db) -> dict[str, str]:
+    return key_headers(db, factories.admin(db))
 
 
 def assert_problem(response, status: int) -> dict:
@@ -19,7 +44,7 @@ def assert_problem(response, status: int) -> dict:
     return body
 
 
-def test_providers_list_has_the_pagination_shape(client):
+def test_providers_list_has_the_pagination_shape(client, providers):
     response = client.get("/api/v1/providers")
     assert response.status_code == 200
     body = response.json()
@@ -34,7 +59,7 @@ def test_providers_list_has_the_pagination_shape(client):
     assert names == sorted(names)
 
 
-def test_provider_items_carry_their_fields(client):
+def test_provider_items_carry_their_fields(client, providers):
     rodante = next(p for p in client.get("/api/v1/providers").json()["items"] if p["slug"] == "rodante")
     assert set(rodante) == {
         "id",
@@ -54,7 +79,7 @@ def test_provider_items_carry_their_fields(client):
     assert one.json() == rodante
 
 
-def test_pages_are_stable_and_complete(client):
+def test_pages_are_stable_and_complete(client, providers):
     seen = []
     for page in (1, 2, 3):
         body = client.get("/api/v1/providers", params={"page": page, "page_size": 5}).json()
@@ -65,13 +90,16 @@ def test_pages_are_stable_and_complete(client):
     assert empty["items"] == [] and empty["total"] == 14
 
 
-def test_filter_providers_by_tag(client):
+def test_filter_providers_by_tag(client, providers):
     body = client.get("/api/v1/providers", params={"tag": "lvb"}).json()
     assert body["total"] == len(body["items"]) > 0
     assert all("lvb" in p["tags"] for p in body["items"])
 
 
-def test_municipalities(client):
+def test_municipalities(client, db):
+    for code, name in (("0034", "Almere"), ("0303", "Dronten"), ("0184", "Urk"), ("0171", "Noordoostpolder")):
+        factories.municipality(db, code=code, name=name)
+    db.commit()
     body = client.get("/api/v1/municipalities").json()
     assert {m["name"] for m in body["items"]} >= {"Almere", "Dronten", "Urk", "Noordoostpolder"}
     almere = next(m for m in body["items"] if m["name"] == "Almere")
@@ -100,16 +128,16 @@ def test_not_found_is_problem_json(client, path):
         "/api/v1/comments/{id}",
     ],
 )
-def test_ids_out_of_range_are_404_not_a_server_error(app, auth, path, huge):
+def test_ids_out_of_range_are_404_not_a_server_error(app, admin_key, path, huge):
     with TestClient(app, raise_server_exceptions=False) as client:
-        response = client.get(path.format(id=huge), headers=auth("admin"))
+        response = client.get(path.format(id=huge), headers=admin_key)
     assert_problem(response, 404)
 
 
-def test_an_invitation_id_out_of_range_is_404_when_answering(app, auth):
+def test_an_invitation_id_out_of_range_is_404_when_answering(app, admin_key):
     with TestClient(app, raise_server_exceptions=False) as client:
         response = client.patch(
-            "/api/v1/invitations/99999999999999999999", headers=auth("admin"), json={"status": "accepted"}
+            "/api/v1/invitations/99999999999999999999", headers=admin_key, json={"status": "accepted"}
         )
     assert_problem(response, 404)
 

@@ -4,7 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import csrf_from, login
+from app.models import User
+from tests import factories
+from tests.factories import PASSWORD
+from tests.helpers import csrf_from, login
+
+
+@pytest.fixture(autouse=True)
+def admin(db) -> User:
+    """A dialogue (so the home page is there) and an admin."""
+    factories.dialogue(db)
+    made = factories.admin(db)
+    db.commit()
+    return made
+
 
 STATE_CHANGING = [
     ("/login", {"email": "rodante@example.org", "password": "dialoog-demo-2025"}),
@@ -84,8 +97,8 @@ def test_a_too_large_body_is_413_for_pages_and_problem_json_for_the_api(client):
     assert api.headers["content-type"].startswith("application/problem+json")
 
 
-def test_signed_in_forms_work_with_the_token(client):
-    assert login(client, "sdfl@example.org").status_code == 303
+def test_signed_in_forms_work_with_the_token(client, admin):
+    assert login(client, admin.email, PASSWORD).status_code == 303
 
 
 @pytest.mark.parametrize("nul", ["%00", "\x00"])
@@ -93,10 +106,12 @@ def test_a_nul_character_in_a_form_or_query_is_refused_and_nothing_is_stored(cli
     """PostgreSQL cannot store NUL in text: without this check a comment with one was a 500 after the work."""
     from sqlmodel import select
 
-    from app.models import Comment, Proposal
+    from app.models import Comment
 
-    assert login(client, "re-care@example.org").status_code == 303
-    proposal = db.exec(select(Proposal).where(Proposal.slug == "product-structure")).one()
+    provider = factories.provider_user(db)
+    proposal = factories.proposal(db)
+    db.commit()
+    assert login(client, provider.email, PASSWORD).status_code == 303
     page = client.get(f"/proposals/{proposal.id}")
     token = csrf_from(page.text)
     before = len(db.exec(select(Comment)).all())
@@ -117,10 +132,10 @@ def test_a_nul_character_in_a_form_or_query_is_refused_and_nothing_is_stored(cli
 # --- the token is bound to the sign-in session (issue 14, point 11) ----------------------------------
 
 
-def test_a_token_from_before_sign_in_is_refused_after_it(client):
+def test_a_token_from_before_sign_in_is_refused_after_it(client, admin):
     anonymous = csrf_from(client.get("/login").text)
     cookie_before = client.cookies.get("dialoog_csrf")
-    response = login(client, "sdfl@example.org")
+    response = login(client, admin.email, PASSWORD)
     assert response.status_code == 303
     assert client.cookies.get("dialoog_csrf") != cookie_before  # renewed at sign-in
     stale = client.post("/logout", data={"csrf_token": anonymous}, follow_redirects=False)
@@ -131,9 +146,9 @@ def test_a_token_from_before_sign_in_is_refused_after_it(client):
     assert client.post("/logout", data={"csrf_token": fresh}, follow_redirects=False).status_code == 303
 
 
-def test_a_token_from_before_sign_out_is_refused_after_it(client):
+def test_a_token_from_before_sign_out_is_refused_after_it(client, admin):
     anonymous = csrf_from(client.get("/login").text)
-    assert login(client, "sdfl@example.org").status_code == 303
+    assert login(client, admin.email, PASSWORD).status_code == 303
     signed_in = csrf_from(client.get("/account").text)
     cookie_before = client.cookies.get("dialoog_csrf")
     assert client.post("/logout", data={"csrf_token": signed_in}, follow_redirects=False).status_code == 303
@@ -145,30 +160,30 @@ def test_a_token_from_before_sign_out_is_refused_after_it(client):
     assert client.post("/password-reset", data={"email": "x@example.org", "csrf_token": token}).status_code == 200
 
 
-def test_a_token_is_bound_to_the_session_cookie_not_only_the_csrf_cookie(app):
+def test_a_token_is_bound_to_the_session_cookie_not_only_the_csrf_cookie(app, admin):
     """Someone who plants their own signed-in session's token cannot use it with another session."""
     from fastapi.testclient import TestClient
 
     with TestClient(app) as alice, TestClient(app) as bob:
-        assert login(alice, "sdfl@example.org").status_code == 303
-        assert login(bob, "sdfl@example.org").status_code == 303
+        assert login(alice, admin.email, PASSWORD).status_code == 303
+        assert login(bob, admin.email, PASSWORD).status_code == 303
         bob.cookies.set("dialoog_csrf", alice.cookies.get("dialoog_csrf"))  # the same CSRF cookie
         token = csrf_from(alice.get("/account").text)
         assert bob.post("/logout", data={"csrf_token": token}, follow_redirects=False).status_code == 403
         assert alice.post("/logout", data={"csrf_token": token}, follow_redirects=False).status_code == 303
 
 
-def test_a_failed_sign_in_keeps_the_form_usable(client):
+def test_a_failed_sign_in_keeps_the_form_usable(client, admin):
     token = csrf_from(client.get("/login").text)
-    failed = client.post("/login", data={"email": "sdfl@example.org", "password": "fout", "csrf_token": token})
+    failed = client.post("/login", data={"email": admin.email, "password": "fout", "csrf_token": token})
     assert failed.status_code == 400
     again = csrf_from(failed.text)
     assert again == token  # no session was made: the same token still goes
-    assert login(client, "sdfl@example.org").status_code == 303
+    assert login(client, admin.email, PASSWORD).status_code == 303
 
 
-def test_htmx_header_token_works_after_sign_in(client):
-    assert login(client, "sdfl@example.org").status_code == 303
+def test_htmx_header_token_works_after_sign_in(client, admin):
+    assert login(client, admin.email, PASSWORD).status_code == 303
     page = client.get("/account").text
     token = csrf_from(page)
     assert f'hx-headers=\'{{"X-CSRF-Token": "{token}"}}\'' in page

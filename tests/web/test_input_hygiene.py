@@ -18,7 +18,19 @@ from starlette.routing import Mount
 
 from app.main import create_app
 from app.models import AuditEvent, Comment, Invitation, LoginAttempt, Proposal, Section, User, UserSession
-from tests.conftest import csrf_from, login
+from tests import factories
+from tests.helpers import csrf_from, login
+
+
+@pytest.fixture(autouse=True)
+def people(db) -> None:
+    """The demo's admin, a provider's and a municipality's user and a public proposal with a comment, made by
+    factories."""
+    people = factories.accounts(db, "sdfl@example.org", "rodante@example.org", "almere@example.org")
+    proposal = factories.proposal(db, slug="product-structure", public=True)
+    factories.comment(db, factories.section(db, proposal), people["rodante@example.org"])
+    db.commit()
+
 
 PROBLEM = "application/problem+json"
 NUL_TEXT = "ongeldig teken (NUL)"

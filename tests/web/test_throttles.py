@@ -7,12 +7,29 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import col, select
 
 from app.kit import clock
 from app.models import LoginAttempt, OutboxMessage
-from tests.conftest import csrf_from, login, post_form
+from tests import factories
+from tests.helpers import csrf_from, login, post_form
+
+
+@pytest.fixture(autouse=True)
+def people(db) -> None:
+    """The accounts these tests ask resets for (the demo's addresses and password, made by factories)."""
+    factories.accounts(
+        db,
+        "rodante@example.org",
+        "almere@example.org",
+        "dronten@example.org",
+        "urk@example.org",
+        "noordoostpolder@example.org",
+    )
+    db.commit()
+
 
 OWNER = "rodante@example.org"
 NEW_PASSWORD = "een nieuw en lang wachtwoord"

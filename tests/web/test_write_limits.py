@@ -21,7 +21,17 @@ from app.accounts import service as accounts
 from app.config import get_settings
 from app.kit import clock
 from app.models import Comment, InternalNote, Proposal, ProposalVersion, Section, User
-from tests.conftest import csrf_from, login
+from tests import factories
+from tests.helpers import csrf_from, login
+
+
+@pytest.fixture(autouse=True)
+def people(db) -> None:
+    """A provider's and a municipality's user (the demo's addresses) and a public proposal, made by factories."""
+    factories.accounts(db, "rodante@example.org", "almere@example.org")
+    factories.proposal(db, slug="product-structure", public=True)
+    db.commit()
+
 
 API = "/api/v1"
 PROVIDER = "rodante@example.org"
