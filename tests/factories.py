@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -21,8 +21,9 @@ from sqlmodel import Session, col, select
 from app import demo_content
 from app.accounts import service as accounts_service
 from app.accounts.passwords import hash_password
-from app.demo import DEMO_PASSWORD
+from app.demo import DEMO_PASSWORD, SESSION_OFFSETS
 from app.kit import clock
+from app.kit.i18n import TIMEZONE
 from app.kit.markdown import render_markdown
 from app.kit.storage import store_bytes
 from app.models import (
@@ -69,7 +70,8 @@ def _save(db: Session, row: Any) -> Any:
 
 
 def dialogue(db: Session, **overrides: Any) -> Dialogue:
-    """The test's dialogue: made on first use, the same one after (``new=True`` in overrides: another one)."""
+    """The test's dialogue: made on first use, the same one after. Given fields (or ``new=True``) make another one,
+    which from then on is the test's dialogue."""
     if not overrides.pop("new", False) and "factory_dialogue" in db.info and not overrides:
         return db.info["factory_dialogue"]
     n = number()
@@ -441,8 +443,7 @@ def account(db: Session, email: str, *, invitation: str | None = InvitationStatu
     municipalities = {m["name"].lower(): m for m in demo_content.MUNICIPALITIES}
     if local in municipalities:
         m = municipalities[local]
-        found = db.exec(select(Municipality).where(Municipality.code == m["code"])).first()
-        place = found or municipality(db, code=m["code"], name=m["name"], in_procurement=m["in_procurement"])
+        place = demo_municipalities(db)[m["name"]]
         return municipality_user(
             db, **{**defaults, "name": f"Beleidsadviseur {m['name']}", "municipality_": place, **overrides}
         )
@@ -462,3 +463,146 @@ def account(db: Session, email: str, *, invitation: str | None = InvitationStatu
 def accounts(db: Session, *emails: str) -> dict[str, User]:
     """``account`` for each address, by address."""
     return {email: account(db, email) for email in emails}
+
+
+def demo_dialogue(db: Session) -> Dialogue:
+    """The test's dialogue under the demo's title, tender reference and texts (call it before anything that
+    needs the dialogue)."""
+    d = demo_content.DIALOGUE
+    return dialogue(
+        db,
+        title=d["title"],
+        tender_reference=d["tender_reference"],
+        description=d["description"],
+        selection_criteria=d["selection_criteria"],
+    )
+
+
+def demo_municipalities(db: Session) -> dict[str, Municipality]:
+    """The demo's municipalities (name -> row), made here (or found, when made before in this test)."""
+    made = {}
+    for m in demo_content.MUNICIPALITIES:
+        found = db.exec(select(Municipality).where(Municipality.code == m["code"])).first()
+        made[m["name"]] = found or municipality(db, code=m["code"], name=m["name"], in_procurement=m["in_procurement"])
+    return made
+
+
+def demo_providers(db: Session) -> dict[str, Provider]:
+    """Every provider of the demo's texts (slug -> row) as the demo makes it: size, tags (illustrative), the
+    municipalities it is contracted in, its answer to the invitation and its contact at <slug>@example.org with
+    the demo's password. For tests that count or name the demo's providers."""
+    places = demo_municipalities(db)
+    made = {}
+    for p in demo_content.PROVIDERS:
+        made[p["slug"]] = provider(
+            db,
+            invitation=p["invitation"],
+            contracted_in=[places[name] for name in p["contracted_in"]],
+            name=p["name"],
+            slug=p["slug"],
+            size=p["size"],
+            tags=list(p["tags"]),
+            active_outside_flevoland=p["active_outside_flevoland"],
+            website=p["website"],
+            illustrative=True,
+        )
+        contact = {"email": f"{p['slug']}@example.org", "name": p["contact_name"], "password": DEMO_PASSWORD}
+        person = provider_user(db, provider_=made[p["slug"]], **contact)
+        if p["invitation"] == InvitationStatus.accepted:  # the contact answered
+            answered = invitation_of(db, made[p["slug"]])
+            answered.responded_by_id = person.id
+            db.add(answered)
+    return made
+
+
+def demo_proposals(db: Session, providers: dict[str, Provider]) -> dict[str, Proposal]:
+    """The demo's proposals (key -> row) as the demo makes them: version 1 published a week ago, open for three
+    more weeks, with the demo's sections and the comments of the demo's ``providers`` (from ``demo_providers``)."""
+    now = clock.now()
+    made: dict[str, Proposal] = {}
+    for p in demo_content.PROPOSALS:
+        made[p["key"]] = proposal(
+            db,
+            sections=[(s["key"], s["heading"], s["body"], s["kind"]) for s in p["sections"]],
+            slug=p["key"],
+            topic=p["topic"],
+            title=p["title"],
+            summary=p.get("summary", ""),
+            public=p["public"],
+        )
+        v = version(db, made[p["key"]], 1)
+        v.change_summary = p["change_summary"]
+        db.add(v)
+    written: dict[int, Comment] = {}
+    for index, c in enumerate(demo_content.COMMENTS):
+        target = section(db, made[c["proposal"]], c["section"])
+        author = db.exec(select(User).where(User.provider_id == providers[c["provider"]].id)).first()
+        assert author is not None
+        parent = written.get(c["reply_to"]) if c.get("reply_to") is not None else None
+        written[index] = comment(
+            db,
+            target,
+            author,
+            c["body"],
+            kind=c["kind"],
+            parent_id=parent.id if parent else None,
+            quote=c.get("quote"),
+            suggested_text=c.get("suggested_text"),
+            created_at=now - timedelta(days=c["days_ago"], hours=2),
+        )
+    return made
+
+
+def demo_meetings(db: Session, proposals: dict[str, Proposal]) -> list[DialogueSession]:
+    """The demo's three meetings on the demo's days (the first held, with its published report), with their
+    agenda items, linked to the ``proposals`` they discuss; no documents, attendance or subgroups."""
+    today = clock.now().astimezone(TIMEZONE).date()
+    made = []
+    for s in demo_content.SESSIONS:
+        day = today + timedelta(days=SESSION_OFFSETS.get(s["number"], s["day_offset"]))
+
+        def at(hhmm: str, day: date = day) -> datetime:
+            hour, minute = (int(x) for x in hhmm.split(":"))
+            return datetime.combine(day, time(hour, minute), tzinfo=TIMEZONE).astimezone(UTC)
+
+        held = s["status"] == SessionStatus.held
+        items = [
+            {
+                "title": item["title"],
+                "description": item["description"],
+                "format": item["format"],
+                "starts_at": at(item["start"]),
+                "ends_at": at(item["end"]),
+                "proposal_id": proposals[item["proposal"]].id if item.get("proposal") in proposals else None,
+            }
+            for item in s["agenda"]
+        ]
+        made.append(
+            meeting(
+                db,
+                starts_at=at(s["start"]),
+                ends_at=at(s["end"]),
+                agenda=items,
+                title=s["title"],
+                location=s["location"],
+                status=s["status"],
+                recording_url=s.get("recording_url"),
+                report=s.get("report") or "",
+                report_published_at=at(s["end"]) + timedelta(days=3) if held and s.get("report") else None,
+            )
+        )
+    return made
+
+
+def demo_world(db: Session) -> dict[str, Any]:
+    """The demo's dialogue, providers (with their contacts), SDFL, the municipalities' users, proposals with
+    their comments and meetings with their agendas, made by factories (no documents: ``document`` makes those)."""
+    demo_dialogue(db)
+    providers = demo_providers(db)
+    people = accounts(db, "sdfl@example.org", *(f"{m['name'].lower()}@example.org" for m in _procuring()))
+    proposals = demo_proposals(db, providers)
+    return {"providers": providers, "people": people, "proposals": proposals, "meetings": demo_meetings(db, proposals)}
+
+
+def _procuring() -> list[dict[str, Any]]:
+    return [m for m in demo_content.MUNICIPALITIES if m["in_procurement"]]

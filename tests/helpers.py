@@ -14,6 +14,7 @@ from app.accounts import service as accounts
 from app.demo import DEMO_PASSWORD
 from app.kit.i18n import TIMEZONE
 from app.models import Proposal, ProposalVersion, Provider, Section, User
+from app.proposals import manage
 
 PROBLEM = "application/problem+json"
 CSRF_RE = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
@@ -113,3 +114,14 @@ def find_section(db: Session, slug: str, key: str, number: int = 1) -> Section:
         .join(Proposal, col(Proposal.id) == ProposalVersion.proposal_id)
         .where(Proposal.slug == slug, ProposalVersion.number == number, Section.key == key)
     ).one()
+
+
+def publish_next_version(db: Session, slug: str = "product-structure") -> ProposalVersion:
+    """Start and publish the next version of a proposal, as SDFL (sdfl@example.org) does (same section keys)."""
+    admin = find_user(db, "sdfl@example.org")
+    p = find_proposal(db, slug)
+    manage.new_version(db, p, actor=admin)
+    db.flush()
+    version = manage.publish(db, p, change_summary="Tweede concept na de eerste reacties.", actor=admin)
+    db.commit()
+    return version

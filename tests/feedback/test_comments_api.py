@@ -23,15 +23,31 @@ from app.models import (
     CommentRevision,
     Proposal,
     ProposalVersion,
-    Provider,
     Section,
     User,
     Visibility,
 )
 from app.proposals import manage
+from tests import factories
 from tests.conftest import PRINCIPALS
+from tests.helpers import (
+    assert_problem,
+    error_fields,
+    find_proposal,
+    find_provider,
+    find_section,
+    find_user,
+    publish_next_version,
+)
 
-pytestmark = pytest.mark.demo  # not yet re-based on tests/factories.py
+
+@pytest.fixture(autouse=True)
+def world(db) -> dict:
+    """The demo's dialogue, providers, accounts, proposals and comments, made by factories."""
+    made = factories.demo_world(db)
+    db.commit()
+    return made
+
 
 API = "/api/v1"
 PROBLEM = "application/problem+json"
@@ -45,33 +61,12 @@ PROVIDER_SLUG = {"provider": "re-care", "other-provider": "triade-vitree"}
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def user(db: Session, email: str) -> User:
-    return db.exec(select(User).where(User.email == email)).one()
-
-
 def user_of(db: Session, role: str) -> User:
-    return user(db, PRINCIPALS[role][0])
-
-
-def proposal(db: Session, slug: str) -> Proposal:
-    return db.exec(select(Proposal).where(Proposal.slug == slug)).one()
-
-
-def provider(db: Session, slug: str) -> Provider:
-    return db.exec(select(Provider).where(Provider.slug == slug)).one()
-
-
-def section(db: Session, slug: str, key: str, number: int = 1) -> Section:
-    return db.exec(
-        select(Section)
-        .join(ProposalVersion, col(ProposalVersion.id) == Section.version_id)
-        .join(Proposal, col(Proposal.id) == ProposalVersion.proposal_id)
-        .where(Proposal.slug == slug, ProposalVersion.number == number, Section.key == key)
-    ).one()
+    return find_user(db, PRINCIPALS[role][0])
 
 
 def first_section(db: Session, slug: str = PUBLIC_SLUG) -> Section:
-    return section(db, slug, "productoverzicht" if slug == PUBLIC_SLUG else "indexering")
+    return find_section(db, slug, "productoverzicht" if slug == PUBLIC_SLUG else "indexering")
 
 
 def comment_count(db: Session) -> int:
@@ -89,19 +84,6 @@ def visible_comment_count(db: Session) -> int:
 
 def at(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
-
-
-def assert_problem(response, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM)
-    body = response.json()
-    assert body["status"] == status
-    assert body["title"] and body["detail"]
-    return body
-
-
-def error_fields(response) -> list[str]:
-    return [e["field"] for e in response.json().get("errors", [])]
 
 
 def post(client, headers: dict[str, str], section_id: int, **fields: Any):
@@ -139,7 +121,7 @@ def writer_of(role: str) -> str:
 @pytest.fixture
 def draft(db: Session) -> Proposal:
     """A draft proposal (public flag on, window open, one section): only admins may know it exists."""
-    admin = user(db, "sdfl@example.org")
+    admin = find_user(db, "sdfl@example.org")
     now = clock.now()
     p = manage.create_proposal(
         db,
@@ -158,17 +140,6 @@ def draft(db: Session) -> Proposal:
     )
     db.commit()
     return p
-
-
-def publish_next_version(db: Session, slug: str = PUBLIC_SLUG) -> ProposalVersion:
-    """Start and publish the next version of a proposal, as SDFL does (same section keys)."""
-    admin = user(db, "sdfl@example.org")
-    p = proposal(db, slug)
-    manage.new_version(db, p, actor=admin)
-    db.flush()
-    version = manage.publish(db, p, change_summary="Tweede concept na de eerste reacties.", actor=admin)
-    db.commit()
-    return version
 
 
 class TagCollector(HTMLParser):
@@ -213,7 +184,7 @@ def test_list_proposals_shows_what_each_role_may_read(client, db, auth, draft, r
 
     by_slug = {p["slug"]: p for p in body["items"]}
     public = by_slug[PUBLIC_SLUG]
-    demo = proposal(db, PUBLIC_SLUG)
+    demo = find_proposal(db, PUBLIC_SLUG)
     assert public["id"] == demo.id and public["dialogue_id"] == demo.dialogue_id
     assert public["title"] == "Productstructuur multidisciplinaire jeugdhulp"
     assert (public["topic"], public["status"], public["public"]) == ("product_structure", "published", True)
@@ -241,7 +212,9 @@ READ_STATUS = {
 @pytest.mark.parametrize("which", ["public", "non-public", "draft"])
 @pytest.mark.parametrize("role", ROLES)
 def test_reading_one_proposal_its_versions_and_sections_per_role(client, db, auth, draft, role, which):
-    target = {"public": proposal(db, PUBLIC_SLUG), "non-public": proposal(db, PRIVATE_SLUG), "draft": draft}[which]
+    target = {"public": find_proposal(db, PUBLIC_SLUG), "non-public": find_proposal(db, PRIVATE_SLUG), "draft": draft}[
+        which
+    ]
     status = READ_STATUS[role][["public", "non-public", "draft"].index(which)]
     headers = auth(role)
     base = f"{API}/proposals/{target.id}"
@@ -293,9 +266,9 @@ def test_unknown_proposals_and_versions_are_404(client, auth):
 
 def test_draft_versions_are_listed_for_admins_only(client, db, auth):
     publish_next_version(db)
-    manage.new_version(db, proposal(db, PUBLIC_SLUG), actor=user(db, "sdfl@example.org"))  # draft version 3
+    manage.new_version(db, find_proposal(db, PUBLIC_SLUG), actor=find_user(db, "sdfl@example.org"))  # draft version 3
     db.commit()
-    p = proposal(db, PUBLIC_SLUG)
+    p = find_proposal(db, PUBLIC_SLUG)
     base = f"{API}/proposals/{p.id}"
 
     admin = client.get(f"{base}/versions", headers=auth("admin")).json()
@@ -331,7 +304,7 @@ def test_reading_comments_needs_a_participants_key(client, db, auth, role):
     assert set(body) == {"items", "total", "page", "page_size", "pages"}
     # Every participant sees every participants' comment, on the non-public proposal too.
     assert body["total"] == visible_comment_count(db)
-    assert {i["proposal_id"] for i in body["items"]} == {proposal(db, s).id for s in (PUBLIC_SLUG, PRIVATE_SLUG)}
+    assert {i["proposal_id"] for i in body["items"]} == {find_proposal(db, s).id for s in (PUBLIC_SLUG, PRIVATE_SLUG)}
     keys = [(at(i["created_at"]), i["id"]) for i in body["items"]]
     assert keys == sorted(keys)
 
@@ -349,7 +322,7 @@ def test_unknown_comments_are_404(client, auth):
 
 def test_internal_notes_and_unreleased_official_replies_stay_out_of_the_api(client, db, auth):
     target = first_section(db)
-    admin = user(db, "sdfl@example.org")
+    admin = find_user(db, "sdfl@example.org")
     note = Comment(section_id=target.id, author_id=admin.id, body="Intern: bespreken.", visibility=Visibility.internal)
     draft_reply = Comment(section_id=target.id, author_id=admin.id, body="Officieel antwoord (concept).", official=True)
     released = Comment(
@@ -405,7 +378,7 @@ def test_create_comment_per_role(client, db, auth, role, slug):
     created = response.json()
     author = user_of(db, role)
     assert created["section_id"] == target.id and created["section_key"] == target.key
-    assert created["proposal_id"] == proposal(db, slug).id and created["version"] == 1
+    assert created["proposal_id"] == find_proposal(db, slug).id and created["version"] == 1
     assert (created["kind"], created["body"], created["quote"]) == ("vraag", f"Vraag van {role}.", "iJw-categorie")
     assert created["body_html"] == f"<p>Vraag van {role}.</p>\n"
     assert created["author"] == {"id": author.id, "name": author.name}
@@ -423,7 +396,7 @@ def test_provider_users_comment_for_their_provider_and_others_for_none(client, d
     created = create(client, auth(role), first_section(db).id)
     author = user_of(db, role)
     if role in PROVIDER_SLUG:
-        own = provider(db, PROVIDER_SLUG[role])
+        own = find_provider(db, PROVIDER_SLUG[role])
         assert author.provider_id == own.id
         assert created["provider"] == {"id": own.id, "name": own.name}
     else:
@@ -435,7 +408,7 @@ def test_provider_users_comment_for_their_provider_and_others_for_none(client, d
 
 
 def test_a_provider_cannot_name_another_provider(client, db, auth):
-    other = provider(db, "triade-vitree")
+    other = find_provider(db, "triade-vitree")
     response = post(client, auth("provider"), first_section(db).id, provider_id=other.id)
     assert_problem(response, 422)
     assert "provider_id" in error_fields(response)
@@ -560,7 +533,7 @@ def filter_set(client, db, auth) -> dict[str, Any]:
     def make(name: str, role: str, slug: str, key: str, number: int = 1, **fields: Any) -> None:
         at_ = next(moments)
         clock.freeze(at_)
-        made[name] = create(client, auth(role), section(db, slug, key, number).id, **fields)
+        made[name] = create(client, auth(role), find_section(db, slug, key, number).id, **fields)
         made[f"{name}_at"] = at_
 
     make("a", "provider", PUBLIC_SLUG, "productoverzicht", kind="zorg")
@@ -584,8 +557,8 @@ def filter_set(client, db, auth) -> dict[str, Any]:
 def test_each_comment_filter_narrows_the_list(client, db, auth, filter_set):
     n = filter_set["ids"]
     since = filter_set["start"].isoformat()
-    ps, ct = proposal(db, PUBLIC_SLUG).id, proposal(db, PRIVATE_SLUG).id
-    re_care, triade = provider(db, "re-care").id, provider(db, "triade-vitree").id
+    ps, ct = find_proposal(db, PUBLIC_SLUG).id, find_proposal(db, PRIVATE_SLUG).id
+    re_care, triade = find_provider(db, "re-care").id, find_provider(db, "triade-vitree").id
 
     def listed(**params: Any) -> list[int]:
         return ids(client.get(f"{API}/comments", headers=auth("municipality"), params={"since": since, **params}))
@@ -623,7 +596,7 @@ def test_each_comment_filter_narrows_the_list(client, db, auth, filter_set):
 
 def test_filters_apply_to_all_comments_not_just_new_ones(client, db, auth, filter_set):
     """Without since, the demo comments are filtered too: every item matches and the total is the DB's."""
-    re_care = provider(db, "re-care")
+    re_care = find_provider(db, "re-care")
     response = client.get(f"{API}/comments", headers=auth("provider"), params={"provider_id": re_care.id})
     body = response.json()
     expected = db.exec(select(func.count()).select_from(Comment).where(Comment.provider_id == re_care.id)).one()
@@ -827,7 +800,7 @@ def test_after_the_window_closes_post_patch_and_delete_are_409(client, db, auth,
     created = create(client, headers, target.id, body="Op tijd.")
     url = f"{API}/comments/{created['id']}"
     tag = etag(client, headers, created["id"])
-    p = proposal(db, PUBLIC_SLUG)
+    p = find_proposal(db, PUBLIC_SLUG)
     close(db, p)
     before = comment_count(db)
 
@@ -845,7 +818,7 @@ def test_after_the_window_closes_post_patch_and_delete_are_409(client, db, auth,
 
 
 def test_before_the_window_opens_commenting_is_409(client, db, auth):
-    p = proposal(db, PRIVATE_SLUG)
+    p = find_proposal(db, PRIVATE_SLUG)
     p.opens_at = clock.now() + timedelta(days=2)
     db.add(p)
     db.commit()
@@ -869,7 +842,7 @@ def test_comments_on_an_older_version_are_409(client, db, auth):
     assert_problem(client.delete(url, headers=with_if_match(headers, tag)), 409)
     assert comment_count(db) == before
 
-    new_section = section(db, PUBLIC_SLUG, old_section.key, 2)
+    new_section = find_section(db, PUBLIC_SLUG, old_section.key, 2)
     current = create(client, headers, new_section.id, body="Over versie 2.")
     assert (current["version"], current["section_key"]) == (2, old_section.key)
     # The earlier comment still reads as a comment on version 1.
@@ -932,12 +905,12 @@ def test_replies(client, db, auth):
     assert (nested["parent_id"], nested["kind"]) == (root["id"], "steun")
 
     # The parent must be a comment on the same section.
-    elsewhere = section(db, PUBLIC_SLUG, "reikwijdte")
+    elsewhere = find_section(db, PUBLIC_SLUG, "reikwijdte")
     response = post(client, auth("provider"), elsewhere.id, kind=None, parent_id=root["id"])
     assert_problem(response, 422)
     assert "parent_id" in error_fields(response)
     # ... and one the author may see.
-    admin = user(db, "sdfl@example.org")
+    admin = find_user(db, "sdfl@example.org")
     note = Comment(section_id=target.id, author_id=admin.id, body="Intern.", visibility=Visibility.internal)
     db.add(note)
     db.commit()
@@ -966,7 +939,7 @@ def test_idempotency_key_retry_returns_the_same_comment(client, db, auth):
     theirs = post(client, {**auth("other-provider"), "Idempotency-Key": "reactie-2025-001"}, target.id, body=text)
     assert theirs.status_code == 201
     assert theirs.json()["id"] != first.json()["id"]
-    assert theirs.json()["provider"]["id"] == provider(db, "triade-vitree").id
+    assert theirs.json()["provider"]["id"] == find_provider(db, "triade-vitree").id
     assert len(db.exec(select(Comment).where(Comment.body == text)).all()) == 2
 
     # Another key from the same user is another comment; no key at all is never deduplicated.
@@ -976,7 +949,7 @@ def test_idempotency_key_retry_returns_the_same_comment(client, db, auth):
     assert [r.status_code for r in plain] == [201, 201] and plain[0].json()["id"] != plain[1].json()["id"]
 
     # A retry after the window closed still gets the comment made when it was open.
-    p = proposal(db, PUBLIC_SLUG)
+    p = find_proposal(db, PUBLIC_SLUG)
     assert p.closes_at is not None
     clock.freeze(p.closes_at + timedelta(hours=1))
     late_retry = post(client, headers, target.id, body=text)

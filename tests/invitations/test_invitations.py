@@ -4,11 +4,12 @@ the page, with htmx and through the API, who may do what, and the participation 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import Session, col, select
 
+from app import demo_content
 from app.kit import clock
 from app.mail.service import send_pending
 from app.models import (
@@ -21,30 +22,49 @@ from app.models import (
     OutboxMessage,
     Provider,
     ProviderMunicipality,
+    SessionStatus,
     User,
 )
-from tests.helpers import bearer, login, make_key, post_form
-
-pytestmark = pytest.mark.demo  # not yet re-based on tests/factories.py
+from tests import factories
+from tests.helpers import bearer, find_provider, find_user, login, make_key, post_form
 
 PROBLEM = "application/problem+json"
 ROLES = {"provider": "rodante@example.org", "municipality": "almere@example.org", "admin": "sdfl@example.org"}
+
+
+@pytest.fixture(autouse=True)
+def dialogue(db) -> None:
+    """The demo's dialogue, providers with their answers and contacts, SDFL, the municipalities' users and a
+    held first meeting with the attendance of most accepted providers and two meetings ahead, made by factories."""
+    factories.demo_dialogue(db)
+    providers = factories.demo_providers(db)
+    held = factories.meeting(db, starts_at=clock.now() - timedelta(days=14), status=SessionStatus.held)
+    factories.meeting(db, starts_at=clock.now() + timedelta(days=14))
+    factories.meeting(db, starts_at=clock.now() + timedelta(days=28))
+    accepted = [p for p in demo_content.PROVIDERS if p["invitation"] == InvitationStatus.accepted]
+    for i, p in enumerate(accepted):
+        came = i % 5 != 4
+        db.add(
+            Attendance(
+                session_id=held.id,
+                provider_id=providers[p["slug"]].id,
+                attended=came,
+                people=(1 + i % 3) if came else 0,
+            )
+        )
+    factories.accounts(db, "sdfl@example.org", "almere@example.org", "dronten@example.org", "urk@example.org")
+    factories.account(db, "noordoostpolder@example.org")
+    db.commit()
+
+
 PENDING_SLUGS = {"its4sure", "omega-groep", "stichting-timon"}
 
 
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def provider(db: Session, slug: str) -> Provider:
-    return db.exec(select(Provider).where(Provider.slug == slug)).one()
-
-
 def invitation_of(db: Session, slug: str) -> Invitation:
-    return db.exec(select(Invitation).where(Invitation.provider_id == provider(db, slug).id)).one()
-
-
-def user(db: Session, email: str) -> User:
-    return db.exec(select(User).where(User.email == email)).one()
+    return db.exec(select(Invitation).where(Invitation.provider_id == find_provider(db, slug).id)).one()
 
 
 def new_provider(db: Session, slug: str, *, tags: list[str] | None = None, users: int = 1) -> Provider:
@@ -54,7 +74,7 @@ def new_provider(db: Session, slug: str, *, tags: list[str] | None = None, users
     db.commit()
     almere = db.exec(select(Municipality).where(Municipality.name == "Almere")).one()
     db.add(ProviderMunicipality(provider_id=p.id, municipality_id=almere.id))
-    password_hash = user(db, "rodante@example.org").password_hash
+    password_hash = find_user(db, "rodante@example.org").password_hash
     for i in range(users):
         db.add(
             User(
@@ -198,7 +218,7 @@ def test_inviting_a_new_provider_queues_mail_to_its_users_and_is_idempotent(clie
     again = post_form(
         client,
         "/admin/invitations",
-        {"provider_id": [str(p.id), str(provider(db, "rodante").id)]},
+        {"provider_id": [str(p.id), str(find_provider(db, "rodante").id)]},
         page="/admin/invitations",
     )
     assert again.headers["location"] == "/admin/invitations?invited=0&already=2&mails=0&without_contact=0"
@@ -286,7 +306,7 @@ def test_a_provider_accepts_with_the_form_and_may_change_its_mind(client, db):
     assert response.status_code == 303
     assert response.headers["location"] == "/invitation"
     invitation = invitation_of(db, "its4sure")
-    its4sure = user(db, "its4sure@example.org")
+    its4sure = find_user(db, "its4sure@example.org")
     assert invitation.status == InvitationStatus.accepted
     assert invitation.responded_at == now and invitation.responded_by_id == its4sure.id
     assert invitation.note == "Wij komen met z'n tweeën."
@@ -399,7 +419,7 @@ def test_an_admin_answers_for_a_provider(client, db):
     assert response.headers["location"] == f"/admin/invitations/{timon.id}"
     timon = invitation_of(db, "stichting-timon")
     assert timon.status == InvitationStatus.accepted
-    assert timon.responded_by_id == user(db, ROLES["admin"]).id
+    assert timon.responded_by_id == find_user(db, ROLES["admin"]).id
     assert timon.note == "Telefonisch aangemeld."
     fragment = post_form(
         client,

@@ -15,10 +15,18 @@ from sqlmodel import Session, select
 from app.kit import clock
 from app.models import Comment
 from app.proposals import page_cache
-from tests.helpers import csrf_from, login
-from tests.proposals.test_proposals_web import demo_proposal, post_comment
+from tests import factories
+from tests.helpers import csrf_from, find_proposal, login
+from tests.proposals.test_proposals_web import post_comment
 
-pytestmark = pytest.mark.demo  # not yet re-based on tests/factories.py
+
+@pytest.fixture(autouse=True)
+def world(db) -> dict:
+    """The demo's dialogue, providers, accounts, proposals and comments, made by factories."""
+    made = factories.demo_world(db)
+    db.commit()
+    return made
+
 
 PROVIDER = "re-care@example.org"
 OTHER = "triade-vitree@example.org"
@@ -53,7 +61,7 @@ def comment_html(page: str, cid: int) -> str:
 
 
 def test_two_providers_share_one_rendering_yet_see_only_their_own_buttons(db: Session, browsers) -> None:
-    proposal = demo_proposal(db)
+    proposal = find_proposal(db, "product-structure")
     a, b = browsers(PROVIDER), browsers(OTHER)
     assert post_comment(a, proposal.id, "reikwijdte", {"kind": "steun", "body": "Van A"}).status_code == 303
     assert post_comment(b, proposal.id, "reikwijdte", {"kind": "zorg", "body": "Van B"}).status_code == 303
@@ -83,7 +91,7 @@ def test_two_providers_share_one_rendering_yet_see_only_their_own_buttons(db: Se
 
 
 def test_a_comment_that_spells_the_placeholders_or_marks_stays_text(db: Session, browsers) -> None:
-    proposal = demo_proposal(db)
+    proposal = find_proposal(db, "product-structure")
     a, b = browsers(PROVIDER), browsers(OTHER)
     trick = (
         f"Kijk: {page_cache.CSRF_PLACEHOLDER.replace('&', '')} {page_cache.CSRF_PLACEHOLDER} "
@@ -101,7 +109,7 @@ def test_a_comment_that_spells_the_placeholders_or_marks_stays_text(db: Session,
 
 
 def test_a_new_comment_shows_at_once_and_is_new_for_the_others_only(db: Session, browsers) -> None:
-    proposal = demo_proposal(db)
+    proposal = find_proposal(db, "product-structure")
     url = f"/proposals/{proposal.id}"
     a, b = browsers(PROVIDER), browsers(OTHER)
     a.get(url)  # A has now seen everything: the visit is recorded
@@ -121,7 +129,7 @@ def test_a_new_comment_shows_at_once_and_is_new_for_the_others_only(db: Session,
 
 
 def test_an_edit_and_a_withdrawal_show_at_once(db: Session, browsers) -> None:
-    proposal = demo_proposal(db)
+    proposal = find_proposal(db, "product-structure")
     url = f"/proposals/{proposal.id}"
     a, b = browsers(PROVIDER), browsers(OTHER)
     post_comment(a, proposal.id, "reikwijdte", {"kind": "steun", "body": "Eerste tekst"})
@@ -143,7 +151,7 @@ def test_an_edit_and_a_withdrawal_show_at_once(db: Session, browsers) -> None:
 
 
 def test_a_scheduled_answer_appears_when_its_moment_passes(db: Session, browsers) -> None:
-    proposal = demo_proposal(db)
+    proposal = find_proposal(db, "product-structure")
     url = f"/proposals/{proposal.id}"
     a, admin = browsers(PROVIDER), browsers(ADMIN)
     post_comment(a, proposal.id, "reikwijdte", {"kind": "vraag", "body": "Wanneer weten we het?"})
@@ -169,7 +177,7 @@ def test_a_scheduled_answer_appears_when_its_moment_passes(db: Session, browsers
 
 
 def test_each_kind_of_reader_has_its_own_rendering(db: Session, browsers) -> None:
-    proposal = demo_proposal(db)
+    proposal = find_proposal(db, "product-structure")
     url = f"/proposals/{proposal.id}"
     a, admin, municipality = browsers(PROVIDER), browsers(ADMIN), browsers(MUNICIPALITY)
     post_comment(a, proposal.id, "reikwijdte", {"kind": "zorg", "body": "Te krap"})

@@ -19,9 +19,17 @@ from app.models import (
     ProposalVersion,
     Section,
 )
-from tests.helpers import csrf_from, login
+from tests import factories
+from tests.helpers import csrf_from, find_user, login
 
-pytestmark = pytest.mark.demo  # not yet re-based on tests/factories.py
+
+@pytest.fixture(autouse=True)
+def world(db) -> dict:
+    """The demo's dialogue, providers, accounts, proposals and comments, made by factories."""
+    made = factories.demo_world(db)
+    db.commit()
+    return made
+
 
 ADMIN = "sdfl@example.org"
 PROVIDER = "re-care@example.org"
@@ -276,7 +284,8 @@ def test_next_version_keeps_keys_needs_a_change_summary_and_compares(
     # Comments on version 1 can no longer be added: the current version is 2.
     token = csrf_from(admin.get("/proposals").text)
     assert comment_section.key == "kwaliteit"
-    db.add(Comment(section_id=comment_section.id, author_id=1, kind="steun", body="oud", body_html="<p>oud</p>"))
+    sdfl = find_user(db, ADMIN)
+    db.add(Comment(section_id=comment_section.id, author_id=sdfl.id, kind="steun", body="oud", body_html="<p>oud</p>"))
     db.commit()
     page = admin.get(f"/proposals/{proposal.id}").text
     assert "Reacties op dit onderdeel in eerdere versies" in page and "oud" in page

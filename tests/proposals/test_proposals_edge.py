@@ -12,21 +12,25 @@ from sqlmodel import Session, select
 from app.kit import clock
 from app.models import Comment, Proposal, ProposalVersion, Section
 from app.proposals import manage
-from tests.helpers import csrf_from
+from tests import factories
+from tests.helpers import csrf_from, find_proposal, find_user, signed_in
 from tests.proposals.test_proposals_web import (
     ADMIN,
     HTMX,
     OTHER_PROVIDER,
     PROVIDER,
     add_comments,
-    demo_proposal,
     post_comment,
     section_of,
-    signed_in,
-    user,
 )
 
-pytestmark = pytest.mark.demo  # not yet re-based on tests/factories.py
+
+@pytest.fixture(autouse=True)
+def world(db) -> dict:
+    """The demo's dialogue, providers, accounts, proposals and comments, made by factories."""
+    made = factories.demo_world(db)
+    db.commit()
+    return made
 
 
 def own_comment(client: TestClient, db: Session, proposal: Proposal, body: str) -> Comment:
@@ -35,7 +39,7 @@ def own_comment(client: TestClient, db: Session, proposal: Proposal, body: str) 
 
 
 def test_history_of_a_withdrawn_comment_is_for_its_author_only(client: TestClient, db: Session) -> None:
-    proposal = demo_proposal(db)
+    proposal = find_proposal(db, "product-structure")
     signed_in(client, PROVIDER)
     comment = own_comment(client, db, proposal, "Eerste gedachte")
     token = csrf_from(client.get("/proposals").text)
@@ -50,7 +54,7 @@ def test_history_of_a_withdrawn_comment_is_for_its_author_only(client: TestClien
 
 
 def test_odd_parent_ids_never_give_a_server_error(client: TestClient, db: Session) -> None:
-    proposal = demo_proposal(db)
+    proposal = find_proposal(db, "product-structure")
     signed_in(client, PROVIDER)
     for parent in ("²", "中", "-1", "99999999999", "1 OR 1=1"):
         plain = post_comment(client, proposal.id, "reikwijdte", {"body": "x", "parent_id": parent})
@@ -78,7 +82,7 @@ def test_a_year_out_of_range_is_a_field_error(client: TestClient, db: Session) -
 
 
 def test_replying_to_a_withdrawn_comment_is_refused(client: TestClient, db: Session) -> None:
-    proposal = demo_proposal(db)
+    proposal = find_proposal(db, "product-structure")
     signed_in(client, PROVIDER)
     comment = own_comment(client, db, proposal, "Straks weg")
     token = csrf_from(client.get("/proposals").text)
@@ -91,7 +95,7 @@ def test_replying_to_a_withdrawn_comment_is_refused(client: TestClient, db: Sess
 
 
 def test_htmx_post_after_the_window_closed_shows_the_message_in_the_form(client: TestClient, db: Session) -> None:
-    proposal = demo_proposal(db)
+    proposal = find_proposal(db, "product-structure")
     signed_in(client, PROVIDER)
     token = csrf_from(client.get(f"/proposals/{proposal.id}").text)  # the form was loaded while open
     proposal.closes_at = clock.now() - timedelta(minutes=1)
@@ -110,10 +114,10 @@ def test_htmx_post_after_the_window_closed_shows_the_message_in_the_form(client:
 
 
 def test_own_comments_on_an_earlier_version_cannot_be_edited(client: TestClient, db: Session) -> None:
-    proposal = demo_proposal(db)
+    proposal = find_proposal(db, "product-structure")
     signed_in(client, PROVIDER)
     comment = own_comment(client, db, proposal, "Op versie 1")
-    admin = user(db, ADMIN)
+    admin = find_user(db, ADMIN)
     manage.new_version(db, proposal, actor=admin)
     manage.publish(db, proposal, change_summary="Versie 2.", actor=admin)
     db.commit()
@@ -130,7 +134,7 @@ def test_own_comments_on_an_earlier_version_cannot_be_edited(client: TestClient,
 
 def test_failed_import_leaves_the_draft_as_it_was(client: TestClient, db: Session) -> None:
     signed_in(client, ADMIN)
-    admin = user(db, ADMIN)
+    admin = find_user(db, ADMIN)
     proposal = manage.create_proposal(
         db,
         manage.ProposalInput(
@@ -153,7 +157,7 @@ def test_failed_import_leaves_the_draft_as_it_was(client: TestClient, db: Sessio
 
 
 def test_summary_markdown_is_rendered_not_escaped(client: TestClient, db: Session) -> None:
-    proposal = demo_proposal(db)
+    proposal = find_proposal(db, "product-structure")
     proposal.summary = "Een **vet** punt <script>x</script>"
     db.add(proposal)
     db.commit()
@@ -163,7 +167,7 @@ def test_summary_markdown_is_rendered_not_escaped(client: TestClient, db: Sessio
 
 
 def test_admin_reads_a_proposal_that_has_only_a_draft(client: TestClient, db: Session) -> None:
-    admin = user(db, ADMIN)
+    admin = find_user(db, ADMIN)
     proposal = manage.create_proposal(
         db,
         manage.ProposalInput(
@@ -183,14 +187,14 @@ def test_admin_reads_a_proposal_that_has_only_a_draft(client: TestClient, db: Se
 
 
 def test_pager_and_redirects_lead_to_the_thread_on_its_page(client: TestClient, db: Session) -> None:
-    proposal = demo_proposal(db)
+    proposal = find_proposal(db, "product-structure")
     section = section_of(db, proposal, "reikwijdte")
     signed_in(client, PROVIDER)
     mine = own_comment(client, db, proposal, "Mijn vroege reactie")
     mine.created_at = clock.now() - timedelta(days=3)  # older than the 60 below: on page 1 of 2
     db.add(mine)
     db.commit()
-    add_comments(db, section, user(db, OTHER_PROVIDER), 60, text="Later")
+    add_comments(db, section, find_user(db, OTHER_PROVIDER), 60, text="Later")
     page = client.get(f"/proposals/{proposal.id}/sections/reikwijdte").text
     assert f'href="/proposals/{proposal.id}/sections/reikwijdte?page=2"' in page
     token = csrf_from(page)

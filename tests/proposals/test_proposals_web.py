@@ -14,19 +14,23 @@ from app.kit import clock
 from app.kit.markdown import render_markdown
 from app.models import Comment, CommentRevision, Proposal, ProposalVersion, Section, User
 from app.proposals import page_cache
-from tests.helpers import csrf_from, login
+from tests import factories
+from tests.helpers import csrf_from, find_proposal, find_user, signed_in
 
-pytestmark = pytest.mark.demo  # not yet re-based on tests/factories.py
+
+@pytest.fixture(autouse=True)
+def world(db) -> dict:
+    """The demo's dialogue, providers, accounts, proposals and comments, made by factories."""
+    made = factories.demo_world(db)
+    db.commit()
+    return made
+
 
 PROVIDER = "re-care@example.org"
 OTHER_PROVIDER = "triade-vitree@example.org"
 MUNICIPALITY = "almere@example.org"
 ADMIN = "sdfl@example.org"
 HTMX = {"HX-Request": "true"}
-
-
-def demo_proposal(db: Session, slug: str = "product-structure") -> Proposal:
-    return db.exec(select(Proposal).where(Proposal.slug == slug)).one()
 
 
 def section_of(db: Session, proposal: Proposal, key: str) -> Section:
@@ -36,15 +40,6 @@ def section_of(db: Session, proposal: Proposal, key: str) -> Section:
         .where(ProposalVersion.proposal_id == proposal.id, Section.key == key)
         .order_by(col(ProposalVersion.number).desc())
     ).first()
-
-
-def user(db: Session, email: str) -> User:
-    return db.exec(select(User).where(User.email == email)).one()
-
-
-def signed_in(client: TestClient, email: str) -> TestClient:
-    assert login(client, email).status_code == 303
-    return client
 
 
 def post_comment(client: TestClient, pid: int, key: str, data: dict, *, htmx: bool = False):
@@ -90,7 +85,7 @@ def test_proposals_list_shows_topic_version_and_window(client: TestClient, db: S
 
 
 def test_public_reads_public_proposal_without_comments(client: TestClient, db: Session) -> None:
-    proposal = demo_proposal(db)
+    proposal = find_proposal(db, "product-structure")
     page = client.get(f"/proposals/{proposal.id}")
     assert page.status_code == 200
     assert "Doel en uitgangspunten" in page.text  # the sections
@@ -102,14 +97,16 @@ def test_public_reads_public_proposal_without_comments(client: TestClient, db: S
 
 
 def test_public_is_sent_to_sign_in_for_a_participants_only_proposal(client: TestClient, db: Session) -> None:
-    proposal = demo_proposal(db, "contract-terms")
+    proposal = find_proposal(db, "contract-terms")
     response = client.get(f"/proposals/{proposal.id}", follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"].startswith("/login?next=")
 
 
 def test_draft_proposal_is_404_for_participants_and_visible_to_admins(client: TestClient, db: Session) -> None:
-    proposal = Proposal(dialogue_id=1, slug="draft-x", topic="requirements", title="Geheim concept")
+    proposal = Proposal(
+        dialogue_id=factories.dialogue(db).id, slug="draft-x", topic="requirements", title="Geheim concept"
+    )
     db.add(proposal)
     db.flush()
     db.add(ProposalVersion(proposal_id=proposal.id, number=1))
@@ -123,7 +120,7 @@ def test_draft_proposal_is_404_for_participants_and_visible_to_admins(client: Te
 
 
 def test_proposal_page_has_toc_rendered_sections_counts_and_threads(client: TestClient, db: Session) -> None:
-    proposal = demo_proposal(db)
+    proposal = find_proposal(db, "product-structure")
     signed_in(client, PROVIDER)
     page = client.get(f"/proposals/{proposal.id}").text
     assert '<nav class="toc"' in page
@@ -137,7 +134,7 @@ def test_proposal_page_has_toc_rendered_sections_counts_and_threads(client: Test
 
 
 def test_plain_post_redirects_back_to_the_section(client: TestClient, db: Session) -> None:
-    proposal = demo_proposal(db)
+    proposal = find_proposal(db, "product-structure")
     signed_in(client, PROVIDER)
     response = post_comment(client, proposal.id, "reikwijdte", {"kind": "zorg", "body": "Zonder JavaScript geplaatst."})
     assert response.status_code == 303
@@ -145,7 +142,7 @@ def test_plain_post_redirects_back_to_the_section(client: TestClient, db: Sessio
     assert response.headers["location"] == (
         f"/proposals/{proposal.id}/sections/reikwijdte?page=1&version=1#comment-{comment.id}"
     )
-    assert comment.provider_id == user(db, PROVIDER).provider_id
+    assert comment.provider_id == find_user(db, PROVIDER).provider_id
     assert comment.kind == "zorg"
     page = client.get(response.headers["location"]).text
     assert f'id="comment-{comment.id}"' in page
@@ -154,7 +151,7 @@ def test_plain_post_redirects_back_to_the_section(client: TestClient, db: Sessio
 def test_a_resubmitted_form_makes_one_comment(client: TestClient, db: Session) -> None:
     """The form's once-only token: a second submission of the same form (double click, retry after a lost
     connection) answers with the comment the first one made; a fresh form makes a new one."""
-    proposal = demo_proposal(db)
+    proposal = find_proposal(db, "product-structure")
     signed_in(client, PROVIDER)
     page = client.get(f"/proposals/{proposal.id}/sections/reikwijdte").text
     form = page.split('id="form-new-reikwijdte"')[1].split("</form>")[0]
@@ -175,7 +172,7 @@ def test_a_resubmitted_form_makes_one_comment(client: TestClient, db: Session) -
 
 
 def test_plain_invalid_post_shows_the_form_again_with_what_was_typed(client: TestClient, db: Session) -> None:
-    proposal = demo_proposal(db)
+    proposal = find_proposal(db, "product-structure")
     signed_in(client, PROVIDER)
     before = db.exec(select(Comment)).all()
     response = post_comment(client, proposal.id, "reikwijdte", {"body": "Mijn tekst & meer"})
@@ -187,7 +184,7 @@ def test_plain_invalid_post_shows_the_form_again_with_what_was_typed(client: Tes
 
 
 def test_reply_to_a_reply_joins_the_thread(client: TestClient, db: Session) -> None:
-    proposal = demo_proposal(db)
+    proposal = find_proposal(db, "product-structure")
     section = section_of(db, proposal, "productoverzicht")
     root = db.exec(select(Comment).where(Comment.section_id == section.id, col(Comment.parent_id).is_(None))).first()
     reply = db.exec(select(Comment).where(Comment.parent_id == root.id)).first()
@@ -202,7 +199,7 @@ def test_reply_to_a_reply_joins_the_thread(client: TestClient, db: Session) -> N
 
 
 def test_reply_to_a_comment_of_another_section_is_refused(client: TestClient, db: Session) -> None:
-    proposal = demo_proposal(db)
+    proposal = find_proposal(db, "product-structure")
     other = db.exec(select(Comment).where(col(Comment.parent_id).is_(None))).first()
     signed_in(client, PROVIDER)
     key = "reikwijdte" if section_of(db, proposal, "reikwijdte").id != other.section_id else "productoverzicht"
@@ -214,7 +211,7 @@ def test_reply_to_a_comment_of_another_section_is_refused(client: TestClient, db
 def test_reply_forms_load_on_demand_on_the_proposal_page_and_are_inline_on_the_section_page(
     client: TestClient, db: Session
 ) -> None:
-    proposal = demo_proposal(db)
+    proposal = find_proposal(db, "product-structure")
     section = section_of(db, proposal, "productoverzicht")
     root = db.exec(select(Comment).where(Comment.section_id == section.id, col(Comment.parent_id).is_(None))).first()
     signed_in(client, PROVIDER)
@@ -226,7 +223,7 @@ def test_reply_forms_load_on_demand_on_the_proposal_page_and_are_inline_on_the_s
 
 
 def test_reply_form_is_a_fragment_for_htmx_and_a_page_without(client: TestClient, db: Session) -> None:
-    proposal = demo_proposal(db)
+    proposal = find_proposal(db, "product-structure")
     section = section_of(db, proposal, "productoverzicht")
     root = db.exec(select(Comment).where(Comment.section_id == section.id, col(Comment.parent_id).is_(None))).first()
     reply = db.exec(select(Comment).where(Comment.parent_id == root.id)).first()
@@ -268,7 +265,7 @@ def test_reply_form_is_a_fragment_for_htmx_and_a_page_without(client: TestClient
     [(None, 303), (PROVIDER, 200), (OTHER_PROVIDER, 200), (MUNICIPALITY, 200), (ADMIN, 200)],
 )
 def test_who_gets_the_reply_form(client: TestClient, db: Session, who: str | None, expected: int) -> None:
-    proposal = demo_proposal(db)
+    proposal = find_proposal(db, "product-structure")
     section = section_of(db, proposal, "productoverzicht")
     root = db.exec(select(Comment).where(Comment.section_id == section.id, col(Comment.parent_id).is_(None))).first()
     if who:
@@ -287,7 +284,7 @@ def test_who_gets_the_reply_form(client: TestClient, db: Session, who: str | Non
 def test_no_reply_form_for_a_withdrawn_comment_a_closed_window_or_an_unknown_comment(
     client: TestClient, db: Session
 ) -> None:
-    proposal = demo_proposal(db)
+    proposal = find_proposal(db, "product-structure")
     signed_in(client, PROVIDER)
     post_comment(client, proposal.id, "reikwijdte", {"kind": "steun", "body": "Straks ingetrokken"})
     mine = db.exec(select(Comment).where(Comment.body == "Straks ingetrokken")).one()
@@ -317,7 +314,7 @@ def test_no_reply_form_for_a_withdrawn_comment_a_closed_window_or_an_unknown_com
 
 
 def test_htmx_post_returns_only_the_thread_fragment(client: TestClient, db: Session) -> None:
-    proposal = demo_proposal(db)
+    proposal = find_proposal(db, "product-structure")
     signed_in(client, PROVIDER)
     response = post_comment(
         client, proposal.id, "productoverzicht", {"kind": "vraag", "body": "Via htmx gevraagd"}, htmx=True
@@ -332,7 +329,7 @@ def test_htmx_post_returns_only_the_thread_fragment(client: TestClient, db: Sess
 
 
 def test_htmx_invalid_post_returns_the_form_with_errors_and_typed_text(client: TestClient, db: Session) -> None:
-    proposal = demo_proposal(db)
+    proposal = find_proposal(db, "product-structure")
     signed_in(client, PROVIDER)
     response = post_comment(
         client, proposal.id, "reikwijdte", {"kind": "steun", "body": "", "suggested_text": "Nieuwe zin"}, htmx=True
@@ -348,7 +345,7 @@ def test_htmx_invalid_post_returns_the_form_with_errors_and_typed_text(client: T
 
 
 def test_suggestion_shows_a_word_diff_against_the_quote(client: TestClient, db: Session) -> None:
-    proposal = demo_proposal(db)
+    proposal = find_proposal(db, "product-structure")
     signed_in(client, PROVIDER)
     response = post_comment(
         client,
@@ -371,7 +368,7 @@ def test_suggestion_shows_a_word_diff_against_the_quote(client: TestClient, db: 
 
 
 def test_edit_keeps_history_and_only_the_author_may(client: TestClient, db: Session) -> None:
-    proposal = demo_proposal(db)
+    proposal = find_proposal(db, "product-structure")
     signed_in(client, PROVIDER)
     post_comment(client, proposal.id, "reikwijdte", {"kind": "steun", "body": "Eerste tekst"})
     comment = db.exec(select(Comment).where(Comment.body == "Eerste tekst")).one()
@@ -409,7 +406,7 @@ def test_edit_keeps_history_and_only_the_author_may(client: TestClient, db: Sess
 
 
 def test_htmx_edit_returns_the_thread_and_invalid_edit_the_form(client: TestClient, db: Session) -> None:
-    proposal = demo_proposal(db)
+    proposal = find_proposal(db, "product-structure")
     signed_in(client, PROVIDER)
     post_comment(client, proposal.id, "reikwijdte", {"kind": "steun", "body": "Te bewerken"})
     comment = db.exec(select(Comment).where(Comment.body == "Te bewerken")).one()
@@ -430,7 +427,7 @@ def test_htmx_edit_returns_the_thread_and_invalid_edit_the_form(client: TestClie
 def test_htmx_answer_keeps_the_thread_acted_on_even_when_it_is_not_among_the_newest(
     client: TestClient, db: Session
 ) -> None:
-    proposal = demo_proposal(db)
+    proposal = find_proposal(db, "product-structure")
     section = section_of(db, proposal, "reikwijdte")
     signed_in(client, PROVIDER)
     post_comment(client, proposal.id, "reikwijdte", {"kind": "steun", "body": "Een oude gedachte"})
@@ -438,7 +435,7 @@ def test_htmx_answer_keeps_the_thread_acted_on_even_when_it_is_not_among_the_new
     mine.created_at = utcnow() - timedelta(days=2)
     db.add(mine)
     db.commit()
-    add_comments(db, section, user(db, OTHER_PROVIDER), 8, text="Nieuwer")  # pushes it out of the newest 5
+    add_comments(db, section, find_user(db, OTHER_PROVIDER), 8, text="Nieuwer")  # pushes it out of the newest 5
     page = client.get(f"/proposals/{proposal.id}").text
     assert f'id="comment-{mine.id}"' not in page  # on the overview only after "Toon alle ..."
     token = csrf_from(page)
@@ -461,7 +458,7 @@ def test_htmx_answer_keeps_the_thread_acted_on_even_when_it_is_not_among_the_new
 
 
 def test_withdrawn_comment_leaves_a_marker(client: TestClient, db: Session) -> None:
-    proposal = demo_proposal(db)
+    proposal = find_proposal(db, "product-structure")
     signed_in(client, PROVIDER)
     post_comment(client, proposal.id, "reikwijdte", {"kind": "zorg", "body": "Spijt van deze zin"})
     comment = db.exec(select(Comment).where(Comment.body == "Spijt van deze zin")).one()
@@ -482,7 +479,7 @@ def test_withdrawn_comment_leaves_a_marker(client: TestClient, db: Session) -> N
 
 
 def test_after_the_window_closes_the_form_is_gone_and_posting_is_refused(client: TestClient, db: Session) -> None:
-    proposal = demo_proposal(db)
+    proposal = find_proposal(db, "product-structure")
     signed_in(client, PROVIDER)
     post_comment(client, proposal.id, "reikwijdte", {"kind": "steun", "body": "Net op tijd"})
     mine = db.exec(select(Comment).where(Comment.body == "Net op tijd")).one()
@@ -509,7 +506,7 @@ def test_after_the_window_closes_the_form_is_gone_and_posting_is_refused(client:
 
 
 def test_before_the_window_opens_the_page_says_when(client: TestClient, db: Session) -> None:
-    proposal = demo_proposal(db)
+    proposal = find_proposal(db, "product-structure")
     signed_in(client, PROVIDER)
     proposal.opens_at = clock.now() + timedelta(days=1)
     db.add(proposal)
@@ -537,7 +534,7 @@ XSS_PAYLOADS = [
 
 @pytest.mark.parametrize("payload", XSS_PAYLOADS)
 def test_script_in_a_comment_is_inert(client: TestClient, db: Session, payload: str) -> None:
-    proposal = demo_proposal(db)
+    proposal = find_proposal(db, "product-structure")
     signed_in(client, PROVIDER)
     response = post_comment(
         client,
@@ -572,9 +569,9 @@ def assert_inert(html: str) -> None:
 def test_proposal_page_query_count_does_not_grow_with_comments(client: TestClient, db: Session, count_queries) -> None:
     """Rendered (a cache miss) and from the shared cache (a hit), the same statements for 10 comments as for
     1,020; a hit runs fewer."""
-    proposal = demo_proposal(db)
+    proposal = find_proposal(db, "product-structure")
     section = section_of(db, proposal, "reikwijdte")
-    author = user(db, OTHER_PROVIDER)
+    author = find_user(db, OTHER_PROVIDER)
     url = f"/proposals/{proposal.id}"
     signed_in(client, PROVIDER)
     add_comments(db, section, author, 10)
@@ -617,9 +614,9 @@ def test_proposal_page_query_count_does_not_grow_with_comments(client: TestClien
 
 
 def test_load_more_gives_all_threads_as_a_fragment_or_a_page(client: TestClient, db: Session) -> None:
-    proposal = demo_proposal(db)
+    proposal = find_proposal(db, "product-structure")
     section = section_of(db, proposal, "reikwijdte")
-    add_comments(db, section, user(db, OTHER_PROVIDER), 12, text="Draad")
+    add_comments(db, section, find_user(db, OTHER_PROVIDER), 12, text="Draad")
     signed_in(client, PROVIDER)
     page = client.get(f"/proposals/{proposal.id}").text
     assert "Draad 11" in page and "Draad 0" not in page  # the newest five
@@ -636,13 +633,13 @@ def test_load_more_gives_all_threads_as_a_fragment_or_a_page(client: TestClient,
 
 
 def test_new_since_last_visit_marks_comments_of_others(client: TestClient, db: Session) -> None:
-    proposal = demo_proposal(db)
+    proposal = find_proposal(db, "product-structure")
     signed_in(client, PROVIDER)
     first = client.get(f"/proposals/{proposal.id}").text
     assert "Nieuw sinds uw laatste bezoek" not in first  # everything is new on a first visit: no markers
     clock.advance(timedelta(minutes=5))
     section = section_of(db, proposal, "reikwijdte")
-    other = user(db, OTHER_PROVIDER)
+    other = find_user(db, OTHER_PROVIDER)
     db.add(
         Comment(
             section_id=section.id,
@@ -668,13 +665,13 @@ def test_new_since_last_visit_marks_comments_of_others(client: TestClient, db: S
 
 
 def test_admin_sees_per_question_which_providers_answered(client: TestClient, db: Session) -> None:
-    proposal = demo_proposal(db)
+    proposal = find_proposal(db, "product-structure")
     question = db.exec(
         select(Section).where(
             Section.kind == "question", Section.version_id == section_of(db, proposal, "reikwijdte").version_id
         )
     ).first()
-    answerer = user(db, PROVIDER)
+    answerer = find_user(db, PROVIDER)
     db.add(
         Comment(
             section_id=question.id,

