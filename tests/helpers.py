@@ -4,16 +4,18 @@ reading problem responses, and a few look-ups. Fixtures live in conftest.py, dat
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from app.accounts import service as accounts
+from app.db import utcnow
 from app.demo import DEMO_PASSWORD
 from app.kit.i18n import TIMEZONE
-from app.models import Proposal, ProposalVersion, Provider, Section, User
+from app.kit.markdown import render_markdown
+from app.models import Comment, Proposal, ProposalVersion, Provider, Section, User
 from app.proposals import manage
 
 PROBLEM = "application/problem+json"
@@ -125,3 +127,47 @@ def publish_next_version(db: Session, slug: str = "product-structure") -> Propos
     version = manage.publish(db, p, change_summary="Tweede concept na de eerste reacties.", actor=admin)
     db.commit()
     return version
+
+
+# --- proposal pages -------------------------------------------------------------------------------------------
+
+HTMX = {"HX-Request": "true"}
+
+
+def section_of(db: Session, proposal: Proposal, key: str) -> Section:
+    return db.exec(
+        select(Section)
+        .join(ProposalVersion, col(ProposalVersion.id) == Section.version_id)
+        .where(ProposalVersion.proposal_id == proposal.id, Section.key == key)
+        .order_by(col(ProposalVersion.number).desc())
+    ).first()
+
+
+def post_comment(client: TestClient, pid: int, key: str, data: dict, *, htmx: bool = False):
+    token = csrf_from(client.get(f"/proposals/{pid}").text)
+    headers = {**HTMX, "X-CSRF-Token": token} if htmx else {}
+    return client.post(
+        f"/proposals/{pid}/sections/{key}/comments",
+        data={**data, "csrf_token": token},
+        headers=headers,
+        follow_redirects=False,
+    )
+
+
+def add_comments(db: Session, section: Section, author: User, n: int, *, text: str = "Reactie") -> list[Comment]:
+    now = utcnow()
+    comments = [
+        Comment(
+            section_id=section.id,
+            author_id=author.id,
+            provider_id=author.provider_id,
+            kind="steun",
+            body=f"{text} {i}",
+            body_html=render_markdown(f"{text} {i}"),
+            created_at=now - timedelta(minutes=n - i),
+        )
+        for i in range(n)
+    ]
+    db.add_all(comments)
+    db.commit()
+    return comments

@@ -16,8 +16,7 @@ from app.kit import clock
 from app.models import Comment
 from app.proposals import page_cache
 from tests import factories
-from tests.helpers import csrf_from, find_proposal, login
-from tests.proposals.test_proposals_web import post_comment
+from tests.helpers import csrf_from, find_proposal, login, post_comment
 
 
 @pytest.fixture(autouse=True)

@@ -13,16 +13,11 @@ from app.kit import clock
 from app.models import Comment, Proposal, ProposalVersion, Section
 from app.proposals import manage
 from tests import factories
-from tests.helpers import csrf_from, find_proposal, find_user, signed_in
-from tests.proposals.test_proposals_web import (
-    ADMIN,
-    HTMX,
-    OTHER_PROVIDER,
-    PROVIDER,
-    add_comments,
-    post_comment,
-    section_of,
-)
+from tests.helpers import HTMX, add_comments, csrf_from, find_proposal, find_user, post_comment, section_of, signed_in
+
+PROVIDER = "re-care@example.org"
+OTHER_PROVIDER = "triade-vitree@example.org"
+ADMIN = "sdfl@example.org"
 
 
 @pytest.fixture(autouse=True)

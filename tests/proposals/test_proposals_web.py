@@ -11,11 +11,10 @@ from sqlmodel import Session, col, select
 
 from app.db import utcnow
 from app.kit import clock
-from app.kit.markdown import render_markdown
-from app.models import Comment, CommentRevision, Proposal, ProposalVersion, Section, User
+from app.models import Comment, CommentRevision, Proposal, ProposalVersion, Section
 from app.proposals import page_cache
 from tests import factories
-from tests.helpers import csrf_from, find_proposal, find_user, signed_in
+from tests.helpers import HTMX, add_comments, csrf_from, find_proposal, find_user, post_comment, section_of, signed_in
 
 
 @pytest.fixture(autouse=True)
@@ -30,46 +29,6 @@ PROVIDER = "re-care@example.org"
 OTHER_PROVIDER = "triade-vitree@example.org"
 MUNICIPALITY = "almere@example.org"
 ADMIN = "sdfl@example.org"
-HTMX = {"HX-Request": "true"}
-
-
-def section_of(db: Session, proposal: Proposal, key: str) -> Section:
-    return db.exec(
-        select(Section)
-        .join(ProposalVersion, col(ProposalVersion.id) == Section.version_id)
-        .where(ProposalVersion.proposal_id == proposal.id, Section.key == key)
-        .order_by(col(ProposalVersion.number).desc())
-    ).first()
-
-
-def post_comment(client: TestClient, pid: int, key: str, data: dict, *, htmx: bool = False):
-    token = csrf_from(client.get(f"/proposals/{pid}").text)
-    headers = {**HTMX, "X-CSRF-Token": token} if htmx else {}
-    return client.post(
-        f"/proposals/{pid}/sections/{key}/comments",
-        data={**data, "csrf_token": token},
-        headers=headers,
-        follow_redirects=False,
-    )
-
-
-def add_comments(db: Session, section: Section, author: User, n: int, *, text: str = "Reactie") -> list[Comment]:
-    now = utcnow()
-    comments = [
-        Comment(
-            section_id=section.id,
-            author_id=author.id,
-            provider_id=author.provider_id,
-            kind="steun",
-            body=f"{text} {i}",
-            body_html=render_markdown(f"{text} {i}"),
-            created_at=now - timedelta(minutes=n - i),
-        )
-        for i in range(n)
-    ]
-    db.add_all(comments)
-    db.commit()
-    return comments
 
 
 # --- reading -------------------------------------------------------------------------------------
