@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
+from fpdf import FPDF
 from sqlmodel import Session, col, select
 
 from app.accounts import service as accounts
@@ -56,6 +57,15 @@ def post_form(client: TestClient, path: str, data: dict | None = None, *, page: 
 def local(value: datetime) -> str:
     """A datetime-local form value in Amsterdam time."""
     return value.astimezone(TIMEZONE).strftime("%Y-%m-%dT%H:%M")
+
+
+def pdf_bytes(text: str = "Stuk voor de dialoog") -> bytes:
+    """A small real PDF with ``text`` on its page."""
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    pdf.cell(0, 10, text)
+    return bytes(pdf.output())
 
 
 # --- the API --------------------------------------------------------------------------------------------------

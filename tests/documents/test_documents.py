@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from fpdf import FPDF
 from sqlmodel import col, select
 
 from app.accounts import service as accounts
@@ -28,7 +27,7 @@ from app.models import (
     User,
 )
 from tests import factories
-from tests.helpers import csrf_from, local, login, post_form
+from tests.helpers import csrf_from, local, login, pdf_bytes, post_form
 
 ADMIN = "sdfl@example.org"
 PROVIDER = "rodante@example.org"  # invitation accepted
@@ -61,14 +60,6 @@ ODT = "application/vnd.oasis.opendocument.text"
 
 
 # --- small valid files ---------------------------------------------------------------------------
-
-
-def pdf_bytes(text: str = "Stuk voor de dialoog") -> bytes:
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.set_font("Helvetica", size=12)
-    pdf.cell(0, 10, text)
-    return bytes(pdf.output())
 
 
 def zip_bytes(

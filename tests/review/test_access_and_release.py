@@ -34,7 +34,7 @@ from app.models import (
 )
 from app.proposals import manage
 from tests import factories
-from tests.helpers import csrf_from, find_user, login
+from tests.helpers import csrf_from, find_user, login, pdf_bytes
 
 
 @pytest.fixture(autouse=True)
@@ -316,8 +316,6 @@ def test_the_release_counts_and_releases_an_agenda_link_on_its_own(client, db, a
 
 
 def upload_participant_document(admin: TestClient) -> int:
-    from tests.documents.test_documents import pdf_bytes
-
     token = csrf_from(admin.get("/admin/documents").text)
     response = admin.post(
         "/admin/documents",
