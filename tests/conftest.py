@@ -23,31 +23,31 @@ os.environ["DIALOOG_DATABASE_URL"] = TEST_DATABASE_URL
 
 import email
 import email.policy
-import re
 import socket
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from app import migrate
+from app.accounts import passwords
 from app.accounts import service as accounts
 from app.config import (
     Settings,
     normalise_database_url,
 )
 from app.db import get_session, make_engine, set_engine
-from app.demo import (
-    DEMO_PASSWORD,
-    seed_demo,
-)
+from app.demo import SeedResult, seed_demo
 from app.kit import clock
 from app.main import create_app
 from app.models import User
 from app.proposals import page_cache
+from tests import factories
+from tests.helpers import signed_in
 
 
 def is_postgres(url: str) -> bool:
@@ -73,6 +73,11 @@ def reset_database(url: str) -> Engine:
     return engine
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "demo: runs on the database holding the demo data set")
+    config.addinivalue_line("markers", "signed_in(role): the client fixture is signed in as a new user of role")
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     return f"dialoog test database: {'PostgreSQL' if is_postgres(TEST_DATABASE_URL) else 'SQLite'}"
 
@@ -82,16 +87,56 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 
+# argon2 with the smallest parameters: a sign-in costs microseconds instead of a tenth of a second. Hashes made
+# with other parameters still verify (argon2 reads them from the hash) and are rehashed with these on sign-in.
+FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing() -> Iterator[PasswordHasher]:
+    """Every test (and the demo seed) hashes passwords with ``FAST_HASHER``; the real hasher comes back after."""
+    previous = passwords.use_hasher(FAST_HASHER)
+    yield FAST_HASHER
+    passwords.use_hasher(previous)
+
+
 @pytest.fixture(scope="session")
-def engine() -> Iterator[Engine]:
+def empty_engine(fast_password_hashing: PasswordHasher) -> Iterator[Engine]:
+    """The test database with every migration and no data: tests build theirs with tests/factories.py."""
     engine = reset_database(TEST_DATABASE_URL)
-    with Session(engine) as session:
-        seed_demo(session)
-        session.commit()
-    set_engine(engine)
     yield engine
-    set_engine(None)
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_engine(fast_password_hashing: PasswordHasher) -> Iterator[Engine]:
+    """A second database beside the test database, holding the demo data set (seeded once, when first asked)."""
+    engine = reset_database(scratch_database_url("demo"))
+    with Session(engine) as session:
+        _seeded.append(seed_demo(session))
+        session.commit()
+    yield engine
+    engine.dispose()
+
+
+_seeded: list[SeedResult] = []
+
+
+@pytest.fixture
+def engine(request: pytest.FixtureRequest, empty_engine: Engine) -> Iterator[Engine]:
+    """The database of this test: the demo database for tests marked ``demo`` (the tests of the demo, and modules
+    not yet re-based on factories: ``pytestmark = pytest.mark.demo``), else the empty one."""
+    chosen = request.getfixturevalue("demo_engine") if request.node.get_closest_marker("demo") else empty_engine
+    set_engine(chosen)
+    yield chosen
+    set_engine(None)
+
+
+@pytest.fixture
+def demo(demo_engine: Engine, engine: Engine) -> SeedResult:
+    """What seeding the demo made (for tests marked ``demo``)."""
+    assert engine is demo_engine, "mark the test with pytest.mark.demo to use the demo data"
+    return _seeded[0]
 
 
 @pytest.fixture
@@ -126,9 +171,65 @@ def app(engine: Engine, db: Session):
 
 
 @pytest.fixture
-def client(app) -> Iterator[TestClient]:
+def client(app, db: Session, request: pytest.FixtureRequest) -> Iterator[TestClient]:
+    """A browser on the app; ``@pytest.mark.signed_in("admin")`` (or "provider", "municipality") signs it in as a
+    fresh factory-made user of that role, kept as ``client.user``."""
     with TestClient(app, base_url="http://testserver") as c:
+        marker = request.node.get_closest_marker("signed_in")
+        c.user = None  # type: ignore[attr-defined]
+        if marker is not None:
+            c.user = factories.user(db, marker.args[0], **marker.kwargs)  # type: ignore[attr-defined]
+            db.commit()
+            signed_in(c, c.user.email, factories.PASSWORD)  # type: ignore[attr-defined]
         yield c
+
+
+Browser = Callable[..., TestClient]
+
+
+@pytest.fixture
+def browser(app, db: Session) -> Iterator[Browser]:
+    """``browser(user)``: a browser of its own signed in as ``user`` (a User, or a role name for a fresh factory
+    user of that role, with factory keywords); ``browser()`` is the public. The user is ``.user`` on it."""
+    opened: list[TestClient] = []
+
+    def make(who: User | str | None = None, **overrides) -> TestClient:
+        c = TestClient(app, base_url="http://testserver")
+        opened.append(c)
+        user = factories.user(db, who, **overrides) if isinstance(who, str) else who
+        c.user = user  # type: ignore[attr-defined]
+        if user is not None:
+            db.commit()
+            signed_in(c, user.email, factories.PASSWORD)
+        return c
+
+    yield make
+    for c in opened:
+        c.close()
+
+
+@pytest.fixture
+def as_admin(browser: Browser) -> TestClient:
+    """A browser signed in as a fresh admin (``.user``)."""
+    return browser("admin")
+
+
+@pytest.fixture
+def as_municipality(browser: Browser) -> TestClient:
+    """A browser signed in as a fresh municipality's user (``.user``)."""
+    return browser("municipality")
+
+
+@pytest.fixture
+def as_provider(browser: Browser) -> TestClient:
+    """A browser signed in as the user of a fresh provider that accepted the invitation (``.user``)."""
+    return browser("provider")
+
+
+@pytest.fixture
+def anonymous(browser: Browser) -> TestClient:
+    """A browser of the public: nobody signed in."""
+    return browser()
 
 
 class QueryCounter:
@@ -196,7 +297,8 @@ Auth = Callable[[str], dict[str, str]]
 
 @pytest.fixture
 def auth(db: Session) -> Auth:
-    """``auth(role)`` -> request headers with a fresh API key for that role (none for "public")."""
+    """``auth(role)`` -> request headers with a fresh API key for that role (none for "public"): the key of the
+    demo account at the role's address, made by factories when the test does not run on the demo."""
     made: dict[str, dict[str, str]] = {}
 
     def headers(role: str) -> dict[str, str]:
@@ -204,13 +306,8 @@ def auth(db: Session) -> Auth:
             return {}
         if role not in made:
             email, scope = PRINCIPALS[role]
-            _row, key = accounts.create_api_key(
-                db,
-                owner=db.exec(select(User).where(User.email == email)).one(),
-                scope=scope,
-                name=f"test {role}",
-                actor=None,
-            )
+            owner = db.exec(select(User).where(User.email == email)).first() or factories.account(db, email)
+            _row, key = accounts.create_api_key(db, owner=owner, scope=scope, name=f"test {role}", actor=None)
             db.commit()
             made[role] = {"Authorization": f"Bearer {key}"}
         return made[role]
@@ -281,28 +378,3 @@ def smtp() -> Iterator[tuple[Collector, int]]:
 @pytest.fixture
 def smtp_settings(smtp: tuple[Collector, int], tmp_path: Path) -> Settings:
     return Settings(smtp_host="127.0.0.1", smtp_port=smtp[1], data_dir=tmp_path)
-
-
-CSRF_RE = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
-
-
-def csrf_from(html: str) -> str:
-    match = CSRF_RE.search(html)
-    assert match, "no csrf_token on the page"
-    return match.group(1)
-
-
-def login(client: TestClient, email: str, password: str = DEMO_PASSWORD, next_url: str = "/"):
-    """Sign in through the real form; returns the POST's response (303 on success)."""
-    token = csrf_from(client.get("/login").text)
-    return client.post(
-        "/login",
-        data={"email": email, "password": password, "csrf_token": token, "next": next_url},
-        follow_redirects=False,
-    )
-
-
-def post_form(client: TestClient, path: str, data: dict | None = None, *, page: str = "/", **kwargs):
-    """POST a form with the CSRF token from ``page``, as a browser would."""
-    token = csrf_from(client.get(page).text)
-    return client.post(path, data={**(data or {}), "csrf_token": token}, follow_redirects=False, **kwargs)

@@ -1,4 +1,8 @@
-"""Password hashing with argon2id (argon2-cffi's recommended parameters)."""
+"""Password hashing with argon2id (argon2-cffi's recommended parameters).
+
+One module-level hasher makes and checks every hash. ``use_hasher`` swaps it (the test suite uses a cheap one);
+a hash keeps its own parameters, so hashes made by another hasher still verify and are rehashed on sign-in.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,13 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
+
+
+def use_hasher(hasher: PasswordHasher) -> PasswordHasher:
+    """Make and check hashes with ``hasher`` from now on; returns the hasher it replaces (to restore it)."""
+    global _hasher
+    previous, _hasher = _hasher, hasher
+    return previous
 
 
 def hash_password(password: str) -> str:
