@@ -303,3 +303,10 @@ def commit_now(session: Session) -> None:
     waiting (bench/load.py). The session dependency still commits (nothing left) or rolls back after the route.
     """
     session.commit()
+
+
+def rollback_now(session: Session) -> None:
+    """Undo the request's changes before the route answers with an error it renders itself (a form again with
+    the errors next to its fields): what it reads for that page must not include the refused change. The session
+    dependency then has nothing left to commit."""
+    session.rollback()

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from app.accounts import password_links, service
 from app.accounts.deps import SESSION_COOKIE, CurrentUser, SignedInUser, client_ip
 from app.config import get_settings
-from app.db import SessionDep
+from app.db import SessionDep, commit_now, rollback_now
 from app.kit.errors import AppError, TooManyRequests, field_errors
 from app.kit.i18n import gettext as _
 from app.models import Municipality, Provider, Role
@@ -208,7 +208,7 @@ def _mail_reset_link(session: Session, *, email: str, ip: str) -> None:
     transaction the mail then joins)."""
     try:
         password_links.request_password_reset(session, email=email, ip=ip)
-        session.commit()
+        commit_now(session)  # after the answer: the session dependency has already ended its transaction
     except Exception:
-        session.rollback()
+        rollback_now(session)
         log.exception("the password reset mail could not be queued")

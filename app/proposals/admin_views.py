@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from app.accounts.deps import AdminUser
-from app.db import SessionDep
+from app.db import SessionDep, rollback_now
 from app.documents.service import MAX_DOCUMENT_BYTES
 from app.feedback.window import window_state
 from app.kit.dates import local_input, parse_local
@@ -269,7 +269,7 @@ def apply_feedback(
     except AppError as exc:
         if exc.status_code not in (409, 422):
             raise
-        session.rollback()
+        rollback_now(session)
         message = next(iter(field_errors(exc).values())) if exc.errors else exc.detail
         return _detail(request, session, proposal, feedback_error=(comment_id, message), status_code=exc.status_code)
     return RedirectResponse(f"/admin/proposals/{proposal_id}?saved=feedback#edit-{section_id}", status_code=303)

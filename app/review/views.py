@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.accounts.deps import WebPrincipal, client_ip
-from app.db import SessionDep
+from app.db import SessionDep, rollback_now
 from app.feedback import notes, positions
 from app.feedback import release as releasing
 from app.feedback import triage as triaging
@@ -227,7 +227,7 @@ def triage(
         triaging.triage(session, principal, comment_id, status=status or None, reply=reply, ip=client_ip(request))
     except AppError as exc:
         errors = field_errors(exc)
-        session.rollback()
+        rollback_now(session)
         if inline and is_htmx(request):
             message = errors.get("reply") or errors.get("status") or next(iter(errors.values()))
             return _row_fragment(request, session, principal, comment_id, error=message, code=422)
@@ -259,7 +259,7 @@ def _on_comment_page(
     except AppError as exc:
         if not exc.errors:
             raise
-        session.rollback()
+        rollback_now(session)
         errors = field_errors(exc)
         # 422 for a field to correct; 429 (with Retry-After) when the writer's budget is spent: the text stays.
         page = _comment_page(
@@ -390,7 +390,7 @@ def bulk(
     except AppError as exc:
         if not exc.errors:
             raise
-        session.rollback()
+        rollback_now(session)
         query = dict(_pairs(target.partition("?")[2]))
         return _dashboard(request, session, principal, query=query, errors=field_errors(exc), status_code=422)
     return RedirectResponse(_with_done(target, done), status_code=303)
@@ -413,7 +413,7 @@ def release(
             raise invalid({"release_at": _("Vul een geldige datum en tijd in.")})
         releasing.release(session, principal, moment, ip=client_ip(request))
     except AppError as exc:
-        session.rollback()
+        rollback_now(session)
         errors = field_errors(exc) if exc.errors else {"release_at": exc.detail}
         query = dict(_pairs(target.partition("?")[2]))
         return _dashboard(request, session, principal, query=query, errors=errors, status_code=exc.status_code)
