@@ -356,8 +356,7 @@ def import_into_draft(
         try:
             checked.append(_validate_section(SectionInput(heading=item.heading, body=item.body, kind=item.kind)))
         except AppError as exc:
-            # gettext's own parameter is named ``message`` too: this call raises TypeError (reported, not changed)
-            raise invalid({"file": _("Onderdeel %(n)s: %(message)s", n=number, message=exc.detail)}) from exc  # type: ignore[misc]
+            raise invalid({"file": _("Onderdeel %(n)s: %(problem)s", n=number, problem=exc.detail)}) from exc
     for old in sections_of(session, [draft.id or 0]):
         session.delete(old)
     session.flush()

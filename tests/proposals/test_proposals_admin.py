@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
+from app.kit.errors import ValidationFailed, field_errors
 from app.models import (
     AuditEvent,
     Comment,
@@ -19,6 +20,8 @@ from app.models import (
     ProposalVersion,
     Section,
 )
+from app.proposals import manage
+from app.proposals.import_rules import ImportedSection
 from tests import factories
 from tests.helpers import csrf_from, find_user, login
 
@@ -333,3 +336,17 @@ def test_admin_list_shows_versions(admin: TestClient, db: Session) -> None:
     assert re.search(
         r"Productstructuur multidisciplinaire jeugdhulp</a></th>\s*<td>Productstructuur</td>\s*<td>versie 1</td>", page
     )
+
+
+def test_import_into_draft_names_the_section_it_refuses(db: Session) -> None:
+    """The draft import checks every section again (the importer checks the same limits first, so a file never
+    gets here with a heading too long, but another caller could): the refusal names the section and says why,
+    as a field error on the file; it used to raise TypeError (mypy found it)."""
+    proposal = factories.proposal(db, published=False)
+    kept = [s.heading for s in sections(db, proposal, 1)]
+    too_long = ImportedSection(heading="K" * 301, body="Tekst.", kind="text")
+    fine = ImportedSection(heading="Goed", body="Tekst.", kind="text")
+    with pytest.raises(ValidationFailed) as refused:
+        manage.import_into_draft(db, proposal, [fine, too_long], filename="voorstel.md", actor=factories.admin(db))
+    assert field_errors(refused.value) == {"file": "Onderdeel 2: De kop is te lang: maximaal 300 tekens."}
+    assert [s.heading for s in sections(db, proposal, 1)] == kept  # nothing of the draft removed
