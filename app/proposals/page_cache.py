@@ -4,7 +4,8 @@ Every reader of the same kind (public, provider, municipality, admin; may commen
 same sections and threads of a version: the same comments, the same released answers and decisions. Only a
 few things are the reader's own: the "nieuw" badges (since *their* last visit), the edit and withdraw buttons
 on *their* comments, and the tokens in the forms (CSRF, once-only form token). So that part is rendered once
-per kind of reader with neutral marks where readers differ (``<!--dlg:KIND:ARG-->``, a placeholder CSRF token
+per kind of reader with neutral marks where readers differ (``<!--dlg:KIND:ARG-->``, written where templates call
+``reader_mark``; a placeholder CSRF token
 and form token), kept, and made personal for each request by replacing the marks: two small queries and a
 regular expression instead of loading and rendering hundreds of comments (``bench/run.py``: figures in the
 README).
@@ -38,7 +39,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 from jinja2_fragments import render_block
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import UpdateBase
@@ -220,6 +221,11 @@ def render_page(request: Request, session: DbSession, page: ProposalPage, contex
     return response
 
 
+def _reader_mark(kind: str, arg: object = "") -> Markup:
+    """The neutral mark ``personalise`` replaces with what is the reader's own (``MARK``)."""
+    return Markup(f"<!--dlg:{kind}:{escape(str(arg))}-->")  # noqa: S704 - kind is ours, arg escaped
+
+
 def _render_sections(session: DbSession, page: ProposalPage, now: datetime, context: dict[str, Any]) -> Entry:
     """The cached part of the proposal page for ``page``'s kind of reader: no reader's own marks filled in."""
     generation = cache.generation  # before reading: a change from now on makes this entry stale
@@ -230,10 +236,10 @@ def _render_sections(session: DbSession, page: ProposalPage, now: datetime, cont
         TEMPLATE,
         "sections",
         page=replace(neutral, sections=views, applied=applied_in(session, page.version)),
-        form_state={},
-        cache_render=True,
+        form_state=None,
+        reader_mark=_reader_mark,
         csrf_token=Markup(CSRF_PLACEHOLDER),  # noqa: S704 - constants
-        form_token_placeholder=Markup(FORM_TOKEN_PLACEHOLDER),  # noqa: S704
+        new_form_token=lambda: Markup(FORM_TOKEN_PLACEHOLDER),  # noqa: S704
         current_user=None,
         **context,
     )

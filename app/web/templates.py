@@ -46,6 +46,9 @@ env.globals.update(
     # A once-only token per rendered form that creates something: a resubmission (double click, a retry
     # after a lost connection, the back button) returns what the first submission made instead of a copy.
     new_form_token=lambda: secrets.token_urlsafe(16),
+    # Where a page shows something of the reader's own (their edit buttons, "nieuw" badges). Outside the proposal
+    # page's cache it marks nothing; the cache (app.proposals.page_cache) marks those places to fill per reader.
+    reader_mark=lambda kind, arg="": "",
 )
 
 
