@@ -5,10 +5,9 @@ same sections and threads of a version: the same comments, the same released ans
 few things are the reader's own: the "nieuw" badges (since *their* last visit), the edit and withdraw buttons
 on *their* comments, and the tokens in the forms (CSRF, once-only form token). So that part is rendered once
 per kind of reader with neutral marks where readers differ (``<!--dlg:KIND:ARG-->``, written where templates call
-``reader_mark``; a placeholder CSRF token
-and form token), kept, and made personal for each request by replacing the marks: two small queries and a
-regular expression instead of loading and rendering hundreds of comments (``bench/run.py``: figures in the
-README).
+``reader_mark``; a placeholder CSRF token and form token), kept, and made personal for each request by replacing
+the marks: two small queries and a regular expression instead of loading and rendering hundreds of comments
+(``bench/run.py``: figures in the README).
 
 An entry is used only while all of these hold:
 
