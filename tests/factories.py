@@ -28,8 +28,10 @@ from app.kit.i18n import TIMEZONE
 from app.kit.markdown import render_markdown
 from app.kit.storage import store_bytes
 from app.models import (
+    AgendaFormat,
     AgendaItem,
     ApiKey,
+    Attendance,
     Comment,
     Dialogue,
     DialogueSession,
@@ -46,6 +48,7 @@ from app.models import (
     Role,
     Section,
     SessionStatus,
+    SubgroupAssignment,
     User,
     VersionStatus,
 )
@@ -596,7 +599,8 @@ def demo_meetings(db: Session, proposals: dict[str, Proposal]) -> list[DialogueS
 
 def demo_world(db: Session) -> dict[str, Any]:
     """The demo's dialogue, providers (with their contacts), SDFL, the municipalities' users, proposals with
-    their comments and meetings with their agendas, made by factories (no documents: ``document`` makes those)."""
+    their comments and meetings with their agendas, made by factories (no documents, subgroups or attendance:
+    ``demo_meeting_details`` makes the demo's, ``document`` any other)."""
     demo_dialogue(db)
     providers = demo_providers(db)
     people = accounts(db, "sdfl@example.org", *(f"{m['name'].lower()}@example.org" for m in _procuring()))
@@ -606,3 +610,54 @@ def demo_world(db: Session) -> dict[str, Any]:
 
 def _procuring() -> list[dict[str, Any]]:
     return [m for m in demo_content.MUNICIPALITIES if m["in_procurement"]]
+
+
+def demo_meeting_details(
+    db: Session, meetings: Sequence[DialogueSession], providers: dict[str, Provider], *, uploaded_by: User | None = None
+) -> list[Document]:
+    """What the demo adds to its meetings (from ``demo_meetings``) beyond the agendas: every one of the demo's
+    ``providers`` (from ``demo_providers``) in subgroup A, B or C of each agenda item in subgroups, the attendance
+    of the accepted providers at a held meeting, and the demo's documents of each meeting (already released and
+    announced, uploaded by ``uploaded_by``). Returns the documents."""
+    now = clock.now()
+    by_number = {m.number: m for m in meetings}
+    accepted = [p["slug"] for p in demo_content.PROVIDERS if p["invitation"] == InvitationStatus.accepted]
+    made: list[Document] = []
+    for s in demo_content.SESSIONS:
+        made_meeting = by_number[s["number"]]
+        for item in agenda(db, made_meeting):
+            if item.format == AgendaFormat.subgroups:
+                for i, p in enumerate(demo_content.PROVIDERS):
+                    db.add(
+                        SubgroupAssignment(
+                            agenda_item_id=item.id,
+                            provider_id=providers[p["slug"]].id,
+                            subgroup=f"Groep {'ABC'[i % 3]}",
+                        )
+                    )
+        if made_meeting.status == SessionStatus.held:
+            for i, slug in enumerate(accepted):
+                came = i % 5 != 4  # most accepted providers came
+                db.add(
+                    Attendance(
+                        session_id=made_meeting.id,
+                        provider_id=providers[slug].id,
+                        attended=came,
+                        people=(1 + i % 3) if came else 0,
+                    )
+                )
+        release_at = min(made_meeting.documents_release_at or made_meeting.starts_at, now - timedelta(hours=1))
+        for doc in s.get("documents", []):
+            made.append(
+                document(
+                    db,
+                    meeting_=made_meeting,
+                    title=doc["title"],
+                    filename=doc["filename"],
+                    audience=doc["audience"],
+                    release_at=release_at,
+                    uploaded_by_id=uploaded_by.id if uploaded_by else None,
+                )
+            )
+    db.flush()
+    return made

@@ -1,7 +1,9 @@
 """Browser harness: a real uvicorn server on loopback and Debian's Chromium driven by Playwright.
 
-The server runs on its own database (seeded with the demo data), so what a browser test changes never
-reaches the transaction-per-test suite. Tests skip, saying why, only where no Chromium is installed.
+The server runs on its own database, so what a browser test changes never reaches the transaction-per-test
+suite. That database is built with the factories (tests/factories.py) in the demo's shape, not seeded with the
+demo: the browser tests sign in as the demo's people and name its providers, proposals and meetings, but they test
+the app, not the demo. Tests skip, saying why, only where no Chromium is installed.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from sqlmodel import Session
 
 from app import migrate
 from app.db import make_engine
-from app.demo import seed_demo
 from app.main import create_app
+from tests import factories
 from tests.conftest import scratch_database_url
 
 CHROMIUM = os.environ.get("DIALOOG_CHROMIUM", "/usr/bin/chromium")
@@ -50,12 +52,17 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server() -> Iterator[str]:
+def live_server(fast_password_hashing) -> Iterator[str]:
+    """The server's database holds the demo's world made by factories (passwords hashed with the cheap test
+    hasher: the hash carries its parameters, so the server's sign-in verifies them as any other)."""
     url = scratch_database_url("browser")
     migrate.upgrade(url)
     engine = make_engine(url)
     with Session(engine) as session:
-        seed_demo(session)
+        world = factories.demo_world(session)
+        factories.demo_meeting_details(
+            session, world["meetings"], world["providers"], uploaded_by=world["people"]["sdfl@example.org"]
+        )
         session.commit()
     port = _free_port()
     server = uvicorn.Server(
