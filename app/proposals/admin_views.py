@@ -13,17 +13,16 @@ from sqlmodel import Session
 from app.accounts.deps import AdminUser
 from app.db import SessionDep, rollback_now
 from app.documents.service import MAX_DOCUMENT_BYTES
-from app.feedback.window import window_state
 from app.kit.dates import local_input, parse_local
 from app.kit.errors import N_, AppError, field_errors
 from app.kit.forms import FormState
 from app.kit.i18n import gettext as _
 from app.kit.markdown import render_markdown
 from app.models import Proposal, ProposalTopic, SectionKind
-from app.proposals import manage, questions
+from app.proposals import manage, pages, questions
 from app.proposals.import_rules import SectionImportError
 from app.proposals.importer import import_sections
-from app.proposals.reading import TOPIC_LABELS, sections_of
+from app.proposals.reading import TOPIC_LABELS
 from app.web.templates import render
 
 router = APIRouter(prefix="/admin/proposals")
@@ -156,26 +155,24 @@ def _detail(
     feedback_error: tuple[int, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    versions = manage.all_versions(session, proposal)
-    draft = manage.draft_of(versions)
-    sections = sections_of(session, [draft.id or 0]) if draft else []
+    page = pages.admin_page(session, proposal)
     return render(
         request,
         "proposals/admin_detail.html",
         {
             "title": proposal.title,
             "p": proposal,
-            "versions": versions,
-            "draft": draft,
-            "sections": sections,
+            "versions": page.versions,
+            "draft": page.draft,
+            "sections": page.sections,
             "values": values or _values(proposal),
             "errors": errors or {},
             "section_state": section_state,
             "topics": TOPICS,
             "section_kinds": SECTION_KINDS,
             "saved": request.query_params.get("saved"),
-            "window": window_state(proposal),
-            "adoptable": manage.adoptable_feedback(session, proposal, draft) if draft and draft.number > 1 else {},
+            "window": page.window,
+            "adoptable": page.adoptable,
             "feedback_error": feedback_error,
         },
         status_code=status_code,

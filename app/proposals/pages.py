@@ -20,6 +20,7 @@ from app.feedback.window import window_message, window_state
 from app.kit.pagination import PageParams
 from app.models import Proposal, ProposalVersion, Section, VersionStatus
 from app.policy import Action, Principal, authorize, can
+from app.proposals.manage import Adoptable, adoptable_feedback, all_versions, draft_of
 from app.proposals.reading import (
     TOPIC_LABELS,
     current_of,
@@ -219,3 +220,32 @@ def section_page(
     """A section's own page: one page (50) of all its threads."""
     proposal = get_proposal(session, principal, proposal_id)
     return section_thread(session, principal, proposal, key, number=number, page=PageParams(page=page, page_size=50))
+
+
+# --- the admin's page of one proposal ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AdminPage:
+    """What the admin's page of a proposal shows: its versions, the draft being written with its sections, the
+    state of the comment window, and (from version 2 on) the feedback the draft can take in."""
+
+    proposal: Proposal
+    versions: list[ProposalVersion]
+    draft: ProposalVersion | None
+    sections: list[Section]
+    window: str
+    adoptable: dict[str, list[Adoptable]]
+
+
+def admin_page(session: Session, proposal: Proposal) -> AdminPage:
+    versions = all_versions(session, proposal)
+    draft = draft_of(versions)
+    return AdminPage(
+        proposal=proposal,
+        versions=versions,
+        draft=draft,
+        sections=sections_of(session, [draft.id or 0]) if draft else [],
+        window=window_state(proposal),
+        adoptable=adoptable_feedback(session, proposal, draft) if draft and draft.number > 1 else {},
+    )
