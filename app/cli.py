@@ -146,12 +146,16 @@ def cmd_create_user(args: argparse.Namespace) -> int:
         )
         admin = accounts.get_user_by_email(session, args.by) if args.by else None
         try:
-            user = accounts.create_user(session, data, actor=admin)
+            user = accounts.create_user(session, data, actor=admin, invite=False)
+            link = accounts.send_invitation(session, user, actor=admin)
         except AppError as exc:
             print(exc.detail, file=sys.stderr)
             return 1
         session.commit()
     print(f"Gebruiker {user.email} aangemaakt; de uitnodiging staat in de mailwachtrij.")
+    if not get_settings().smtp_host:
+        # A first install has no mail server yet: the link itself, to open in a browser (valid 7 days, once).
+        print(f"Er is geen mailserver ingesteld (DIALOOG_SMTP_HOST). Wachtwoord kiezen via: {link}")
     return 0
 
 

@@ -298,26 +298,29 @@ def _organisation(session: Session, user: User) -> str:
     return "Sociaal Domein Flevoland"
 
 
-def mail_link(session: Session, user: User, purpose: TokenPurpose, template: str, **context: str) -> None:
-    """Queue a mail with a fresh one-time link of ``purpose`` for ``user``."""
+def mail_link(session: Session, user: User, purpose: TokenPurpose, template: str, **context: str) -> str:
+    """Queue a mail with a fresh one-time link of ``purpose`` for ``user``; returns the link."""
     token, expires_at = issue_token(session, user, purpose)
+    link = f"{get_settings().base_url.rstrip('/')}/account/set-password/{token}"
     queue_mail(
         session,
         to=user.email,
         template=template,
         context={
             "user_name": user.name or user.email,
-            "link": f"{get_settings().base_url.rstrip('/')}/account/set-password/{token}",
+            "link": link,
             "expires_at_text": fmt_datetime(expires_at, "d MMMM y 'om' HH:mm"),
             **context,
         },
     )
+    return link
 
 
-def send_invitation(session: Session, user: User, *, actor: User | None) -> None:
-    """Mail a link (valid 7 days) with which the user sets a password."""
+def send_invitation(session: Session, user: User, *, actor: User | None) -> str:
+    """Mail a link (valid 7 days) with which the user sets a password; returns the link (the command line shows
+    it where no mail server is set up)."""
     _authorize_admin_work(actor)
-    mail_link(
+    link = mail_link(
         session,
         user,
         TokenPurpose.invite,
@@ -333,6 +336,7 @@ def send_invitation(session: Session, user: User, *, actor: User | None) -> None
         actor=actor,
         summary=f"Uitnodiging gestuurd aan {user.email}",
     )
+    return link
 
 
 # --- users ---------------------------------------------------------------------------------------
@@ -386,8 +390,8 @@ def _validate_email(session: Session, email: str, *, except_id: int | None = Non
     return email
 
 
-def create_user(session: Session, data: UserInput, *, actor: User | None) -> User:
-    """Create a user without a password and mail the invitation to set one."""
+def create_user(session: Session, data: UserInput, *, actor: User | None, invite: bool = True) -> User:
+    """Create a user without a password and (``invite``) mail the invitation to set one."""
     _authorize_admin_work(actor)
     email = _validate_email(session, data.email or "")
     role = data.role or ""
@@ -415,7 +419,8 @@ def create_user(session: Session, data: UserInput, *, actor: User | None) -> Use
         summary=f"Gebruiker {email} aangemaakt ({ROLE_LABELS.get(role, role)})",
         after=_snapshot(user),
     )
-    send_invitation(session, user, actor=actor)
+    if invite:
+        send_invitation(session, user, actor=actor)
     return user
 
 

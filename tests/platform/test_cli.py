@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -13,6 +14,7 @@ from pathlib import Path
 import httpx
 from sqlmodel import Session, select
 
+from app.accounts.password_links import token_user
 from app.db import make_engine
 from app.models import AuditEvent, LoginAttempt, OutboxMessage
 from tests.conftest import free_port, scratch_database_url
@@ -88,6 +90,35 @@ def test_create_user_queues_the_invitation(tmp_path):
     assert again.returncode == 1 and "bestaat al" in again.stderr
     worker = run_cli("worker", "--once", env=env)
     assert worker.returncode == 0, worker.stderr
+
+
+def test_create_user_prints_the_link_where_no_mail_server_is_set_up(tmp_path):
+    """A first install has no mail server: the first admin gets the set-password link on the command line (the
+    same one-time link as in the queued mail); with a mail server the link only goes by mail."""
+    url = scratch_database_url("cli_first_admin")
+    env = {"DIALOOG_DATABASE_URL": url, "DIALOOG_DATA_DIR": str(tmp_path), "DIALOOG_SMTP_HOST": ""}
+    assert run_cli("migrate", env=env).returncode == 0
+    result = run_cli("create-user", "--email", "eerste@sdfl.example.org", "--role", "admin", env=env)
+    assert result.returncode == 0, result.stderr
+    match = re.search(r"Wachtwoord kiezen via: (\S+/account/set-password/(\S+))", result.stdout)
+    assert match, result.stdout
+    engine = make_engine(url)
+    with Session(engine) as session:
+        _token, user = token_user(session, match.group(2))
+        assert user.email == "eerste@sdfl.example.org"
+        mailed = session.exec(select(OutboxMessage).where(OutboxMessage.to_address == user.email)).one()
+        assert match.group(1) in mailed.body_text
+    engine.dispose()
+    with_mail = run_cli(
+        "create-user",
+        "--email",
+        "tweede@sdfl.example.org",
+        "--role",
+        "admin",
+        env={**env, "DIALOOG_SMTP_HOST": "mail.example.org"},
+    )
+    assert with_mail.returncode == 0, with_mail.stderr
+    assert "set-password" not in with_mail.stdout
 
 
 # --- forwarded headers: who the client is, behind a proxy or not -----------------------------------
