@@ -13,10 +13,12 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import uvicorn
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app import migrate
@@ -64,6 +66,25 @@ def live_server(fast_password_hashing) -> Iterator[str]:
             session, world["meetings"], world["providers"], uploaded_by=world["people"]["sdfl@example.org"]
         )
         session.commit()
+    with _serving(engine) as url_of_server:
+        yield url_of_server
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def empty_server() -> Iterator[str]:
+    """A new installation: a migrated database without any data."""
+    url = scratch_database_url("browser_empty")
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    with _serving(engine) as url_of_server:
+        yield url_of_server
+    engine.dispose()
+
+
+@contextmanager
+def _serving(engine: Engine) -> Iterator[str]:
+    """The app on ``engine``, served by uvicorn on a free loopback port; yields its base URL."""
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(engine=engine), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
@@ -75,10 +96,11 @@ def live_server(fast_password_hashing) -> Iterator[str]:
         if time.monotonic() > deadline or not thread.is_alive():
             pytest.fail("the test server did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    engine.dispose()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="session")

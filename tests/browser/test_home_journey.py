@@ -50,3 +50,19 @@ def test_session_page_from_the_home_page_passes_axe(page):
     assert page.get_by_role("heading", name="Verslag", exact=True).is_visible()
     violations = axe_violations(page)
     assert violations == [], describe(violations)
+
+
+def test_a_new_installation_shows_the_start_page_accessibly_at_320_px(browser, empty_server):
+    """On a new installation / is the start page (no 404); it passes axe and reflows at 320 px without
+    scrolling sideways (the command line wraps inside its box)."""
+    for width in (1280, 320):
+        context = browser.new_context(base_url=empty_server, locale="nl-NL", viewport={"width": width, "height": 800})
+        page = context.new_page()
+        response = page.goto("/")
+        assert response is not None and response.status == 200
+        assert page.get_by_role("heading", name="Welkom bij Dialoog").is_visible()
+        assert page.get_by_text("dialoog create-user --role admin").is_visible()
+        violations = axe_violations(page)
+        assert violations == [], describe(violations)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), width
+        context.close()
