@@ -27,6 +27,7 @@ from app.models import (
     SessionStatus,
     SubgroupAssignment,
     User,
+    id_of,
     is_valid_id,
 )
 
@@ -228,7 +229,8 @@ class AgendaInput:
     proposal_id: int | None = None
 
 
-def _validate_item(meeting: DialogueSession, data: AgendaInput) -> None:
+def _validate_item(meeting: DialogueSession, data: AgendaInput) -> tuple[datetime, datetime]:
+    """The item's start and end once everything about it is valid."""
     errors: dict[str, str] = {}
     if not data.title.strip():
         errors["title"] = "Geef het agendapunt een titel."
@@ -243,8 +245,9 @@ def _validate_item(meeting: DialogueSession, data: AgendaInput) -> None:
         )
     if data.format not in set(AgendaFormat):
         errors["format"] = "Kies plenair of in subgroepen."
-    if errors:
+    if errors or data.starts_at is None or data.ends_at is None:
         raise invalid(errors)
+    return data.starts_at, data.ends_at
 
 
 def get_item(db: Session, meeting: DialogueSession, item_id: int) -> AgendaItem:
@@ -255,14 +258,14 @@ def get_item(db: Session, meeting: DialogueSession, item_id: int) -> AgendaItem:
 
 
 def add_item(db: Session, meeting: DialogueSession, data: AgendaInput, *, actor: User) -> AgendaItem:
-    _validate_item(meeting, data)
-    assert data.starts_at and data.ends_at and meeting.id
-    position = max((i.position for i in agenda(db, meeting.id or 0)), default=0) + 1
+    starts_at, ends_at = _validate_item(meeting, data)
+    meeting_id = id_of(meeting)
+    position = max((i.position for i in agenda(db, meeting_id)), default=0) + 1
     item = AgendaItem(
-        session_id=meeting.id,
+        session_id=meeting_id,
         position=position,
-        starts_at=data.starts_at,
-        ends_at=data.ends_at,
+        starts_at=starts_at,
+        ends_at=ends_at,
         title=data.title.strip(),
         description=data.description.strip(),
         format=data.format,
@@ -284,8 +287,8 @@ def add_item(db: Session, meeting: DialogueSession, data: AgendaInput, *, actor:
 def update_item(
     db: Session, meeting: DialogueSession, item: AgendaItem, data: AgendaInput, *, actor: User
 ) -> AgendaItem:
-    _validate_item(meeting, data)
-    item.starts_at, item.ends_at, item.title = data.starts_at, data.ends_at, data.title.strip()  # type: ignore[assignment]
+    item.starts_at, item.ends_at = _validate_item(meeting, data)
+    item.title = data.title.strip()
     item.description, item.format, item.proposal_id = data.description.strip(), data.format, data.proposal_id
     db.add(item)
     record(
