@@ -28,7 +28,7 @@ Task = Callable[[Session], int]
 
 # No limit counts over a window longer than a day (app/ratelimit.py): older hits count for nothing.
 RATE_LIMIT_HITS_KEPT = timedelta(days=1)
-# Sign-in failures count for 24 hours (app.accounts.service.FAILURE_MEMORY; tests/test_mail.py holds them equal).
+# Sign-in failures count for 24 hours (app.accounts.service.FAILURE_MEMORY; tests/mail/test_mail.py holds them equal).
 LOGIN_ATTEMPTS_KEPT = timedelta(hours=24)
 
 

@@ -339,7 +339,7 @@ class AgendaItemComment(SQLModel, table=True):
     agenda_item_id: int = Field(foreign_key="agenda_items.id", primary_key=True, ondelete="CASCADE")
     comment_id: int = Field(foreign_key="comments.id", primary_key=True, index=True)
     # Putting a comment on the agenda is one of SDFL's decisions about it: its author and the other participants
-    # see the link from the moment the review is released (``review.service.release``), not before.
+    # see the link from the moment the review is released (``app.feedback.release``), not before.
     released_at: datetime | None = _ts(default=None)
 
 

@@ -66,7 +66,7 @@ SQLITE_FULL_TEXT = [
     "INSERT INTO comments_fts(rowid, body, suggested_text) VALUES (new.id, new.body, new.suggested_text); END",
     "INSERT INTO comments_fts(comments_fts) VALUES ('rebuild')",
 ]
-# Must match app.review.service.full_text_condition exactly, or PostgreSQL will not use the index.
+# Must match app.review.query.full_text_condition exactly, or PostgreSQL will not use the index.
 POSTGRES_FULL_TEXT = (
     "CREATE INDEX ix_comments_full_text ON comments USING gin "
     "(to_tsvector('dutch'::regconfig, coalesce(body, '') || ' ' || coalesce(suggested_text, '')))"

@@ -22,7 +22,7 @@ down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# Must match app.review.service.full_text_condition.
+# Must match app.review.query.full_text_condition.
 COLUMN = (
     "ALTER TABLE comments ADD COLUMN full_text tsvector GENERATED ALWAYS AS "
     "(to_tsvector('dutch'::regconfig, coalesce(body, '') || ' ' || coalesce(suggested_text, ''))) STORED"
