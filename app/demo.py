@@ -40,6 +40,7 @@ from app.models import (
     ProviderMunicipality,
     Role,
     Section,
+    SelectionCriterion,
     SessionStatus,
     SubgroupAssignment,
     User,
@@ -139,11 +140,20 @@ def seed_demo(session: Session, *, today: date | None = None, now: datetime | No
             "title": d["title"],
             "tender_reference": d["tender_reference"],
             "description": d["description"],
-            "selection_criteria": d["selection_criteria"],
+            "selection_intro": d["selection_intro"],
             "status": DialogueStatus.active,
             "care_form_id": care_forms[CARE_FORM_KEY].id if CARE_FORM_KEY in care_forms else None,
         },
     )
+    for position, criterion in enumerate(d["criteria"], start=1):
+        _get_or_create(
+            session,
+            SelectionCriterion,
+            result,
+            dialogue_id=dialogue.id,
+            title=criterion["title"],
+            defaults={"position": position, "text": criterion["text"], "basis": criterion["basis"]},
+        )
 
     admin, _ = _get_or_create(
         session,

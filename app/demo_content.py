@@ -12,11 +12,18 @@ from typing import TypedDict
 
 
 # The shapes of the data below (so that the seeder is type-checked against them).
+class CriterionData(TypedDict):
+    title: str
+    text: str
+    basis: str  # app.models.CriterionBasis
+
+
 class DialogueData(TypedDict):
     title: str
     tender_reference: str
     description: str
-    selection_criteria: str
+    selection_intro: str
+    criteria: list[CriterionData]
 
 
 class MunicipalityData(TypedDict):
@@ -112,16 +119,31 @@ DIALOGUE: DialogueData = {
         "met reacties op conceptvoorstellen voor de productstructuur en de contractvoorwaarden werken we "
         "samen toe naar een goede en uitvoerbare aanbesteding."
     ),
-    "selection_criteria": (
-        "SDFL heeft de deelnemende zorgaanbieders geselecteerd op:\n\n"
-        "- **Omvang en belang** in het zorglandschap van Flevoland: een mix van grote (systeem)aanbieders en "
-        "kleinere aanbieders met specifieke doelgroepen.\n"
-        "- **Doelgroepen en expertise**: LVB, GGZ, J&O, intercultureel, levensbeschouwelijk, forensisch, "
-        "autisme, gender, hoogbegaafdheid, complexe scheidingen en het grensvlak met de Wmo.\n"
-        "- **Contractering**: lokaal of regionaal gecontracteerd, en ook actief buiten Flevoland.\n"
-        "- **Houding**: constructief, denkt buiten gebaande paden, gericht op samenwerking, creatief en "
-        "innovatief."
-    ),
+    "selection_intro": "SDFL heeft de deelnemende zorgaanbieders geselecteerd op:",
+    "criteria": [
+        {
+            "title": "Omvang en belang",
+            "text": "Omvang en belang in het zorglandschap van Flevoland: een mix van grote (systeem)aanbieders en "
+            "kleinere aanbieders met specifieke doelgroepen.",
+            "basis": "size",
+        },
+        {
+            "title": "Doelgroepen en expertise",
+            "text": "LVB, GGZ, J&O, intercultureel, levensbeschouwelijk, forensisch, autisme, gender, "
+            "hoogbegaafdheid, complexe scheidingen en het grensvlak met de Wmo.",
+            "basis": "target_groups",
+        },
+        {
+            "title": "Contractering",
+            "text": "Lokaal of regionaal gecontracteerd, en ook actief buiten Flevoland.",
+            "basis": "contracting",
+        },
+        {
+            "title": "Houding",
+            "text": "Constructief meedenken, buiten de gebaande paden, samenwerking, creativiteit en innovatie.",
+            "basis": "assessment",
+        },
+    ],
 }
 
 # CBS municipality codes. Lelystad is part of the region but not of this purchase.

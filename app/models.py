@@ -24,12 +24,53 @@ class Role(StrEnum):
     admin = "admin"
     municipality = "municipality"
     provider = "provider"
+    participant = "participant"  # an approved consultation participant who does not act for a provider
+
+
+class DialogueKind(StrEnum):
+    dialogue = "dialogue"  # invite-only: selected providers, sessions, subgroups
+    consultation = "consultation"  # open to approved participants from stakeholder groups
 
 
 class DialogueStatus(StrEnum):
-    draft = "draft"
+    draft = "draft"  # being prepared: only staff see it
     active = "active"
-    closed = "closed"
+    closed = "closed"  # finished: its pages stay readable
+    archived = "archived"  # out of the lists; kept because history depends on it
+
+
+class StakeholderGroup(StrEnum):
+    provider = "provider"
+    local_referrer = "local_referrer"
+    external_referrer = "external_referrer"
+    experience_expert = "experience_expert"
+    other = "other"
+
+
+class MilestoneKind(StrEnum):
+    save_the_date = "save_the_date"
+    package_release = "package_release"
+    window_close = "window_close"
+    tender = "tender"
+    contract_start = "contract_start"
+    other = "other"
+
+
+class CriterionBasis(StrEnum):
+    """What the coverage of a selection criterion is counted from."""
+
+    size = "size"  # the providers' sizes
+    target_groups = "target_groups"  # target groups and expertise tags
+    contracting = "contracting"  # contracted municipalities and activity outside Flevoland
+    assessment = "assessment"  # SDFL's own assessment per provider (e.g. the attitude criterion)
+
+
+class ParticipationStatus(StrEnum):
+    unconfirmed = "unconfirmed"  # asked; the email address is not confirmed yet
+    requested = "requested"  # confirmed; waits for SDFL's decision
+    approved = "approved"
+    refused = "refused"
+    withdrawn = "withdrawn"  # SDFL ended the participation
 
 
 class ProviderSize(StrEnum):
@@ -191,6 +232,7 @@ class Municipality(SQLModel, table=True):
     code: str = Field(max_length=4, unique=True)  # CBS municipality code
     name: str = Field(max_length=100, unique=True)
     in_procurement: bool = True
+    archived_at: datetime | None = _ts(default=None)  # kept for history, out of the lists
 
 
 class Dialogue(SQLModel, table=True):
@@ -198,14 +240,68 @@ class Dialogue(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=100, unique=True)
+    kind: str = Field(default=DialogueKind.dialogue, max_length=20)
     title: str = Field(max_length=200)
     care_form_id: int | None = Field(default=None, foreign_key="care_forms.id", index=True)
-    description: str = Field(default="", sa_type=Text)
-    selection_criteria: str = Field(default="", sa_type=Text)
+    description: str = Field(default="", sa_type=Text)  # Markdown
+    selection_intro: str = Field(default="", sa_type=Text)  # Markdown before the criteria list
     tender_reference: str = Field(default="", max_length=100)
     status: str = Field(default=DialogueStatus.active, max_length=20)
     created_at: datetime = _created()
     updated_at: datetime = _created()
+
+
+class SelectionCriterion(SQLModel, table=True):
+    """One of a trajectory's selection criteria, in order."""
+
+    __tablename__ = "selection_criteria"
+
+    id: int | None = Field(default=None, primary_key=True)
+    dialogue_id: int = Field(foreign_key="dialogues.id", index=True)
+    position: int = 0
+    title: str = Field(max_length=200)
+    text: str = Field(default="", sa_type=Text)
+    basis: str = Field(default=CriterionBasis.assessment, max_length=20)
+
+
+class CriterionAssessment(SQLModel, table=True):
+    """SDFL's assessment of a provider against a criterion counted by assessment."""
+
+    __tablename__ = "criterion_assessments"
+
+    criterion_id: int = Field(foreign_key="selection_criteria.id", primary_key=True, ondelete="CASCADE")
+    provider_id: int = Field(foreign_key="providers.id", primary_key=True, index=True)
+    meets: bool = True
+    note: str = Field(default="", max_length=500)
+
+
+class Framework(SQLModel, table=True):
+    """A framework (kader) a trajectory works within: a title with a link or one of its documents."""
+
+    __tablename__ = "frameworks"
+
+    id: int | None = Field(default=None, primary_key=True)
+    dialogue_id: int = Field(foreign_key="dialogues.id", index=True)
+    position: int = 0
+    title: str = Field(max_length=200)
+    url: str = Field(default="", max_length=500)
+    document_id: int | None = Field(default=None, foreign_key="documents.id")
+    description: str = Field(default="", max_length=1000)
+
+
+class Milestone(SQLModel, table=True):
+    """A dated step of a trajectory's timeline; ``met_at`` records when it was done."""
+
+    __tablename__ = "milestones"
+
+    id: int | None = Field(default=None, primary_key=True)
+    dialogue_id: int = Field(foreign_key="dialogues.id", index=True)
+    kind: str = Field(default=MilestoneKind.other, max_length=20)
+    title: str = Field(max_length=200)
+    due_at: datetime = _ts()
+    session_id: int | None = Field(default=None, foreign_key="dialogue_sessions.id")
+    met_at: datetime | None = _ts(default=None)
+    created_at: datetime = _created()
 
 
 class Provider(SQLModel, table=True):
@@ -220,6 +316,7 @@ class Provider(SQLModel, table=True):
     website: str = Field(default="", max_length=300)
     description: str = Field(default="", sa_type=Text)
     illustrative: bool = False  # demo data: tags are invented and shown as such
+    archived_at: datetime | None = _ts(default=None)  # kept for history, out of the lists
     created_at: datetime = _created()
     updated_at: datetime = _created()
 
@@ -249,6 +346,11 @@ class User(SQLModel, table=True):
     password_hash: str | None = Field(default=None, max_length=300)
     active: bool = True
     locale: str | None = Field(default=None, max_length=10)
+    # Consultation participants: the group they speak for, the organisation they name (a provider's users have
+    # their provider) and, for experience experts, the pseudonym other participants see instead of the name.
+    stakeholder_group: str | None = Field(default=None, max_length=30)
+    organisation: str = Field(default="", max_length=200)
+    pseudonym: str | None = Field(default=None, max_length=100)
     last_login_at: datetime | None = _ts(default=None)
     created_at: datetime = _created()
     updated_at: datetime = _created()
@@ -267,6 +369,48 @@ class Invitation(SQLModel, table=True):
     responded_at: datetime | None = _ts(default=None)
     responded_by_id: int | None = Field(default=None, foreign_key="users.id")
     note: str = Field(default="", sa_type=Text)
+
+
+class Participation(SQLModel, table=True):
+    """A person's request to take part in a consultation (or SDFL adding them), and SDFL's decision.
+
+    The person's details are kept here until approval makes (or finds) their user; ``user_id`` is set then."""
+
+    __tablename__ = "participations"
+    __table_args__ = (UniqueConstraint("dialogue_id", "email"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    dialogue_id: int = Field(foreign_key="dialogues.id", index=True)
+    user_id: int | None = Field(default=None, foreign_key="users.id", index=True)
+    name: str = Field(max_length=200)
+    email: str = Field(max_length=320)  # lower-cased
+    organisation: str = Field(default="", max_length=200)
+    stakeholder_group: str = Field(max_length=30)
+    pseudonym: str | None = Field(default=None, max_length=100)
+    motivation: str = Field(default="", sa_type=Text)
+    status: str = Field(default=ParticipationStatus.unconfirmed, max_length=20)
+    confirm_token_hash: str | None = Field(default=None, max_length=64, unique=True)
+    confirmed_at: datetime | None = _ts(default=None)
+    decided_at: datetime | None = _ts(default=None)
+    decided_by_id: int | None = Field(default=None, foreign_key="users.id")
+    decision_note: str = Field(default="", sa_type=Text)
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+
+
+class Follower(SQLModel, table=True):
+    """Someone who follows a trajectory by email (double opt-in); the address is kept only for this."""
+
+    __tablename__ = "followers"
+    __table_args__ = (UniqueConstraint("dialogue_id", "email"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    dialogue_id: int = Field(foreign_key="dialogues.id", index=True)
+    email: str = Field(max_length=320)  # lower-cased
+    locale: str | None = Field(default=None, max_length=10)
+    token_hash: str = Field(max_length=64, unique=True)  # confirms and unsubscribes
+    confirmed_at: datetime | None = _ts(default=None)
+    created_at: datetime = _created()
 
 
 # --- sessions ----------------------------------------------------------------------------------

@@ -5,8 +5,12 @@ with its owner's role narrowed by its scope (a ``read`` key never writes). ``can
 ``authorize`` raises ``Unauthorized`` for the public (sign in first) and ``Forbidden`` for everyone else.
 Rules that depend on time or state (a comment window, a release moment) live in the services.
 
-Access follows the invitation, not only the role (procurement law: only the providers taking part take part).
-A provider's user acts with its provider's invitation status (``Principal.invitation``):
+Access follows the invitation, not only the role (procurement law: only the providers taking part take part),
+per trajectory. A provider's user acts with its provider's invitation status to a trajectory, a consultation
+participant with the status of its participation (approved counts as accepted, a request not yet decided as
+pending, refused as declined); ``Principal.memberships`` holds them all, ``Principal.in_dialogue(id)`` is the
+principal as it stands in one trajectory (``Principal.invitation``). A principal not focused on one trajectory
+counts with its best status: lists that span trajectories filter by ``Principal.taking_part_in`` themselves.
 
 - accepted: a participant, as the table says;
 - pending: sees what it needs to decide: its invitation (and may answer it) and the public pages, nothing for
@@ -25,11 +29,13 @@ every request.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from types import MappingProxyType
 
 from app.kit.errors import Forbidden, Unauthorized
-from app.models import ApiScope, InvitationStatus, Role, User
+from app.models import ApiScope, InvitationStatus, ParticipationStatus, Role, User
 
 PUBLIC = "public"
 
@@ -56,6 +62,7 @@ class Action(StrEnum):
     see_working_status = "see_working_status"  # SDFL's decisions (and agenda links) before they are released
     see_draft_replies = "see_draft_replies"  # SDFL's official replies before they are released
     read_withdrawn_comments = "read_withdrawn_comments"  # the earlier texts of anyone's withdrawn comment
+    see_participant_names = "see_participant_names"  # the name behind an experience expert's pseudonym
 
 
 # Actions that change something: an API key with scope `read` may not do them.
@@ -71,7 +78,7 @@ WRITE_ACTIONS = frozenset(
     }
 )
 
-PARTICIPANTS = frozenset({Role.provider, Role.municipality, Role.admin})
+PARTICIPANTS = frozenset({Role.provider, Role.participant, Role.municipality, Role.admin})
 REVIEWERS = frozenset({Role.municipality, Role.admin})
 ADMINS = frozenset({Role.admin})
 
@@ -98,11 +105,30 @@ ROLES: dict[Action, frozenset[str]] = {
     Action.see_working_status: REVIEWERS,
     Action.see_draft_replies: ADMINS,
     Action.read_withdrawn_comments: ADMINS,
+    Action.see_participant_names: REVIEWERS,
 }
 
 
 # The role whose access follows its organisation's invitation to the dialogue (see the module's docstring).
 INVITED_ROLE = Role.provider
+# The roles whose access follows their membership of a trajectory (invitation or approved participation).
+MEMBER_ROLES = frozenset({Role.provider, Role.participant})
+
+# A participation's status as the invitation status access follows.
+PARTICIPATION_AS_INVITATION: dict[str, str] = {
+    ParticipationStatus.approved: InvitationStatus.accepted,
+    ParticipationStatus.requested: InvitationStatus.pending,
+    ParticipationStatus.refused: InvitationStatus.declined,
+    ParticipationStatus.withdrawn: InvitationStatus.withdrawn,
+}
+
+# The best of several statuses first: a principal not focused on one trajectory counts with it.
+_STATUS_ORDER = [
+    InvitationStatus.accepted,
+    InvitationStatus.pending,
+    InvitationStatus.declined,
+    InvitationStatus.withdrawn,
+]
 
 # Who is told by mail of what is released to participants: these roles always, the invited role while its
 # organisation takes part (admins make the releases themselves).
@@ -112,13 +138,41 @@ ALWAYS_TOLD_OF_RELEASES = frozenset({Role.municipality})
 NOT_TAKING_PART = frozenset({Action.view_own_invitation, Action.view_own_comments, Action.rsvp})
 
 
+_NO_MEMBERSHIPS: Mapping[int, str] = MappingProxyType({})
+
+
 @dataclass(frozen=True)
 class Principal:
     user: User | None = None
     scope: str | None = None  # None: a browser session; "read" or "write": an API key
-    # For a provider's user: its provider's invitation status for the dialogue (None: not invited).
-    invitation: str | None = None
+    # For a provider's user or a consultation participant: dialogue id -> invitation status (see the docstring).
+    memberships: Mapping[int, str] = field(default_factory=lambda: _NO_MEMBERSHIPS)
     api_key_id: int | None = None  # the key a request came with (limits per key)
+    dialogue_id: int | None = None  # the trajectory the question is about (``in_dialogue``)
+
+    def in_dialogue(self, dialogue_id: int | None) -> Principal:
+        """This principal as it stands in one trajectory."""
+        return self if dialogue_id == self.dialogue_id else replace(self, dialogue_id=dialogue_id)
+
+    @property
+    def invitation(self) -> str | None:
+        """The invitation status access follows: in the focused trajectory, else the best of all (None: none)."""
+        if self.dialogue_id is not None:
+            return self.memberships.get(self.dialogue_id)
+        for status in _STATUS_ORDER:
+            if status in self.memberships.values():
+                return status
+        return None
+
+    @property
+    def taking_part_in(self) -> frozenset[int]:
+        """The trajectories a provider's user or participant takes part in (for other roles: see ``takes_part``)."""
+        return frozenset(d for d, status in self.memberships.items() if status == InvitationStatus.accepted)
+
+    @property
+    def limited_to_memberships(self) -> bool:
+        """Whether what this principal sees of trajectories is limited to those it takes part in."""
+        return self.role in MEMBER_ROLES
 
     @property
     def role(self) -> str:
@@ -134,8 +188,9 @@ class Principal:
 
     @property
     def takes_part(self) -> bool:
-        """Admins and municipalities always; a provider's user once its provider accepted the invitation."""
-        if self.role != Role.provider:
+        """Admins and municipalities always; a provider's user once its provider accepted the invitation, a
+        consultation participant once approved."""
+        if self.role not in MEMBER_ROLES:
             return self.is_authenticated
         return self.invitation == InvitationStatus.accepted
 
@@ -149,7 +204,7 @@ def _judged_as(principal: Principal, action: Action) -> str | None:
     if principal.scope == ApiScope.read and action in WRITE_ACTIONS:
         return None
     role = principal.role
-    if role == Role.provider and not principal.takes_part and action not in NOT_TAKING_PART:
+    if role in MEMBER_ROLES and not principal.takes_part and action not in NOT_TAKING_PART:
         return PUBLIC  # not (or no longer) taking part: what the public may do
     if action == Action.rsvp and role == Role.provider and principal.invitation == InvitationStatus.withdrawn:
         return None
@@ -160,6 +215,8 @@ def _on_own(principal: Principal, role: str, action: Action, provider_id: int | 
     """The per-resource part: one's own comment to edit; a provider's user acts only for its own provider."""
     if action == Action.edit_own_comment:
         return author_id is not None and principal.user is not None and principal.user.id == author_id
+    if role == Role.participant and action == Action.comment:
+        return provider_id is None  # a participant speaks for itself, never for a provider
     if role == Role.provider and action in (Action.rsvp, Action.comment):
         if action == Action.comment and provider_id is None:
             return True
@@ -206,4 +263,6 @@ def authorize(
             "Only providers that accepted the invitation to this dialogue take part "
             f"(your organisation's invitation: {principal.invitation or 'none'})."
         )
+    if principal.role == Role.participant and not principal.takes_part:
+        raise Forbidden("Only approved participants take part in this consultation.")
     raise Forbidden("You are not allowed to do this.")

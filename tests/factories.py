@@ -477,7 +477,7 @@ def demo_dialogue(db: Session) -> Dialogue:
         title=d["title"],
         tender_reference=d["tender_reference"],
         description=d["description"],
-        selection_criteria=d["selection_criteria"],
+        selection_intro=d["selection_intro"],
     )
 
 

@@ -23,9 +23,9 @@ def load_user(request: Request, session: SessionDep) -> User | None:
     ``request.state.principal``, who that user is for the policy)."""
     if not hasattr(request.state, "user"):
         found = service.resolve_signed_in(session, request.cookies.get(SESSION_COOKIE))
-        user, invitation = found if found else (None, None)
+        user, memberships = found if found else (None, {})
         request.state.user = user
-        request.state.principal = Principal(user=user, invitation=invitation)
+        request.state.principal = Principal(user=user, memberships=memberships)
     return request.state.user
 
 
@@ -78,8 +78,8 @@ def api_principal(request: Request, session: SessionDep) -> Principal:
             "The API key is not valid, or it has been revoked.",
             headers={"WWW-Authenticate": f'{BEARER_CHALLENGE}, error="invalid_token"'},
         )
-    key, user, invitation = resolved
-    return Principal(user=user, scope=key.scope, invitation=invitation, api_key_id=key.id)
+    key, user, memberships = resolved
+    return Principal(user=user, scope=key.scope, memberships=memberships, api_key_id=key.id)
 
 
 ApiPrincipal = Annotated[Principal, Depends(api_principal)]

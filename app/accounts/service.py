@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_
+from sqlalchemy import String, cast
 from sqlmodel import Session, col, func, select
 
 from app.accounts.passwords import hash_password, needs_rehash, verify_password
@@ -28,8 +28,10 @@ from app.models import (
     ApiKey,
     ApiScope,
     Invitation,
+    InvitationStatus,
     LoginAttempt,
     Municipality,
+    Participation,
     Provider,
     Role,
     TokenPurpose,
@@ -39,7 +41,7 @@ from app.models import (
     id_of,
     is_valid_id,
 )
-from app.policy import INVITED_ROLE, Action, Principal, authorize
+from app.policy import INVITED_ROLE, PARTICIPATION_AS_INVITATION, Action, Principal, authorize
 
 SESSION_IDLE = timedelta(hours=8)  # signed out after 8 hours without a request
 SESSION_MAX = timedelta(days=7)  # and after 7 days whatever happens
@@ -217,37 +219,59 @@ def resolve_session(session: Session, token: str | None) -> User | None:
     return found[0] if found else None
 
 
-def _with_invitation(stmt: Any) -> Any:
-    """``stmt`` (which selects a User) also selecting, for a provider's user, its provider's invitation status
-    (None for other users and for providers never invited): access follows it (app.policy)."""
-    return stmt.outerjoin(
-        Invitation, and_(col(User.role) == INVITED_ROLE, col(Invitation.provider_id) == col(User.provider_id))
-    ).order_by(col(Invitation.dialogue_id).desc())
+def _memberships_column() -> Any:
+    """For the user a statement selects: every trajectory it is a member of with its status, as one string
+    ``"dialogue_id:status,..."`` (its provider's invitations and its own consultation participations), read with
+    the sign-in in the same query; ``parse_memberships`` reads it. Access follows it (app.policy)."""
+
+    def listed(row: Any, *where: Any) -> Any:
+        entry = cast(row.dialogue_id, String) + ":" + row.status
+        return func.coalesce(
+            select(func.aggregate_strings(entry, ",")).where(*where).correlate(User).scalar_subquery(), ""
+        )
+
+    invitations = listed(
+        Invitation, col(User.role) == INVITED_ROLE, col(Invitation.provider_id) == col(User.provider_id)
+    )
+    participations = listed(Participation, col(Participation.user_id) == col(User.id))
+    return (invitations + "," + participations).label("memberships")
 
 
-def resolve_signed_in(session: Session, token: str | None) -> tuple[User, str | None] | None:
-    """The signed-in user for a session cookie with its invitation status (``_with_invitation``), in one query;
+def parse_memberships(value: str | None) -> dict[int, str]:
+    """``_memberships_column``'s string as dialogue id -> invitation status (a participation's status as the
+    invitation status it counts as; one not yet confirmed counts as nothing)."""
+    out: dict[int, str] = {}
+    for part in (value or "").split(","):
+        dialogue, _, status = part.partition(":")
+        if not dialogue.isdigit():
+            continue
+        status = PARTICIPATION_AS_INVITATION.get(status, status)
+        if status in InvitationStatus.__members__:
+            out[int(dialogue)] = status
+    return out
+
+
+def resolve_signed_in(session: Session, token: str | None) -> tuple[User, dict[int, str]] | None:
+    """The signed-in user for a session cookie with its memberships (``_memberships_column``), in one query;
     None when expired, signed out or deactivated."""
     if not token:
         return None
     now = clock.now()
     row = session.exec(
-        _with_invitation(
-            select(UserSession, User, Invitation.status)
-            .join(User, col(User.id) == UserSession.user_id)
-            .where(UserSession.token_hash == token_hash(token))
-        )
+        select(UserSession, User, _memberships_column())
+        .join(User, col(User.id) == UserSession.user_id)
+        .where(UserSession.token_hash == token_hash(token))
     ).first()
     if row is None:
         return None
-    user_session, user, invitation = row
+    user_session, user, memberships = row
     if not user.active or now >= user_session.expires_at or now >= user_session.created_at + SESSION_MAX:
         return None
     if now - user_session.last_seen_at >= SESSION_TOUCH:
         user_session.last_seen_at = now
         user_session.expires_at = min(now + SESSION_IDLE, user_session.created_at + SESSION_MAX)
         session.add(user_session)
-    return user, invitation
+    return user, parse_memberships(memberships)
 
 
 def end_session(session: Session, token: str | None, *, user: User | None = None, ip: str | None = None) -> None:
@@ -546,29 +570,27 @@ def revoke_api_key(session: Session, key: ApiKey, *, actor: User) -> None:
     )
 
 
-def resolve_api_key(session: Session, presented: str) -> tuple[ApiKey, User, str | None] | None:
-    """The active key, its active owner and the owner's invitation status (``_with_invitation``) for a presented
+def resolve_api_key(session: Session, presented: str) -> tuple[ApiKey, User, dict[int, str]] | None:
+    """The active key, its active owner and the owner's memberships (``_memberships_column``) for a presented
     key, in one query; or None."""
     parts = presented.split("_", 2)
     if len(parts) != 3 or parts[0] != API_KEY_PREFIX:
         return None
     row = session.exec(
-        _with_invitation(
-            select(ApiKey, User, Invitation.status)
-            .join(User, col(User.id) == ApiKey.user_id)
-            .where(ApiKey.prefix == parts[1])
-        )
+        select(ApiKey, User, _memberships_column())
+        .join(User, col(User.id) == ApiKey.user_id)
+        .where(ApiKey.prefix == parts[1])
     ).first()
     if row is None:
         return None
-    key, user, invitation = row
+    key, user, memberships = row
     if not hmac.compare_digest(key.key_hash, token_hash(presented)) or key.revoked_at or not user.active:
         return None
     now = clock.now()
     if key.last_used_at is None or now - key.last_used_at >= SESSION_TOUCH:
         key.last_used_at = now
         session.add(key)
-    return key, user, invitation
+    return key, user, parse_memberships(memberships)
 
 
 def get_api_key(session: Session, principal: Principal, key_id: int) -> ApiKey:

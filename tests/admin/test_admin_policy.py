@@ -37,7 +37,7 @@ def user(db: Session, role: str) -> User | None:
 def principal(db: Session, role: str) -> Principal:
     found = user(db, role)
     # A provider whose invitation is accepted: taking part does not make admin work allowed.
-    return Principal(user=found, invitation="accepted") if found else ANONYMOUS
+    return Principal(user=found, memberships={1: "accepted"}) if found else ANONYMOUS
 
 
 def target(db: Session) -> User:
