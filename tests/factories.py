@@ -39,6 +39,7 @@ from app.models import (
     Invitation,
     InvitationStatus,
     Municipality,
+    Participation,
     Proposal,
     ProposalStatus,
     ProposalTopic,
@@ -176,6 +177,49 @@ def user(
         "municipality_id": municipality_.id if municipality_ else None,
     }
     return _save(db, User(**{**fields, **overrides}))
+
+
+def participant(
+    db: Session,
+    *,
+    dialogue_: Dialogue | None = None,
+    status: str = "approved",
+    group: str = "local_referrer",
+    pseudonym: str | None = None,
+    organisation: str = "",
+    **overrides: Any,
+) -> User:
+    """A consultation participant (role participant) with a participation in ``dialogue_`` (the test's dialogue
+    when None) of ``status``, in stakeholder ``group`` (under ``pseudonym`` when given)."""
+    made = user(
+        db,
+        "participant",
+        stakeholder_group=group,
+        pseudonym=pseudonym,
+        organisation=organisation,
+        **overrides,
+    )
+    join(db, made, dialogue_=dialogue_, status=status)
+    return made
+
+
+def join(
+    db: Session, participant_: User, *, dialogue_: Dialogue | None = None, status: str = "approved"
+) -> Participation:
+    """A participation of ``participant_`` (a user of role participant) in ``dialogue_`` with ``status``."""
+    return _save(
+        db,
+        Participation(
+            dialogue_id=(dialogue_ or dialogue(db)).id,
+            user_id=participant_.id,
+            name=participant_.name,
+            email=participant_.email,
+            organisation=participant_.organisation,
+            stakeholder_group=participant_.stakeholder_group or "other",
+            pseudonym=participant_.pseudonym,
+            status=status,
+        ),
+    )
 
 
 def admin(db: Session, **overrides: Any) -> User:

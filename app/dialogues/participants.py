@@ -1,16 +1,30 @@
-"""Who takes part in a dialogue: the providers that accepted their invitation, and their active contacts.
+"""Who takes part in a trajectory: the providers that accepted their invitation and their active contacts, and
+(in a consultation) the approved participants; how a participant is named as an author.
 
 Meetings, proposals and review read them from here (save-the-dates, mail about proposals, who answered what).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import false, true
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from app.kit.errors import N_
 from app.kit.i18n import gettext as _
-from app.models import Invitation, InvitationStatus, Provider, StakeholderGroup, User
-from app.policy import INVITED_ROLE
+from app.models import (
+    Invitation,
+    InvitationStatus,
+    Participation,
+    ParticipationStatus,
+    Provider,
+    Role,
+    StakeholderGroup,
+    User,
+)
+from app.policy import INVITED_ROLE, Principal
 
 
 def accepted_providers(session: Session, dialogue_id: int) -> list[Provider]:
@@ -41,6 +55,41 @@ def accepted_contacts(session: Session, dialogue_id: int, provider_id: int | Non
     if provider_id is not None:
         stmt = stmt.where(User.provider_id == provider_id)
     return list(session.exec(stmt).all())
+
+
+def approved_participants(session: Session, dialogue_id: int) -> list[User]:
+    """Active consultation participants (role participant) with an approved participation in the trajectory,
+    by email."""
+    return list(
+        session.exec(
+            select(User)
+            .join(Participation, col(Participation.user_id) == User.id)
+            .where(
+                Participation.dialogue_id == dialogue_id,
+                Participation.status == ParticipationStatus.approved,
+                col(User.role) == Role.participant,
+                col(User.active),
+            )
+            .order_by(col(User.email))
+        ).all()
+    )
+
+
+def members(session: Session, dialogue_id: int) -> list[User]:
+    """Who takes part in the trajectory as a member: the active users of the providers that accepted and the
+    approved consultation participants (each once), by email."""
+    found = {u.id: u for u in accepted_contacts(session, dialogue_id) + approved_participants(session, dialogue_id)}
+    return sorted(found.values(), key=lambda u: (u.email, u.id or 0))
+
+
+def in_trajectories(principal: Principal, dialogue_id: Any) -> ColumnElement[bool]:
+    """Whether the trajectory ``dialogue_id`` (a column) is one ``principal`` takes part in: for a provider's user or
+    a consultation participant the trajectories of ``Principal.taking_part_in``, for everyone else every one (their
+    role decides). Lists that span trajectories limit what is only for participants with it."""
+    if not principal.limited_to_memberships:
+        return true()
+    taking_part = sorted(principal.taking_part_in)
+    return col(dialogue_id).in_(taking_part) if taking_part else false()
 
 
 # --- consultation participants: stakeholder groups and how an author is named -------------------------------

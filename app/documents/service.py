@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, true, update
 from sqlmodel import Session, col, select
 
 from app.audit.service import record
+from app.dialogues.participants import approved_participants, in_trajectories
 from app.dialogues.service import current_dialogue
 from app.kit import clock
 from app.kit.dates import parse_local_datetime
@@ -379,7 +380,9 @@ def download_counts(session: Session, document_ids: list[int]) -> dict[int, int]
 
 
 def can_see(principal: Principal, document: Document, now: datetime | None = None) -> bool:
-    """Admins always; after release, participants see participants' documents and everyone public ones."""
+    """Admins always; after release, the participants of its trajectory see participants' documents and everyone
+    public ones."""
+    principal = principal.in_dialogue(document.dialogue_id)
     if can(principal, Action.view_unreleased_documents):
         return True
     if not is_released(document, now):
@@ -388,12 +391,15 @@ def can_see(principal: Principal, document: Document, now: datetime | None = Non
 
 
 def _visible(principal: Principal, now: datetime) -> ColumnElement[bool]:
-    """``can_see`` as SQL, for lists."""
+    """``can_see`` as SQL, for lists (across trajectories: participants' documents only of the trajectories a
+    provider's user or consultation participant takes part in)."""
     if can(principal, Action.view_unreleased_documents):
         return true()
     released = col(Document.release_at) <= now
     if can(principal, Action.view_released_documents):
-        return released
+        return and_(
+            released, or_(col(Document.audience) == Audience.public, in_trajectories(principal, Document.dialogue_id))
+        )
     return and_(released, col(Document.audience) == Audience.public)
 
 
@@ -490,8 +496,9 @@ def record_download(session: Session, document: Document, *, actor: User | None,
 
 
 def release_recipients(session: Session, dialogue_id: int) -> list[User]:
-    """Active users of every provider that accepted the invitation, and every active municipality user."""
-    return list(
+    """Active users of every provider that accepted the invitation to the trajectory, its approved consultation
+    participants, and every active municipality user."""
+    told = list(
         session.exec(
             select(User)
             .outerjoin(
@@ -512,6 +519,8 @@ def release_recipients(session: Session, dialogue_id: int) -> list[User]:
             .order_by(col(User.email), col(User.id))
         ).all()
     )
+    found = {u.id: u for u in told + approved_participants(session, dialogue_id)}
+    return sorted(found.values(), key=lambda u: (u.email, u.id or 0))
 
 
 def notify_released_so_far(session: Session, *, dialogue_id: int, provider: Provider, users: list[User]) -> int:

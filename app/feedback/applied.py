@@ -8,7 +8,8 @@ from sqlalchemy import and_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from app.models import Comment, ProposalVersion, Provider, Section, VersionStatus
+from app.dialogues.participants import group_label
+from app.models import Comment, ProposalVersion, Provider, Role, Section, User, VersionStatus
 
 
 @dataclass
@@ -22,15 +23,24 @@ class AppliedLink:
 
 
 def applied_in(session: Session, version: ProposalVersion) -> list[AppliedLink]:
-    """The comments a published version took in, in the order of its sections. One query."""
+    """The comments a published version took in, in the order of its sections, with the provider they came from
+    (a consultation participant's: its stakeholder group, never its name). One query."""
     if version.status != VersionStatus.published:
         return []
     now_section = aliased(Section, name="now_section")
     return [
-        AppliedLink(comment_id=cid or 0, section_key=key, section_heading=heading, organisation=provider or "")
-        for cid, key, heading, provider in session.exec(
-            select(Comment.id, Section.key, now_section.heading, Provider.name)
+        AppliedLink(
+            comment_id=cid or 0,
+            section_key=key,
+            section_heading=heading,
+            organisation=provider or (group_label(group) if role == Role.participant else ""),
+        )
+        for cid, key, heading, provider, role, group in session.exec(
+            select(  # type: ignore[call-overload]
+                Comment.id, Section.key, now_section.heading, Provider.name, User.role, User.stakeholder_group
+            )
             .join(Section, col(Section.id) == Comment.section_id)
+            .join(User, col(User.id) == Comment.author_id)
             .outerjoin(
                 now_section, and_(col(now_section.version_id) == version.id, col(now_section.key) == Section.key)
             )

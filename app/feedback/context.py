@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from app.feedback.visibility import comment_visibility, may_read_proposal, reads_own_only
+from app.feedback.visibility import comment_visibility, is_own, may_read_proposal, reads_own_only
 from app.feedback.window import window_message, window_state
 from app.kit.errors import Conflict, NotFound
 from app.kit.i18n import gettext as _
@@ -58,7 +58,9 @@ def ensure_open(session: Session, context: CommentContext) -> None:
 
 
 def visible_to(principal: Principal, context: CommentContext) -> None:
-    """The reader must be able to see the proposal and the comments on it."""
+    """The reader must be able to see the proposal and the comments on it: as it takes part in the proposal's
+    trajectory."""
+    principal = principal.in_dialogue(context.proposal.dialogue_id)
     if not may_read_proposal(principal, context.proposal) or (
         context.version.status != VersionStatus.published and not can(principal, Action.view_draft_proposal)
     ):
@@ -77,8 +79,9 @@ def get_comment(session: Session, principal: Principal, comment_id: int) -> tupl
     if comment is None:
         raise NotFound("No such comment.")
     context = section_context(session, comment.section_id)
+    principal = principal.in_dialogue(context.proposal.dialogue_id)
     if reads_own_only(principal):
-        if comment.provider_id is None or comment.provider_id != principal.provider_id:
+        if not is_own(principal, comment):
             raise NotFound("No such comment.")
     else:
         visible_to(principal, context)

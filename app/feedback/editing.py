@@ -17,6 +17,7 @@ from app.policy import Action, Principal, authorize, can
 
 
 def _own_open(session: Session, principal: Principal, comment: Comment, context: CommentContext) -> User:
+    principal = principal.in_dialogue(context.proposal.dialogue_id)  # taking part in the comment's trajectory
     authorize(principal, Action.edit_own_comment, author_id=comment.author_id)
     if comment.deleted_at is not None:
         raise Conflict(_("Deze reactie is ingetrokken en kan niet meer worden gewijzigd."), user_message=True)

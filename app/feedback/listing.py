@@ -6,19 +6,31 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
+from app.dialogues.participants import in_trajectories
 from app.feedback.context import get_comment
-from app.feedback.visibility import comment_visibility, reads_own_only, status_column, status_for
+from app.feedback.visibility import (
+    author_group,
+    author_label,
+    comment_visibility,
+    own_comments,
+    reads_own_only,
+    sees_names,
+    status_column,
+    status_for,
+)
 from app.feedback.writing import CommentInput, create_comment
 from app.kit import clock
 from app.kit.pagination import PageParams, paginate
-from app.models import Comment, Proposal, ProposalVersion, Provider, Section, User, VersionStatus
+from app.models import Comment, Municipality, Proposal, ProposalVersion, Provider, Section, User, VersionStatus
 from app.policy import Action, Principal, authorize, can
 
 
 @dataclass(frozen=True)
 class CommentFilter:
+    dialogue_id: int | None = None
     proposal_id: int | None = None
     version: int | None = None
     section_key: str | None = None
@@ -34,48 +46,85 @@ class CommentRow:
     section: Section
     version: ProposalVersion
     proposal: Proposal
-    author_name: str
+    author_name: str  # as the reader may see it (an experience expert's pseudonym: ``author_label``)
     provider_name: str | None
     status: str = "nieuw"  # as the reader may see it
+    organisation: str = ""  # the author's organisation line as the reader sees it
+    stakeholder_group: str | None = None  # provider for a provider's user, a participant's group, else None
 
 
 def list_comments(
     session: Session, principal: Principal, filters: CommentFilter, params: PageParams, *, comment_id: int | None = None
 ) -> tuple[list[CommentRow], int]:
-    """Comments ``principal`` may see, oldest first (created_at, then id); for a provider that does not take
-    part (any more), only its own."""
+    """Comments ``principal`` may see, oldest first (created_at, then id): a provider's user or a consultation
+    participant those of the trajectories it takes part in and its own (one that takes part nowhere (any more):
+    only its own)."""
     own_only = reads_own_only(principal)
     if not own_only:
         authorize(principal, Action.view_comments)
     stmt: Any = (
         select(  # type: ignore[call-overload]
-            Comment, Section, ProposalVersion, Proposal, User.name, Provider.name
+            Comment,
+            Section,
+            ProposalVersion,
+            Proposal,
+            User.name,
+            Provider.name,
+            User.role,
+            Municipality.name,
+            User.stakeholder_group,
+            User.organisation,
+            User.pseudonym,
         )
         .join(Section, col(Section.id) == Comment.section_id)
         .join(ProposalVersion, col(ProposalVersion.id) == Section.version_id)
         .join(Proposal, col(Proposal.id) == ProposalVersion.proposal_id)
         .join(User, col(User.id) == Comment.author_id)
         .outerjoin(Provider, col(Provider.id) == Comment.provider_id)
+        .outerjoin(Municipality, col(Municipality.id) == User.municipality_id)
         .where(comment_visibility(principal))
     )
     if not can(principal, Action.view_draft_proposal):
         stmt = stmt.where(ProposalVersion.status == VersionStatus.published)
-    if own_only:
-        stmt = stmt.where(Comment.provider_id == principal.provider_id)
+    if principal.limited_to_memberships:
+        stmt = stmt.where(or_(in_trajectories(principal, Proposal.dialogue_id), own_comments(principal)))
     if comment_id is not None:
         stmt = stmt.where(Comment.id == comment_id)
     now = clock.now()
     stmt = _filtered(stmt, filters, principal, now)
     rows, total = paginate(session, stmt.order_by(col(Comment.created_at), col(Comment.id)), params)
-    return [_row(row, status_for(principal, row[0], now)) for row in rows], total
+    names = sees_names(principal)
+    return [_row(row, status_for(principal, row[0], now), names) for row in rows], total
 
 
-def _row(row: Any, status: str) -> CommentRow:
-    comment, section, version, proposal, author_name, provider_name = row
-    return CommentRow(comment, section, version, proposal, author_name, provider_name, status=status)
+def _row(row: Any, status: str, names: bool) -> CommentRow:
+    comment, section, version, proposal, name, provider_name, role, municipality, group, organisation, pseudonym = row
+    shown, line = author_label(
+        role,
+        name,
+        provider_name,
+        municipality,
+        group=group,
+        organisation_name=organisation,
+        pseudonym=pseudonym,
+        names=names,
+    )
+    return CommentRow(
+        comment,
+        section,
+        version,
+        proposal,
+        shown,
+        provider_name,
+        status=status,
+        organisation=line,
+        stakeholder_group=author_group(role, group),
+    )
 
 
 def _filtered(stmt: Any, filters: CommentFilter, principal: Principal, now: datetime) -> Any:
+    if filters.dialogue_id is not None:
+        stmt = stmt.where(Proposal.dialogue_id == filters.dialogue_id)
     if filters.proposal_id is not None:
         stmt = stmt.where(Proposal.id == filters.proposal_id)
     if filters.version is not None:

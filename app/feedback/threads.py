@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.feedback.labels import kind_label, status_label
-from app.feedback.visibility import comment_visibility, organisation, status_for
+from app.feedback.visibility import author_label, comment_visibility, sees_names, status_for
 from app.kit import clock
 from app.kit.pagination import PageParams
 from app.models import Comment, Municipality, ProposalVersion, Provider, Section, User, VersionStatus
@@ -81,9 +81,14 @@ class Reader:
     def user_id(self) -> int | None:
         return self.principal.user.id if self.principal.user else None
 
+    @property
+    def sees_names(self) -> bool:
+        """Whether the reader sees the name behind an experience expert's pseudonym."""
+        return sees_names(self.principal)
+
 
 AppliedVersion = aliased(ProposalVersion, name="applied_version")
-VIEW_COLUMNS = 7  # the columns of _author_columns, as _view reads them
+VIEW_COLUMNS = 10  # the columns of _author_columns, as _view reads them
 
 
 def _author_columns() -> tuple[Any, ...]:
@@ -95,6 +100,9 @@ def _author_columns() -> tuple[Any, ...]:
         Municipality.name,
         AppliedVersion.number,
         AppliedVersion.status,
+        User.stakeholder_group,
+        User.organisation,
+        User.pseudonym,
     )
 
 
@@ -108,12 +116,23 @@ def _with_authors(stmt: Any) -> Any:
 
 
 def _view(row: Any, reader: Reader) -> CommentView:
-    comment, author_name, role, provider_name, municipality_name, applied_number, applied_status = row
+    (comment, author_name, role, provider_name, municipality_name, applied_number, applied_status, *participant) = row
+    group, organisation_name, pseudonym = participant
     own = reader.user_id is not None and comment.author_id == reader.user_id
+    name, organisation = author_label(
+        role,
+        author_name,
+        provider_name,
+        municipality_name,
+        group=group,
+        organisation_name=organisation_name,
+        pseudonym=pseudonym,
+        names=reader.sees_names,
+    )
     return CommentView(
         comment=comment,
-        author_name=author_name or "",
-        organisation=organisation(role, provider_name, municipality_name),
+        author_name=name,
+        organisation=organisation,
         is_own=own,
         can_edit=own and reader.window_open and comment.deleted_at is None and not comment.official,
         is_draft=comment.official and (comment.release_at is None or comment.release_at > reader.now),

@@ -9,13 +9,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, not_, or_
+from sqlalchemy import and_, case, false, not_, or_
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
+from app.dialogues.participants import participant_label
 from app.kit import clock
 from app.kit.i18n import gettext as _
-from app.models import Comment, Proposal, ProposalStatus, Role, Visibility
+from app.models import Comment, Proposal, ProposalStatus, Role, StakeholderGroup, Visibility
 from app.policy import Action, Principal, can
 
 
@@ -79,13 +80,32 @@ def status_column(principal: Principal, now: datetime) -> Any:
     return case((released, Comment.status), else_=Comment.published_status)
 
 
+def own_comments(principal: Principal) -> ColumnElement[bool]:
+    """The comments that are ``principal``'s own: a provider's user's are its provider's, anyone else's those it
+    wrote."""
+    if principal.provider_id is not None:
+        return col(Comment.provider_id) == principal.provider_id
+    if principal.user is not None and principal.user.id is not None:
+        return col(Comment.author_id) == principal.user.id
+    return false()
+
+
+def is_own(principal: Principal, comment: Comment) -> bool:
+    """``own_comments`` for one comment."""
+    if principal.provider_id is not None:
+        return comment.provider_id == principal.provider_id
+    return principal.user is not None and comment.author_id == principal.user.id
+
+
 def reads_own_only(principal: Principal) -> bool:
     """A provider that does not (or no longer) take part reads its own earlier comments, nobody else's."""
     return not can(principal, Action.view_comments) and can(principal, Action.view_own_comments)
 
 
 def may_read_proposal(principal: Principal, proposal: Proposal) -> bool:
-    """Whether ``principal`` may read ``proposal`` (drafts only admins, a non-public one only participants)."""
+    """Whether ``principal`` may read ``proposal`` (drafts only admins, a non-public one only participants of its
+    trajectory)."""
+    principal = principal.in_dialogue(proposal.dialogue_id)
     if can(principal, Action.view_draft_proposal):
         return True
     if proposal.status == ProposalStatus.draft:
@@ -100,3 +120,39 @@ def organisation(role: str, provider: str | None, municipality: str | None) -> s
     if role == Role.municipality:
         return _("Gemeente %(name)s", name=municipality) if municipality else _("Gemeente")
     return provider or ""
+
+
+def sees_names(principal: Principal) -> bool:
+    """SDFL and municipalities see the name behind an experience expert's pseudonym; everyone else the pseudonym."""
+    return can(principal, Action.see_participant_names)
+
+
+def author_label(
+    role: str,
+    name: str | None,
+    provider: str | None,
+    municipality: str | None,
+    *,
+    group: str | None = None,
+    organisation_name: str = "",
+    pseudonym: str | None = None,
+    names: bool = False,
+) -> tuple[str, str]:
+    """How an author is shown to a reader: (name, organisation line). SDFL, a municipality or a provider by name
+    and organisation; a consultation participant by name, stakeholder group and organisation, or (an experience
+    expert, to readers that do not see names) by pseudonym and group (``participant_label``)."""
+    if role == Role.participant:
+        return participant_label(
+            name=name or "", group=group, organisation=organisation_name or "", pseudonym=pseudonym, sees_names=names
+        )
+    return name or "", organisation(role, provider, municipality)
+
+
+def author_group(role: str, group: str | None) -> str | None:
+    """The stakeholder group an author counts in: a provider's user as a provider, a participant by its group;
+    SDFL and municipalities in none."""
+    if role == Role.provider:
+        return StakeholderGroup.provider
+    if role == Role.participant:
+        return group or StakeholderGroup.other
+    return None

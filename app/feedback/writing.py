@@ -98,6 +98,7 @@ def create_comment(
     """Add a comment or a reply; returns it and whether it is new (an idempotency key seen before returns
     the comment it created then)."""
     context = section_context(session, section_id)
+    principal = principal.in_dialogue(context.proposal.dialogue_id)  # takes part in the section's trajectory
     # A provider's user comments as its own provider: the comment takes the writer's provider (below), so
     # there is no other provider to check the permission against.
     authorize(principal, Action.comment)
@@ -203,6 +204,7 @@ def reply_target(session: Session, principal: Principal, comment_id: int) -> tup
     ``principal`` may reply there now: 404 when they cannot see it, 401/403 when they may not comment,
     409 when the thread's comment is withdrawn or the window is not open (``create_comment`` checks again)."""
     comment, context = get_comment(session, principal, comment_id)
+    principal = principal.in_dialogue(context.proposal.dialogue_id)
     authorize(principal, Action.comment)  # as in create_comment: a provider's user replies as its provider
     root = session.get(Comment, comment.parent_id) if comment.parent_id is not None else comment
     if root is None or root.deleted_at is not None:

@@ -96,12 +96,18 @@ def comment_out(row: CommentRow) -> CommentOut:
     withdrawn = c.deleted_at is not None
     return CommentOut(
         id=c.id or 0,
+        dialogue_id=row.proposal.dialogue_id,
         proposal_id=row.proposal.id or 0,
         version=row.version.number,
         section_id=row.section.id or 0,
         section_key=row.section.key,
         parent_id=c.parent_id,
-        author=AuthorOut(id=c.author_id, name=row.author_name),
+        author=AuthorOut(
+            id=c.author_id,
+            name=row.author_name,
+            organisation=row.organisation,
+            stakeholder_group=row.stakeholder_group,  # type: ignore[arg-type]
+        ),
         provider=ProviderRef(id=c.provider_id, name=row.provider_name or "") if c.provider_id else None,
         kind=c.kind,  # type: ignore[arg-type]
         body=None if withdrawn else c.body,
@@ -124,10 +130,16 @@ def _with_etag(response: Response, row: CommentRow) -> CommentOut:
 
 
 @router.get("/proposals", response_model=Page[ProposalOut], summary="List proposals")
-def list_proposals(session: SessionDep, principal: ApiPrincipal, params: PageDep) -> Page[ProposalOut]:
-    """Ordered by title, then id. Without a key: public published proposals; participants: all published ones;
-    admins: drafts too."""
-    rows = reading.list_proposals(session, principal)
+def list_proposals(
+    session: SessionDep,
+    principal: ApiPrincipal,
+    params: PageDep,
+    dialogue_id: Annotated[int | None, Query(ge=1, le=2_147_483_647, description="Of this trajectory only")] = None,
+) -> Page[ProposalOut]:
+    """Ordered by title, then id. Without a key: public published proposals; providers and consultation
+    participants: public ones and every published one of the trajectories they take part in; municipalities:
+    every published one; admins: drafts too."""
+    rows = reading.list_proposals(session, principal, dialogue_id)
     page = rows[params.offset : params.offset + params.page_size]
     return Page[ProposalOut].build([proposal_out(r.proposal, r.version) for r in page], len(rows), params)
 
@@ -173,6 +185,7 @@ def list_comments(
     session: SessionDep,
     principal: ApiUser,
     params: PageDep,
+    dialogue_id: Annotated[int | None, Query(ge=1, le=2_147_483_647, description="Of this trajectory only")] = None,
     proposal_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
     version: Annotated[int | None, Query(ge=1, le=10_000, description="Version number (with proposal_id)")] = None,
     section_key: Annotated[NoNulStr | None, Query(max_length=100)] = None,
@@ -183,9 +196,11 @@ def list_comments(
         UtcMoment | None, Query(description="Created at or after this moment (ISO 8601 with offset)")
     ] = None,
 ) -> Page[CommentOut]:
-    """Comments and replies a participant may see, oldest first (created_at, then id). Withdrawn comments stay
-    in the list with `withdrawn_at` set and their text null."""
+    """Comments and replies a participant may see, oldest first (created_at, then id): a provider's user or a
+    consultation participant sees those of the trajectories it takes part in (and its own). Withdrawn comments
+    stay in the list with `withdrawn_at` set and their text null."""
     filters = CommentFilter(
+        dialogue_id=dialogue_id,
         proposal_id=proposal_id,
         version=version,
         section_key=section_key,

@@ -119,6 +119,7 @@ def locate(session: Session, principal: Principal, comment_id: int) -> Changed:
 def editable(session: Session, principal: Principal, comment_id: int) -> tuple[Comment, CommentContext]:
     """One's own comment, to edit."""
     comment, context = get_comment(session, principal, comment_id)
+    principal = principal.in_dialogue(context.proposal.dialogue_id)
     authorize(principal, Action.edit_own_comment, author_id=comment.author_id)
     return comment, context
 

@@ -13,7 +13,7 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, func, select
 
 from app.audit.service import record
-from app.dialogues.participants import accepted_contacts
+from app.dialogues.participants import members
 from app.dialogues.service import current_dialogue
 from app.feedback.labels import ADOPTED
 from app.kit import clock
@@ -424,11 +424,12 @@ def publish(session: Session, proposal: Proposal, *, change_summary: str, actor:
 
 
 def participants_to_notify(session: Session, dialogue_id: int) -> list[User]:
-    """Contact persons of the providers that accepted, and the municipalities' reviewers."""
+    """The trajectory's members (contact persons of the providers that accepted, approved consultation
+    participants), and the municipalities' reviewers."""
     reviewers = session.exec(
         select(User).where(col(User.role).in_(ALWAYS_TOLD_OF_RELEASES), col(User.active)).order_by(User.email)
     ).all()
-    return accepted_contacts(session, dialogue_id) + list(reviewers)
+    return members(session, dialogue_id) + list(reviewers)
 
 
 def _notify(session: Session, proposal: Proposal, version: ProposalVersion) -> int:

@@ -1,6 +1,7 @@
 """A shared cache for the heavy part of the proposal page: its table of contents and sections with threads.
 
-Every reader of the same kind (public, provider, municipality, admin; may comment or not; language) sees the
+Every reader of the same kind (public, provider, participant, municipality, admin; sees participants' names
+behind their pseudonyms or not; may comment or not; language) sees the
 same sections and threads of a version: the same comments, the same released answers and decisions. Only a
 few things are the reader's own: the "nieuw" badges (since *their* last visit), the edit and withdraw buttons
 on *their* comments, and the tokens in the forms (CSRF, once-only form token). So that part is rendered once
@@ -257,6 +258,7 @@ def _cached_entry(session: DbSession, page: ProposalPage, context: dict[str, Any
     key = (
         page.version.id,
         page.reader.principal.role,
+        page.reader.sees_names,  # an experience expert's name, or only the pseudonym
         page.may_comment,
         page.shows_comments,
         page.is_current,

@@ -61,7 +61,7 @@ def may_comment(
     principal: Principal, proposal: Proposal, version: ProposalVersion, all_versions: list[ProposalVersion]
 ) -> bool:
     return (
-        can(principal, Action.comment)
+        can(principal.in_dialogue(proposal.dialogue_id), Action.comment)
         and version.status == VersionStatus.published
         and current_of(all_versions) is version
         and window_state(proposal) == "open"
@@ -77,7 +77,9 @@ def proposal_page(
     last_seen: datetime | None = None,
 ) -> ProposalPage:
     """A version (the current one by default) of ``proposal`` with its readable ``all_versions``: what the page
-    says about it. Its sections come from ``section_views`` and ``applied_in`` (the proposal page caches them)."""
+    says about it. Its sections come from ``section_views`` and ``applied_in`` (the proposal page caches them).
+    The reader counts as it takes part in the proposal's trajectory."""
+    principal = principal.in_dialogue(proposal.dialogue_id)
     version = pick_version(all_versions, number)
     is_current = current_of(all_versions) is version
     reader = Reader(
@@ -178,6 +180,7 @@ def section_thread(
     include: int | None = None,
 ) -> SectionPage:
     """One section with its threads: a page of all of them, or only the newest ones (and thread ``include``)."""
+    principal = principal.in_dialogue(proposal.dialogue_id)
     authorize(principal, Action.view_comments)
     all_versions = versions(session, principal, proposal)
     version = pick_version(all_versions, number)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, true
+from sqlalchemy import and_, func, or_, true
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
+from app.dialogues.participants import in_trajectories
 from app.feedback.visibility import comment_visibility, may_read_proposal
 from app.feedback.window import window_state
 from app.kit import clock
@@ -50,7 +51,8 @@ def _readable(principal: Principal, proposal: Proposal | None) -> Proposal:
     if proposal is None or (proposal.status == ProposalStatus.draft and not can(principal, Action.view_draft_proposal)):
         raise NotFound("No such proposal.")
     if not may_read_proposal(principal, proposal):
-        authorize(principal, Action.view_published_proposal, proposal_public=proposal.public)
+        focused = principal.in_dialogue(proposal.dialogue_id)  # taking part in the proposal's trajectory
+        authorize(focused, Action.view_published_proposal, proposal_public=proposal.public)
     return proposal
 
 
@@ -134,15 +136,27 @@ class ProposalRow:
     comments: int
 
 
-def list_proposals(session: Session, principal: Principal) -> list[ProposalRow]:
-    """The proposals ``principal`` may read, with the current version and the number of comments."""
-    stmt = select(Proposal).order_by(col(Proposal.title), col(Proposal.id))
-    if not can(principal, Action.view_draft_proposal):
-        stmt = stmt.where(Proposal.status != ProposalStatus.draft)
-        if not principal.is_authenticated:
-            stmt = stmt.where(col(Proposal.public))
+def readable_proposals(principal: Principal) -> ColumnElement[bool]:
+    """The proposals ``principal`` may read, as SQL: drafts only admins; the public only public ones; a provider's
+    user or a consultation participant public ones and those of the trajectories it takes part in."""
+    if can(principal, Action.view_draft_proposal):
+        return true()
+    published = col(Proposal.status) != ProposalStatus.draft
+    if not principal.is_authenticated:
+        return and_(published, col(Proposal.public))
+    return and_(published, or_(col(Proposal.public), in_trajectories(principal, Proposal.dialogue_id)))
+
+
+def list_proposals(session: Session, principal: Principal, dialogue_id: int | None = None) -> list[ProposalRow]:
+    """The proposals ``principal`` may read (of trajectory ``dialogue_id`` when given), with the current version
+    and the number of comments (counted only where the reader sees comments: in the trajectories it takes part
+    in)."""
+    stmt = select(Proposal).where(readable_proposals(principal)).order_by(col(Proposal.title), col(Proposal.id))
+    if dialogue_id is not None:
+        stmt = stmt.where(Proposal.dialogue_id == dialogue_id)
     proposals = list(session.exec(stmt).all())
     ids = [p.id for p in proposals]
+    counted = [p.id for p in proposals if can(principal.in_dialogue(p.dialogue_id), Action.view_comments)]
     current: dict[int, int] = {}
     counts: dict[int, int] = {}
     if ids:
@@ -153,14 +167,14 @@ def list_proposals(session: Session, principal: Principal) -> list[ProposalRow]:
                 .group_by(col(ProposalVersion.proposal_id))
             ).all()
         )
-        if can(principal, Action.view_comments):
+        if counted:
             counts = dict(
                 session.exec(
                     select(ProposalVersion.proposal_id, func.count(col(Comment.id)))
                     .join(Section, col(Section.id) == Comment.section_id)
                     .join(ProposalVersion, col(ProposalVersion.id) == Section.version_id)
                     .where(
-                        col(ProposalVersion.proposal_id).in_(ids),
+                        col(ProposalVersion.proposal_id).in_(counted),
                         comment_visibility(principal),
                         col(Comment.deleted_at).is_(None),
                     )

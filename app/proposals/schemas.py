@@ -15,6 +15,7 @@ StatusName = Literal[
     "nieuw", "in_behandeling", "overgenomen", "deels_overgenomen", "niet_overgenomen", "bespreken_in_sessie"
 ]
 WindowName = Literal["not_open", "open", "closed"]
+StakeholderGroupName = Literal["provider", "local_referrer", "external_referrer", "experience_expert", "other"]
 
 
 class ProposalOut(BaseModel):
@@ -53,7 +54,14 @@ class SectionOut(BaseModel):
 
 class AuthorOut(BaseModel):
     id: int
-    name: str
+    name: str = Field(
+        description="An experience expert under a pseudonym: the pseudonym, except for SDFL and municipalities"
+    )
+    organisation: str = Field(default="", description="The organisation (and stakeholder group) as you may see it")
+    stakeholder_group: StakeholderGroupName | None = Field(
+        default=None,
+        description="provider for a provider's contact, a consultation participant's group; null for staff",
+    )
 
 
 class ProviderRef(BaseModel):
@@ -63,6 +71,7 @@ class ProviderRef(BaseModel):
 
 class CommentOut(BaseModel):
     id: int
+    dialogue_id: int = Field(description="The trajectory of the comment's proposal")
     proposal_id: int
     version: int
     section_id: int

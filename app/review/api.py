@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from app.accounts.deps import ApiUser
 from app.db import SessionDep
 from app.kit.api_types import NoNulStr, UtcMoment
-from app.proposals.schemas import KindName, StatusName
+from app.proposals.schemas import KindName, StakeholderGroupName, StatusName
 from app.review.export import export_file
 from app.review.filters import ReviewFilter
 
@@ -38,6 +38,11 @@ def export_comments(
     session: SessionDep,
     principal: ApiUser,
     format: Literal["csv", "xlsx"] = "csv",
+    dialogue_id: Annotated[int | None, Query(ge=1, le=2_147_483_647, description="Of this trajectory only")] = None,
+    group: Annotated[
+        StakeholderGroupName | None,
+        Query(description="By authors of this stakeholder group (provider contacts: provider)"),
+    ] = None,
     proposal_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
     version: Annotated[int | None, Query(ge=1, le=10_000, description="Version number (with proposal_id)")] = None,
     section_key: Annotated[NoNulStr | None, Query(max_length=100)] = None,
@@ -51,6 +56,8 @@ def export_comments(
     """Reviewers only (municipalities and SDFL): the export holds internal notes and positions. Withdrawn
     comments and SDFL's own replies are not rows; the filters are those of `GET /api/v1/comments`."""
     filters = ReviewFilter(
+        dialogue_id=dialogue_id,
+        group=group,
         proposal_id=proposal_id,
         version=version,
         section=section_key,

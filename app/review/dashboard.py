@@ -3,10 +3,13 @@ became of a participant's own feedback."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 
+from sqlalchemy import func
 from sqlmodel import Session
 
+from app.dialogues.participants import GROUP_LABELS, group_label
 from app.feedback.release import Pending, pending
 from app.feedback.triage import draft_reply
 from app.kit import clock
@@ -21,7 +24,7 @@ from app.models import (
 from app.policy import Action, Principal, authorize, can
 from app.review.agenda import agenda_choices
 from app.review.filters import Options, ReviewFilter, filter_options
-from app.review.query import feedback_query
+from app.review.query import feedback_query, group_column
 from app.review.rows import FeedbackRow, feedback_rows, thread_replies
 
 
@@ -31,6 +34,12 @@ class Dashboard:
     rows: list[FeedbackRow]
     total: int
     page: PageParams
+    by_group: dict[str, int] = field(default_factory=dict)  # the filter's feedback per stakeholder group
+
+    @property
+    def groups(self) -> list[tuple[str, str, int]]:
+        """(group, label, feedback matching the other filters) for every stakeholder group."""
+        return [(g, group_label(g), self.by_group.get(g, 0)) for g in GROUP_LABELS]
 
     @property
     def pages(self) -> int:
@@ -38,11 +47,26 @@ class Dashboard:
 
 
 def dashboard(session: Session, principal: Principal, filters: ReviewFilter, page: PageParams) -> Dashboard:
-    """One page of the feedback that matches ``filters``."""
+    """One page of the feedback that matches ``filters``, and how much of it (with any stakeholder group) each
+    stakeholder group gave."""
     authorize(principal, Action.review)
     now = clock.now()
     raw, total = paginate(session, feedback_query(session, principal, filters, now), page)
-    return Dashboard(filters=filters, rows=feedback_rows(session, principal, raw, now), total=total, page=page)
+    return Dashboard(
+        filters=filters,
+        rows=feedback_rows(session, principal, raw, now),
+        total=total,
+        page=page,
+        by_group=group_counts(session, principal, filters, now),
+    )
+
+
+def group_counts(session: Session, principal: Principal, filters: ReviewFilter, now: datetime) -> dict[str, int]:
+    """The feedback that matches ``filters`` but for the group, per stakeholder group of its authors. One query."""
+    stmt = feedback_query(session, principal, replace(filters, group=None), now)
+    author_group = group_column()
+    counted = stmt.with_only_columns(author_group, func.count()).group_by(author_group).order_by(None)
+    return {group: int(n) for group, n in session.exec(counted).all() if group is not None}
 
 
 def get_feedback(session: Session, principal: Principal, comment_id: int) -> FeedbackRow:

@@ -11,13 +11,16 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from app.dialogues.participants import group_label
+from app.feedback.visibility import sees_names
 from app.kit import clock
 from app.kit.errors import N_, invalid
 from app.kit.i18n import gettext as _
 from app.models import (
     Comment,
+    Dialogue,
 )
 from app.policy import Action, Principal, authorize
 from app.review.filters import ReviewFilter
@@ -37,6 +40,8 @@ EXPORT_COLUMNS = [
     ("created_at", N_("Geplaatst")),
     ("provider", N_("Aanbieder")),
     ("author", N_("Schrijver")),
+    ("group", N_("Groep belanghebbenden")),
+    ("dialogue", N_("Traject")),
     ("kind", N_("Soort")),
     ("status", N_("Beoordeling")),
     ("quote", N_("Citaat")),
@@ -58,11 +63,12 @@ def export_rows(session: Session, principal: Principal, filters: ReviewFilter) -
     now = clock.now()
     raw = session.exec(feedback_query(session, principal, filters, now).limit(MAX_EXPORT_ROWS)).all()
     rows = feedback_rows(session, principal, list(raw), now)
-    threads = thread_replies(session, [r.comment.id or 0 for r in rows])
-    return [_export_row(r, threads.get(r.comment.id or 0, [])) for r in rows]
+    threads = thread_replies(session, [r.comment.id or 0 for r in rows], names=sees_names(principal))
+    titles = dict(session.exec(select(Dialogue.id, Dialogue.title)).all())
+    return [_export_row(r, threads.get(r.comment.id or 0, []), titles.get(r.dialogue_id, "")) for r in rows]
 
 
-def _export_row(r: FeedbackRow, thread: list[tuple[Comment, str, str]]) -> dict[str, str]:
+def _export_row(r: FeedbackRow, thread: list[tuple[Comment, str, str]], dialogue: str = "") -> dict[str, str]:
     """One row of the export: the columns of EXPORT_COLUMNS."""
     c = r.comment
     return {
@@ -74,6 +80,8 @@ def _export_row(r: FeedbackRow, thread: list[tuple[Comment, str, str]]) -> dict[
         "created_at": c.created_at.astimezone(AMSTERDAM).isoformat(timespec="seconds"),
         "provider": r.organisation,
         "author": r.author_name,
+        "group": group_label(r.stakeholder_group),
+        "dialogue": dialogue,
         "kind": r.kind_label and _(r.kind_label),
         "status": _(r.status_label),
         "quote": c.quote or "",

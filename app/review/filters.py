@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from app.dialogues.participants import GROUP_LABELS
 from app.kit import dates
 from app.kit.errors import N_
 from app.kit.i18n import gettext as _
@@ -18,11 +19,13 @@ from app.models import (
     MAX_ID,
     CommentKind,
     CommentStatus,
+    Dialogue,
     Municipality,
     Proposal,
     ProposalVersion,
     Provider,
     Section,
+    StakeholderGroup,
     VersionStatus,
 )
 
@@ -40,6 +43,8 @@ SORT_LABELS = {
 class ReviewFilter:
     """One state of the dashboard's filters; every state has its own URL (``query_string``)."""
 
+    dialogue_id: int | None = None  # of this trajectory only
+    group: str | None = None  # by authors of this stakeholder group (a provider's users count as provider)
     proposal_id: int | None = None
     version: int | None = None
     section: str | None = None  # section key
@@ -129,11 +134,17 @@ def parse_filter(query: Mapping[str, str]) -> tuple[ReviewFilter, dict[str, str]
     if date_from and date_to and date_to < date_from:
         errors["date_to"] = _("De einddatum ligt voor de begindatum.")
         date_to = None
+    group = raw("group") or None
+    if group and group not in StakeholderGroup.__members__:
+        errors["group"] = _("Onbekende groep belanghebbenden.")
+        group = None
     version = _int(raw("version"), "version", errors, _("Kies een versienummer."))
     if version is not None and version > 10_000:
         errors["version"] = _("Kies een versienummer.")
         version = None
     filters = ReviewFilter(
+        dialogue_id=_int(raw("dialogue_id"), "dialogue_id", errors, _("Kies een traject uit de lijst.")),
+        group=group,
         proposal_id=_int(raw("proposal_id"), "proposal_id", errors, _("Kies een voorstel uit de lijst.")),
         version=version,
         section=raw("section") or None,
@@ -154,6 +165,8 @@ def parse_filter(query: Mapping[str, str]) -> tuple[ReviewFilter, dict[str, str]
 class Options:
     """What the filters offer."""
 
+    dialogues: list[tuple[int, str]]  # id, title of every trajectory
+    groups: list[tuple[str, str]]  # stakeholder group, its label
     proposals: list[tuple[int, str, int]]  # id, title, newest published version number
     sections: list[tuple[str, str]]  # key, heading (of the chosen proposal)
     providers: list[tuple[int, str]]
@@ -161,12 +174,23 @@ class Options:
 
 
 def filter_options(session: Session, filters: ReviewFilter) -> Options:
+    """What the filters offer: the trajectories, the stakeholder groups, the published proposals (of the chosen
+    trajectory), the chosen proposal's sections, the providers and the municipalities."""
+    dialogues = [
+        (did or 0, title)
+        for did, title in session.exec(
+            select(Dialogue.id, Dialogue.title).order_by(col(Dialogue.created_at).desc(), col(Dialogue.id).desc())
+        ).all()
+    ]
     proposals = [
         (pid or 0, title, int(newest or 0))
         for pid, title, newest in session.exec(
             select(Proposal.id, Proposal.title, func.max(ProposalVersion.number))
             .join(ProposalVersion, col(ProposalVersion.proposal_id) == Proposal.id)
-            .where(ProposalVersion.status == VersionStatus.published)
+            .where(
+                ProposalVersion.status == VersionStatus.published,
+                *([Proposal.dialogue_id == filters.dialogue_id] if filters.dialogue_id else []),
+            )
             .group_by(col(Proposal.id), col(Proposal.title))
             .order_by(col(Proposal.title))
         ).all()
@@ -193,4 +217,11 @@ def filter_options(session: Session, filters: ReviewFilter) -> Options:
         (mid or 0, name)
         for mid, name in session.exec(select(Municipality.id, Municipality.name).order_by(Municipality.name))
     ]
-    return Options(proposals=proposals, sections=sections, providers=providers, municipalities=municipalities)
+    return Options(
+        dialogues=dialogues,
+        groups=[(group, label) for group, label in GROUP_LABELS.items()],
+        proposals=proposals,
+        sections=sections,
+        providers=providers,
+        municipalities=municipalities,
+    )

@@ -6,7 +6,7 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, exists, literal_column, text
+from sqlalchemy import case, exists, func, literal, literal_column, null, text
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -24,7 +24,9 @@ from app.models import (
     Proposal,
     ProposalVersion,
     Provider,
+    Role,
     Section,
+    StakeholderGroup,
     User,
     VersionStatus,
 )
@@ -54,6 +56,21 @@ def full_text_condition(session: Session, q: str) -> Any:
     return col(Comment.id).in_(matching)
 
 
+def group_column() -> Any:
+    """The stakeholder group a comment's author counts in, in SQL (``author_group``): provider for a provider's
+    user, a participant's group (other when it has none), NULL for SDFL and municipalities. Needs ``User``."""
+    return case(
+        (col(User.role) == Role.provider, literal(StakeholderGroup.provider.value)),
+        (col(User.role) == Role.participant, func.coalesce(User.stakeholder_group, StakeholderGroup.other.value)),
+        else_=null(),
+    )
+
+
+def group_condition(group: str) -> Any:
+    """Comments by authors of stakeholder ``group``."""
+    return group_column() == group
+
+
 def feedback_query(session: Session, principal: Principal, filters: ReviewFilter, now: datetime) -> Any:
     stmt = (
         select(  # type: ignore[call-overload]
@@ -69,6 +86,10 @@ def feedback_query(session: Session, principal: Principal, filters: ReviewFilter
             User.role,
             AppliedVersion.number,
             AppliedVersion.status,
+            User.stakeholder_group,
+            User.organisation,
+            User.pseudonym,
+            Proposal.dialogue_id,
         )
         .join(Section, col(Section.id) == Comment.section_id)
         .join(ProposalVersion, col(ProposalVersion.id) == Section.version_id)
@@ -79,6 +100,10 @@ def feedback_query(session: Session, principal: Principal, filters: ReviewFilter
         .outerjoin(AppliedVersion, AppliedVersion.id == Comment.applied_in_version_id)
         .where(feedback_condition(), ProposalVersion.status == VersionStatus.published)
     )
+    if filters.dialogue_id is not None:
+        stmt = stmt.where(Proposal.dialogue_id == filters.dialogue_id)
+    if filters.group:
+        stmt = stmt.where(group_condition(filters.group))
     if filters.proposal_id is not None:
         stmt = stmt.where(Proposal.id == filters.proposal_id)
     if filters.version is not None:

@@ -9,7 +9,6 @@ from datetime import datetime
 from fpdf import FPDF
 from sqlmodel import Session
 
-from app.dialogues.service import current_dialogue
 from app.feedback.labels import STATUS_LABELS
 from app.feedback.visibility import (
     shown_status,
@@ -19,6 +18,7 @@ from app.kit.errors import NotFound
 from app.kit.i18n import gettext as _
 from app.kit.pdf import pdf_footer, pdf_lines, to_latin1
 from app.models import (
+    Dialogue,
     Proposal,
     ProposalVersion,
     Section,
@@ -118,11 +118,18 @@ def report_pdf(report: ResponseReport, tender_reference: str) -> bytes:
 
 
 def report_for(
-    session: Session, principal: Principal, proposal_id: int | None, number: int | None, *, anonymous: bool
+    session: Session,
+    principal: Principal,
+    proposal_id: int | None,
+    number: int | None,
+    *,
+    anonymous: bool,
+    dialogue_id: int | None = None,
 ) -> ResponseReport:
-    """``response_report`` of proposal ``proposal_id``, or of the first published proposal (as the overview)."""
+    """``response_report`` of proposal ``proposal_id``, or of the first published proposal (of trajectory
+    ``dialogue_id`` when given; as the overview)."""
     if proposal_id is None:
-        proposals = filter_options(session, ReviewFilter()).proposals
+        proposals = filter_options(session, ReviewFilter(dialogue_id=dialogue_id)).proposals
         if not proposals:
             raise NotFound(_("Er is nog geen gepubliceerd voorstel."), user_message=True)
         proposal_id = proposals[0][0]
@@ -134,6 +141,6 @@ def report_file(
 ) -> tuple[bytes, str]:
     """The report as a PDF, with its file name."""
     report = report_for(session, principal, proposal_id, number, anonymous=anonymous)
-    dialogue, _care = current_dialogue(session)
+    dialogue = session.get(Dialogue, report.proposal.dialogue_id)  # the tender reference of the proposal's trajectory
     name = f"reactierapport-{report.proposal.slug}-v{report.version.number}.pdf"
-    return report_pdf(report, dialogue.tender_reference), name
+    return report_pdf(report, dialogue.tender_reference if dialogue else ""), name

@@ -12,8 +12,11 @@ from sqlmodel import Session, col, select
 
 from app.feedback.labels import STANCE_LABELS, kind_label, status_label
 from app.feedback.visibility import (
+    author_group,
+    author_label,
     official_visible,
     organisation,
+    sees_names,
     sees_working_status,
     status_for,
 )
@@ -85,6 +88,8 @@ class FeedbackRow:
     author_name: str
     organisation: str
     status: str = CommentStatus.nieuw  # as the reader may see it
+    dialogue_id: int = 0  # the trajectory of the proposal
+    stakeholder_group: str | None = None  # provider for a provider's user, a participant's group; None for staff
     applied_in: int | None = None  # the published version that worked it in
     replies: list[ReplyView] = field(default_factory=list)
     notes: list[NoteView] = field(default_factory=list)
@@ -110,23 +115,41 @@ class FeedbackRow:
 
 
 def feedback_rows(session: Session, principal: Principal, raw: list[Any], now: datetime) -> list[FeedbackRow]:
-    rows = [
-        FeedbackRow(
-            comment=c,
-            section_key=key,
-            section_heading=heading,
-            version=number,
-            proposal_id=pid,
-            proposal_title=ptitle,
-            author_name=author or "",
-            organisation=organisation(role, provider, municipality),
-            status=status_for(principal, c, now),
-            applied_in=applied if applied_status == VersionStatus.published else None,
-        )
-        for c, key, heading, number, pid, ptitle, author, provider, municipality, role, applied, applied_status in raw
-    ]
+    """``feedback_query``'s rows as ``FeedbackRow``s, with their details; authors named as the reader may see them
+    (``author_label``)."""
+    names = sees_names(principal)
+    rows = [_feedback_row(principal, row, now, names) for row in raw]
     attach_details(session, principal, rows, now)
     return rows
+
+
+def _feedback_row(principal: Principal, row: Any, now: datetime, names: bool) -> FeedbackRow:
+    c, key, heading, number, pid, ptitle, author, provider, municipality, role, applied, applied_status, *more = row
+    group, organisation_name, pseudonym, dialogue_id = more
+    shown, line = author_label(
+        role,
+        author,
+        provider,
+        municipality,
+        group=group,
+        organisation_name=organisation_name,
+        pseudonym=pseudonym,
+        names=names,
+    )
+    return FeedbackRow(
+        comment=c,
+        section_key=key,
+        section_heading=heading,
+        version=number,
+        proposal_id=pid,
+        proposal_title=ptitle,
+        author_name=shown,
+        organisation=line,
+        status=status_for(principal, c, now),
+        applied_in=applied if applied_status == VersionStatus.published else None,
+        dialogue_id=dialogue_id,
+        stakeholder_group=author_group(role, group),
+    )
 
 
 def attach_details(session: Session, principal: Principal, rows: list[FeedbackRow], now: datetime) -> None:
@@ -217,14 +240,24 @@ def _note_view(note: InternalNote, author: str | None, role: str, municipality: 
     )
 
 
-def thread_replies(session: Session, comment_ids: list[int]) -> dict[int, list[tuple[Comment, str, str]]]:
+def thread_replies(
+    session: Session, comment_ids: list[int], *, names: bool = True
+) -> dict[int, list[tuple[Comment, str, str]]]:
     """The participants' replies (not SDFL's official ones) in the threads of ``comment_ids``, per thread:
-    (reply, author, organisation), oldest first. One query per 1,000 threads."""
+    (reply, author, organisation), oldest first, authors named as ``author_label`` says (``names``: the reader sees
+    the names behind pseudonyms). One query per 1,000 threads."""
     out: dict[int, list[tuple[Comment, str, str]]] = defaultdict(list)
     for start in range(0, len(comment_ids), 1000):
-        for reply, author, role, provider, municipality in session.exec(
+        for reply, author, role, provider, municipality, group, organisation_name, pseudonym in session.exec(
             select(  # type: ignore[call-overload]
-                Comment, User.name, User.role, Provider.name, Municipality.name
+                Comment,
+                User.name,
+                User.role,
+                Provider.name,
+                Municipality.name,
+                User.stakeholder_group,
+                User.organisation,
+                User.pseudonym,
             )
             .join(User, col(User.id) == Comment.author_id)
             .outerjoin(Provider, col(Provider.id) == Comment.provider_id)
@@ -237,5 +270,15 @@ def thread_replies(session: Session, comment_ids: list[int]) -> dict[int, list[t
             )
             .order_by(col(Comment.created_at), col(Comment.id))
         ).all():
-            out[reply.parent_id or 0].append((reply, author or "", organisation(role, provider, municipality)))
+            shown, line = author_label(
+                role,
+                author,
+                provider,
+                municipality,
+                group=group,
+                organisation_name=organisation_name,
+                pseudonym=pseudonym,
+                names=names,
+            )
+            out[reply.parent_id or 0].append((reply, shown, line))
     return out

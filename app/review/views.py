@@ -25,7 +25,7 @@ from app.kit.dates import parse_local
 from app.kit.errors import N_, AppError, Unauthorized, field_errors, invalid
 from app.kit.i18n import gettext as _
 from app.kit.pagination import PageParams
-from app.models import CommentKind, CommentStatus, Stance, is_valid_id
+from app.models import CommentKind, CommentStatus, StakeholderGroup, Stance, is_valid_id
 from app.policy import Action, Principal, authorize, can
 from app.review import agenda
 from app.review import dashboard as boards
@@ -435,13 +435,30 @@ def overview(
     principal: Reviewer,
     proposal_id: Annotated[str, Query(max_length=20)] = "",
     version: Annotated[str, Query(max_length=10)] = "",
+    dialogue_id: Annotated[str, Query(max_length=20)] = "",
+    group: Annotated[str, Query(max_length=30)] = "",
 ) -> Response:
-    """Counts per section × kind and × status, what is unreviewed, and participation per provider."""
-    view, options = overviews.overview_page(session, principal, _int_or_none(proposal_id), _version_param(version))
+    """Counts per section × kind and × status, what is unreviewed, participation per provider and feedback per
+    stakeholder group (of one trajectory's proposals, of one group's feedback when chosen)."""
+    chosen_dialogue = _int_or_none(dialogue_id)
+    view, options = overviews.overview_page(
+        session,
+        principal,
+        _int_or_none(proposal_id),
+        _version_param(version),
+        dialogue_id=chosen_dialogue,
+        group=group if group in StakeholderGroup.__members__ else None,
+    )
     return render(
         request,
         "review/overview.html",
-        {"title": _("Overzicht van de reacties"), "view": view, "options": options, **_common(principal)},
+        {
+            "title": _("Overzicht van de reacties"),
+            "view": view,
+            "options": options,
+            "dialogue_id": chosen_dialogue,
+            **_common(principal),
+        },
     )
 
 
