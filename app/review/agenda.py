@@ -19,6 +19,7 @@ from app.models import (
     Comment,
     CommentStatus,
     DialogueSession,
+    Proposal,
     ProposalVersion,
     Section,
     SessionStatus,
@@ -61,15 +62,33 @@ def put_on_agenda(
     authorize(principal, Action.triage)
     assert principal.user is not None
     comments = selection(session, comment_ids)
+    item: AgendaItem | None = None
     if agenda_item_id is not None:
         item, meeting = _existing_item(session, agenda_item_id)
     else:
         meeting = _meeting_for_new_item(session, session_id, (title or "").strip())
-        item = _new_item(session, principal, meeting, (title or "").strip(), comments[0], ip=ip)
     if meeting is None or meeting.status != SessionStatus.planned:
         raise Conflict(_("Deze sessie is al gehouden of afgelast: kies een geplande sessie."), user_message=True)
+    _same_trajectory(session, meeting, comments)
+    if item is None:
+        item = _new_item(session, principal, meeting, (title or "").strip(), comments[0], ip=ip)
     _link(session, principal, item, meeting, comments, ip=ip)
     return item
+
+
+def _same_trajectory(session: Session, meeting: DialogueSession, comments: list[Comment]) -> None:
+    """Feedback goes only on the agenda of a meeting of its own trajectory (nothing crosses trajectories): 422."""
+    trajectories = set(
+        session.exec(
+            select(Proposal.dialogue_id)
+            .join(ProposalVersion, col(ProposalVersion.proposal_id) == Proposal.id)
+            .join(Section, col(Section.version_id) == ProposalVersion.id)
+            .where(col(Section.id).in_({c.section_id for c in comments}))
+        ).all()
+    )
+    if trajectories - {meeting.dialogue_id}:
+        message = _("Kies een sessie van het traject van de reacties: reacties gaan niet naar een ander traject.")
+        raise invalid({"agenda_item_id": message})
 
 
 def _existing_item(session: Session, agenda_item_id: int) -> tuple[AgendaItem, DialogueSession | None]:

@@ -152,3 +152,30 @@ def test_the_dashboard_runs_as_many_queries_for_many_trajectories_and_groups(
     with count_queries() as many_overview:
         c.get("/review/overview", params={"proposal_id": review.pb.id})
     assert many_overview.count == few_overview.count
+
+
+def test_feedback_goes_only_on_the_agenda_of_its_own_trajectory(browser, db: Session, review: Review) -> None:
+    from sqlmodel import select
+
+    from app.models import AgendaItemComment, Comment
+    from tests.helpers import csrf_from
+
+    meeting_a = factories.meeting(db, dialogue_=review.a)
+    meeting_b = factories.meeting(db, dialogue_=review.b)
+    db.commit()
+    comment = db.exec(select(Comment).where(Comment.body == "Logeren: verwijzer")).one()
+    c = browser(review.admin)
+    token = csrf_from(c.get(f"/review/comments/{comment.id}").text)
+    refused = c.post(
+        f"/review/comments/{comment.id}/agenda",
+        data={"session_id": str(meeting_a.id), "title": "Logeren bespreken", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert refused.status_code == 422 and "ander traject" in refused.text
+    assert db.exec(select(AgendaItemComment).where(AgendaItemComment.comment_id == comment.id)).all() == []
+    done = c.post(
+        f"/review/comments/{comment.id}/agenda",
+        data={"session_id": str(meeting_b.id), "title": "Logeren bespreken", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
