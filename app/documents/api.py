@@ -45,10 +45,14 @@ def list_documents(
     params: PageDep,
     session_id: Annotated[int | None, Query(ge=1, le=2_000_000_000, description="Only this session's")] = None,
     audience: Annotated[Literal["participants", "public"] | None, Query()] = None,
+    dialogue_id: Annotated[int | None, Query(ge=1, le=2_147_483_647, description="Of this trajectory only")] = None,
 ) -> Page[DocumentOut]:
-    """Ordered by release moment, then id. Without a key: released public documents; participants also see
-    released participants' documents; admins see everything, also before release."""
-    documents, total = service.list_documents(session, principal, params, session_id=session_id, audience=audience)
+    """Ordered by release moment, then id. Without a key: released public documents; providers and consultation
+    participants also see released participants' documents of the trajectories they take part in, municipalities
+    those of every trajectory; admins see everything, also before release."""
+    documents, total = service.list_documents(
+        session, principal, params, session_id=session_id, audience=audience, dialogue_id=dialogue_id
+    )
     return Page[DocumentOut].build([document_out(d) for d in documents], total, params)
 
 

@@ -418,9 +418,13 @@ def list_documents(
     *,
     session_id: int | None = None,
     audience: str | None = None,
+    dialogue_id: int | None = None,
 ) -> tuple[list[Document], int]:
-    """The documents ``principal`` may see now, by release moment then id."""
+    """The documents ``principal`` may see now (of trajectory ``dialogue_id`` when given), by release moment then
+    id."""
     stmt = select(Document).where(_visible(principal, clock.now()))
+    if dialogue_id is not None:
+        stmt = stmt.where(Document.dialogue_id == dialogue_id)
     if session_id is not None:
         stmt = stmt.where(Document.session_id == session_id)
     if audience:

@@ -221,6 +221,8 @@ def test_documents_of_the_other_trajectory_stay_hidden(browser, db: Session, wor
     assert own.document.title in titles and other.public_document.title in titles
     assert other.document.title not in titles
     assert c.get(f"{API}/documents/{other.document.id}", headers=headers).status_code == 404
+    only_other = c.get(f"{API}/documents", params={"dialogue_id": other.dialogue.id}, headers=headers).json()
+    assert {d["title"] for d in only_other["items"]} == {other.public_document.title}
 
 
 # --- mail to the members of one trajectory ------------------------------------------------------------------
