@@ -111,6 +111,9 @@ ROLES: dict[Action, frozenset[str]] = {
 
 # The role whose access follows its organisation's invitation to the dialogue (see the module's docstring).
 INVITED_ROLE = Role.provider
+# The role of a consultation participant, who speaks for itself (never for a provider) and is named as
+# app.dialogues.participants.participant_label says.
+PARTICIPANT_ROLE = Role.participant
 # The roles whose access follows their membership of a trajectory (invitation or approved participation).
 MEMBER_ROLES = frozenset({Role.provider, Role.participant})
 

@@ -20,11 +20,10 @@ from app.models import (
     Participation,
     ParticipationStatus,
     Provider,
-    Role,
     StakeholderGroup,
     User,
 )
-from app.policy import INVITED_ROLE, Principal
+from app.policy import INVITED_ROLE, PARTICIPANT_ROLE, Principal
 
 
 def accepted_providers(session: Session, dialogue_id: int) -> list[Provider]:
@@ -67,7 +66,7 @@ def approved_participants(session: Session, dialogue_id: int) -> list[User]:
             .where(
                 Participation.dialogue_id == dialogue_id,
                 Participation.status == ParticipationStatus.approved,
-                col(User.role) == Role.participant,
+                col(User.role) == PARTICIPANT_ROLE,
                 col(User.active),
             )
             .order_by(col(User.email))

@@ -9,7 +9,8 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.dialogues.participants import group_label
-from app.models import Comment, ProposalVersion, Provider, Role, Section, User, VersionStatus
+from app.models import Comment, ProposalVersion, Provider, Section, User, VersionStatus
+from app.policy import PARTICIPANT_ROLE
 
 
 @dataclass
@@ -33,7 +34,7 @@ def applied_in(session: Session, version: ProposalVersion) -> list[AppliedLink]:
             comment_id=cid or 0,
             section_key=key,
             section_heading=heading,
-            organisation=provider or (group_label(group) if role == Role.participant else ""),
+            organisation=provider or (group_label(group) if role == PARTICIPANT_ROLE else ""),
         )
         for cid, key, heading, provider, role, group in session.exec(
             select(  # type: ignore[call-overload]

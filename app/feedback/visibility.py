@@ -17,7 +17,7 @@ from app.dialogues.participants import participant_label
 from app.kit import clock
 from app.kit.i18n import gettext as _
 from app.models import Comment, Proposal, ProposalStatus, Role, StakeholderGroup, Visibility
-from app.policy import Action, Principal, can
+from app.policy import INVITED_ROLE, PARTICIPANT_ROLE, Action, Principal, can
 
 
 def comment_visibility(principal: Principal, now: datetime | None = None) -> ColumnElement[bool]:
@@ -141,7 +141,7 @@ def author_label(
     """How an author is shown to a reader: (name, organisation line). SDFL, a municipality or a provider by name
     and organisation; a consultation participant by name, stakeholder group and organisation, or (an experience
     expert, to readers that do not see names) by pseudonym and group (``participant_label``)."""
-    if role == Role.participant:
+    if role == PARTICIPANT_ROLE:
         return participant_label(
             name=name or "", group=group, organisation=organisation_name or "", pseudonym=pseudonym, sees_names=names
         )
@@ -151,8 +151,8 @@ def author_label(
 def author_group(role: str, group: str | None) -> str | None:
     """The stakeholder group an author counts in: a provider's user as a provider, a participant by its group;
     SDFL and municipalities in none."""
-    if role == Role.provider:
+    if role == INVITED_ROLE:
         return StakeholderGroup.provider
-    if role == Role.participant:
+    if role == PARTICIPANT_ROLE:
         return group or StakeholderGroup.other
     return None

@@ -24,13 +24,12 @@ from app.models import (
     Proposal,
     ProposalVersion,
     Provider,
-    Role,
     Section,
     StakeholderGroup,
     User,
     VersionStatus,
 )
-from app.policy import Principal
+from app.policy import INVITED_ROLE, PARTICIPANT_ROLE, Principal
 from app.review.filters import ReviewFilter
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -60,8 +59,8 @@ def group_column() -> Any:
     """The stakeholder group a comment's author counts in, in SQL (``author_group``): provider for a provider's
     user, a participant's group (other when it has none), NULL for SDFL and municipalities. Needs ``User``."""
     return case(
-        (col(User.role) == Role.provider, literal(StakeholderGroup.provider.value)),
-        (col(User.role) == Role.participant, func.coalesce(User.stakeholder_group, StakeholderGroup.other.value)),
+        (col(User.role) == INVITED_ROLE, literal(StakeholderGroup.provider.value)),
+        (col(User.role) == PARTICIPANT_ROLE, func.coalesce(User.stakeholder_group, StakeholderGroup.other.value)),
         else_=null(),
     )
 

@@ -110,6 +110,11 @@ class FeedbackRow:
         c = self.comment
         return c.status != c.published_status and c.status_release_at is None
 
+    @property
+    def by_participant(self) -> bool:
+        """Written by a consultation participant (not for a provider, SDFL or a municipality): named in the row."""
+        return self.stakeholder_group is not None and self.comment.provider_id is None
+
     def position_of(self, municipality_id: int | None) -> PositionView | None:
         return next((p for p in self.positions if p.municipality_id == municipality_id), None)
 
