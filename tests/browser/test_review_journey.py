@@ -284,3 +284,18 @@ def test_provider_gets_no_access_to_the_review_pages(page, browser, live_server)
     # Chromium logs the 403 responses as console errors; those are this test's point.
     others = [e for e in page.console_errors if "status of 403" not in e]
     assert others == []
+
+
+def test_overview_and_dashboard_by_trajectory_and_stakeholder_group_are_accessible(page):
+    """The overview counts per stakeholder group; the dashboard filters by trajectory and group: axe-clean at 1280
+    and at 320 px (issue 16)."""
+    signed_in(page, "sdfl@example.org")
+    for width in (1280, 320):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto("/review/overview")
+        expect(page.get_by_role("heading", name="Per groep belanghebbenden")).to_be_visible()
+        assert_accessible(page)
+        page.goto("/review?group=provider")
+        expect(page.get_by_label("Groep belanghebbenden")).to_have_value("provider")
+        expect(page.get_by_label("Traject", exact=True)).to_be_visible()
+        assert_accessible(page)
