@@ -20,6 +20,8 @@ from app.accounts.deps import load_user
 from app.admin import views as admin_views
 from app.config import get_settings
 from app.db import get_engine
+from app.dialogues import admin_views as dialogue_admin_views
+from app.dialogues import api as dialogues_api
 from app.dialogues import views as dialogue_views
 from app.documents import api as documents_api
 from app.documents import views as document_views
@@ -148,6 +150,7 @@ def create_api() -> FastAPI:
     install_problem_openapi(api)
     api.include_router(accounts_api.router)
     api.include_router(providers_api.router)
+    api.include_router(dialogues_api.router)
     api.include_router(meetings_api.router)
     api.include_router(invitations_api.router)
     api.include_router(documents_api.router)
@@ -192,6 +195,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.mount("/api/v1", api, name="api")
     app.include_router(health_router)
     app.include_router(dialogue_views.router)
+    app.include_router(dialogue_admin_views.router)
     app.include_router(account_views.router)
     app.include_router(admin_views.router)
     app.include_router(meeting_views.router)
