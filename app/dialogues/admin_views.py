@@ -121,7 +121,7 @@ class DialogueForm:
 
 
 def dialogue_form(
-    slug: Annotated[str, Form(max_length=300)] = "",
+    new_slug: Annotated[str, Form(max_length=300, alias="slug")] = "",
     kind: Annotated[str, Form(max_length=30)] = "",
     title: Annotated[str, Form(max_length=1000)] = "",
     description: Annotated[str, Form(max_length=100_000)] = "",
@@ -130,7 +130,7 @@ def dialogue_form(
     tender_reference: Annotated[str, Form(max_length=1000)] = "",
     status: Annotated[str, Form(max_length=30)] = "",
 ) -> DialogueForm:
-    return DialogueForm(slug, kind, title, description, care_form_id, selection_intro, tender_reference, status)
+    return DialogueForm(new_slug, kind, title, description, care_form_id, selection_intro, tender_reference, status)
 
 
 def _values(detail: manage.DialogueDetail) -> dict[str, str]:
