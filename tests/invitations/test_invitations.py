@@ -199,7 +199,9 @@ def test_inviting_a_new_provider_queues_mail_to_its_users_and_is_idempotent(clie
     login(client, ROLES["admin"])
     response = post_form(client, "/admin/invitations", {"provider_id": str(p.id)}, page="/admin/invitations")
     assert response.status_code == 303
-    assert response.headers["location"].startswith("/admin/invitations?invited=1&already=0&mails=2&without_contact=0&dialogue=")
+    assert response.headers["location"].startswith(
+        "/admin/invitations?invited=1&already=0&mails=2&without_contact=0&dialogue="
+    )
     invitation = db.exec(select(Invitation).where(Invitation.provider_id == p.id)).one()
     assert invitation.status == InvitationStatus.pending
     for email in ("nieuwe-zorg-0@example.org", "nieuwe-zorg-1@example.org"):
@@ -221,7 +223,9 @@ def test_inviting_a_new_provider_queues_mail_to_its_users_and_is_idempotent(clie
         {"provider_id": [str(p.id), str(find_provider(db, "rodante").id)]},
         page="/admin/invitations",
     )
-    assert again.headers["location"].startswith("/admin/invitations?invited=0&already=2&mails=0&without_contact=0&dialogue=")
+    assert again.headers["location"].startswith(
+        "/admin/invitations?invited=0&already=2&mails=0&without_contact=0&dialogue="
+    )
     assert len(db.exec(select(Invitation).where(Invitation.provider_id == p.id)).all()) == 1
     assert len(outbox_to(db, "nieuwe-zorg-0@example.org")) == 1
     assert len(db.exec(select(AuditEvent).where(AuditEvent.action == "invitation.created")).all()) == 1
