@@ -17,6 +17,7 @@ from typing import Any
 from sqlmodel import Session, col, func, select
 
 from app.audit.service import record
+from app.dialogues.service import current_dialogue
 from app.kit import clock
 from app.kit.dates import FIRST_YEAR, LAST_YEAR
 from app.kit.errors import Conflict, NotFound, ValidationFailed, invalid
@@ -212,8 +213,11 @@ def choices(session: Session) -> list[Dialogue]:
 
 
 def chosen(session: Session, raw: str, *, field_name: str = "dialogue_id") -> Dialogue:
-    """The trajectory a form's select names (an id, or a slug); a field error when it is unknown or archived."""
+    """The trajectory a form's select names (an id, or a slug; empty: the current one); a field error when it is
+    unknown or archived."""
     raw = raw.strip()
+    if not raw:
+        return current_dialogue(session)[0]
     dialogue: Dialogue | None = None
     if raw.isascii() and raw.isdigit() and len(raw) <= 10:
         dialogue = session.get(Dialogue, int(raw)) if is_valid_id(int(raw)) else None
@@ -841,3 +845,23 @@ def documents_of(session: Session, dialogue_id: int) -> list[Document]:
             select(Document).where(Document.dialogue_id == dialogue_id).order_by(col(Document.title), col(Document.id))
         ).all()
     )
+
+
+def pick(session: Session, raw: str | None) -> Dialogue:
+    """The trajectory an admin page works on: the one ``raw`` names (slug or id), else the current one."""
+    raw = (raw or "").strip()
+    if not raw:
+        return current_dialogue(session)[0]
+    dialogue: Dialogue | None = None
+    if raw.isascii() and raw.isdigit() and len(raw) <= 10:
+        dialogue = session.get(Dialogue, int(raw)) if is_valid_id(int(raw)) else None
+    if dialogue is None and len(raw) <= MAX_SLUG:
+        dialogue = session.exec(select(Dialogue).where(Dialogue.slug == raw)).first()
+    if dialogue is None:
+        raise NotFound(_("Dit traject bestaat niet."), user_message=True)
+    return dialogue
+
+
+def choice_options(session: Session) -> list[tuple[int, str]]:
+    """(id, title) of the trajectories new work can belong to, for a select."""
+    return [(id_of(d), d.title) for d in choices(session)]

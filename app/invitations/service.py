@@ -17,7 +17,7 @@ from sqlmodel import Session, and_, col, func, or_, select
 from app.audit.service import record
 from app.config import get_settings
 from app.dialogues import manage as dialogues
-from app.dialogues.service import current_dialogue, list_sessions
+from app.dialogues.service import list_sessions
 from app.documents.service import notify_released_so_far
 from app.kit import clock
 from app.kit.errors import Conflict, NotFound, ValidationFailed
@@ -82,17 +82,7 @@ def _snapshot(invitation: Invitation) -> dict[str, Any]:
 
 def chosen_dialogue(session: Session, raw: str | None) -> Dialogue:
     """The trajectory a page works on: the one ``raw`` names (slug or id), else the current one."""
-    raw = (raw or "").strip()
-    if not raw:
-        return current_dialogue(session)[0]
-    dialogue: Dialogue | None = None
-    if raw.isascii() and raw.isdigit() and len(raw) <= 10:
-        dialogue = session.get(Dialogue, int(raw)) if is_valid_id(int(raw)) else None
-    if dialogue is None and len(raw) <= 100:
-        dialogue = session.exec(select(Dialogue).where(Dialogue.slug == raw)).first()
-    if dialogue is None:
-        raise NotFound("Dit traject bestaat niet.", user_message=True)
-    return dialogue
+    return dialogues.pick(session, raw)
 
 
 def dialogue_choices(session: Session) -> list[Dialogue]:
