@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.accounts.deps import AdminUser, CurrentUser, WebPrincipal, client_ip
 from app.db import SessionDep
+from app.dialogues import manage as dialogues
 from app.documents import service
 from app.documents.download import download_response
 from app.kit.dates import local_input
@@ -53,6 +54,7 @@ class DocumentForm:
     audience: str
     release_at: str
     session_id: str
+    dialogue_id: str = ""
 
     @property
     def values(self) -> dict[str, str]:
@@ -60,7 +62,11 @@ class DocumentForm:
 
     def to_input(self) -> service.DocumentInput:
         return service.DocumentInput(
-            title=self.title, audience=self.audience, release_at=self.release_at, session_id=self.session_id
+            title=self.title,
+            audience=self.audience,
+            release_at=self.release_at,
+            session_id=self.session_id,
+            dialogue_id=self.dialogue_id,
         )
 
 
@@ -69,8 +75,11 @@ def document_form(
     audience: Annotated[str, Form(max_length=20)] = Audience.participants.value,
     release_at: Annotated[str, Form(max_length=40)] = "",
     session_id: Annotated[str, Form(max_length=20)] = "",
+    dialogue_id: Annotated[str, Form(max_length=100)] = "",
 ) -> DocumentForm:
-    return DocumentForm(title=title, audience=audience, release_at=release_at, session_id=session_id)
+    return DocumentForm(
+        title=title, audience=audience, release_at=release_at, session_id=session_id, dialogue_id=dialogue_id
+    )
 
 
 DocumentFormDep = Annotated[DocumentForm, Depends(document_form)]
@@ -103,6 +112,8 @@ def _admin_list(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
+    options = dialogues.choice_options(session)
+    default = {"audience": Audience.participants.value, "dialogue_id": str(options[0][0]) if options else ""}
     return render(
         request,
         "documents/admin_list.html",
@@ -110,8 +121,9 @@ def _admin_list(
             "title": _("Stukken"),
             "rows": service.admin_rows(session),
             "sessions": [(ds.id, session_label(ds)) for ds in service.session_choices(session)],
+            "dialogue_options": options,
             "audiences": [(key, _(label)) for key, label in AUDIENCE_OPTIONS],
-            "values": values or {"audience": Audience.participants.value},
+            "values": values or default,
             "errors": errors or {},
             "type_labels": service.TYPE_LABELS,
             "file_size": file_size,
