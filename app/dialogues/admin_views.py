@@ -106,7 +106,7 @@ class DialogueForm:
 
     def to_input(self) -> manage.DialogueInput:
         raw = self.care_form_id.strip()
-        care_form_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else None
+        care_form_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else 0  # 0: no such care form
         return manage.DialogueInput(
             slug=self.slug,
             kind=self.kind,
