@@ -47,6 +47,7 @@ from app.models import (
 from app.policy import Action, Principal, authorize, can
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+RESERVED_SLUGS = frozenset({"new"})  # /admin/dialogues/new is the form for a new trajectory
 MAX_SLUG = 100
 MAX_TITLE = 200
 MAX_TEXT = 20_000  # description, selection intro
@@ -248,6 +249,8 @@ def accepted_count(session: Session, dialogue_id: int) -> int:
 def warnings(session: Session, detail: DialogueDetail, *, accepted: int | None = None) -> list[str]:
     """What an admin should act on: milestones passed while not met, a dialogue outside 10-15 providers."""
     out: list[str] = []
+    if detail.dialogue.status == DialogueStatus.archived:
+        return out  # history: nothing to act on
     now = clock.now()
     for m in detail.milestones:
         if m.met_at is None and m.due_at < now:
@@ -439,6 +442,8 @@ def _check_fields(session: Session, data: DialogueInput, current: Dialogue | Non
             errors["slug"] = _("Te lang: ten hoogste %(max)s tekens.", max=MAX_SLUG)
         elif not SLUG_RE.match(slug):
             errors["slug"] = _("Alleen kleine letters, cijfers en streepjes (bijvoorbeeld logeren-2027).")
+        elif slug in RESERVED_SLUGS:
+            errors["slug"] = _("Deze korte naam is gereserveerd; kies een andere.")
     if data.kind is not None and data.kind not in KINDS:
         errors["kind"] = _("Kies dialoog of consultatie.")
     if data.title is not None:
