@@ -312,3 +312,22 @@ def test_api_read_key_of_an_admin_reads_but_never_writes(db, client) -> None:
     read = key_headers(db, factories.admin(db), "read")
     assert client.get(f"/api/v1/dialogues/{d.id}", headers=read).status_code == 200
     assert_problem(client.post("/api/v1/dialogues", json={"slug": "x", "title": "X"}, headers=read), 403)
+
+
+def test_the_etag_is_of_what_the_reader_sees(db, client) -> None:
+    """The public and staff read the same body of an active trajectory, so the same tag; a change moves it."""
+    d = _trajectory(db, slug="zelfde-tag", status="active")
+    staff = key_headers(db, factories.municipality_user(db), "read")
+    public = client.get(f"/api/v1/dialogues/{d.id}")
+    assert public.headers["etag"] == client.get(f"/api/v1/dialogues/{d.id}", headers=staff).headers["etag"]
+    write = key_headers(db, factories.admin(db), "write")
+    r = client.patch(
+        f"/api/v1/dialogues/{d.id}", json={"status": "closed"}, headers={**write, "If-Match": public.headers["etag"]}
+    )
+    assert r.status_code == 200 and r.json()["status"] == "closed"
+    assert client.get(f"/api/v1/dialogues/{d.id}").headers["etag"] not in (public.headers["etag"],)
+    r = client.patch(
+        f"/api/v1/dialogues/{d.id}", json={"slug": "new"}, headers={**write, "If-Match": r.headers["etag"]}
+    )
+    assert_problem(r, 422)
+    assert error_fields(r) == ["slug"]
