@@ -27,7 +27,7 @@ from app.accounts.service import normalise_email
 from app.audit.service import record
 from app.kit.errors import ValidationFailed
 from app.kit.i18n import gettext as _
-from app.models import TARGET_GROUPS, Provider, ProviderSize, Role, User
+from app.models import TARGET_GROUPS, Provider, ProviderSize, User
 from app.providers import manage
 
 MAX_BYTES = 1_000_000
@@ -307,7 +307,7 @@ def check_import(session: Session, content: bytes) -> ImportPlan:
         emails_in_file[contact_email] = (line, key)
         user = users.get(contact_email)
         if user is not None:
-            if existing is not None and user.role == Role.provider and user.provider_id == existing.id:
+            if existing is not None and user.provider_id == existing.id:  # already one of its contacts
                 plan.known_contacts += 1
             else:
                 errors.append(
