@@ -233,9 +233,7 @@ async def import_providers(
     return render(
         request,
         "providers/import.html",
-        _import_context(
-            plan=plan, payload=base64.b64encode(content).decode(), invite=invite == "1" or file is not None
-        ),
+        _import_context(plan=plan, payload=base64.b64encode(content).decode(), invite=invite == "1"),
     )
 
 

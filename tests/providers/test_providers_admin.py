@@ -159,6 +159,8 @@ def test_import_checks_then_previews_then_imports(as_admin, db):
     assert db.exec(select(Provider).where(Provider.name == "Horizon")).one()
     assert db.exec(select(User).where(User.email == "sanne@horizon.example.org")).one()
     assert db.exec(select(OutboxMessage)).first() is None  # the preview's box was left unticked
+    unticked = _upload(as_admin, GOOD.encode(), invite=False)
+    assert re.search(r'name="invite" value="1"\s*>', unticked.text)  # stays unticked in the preview
 
 
 def test_import_lists_every_bad_row(as_admin, db):
