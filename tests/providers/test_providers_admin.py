@@ -204,3 +204,10 @@ def test_municipalities_and_care_forms_pages(as_admin, db):
     url = f"/admin/care-forms/{kdc.id}"
     refused = post_form(as_admin, f"{url}/delete", page=url)
     assert refused.status_code == 409 and "archiveer" in refused.text
+
+
+def test_pages_speak_english_when_asked(as_admin):
+    page = as_admin.get("/admin/providers/import?lang=en").text
+    assert "Import care providers" in page and "Send contact persons an invitation" in page
+    assert "Add a municipality" in as_admin.get("/admin/municipalities?lang=en").text
+    as_admin.get("/?lang=nl")
