@@ -9,6 +9,7 @@ import re
 import pytest
 from sqlmodel import select
 
+from app.kit import clock
 from app.models import AuditEvent, CareForm, Municipality, OutboxMessage, Provider, User
 from tests import factories
 from tests.helpers import csrf_from, post_form
@@ -211,3 +212,11 @@ def test_pages_speak_english_when_asked(as_admin):
     assert "Import care providers" in page and "Send contact persons an invitation" in page
     assert "Add a municipality" in as_admin.get("/admin/municipalities?lang=en").text
     as_admin.get("/?lang=nl")
+
+
+def test_user_form_offers_no_archived_provider(as_admin, db):
+    factories.provider(db, name="Oud Archief", invitation=None, archived_at=clock.now())
+    factories.provider(db, name="Nog Actief", invitation=None)
+    db.commit()
+    form = as_admin.get("/admin/users/new").text
+    assert "Nog Actief" in form and "Oud Archief" not in form
