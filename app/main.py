@@ -36,6 +36,7 @@ from app.openapi import install_problem_openapi
 from app.proposals import admin_views as proposal_admin_views
 from app.proposals import api as proposals_api
 from app.proposals import views as proposal_views
+from app.providers import admin_views as provider_admin_views
 from app.providers import api as providers_api
 from app.review import api as review_api
 from app.review import views as review_views
@@ -198,6 +199,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.include_router(dialogue_admin_views.router)
     app.include_router(account_views.router)
     app.include_router(admin_views.router)
+    app.include_router(provider_admin_views.router)
     app.include_router(meeting_views.router)
     app.include_router(meeting_admin_views.router)
     app.include_router(invitation_views.router)
