@@ -8,12 +8,12 @@ from fastapi.responses import Response
 
 from app.config import get_settings
 from app.db import SessionDep
-from app.dialogues.service import current_dialogue, get_trajectory, visible_trajectories
+from app.dialogues.service import get_trajectory, visible_trajectories
 from app.kit import clock
 from app.kit.errors import NotFound
 from app.kit.i18n import gettext as _
 from app.meetings import manage, service
-from app.models import AgendaFormat
+from app.models import AgendaFormat, Dialogue, DialogueSession
 from app.policy import ANONYMOUS
 from app.web.templates import render, templates
 
@@ -69,16 +69,31 @@ def report_pdf(db: SessionDep, meeting_id: int) -> Response:
     )
 
 
-@router.get("/sessions.ics", include_in_schema=False)
-def calendar_feed(db: SessionDep) -> Response:
-    """All sessions of the dialogue, to subscribe to in a calendar app."""
-    dialogue, _care_form = current_dialogue(db)
-    meetings = [(meeting, dialogue) for meeting in service.list_meetings(db, dialogue.id)]
+def _calendar(meetings: list[tuple[DialogueSession, Dialogue]], name: str) -> Response:
     return Response(
-        service.calendar_bytes(meetings, name=f"Dialoog: {dialogue.title}"),
+        service.calendar_bytes(meetings, name=name),
         media_type=ICS,
         headers={"Content-Disposition": 'inline; filename="dialoogsessies.ics"'},
     )
+
+
+@router.get("/sessions.ics", include_in_schema=False)
+def calendar_feed(db: SessionDep) -> Response:
+    """The sessions of every public trajectory, to subscribe to in a calendar app."""
+    meetings = [
+        (meeting, dialogue)
+        for dialogue in visible_trajectories(db, ANONYMOUS)
+        for meeting in service.list_meetings(db, dialogue.id)
+    ]
+    return _calendar(meetings, "Dialoog: sessies")
+
+
+@router.get("/dialogues/{slug}/sessions.ics", include_in_schema=False)
+def trajectory_calendar(request: Request, db: SessionDep, slug: str) -> Response:
+    """The sessions of one trajectory (404 for a trajectory the reader may not see)."""
+    dialogue = get_trajectory(db, request.state.principal, slug)
+    meetings = [(meeting, dialogue) for meeting in service.list_meetings(db, dialogue.id)]
+    return _calendar(meetings, f"Dialoog: {dialogue.title}")
 
 
 def _feed(request: Request, items: list[service.Publication], *, title: str, path: str, page: str) -> Response:
