@@ -45,7 +45,7 @@ def test_english_version_passes_axe(page):
     assert violations == [], describe(violations)
     page.get_by_role("link", name=demo_content.DIALOGUE["title"]).click()
     page.wait_for_url("**/dialogues/*")
-    assert page.get_by_role("heading", name="Participants").is_visible()
+    assert page.get_by_role("heading", name="Participants", exact=True).is_visible()
     violations = axe_violations(page)
     assert violations == [], describe(violations)
 
