@@ -3,6 +3,7 @@ its sessions and its participants."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -166,7 +167,7 @@ def get_trajectory(session: Session, principal: Principal, key: str) -> Dialogue
     """The trajectory with slug (or id) ``key`` as ``principal`` may see it; NotFound for an unknown one and for a
     draft or archived one to anyone but staff (as if it did not exist)."""
     stmt = select(Dialogue).where(col(Dialogue.status).in_(visible_statuses(principal)))
-    if key.isdigit() and len(key) <= 10 and int(key) <= MAX_ID:
+    if re.fullmatch(r"[0-9]{1,10}", key) and int(key) <= MAX_ID:
         stmt = stmt.where((col(Dialogue.slug) == key) | (col(Dialogue.id) == int(key)))
     else:
         stmt = stmt.where(Dialogue.slug == key)

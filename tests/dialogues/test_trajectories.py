@@ -93,6 +93,9 @@ def test_an_unknown_trajectory_is_404(client, db):
         assert response.status_code == 404, path
     assert "Dit traject bestaat niet" in client.get("/dialogues/bestaat-niet").text
     assert client.get("/proposals?dialogue=bestaat-niet").status_code == 404
+    for odd in ("²", "99999999999", "0", "-1", "%00"):
+        assert client.get(f"/dialogues/{odd}/feed.atom").status_code in (400, 404), odd  # NUL: 400
+        assert client.get(f"/proposals?dialogue={odd}").status_code in (400, 404), odd
 
 
 def test_with_only_a_draft_the_public_sees_no_trajectory_and_no_start_page(client, db):
