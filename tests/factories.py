@@ -36,9 +36,13 @@ from app.models import (
     Dialogue,
     DialogueSession,
     Document,
+    Framework,
     Invitation,
     InvitationStatus,
+    Milestone,
     Municipality,
+    Participation,
+    ParticipationStatus,
     Proposal,
     ProposalStatus,
     ProposalTopic,
@@ -47,7 +51,9 @@ from app.models import (
     ProviderMunicipality,
     Role,
     Section,
+    SelectionCriterion,
     SessionStatus,
+    StakeholderGroup,
     SubgroupAssignment,
     User,
     VersionStatus,
@@ -148,6 +154,57 @@ def invitation_of(db: Session, provider_: Provider) -> Invitation:
     return db.exec(
         select(Invitation).where(Invitation.provider_id == provider_.id).order_by(col(Invitation.dialogue_id).desc())
     ).first()
+
+
+# --- a trajectory's criteria, frameworks, milestones and consultation participants -------------------------------
+
+
+def criterion(db: Session, *, dialogue_: Dialogue | None = None, **overrides: Any) -> SelectionCriterion:
+    """A selection criterion of the dialogue, after the ones it has (``position`` by number)."""
+    n = number()
+    fields: dict[str, Any] = {"position": n, "title": f"Criterium {n}", "text": f"De toelichting bij criterium {n}."}
+    return _save(db, SelectionCriterion(**{"dialogue_id": (dialogue_ or dialogue(db)).id, **fields, **overrides}))
+
+
+def framework(db: Session, *, dialogue_: Dialogue | None = None, **overrides: Any) -> Framework:
+    """A framework (kader) of the dialogue with a link."""
+    n = number()
+    fields: dict[str, Any] = {"position": n, "title": f"Kader {n}", "url": f"https://example.org/kader-{n}"}
+    return _save(db, Framework(**{"dialogue_id": (dialogue_ or dialogue(db)).id, **fields, **overrides}))
+
+
+def milestone(
+    db: Session, *, due_in: timedelta = timedelta(days=7), dialogue_: Dialogue | None = None, **overrides: Any
+) -> Milestone:
+    """A milestone of the dialogue, due ``due_in`` from now (negative: in the past), not met."""
+    n = number()
+    fields: dict[str, Any] = {"title": f"Mijlpaal {n}", "due_at": clock.now() + due_in}
+    return _save(db, Milestone(**{"dialogue_id": (dialogue_ or dialogue(db)).id, **fields, **overrides}))
+
+
+def participant(
+    db: Session,
+    *,
+    dialogue_: Dialogue | None = None,
+    status: str = ParticipationStatus.approved,
+    group: str = StakeholderGroup.local_referrer,
+    **overrides: Any,
+) -> User:
+    """A consultation participant (role participant) with a participation of ``status`` in the dialogue."""
+    made = user(db, Role.participant, stakeholder_group=group, organisation="Wijkteam Almere", **overrides)
+    _save(
+        db,
+        Participation(
+            dialogue_id=(dialogue_ or dialogue(db)).id,
+            user_id=made.id,
+            name=made.name,
+            email=made.email,
+            organisation=made.organisation,
+            stakeholder_group=group,
+            status=status,
+        ),
+    )
+    return made
 
 
 def user(

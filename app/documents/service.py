@@ -438,31 +438,35 @@ class DocumentItem:
 
 @dataclass
 class DocumentGroup:
-    dialogue_session: DialogueSession | None  # None: documents for the whole dialogue
+    dialogue_session: DialogueSession | None  # None: documents for the whole trajectory
     items: list[DocumentItem] = field(default_factory=list)
+    dialogue_id: int = 0  # the trajectory the documents belong to
 
 
-def documents_by_session(session: Session, principal: Principal) -> list[DocumentGroup]:
-    """What ``principal`` may see now, grouped by session (general documents first), in one query."""
+def documents_by_session(session: Session, principal: Principal, dialogue_id: int | None = None) -> list[DocumentGroup]:
+    """What ``principal`` may see now (of trajectory ``dialogue_id``; None: of all), grouped by trajectory and
+    session (general documents first), in one query."""
     now = clock.now()
-    rows = session.exec(
+    stmt = (
         select(Document, DialogueSession)
         .outerjoin(DialogueSession, col(DialogueSession.id) == Document.session_id)
         .where(_visible(principal, now))
         .order_by(col(Document.release_at), col(Document.id))
-    ).all()
-    groups: dict[int, DocumentGroup] = {}
-    for document, ds in rows:
-        key = (ds.id or 0) if ds else 0
-        group = groups.setdefault(key, DocumentGroup(dialogue_session=ds))
+    )
+    if dialogue_id is not None:
+        stmt = stmt.where(Document.dialogue_id == dialogue_id)
+    groups: dict[tuple[int, int], DocumentGroup] = {}
+    for document, ds in session.exec(stmt).all():
+        key = (document.dialogue_id, (ds.id or 0) if ds else 0)
+        group = groups.setdefault(key, DocumentGroup(dialogue_session=ds, dialogue_id=document.dialogue_id))
         group.items.append(DocumentItem(document=document, released=is_released(document, now)))
     return sorted(groups.values(), key=_group_order)
 
 
-def _group_order(group: DocumentGroup) -> tuple[int, int, int]:
-    """General documents first, then sessions by number."""
+def _group_order(group: DocumentGroup) -> tuple[int, int, int, int]:
+    """By trajectory (newest first); in each, general documents first, then sessions by number."""
     ds = group.dialogue_session
-    return (0, 0, 0) if ds is None else (1, ds.number, ds.id or 0)
+    return (-group.dialogue_id, 0, 0, 0) if ds is None else (-group.dialogue_id, 1, ds.number, ds.id or 0)
 
 
 # --- downloads -----------------------------------------------------------------------------------

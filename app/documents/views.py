@@ -6,12 +6,13 @@ from dataclasses import asdict, dataclass
 from typing import Annotated
 
 from babel.numbers import format_decimal
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from app.accounts.deps import AdminUser, CurrentUser, WebPrincipal, client_ip
 from app.db import SessionDep
 from app.dialogues import manage as dialogues
+from app.dialogues.service import trajectory_choice
 from app.documents import service
 from app.documents.download import download_response
 from app.kit.dates import local_input
@@ -215,18 +216,26 @@ def update_document(
 
 
 @router.get("/documents", include_in_schema=False)
-def documents(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
-    """Signed-in users: released documents by session; admins also see what is still to come. A provider that does
-    not (yet) take part sees the public ones and is told why (access follows the invitation)."""
+def documents(
+    request: Request,
+    session: SessionDep,
+    principal: WebPrincipal,
+    dialogue: Annotated[str, Query(max_length=100, description="A trajectory's slug or id")] = "",
+) -> Response:
+    """Signed-in users: released documents by trajectory and session (of one trajectory with ``?dialogue=``);
+    admins also see what is still to come. A provider that does not (yet) take part sees the public ones and is
+    told why (access follows the invitation)."""
     if not principal.is_authenticated:
         authorize(principal, Action.view_released_documents)  # the public: sign in first
+    choice = trajectory_choice(session, principal, dialogue or None)
     return render(
         request,
         "documents/index.html",
         {
             "title": _("Stukken"),
             "participant_documents": can(principal, Action.view_released_documents),
-            "groups": service.documents_by_session(session, principal),
+            "groups": service.documents_by_session(session, principal, choice.dialogue_id),
+            "choice": choice,
             "type_labels": service.TYPE_LABELS,
             "file_size": file_size,
             "session_label": session_label,

@@ -134,9 +134,12 @@ class ProposalRow:
     comments: int
 
 
-def list_proposals(session: Session, principal: Principal) -> list[ProposalRow]:
-    """The proposals ``principal`` may read, with the current version and the number of comments."""
+def list_proposals(session: Session, principal: Principal, dialogue_id: int | None = None) -> list[ProposalRow]:
+    """The proposals ``principal`` may read (of trajectory ``dialogue_id``; None: of all), with the current version
+    and the number of comments."""
     stmt = select(Proposal).order_by(col(Proposal.title), col(Proposal.id))
+    if dialogue_id is not None:
+        stmt = stmt.where(Proposal.dialogue_id == dialogue_id)
     if not can(principal, Action.view_draft_proposal):
         stmt = stmt.where(Proposal.status != ProposalStatus.draft)
         if not principal.is_authenticated:

@@ -435,11 +435,12 @@ def test_an_admin_answers_for_a_provider(client, db):
     assert fragment.status_code == 200 and "<html" not in fragment.text and "Afgemeld" in fragment.text
 
 
-def test_the_home_page_reflects_a_changed_answer(client, db):
-    before = client.get("/").text
+def test_the_trajectory_page_reflects_a_changed_answer(client, db):
+    page = f"/dialogues/{factories.dialogue(db).slug}"
+    before = client.get(page).text
     login(client, "its4sure@example.org")
     post_form(client, "/invitation", {"answer": "decline"}, page="/invitation")
-    after = client.get("/").text
+    after = client.get(page).text
     assert after.count("Afgemeld") == before.count("Afgemeld") + 1
     assert after.count("Nog geen antwoord") == before.count("Nog geen antwoord") - 1
     assert "Afgemeld" in row_of(after, "Its4sure")
