@@ -156,6 +156,9 @@ def seed_demo(session: Session, *, today: date | None = None, now: datetime | No
             defaults={"name": cf["name"], "description": cf.get("description", "")},
         )
 
+    # The consultation's row first: the multi dialogue stays the newest trajectory, the one that code still
+    # asking for "the current dialogue" (app.dialogues.service.current_dialogue) finds.
+    consultation = _consultation_row(session, result, care_forms=care_forms)
     d = content.DIALOGUE
     dialogue, _ = _get_or_create(
         session,
@@ -308,10 +311,10 @@ def seed_demo(session: Session, *, today: date | None = None, now: datetime | No
         now=now,
     )
 
-    consultation = _seed_consultation(
+    _seed_consultation(
         session,
         result,
-        care_forms=care_forms,
+        consultation=consultation,
         admin=admin,
         providers=providers,
         provider_users=provider_users,
@@ -605,20 +608,7 @@ def _seed_provider_comments(
         )
 
 
-def _seed_consultation(
-    session: Session,
-    result: SeedResult,
-    *,
-    care_forms: dict[str, CareForm],
-    admin: User,
-    providers: dict[str, Provider],
-    provider_users: dict[str, User],
-    password_hash: str,
-    today: date,
-    now: datetime,
-) -> Dialogue:
-    """The consultation on logeren, open now: its frameworks and timeline, two proposals (one public, one for
-    participants only), approved participants from four stakeholder groups and their comments."""
+def _consultation_row(session: Session, result: SeedResult, *, care_forms: dict[str, CareForm]) -> Dialogue:
     c = content.CONSULTATION
     care_form = care_forms.get(c["care_form"])
     consultation, _ = _get_or_create(
@@ -636,6 +626,23 @@ def _seed_consultation(
             "care_form_id": care_form.id if care_form else None,
         },
     )
+    return consultation
+
+
+def _seed_consultation(
+    session: Session,
+    result: SeedResult,
+    *,
+    consultation: Dialogue,
+    admin: User,
+    providers: dict[str, Provider],
+    provider_users: dict[str, User],
+    password_hash: str,
+    today: date,
+    now: datetime,
+) -> None:
+    """The consultation on logeren, open now: its frameworks and timeline, two proposals (one public, one for
+    participants only), approved participants from four stakeholder groups and their comments."""
     _seed_frameworks(session, result, dialogue=consultation, frameworks=content.CONSULTATION_FRAMEWORKS)
     _seed_milestones(
         session, result, dialogue=consultation, milestones=content.CONSULTATION_MILESTONES, anchor=today, now=now
@@ -662,8 +669,10 @@ def _seed_consultation(
                 },
             )
             name, organisation = p["name"], p["organisation"]
-            group = GROUP_LABELS[p["stakeholder_group"]].lower()
-            shown = f"{organisation}, {group}" if organisation else f"{group} onder pseudoniem"
+            group = GROUP_LABELS[p["stakeholder_group"]]
+            shown = f"{organisation}, {group.lower()}" if organisation else group
+            if p["pseudonym"]:
+                shown += " onder pseudoniem"
             result.accounts.append((user.email, Role.participant, f"{shown} (consultatie logeren)"))
         authors[p["email"]] = user
         _get_or_create(
@@ -716,7 +725,6 @@ def _seed_consultation(
             suggested_text=cc["suggested_text"],
             created_at=now - timedelta(days=cc["days_ago"], hours=2),
         )
-    return consultation
 
 
 def format_accounts(result: SeedResult) -> str:
