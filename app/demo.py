@@ -65,7 +65,8 @@ DIALOGUE_SLUG = "multi-2027"
 CARE_FORM_KEY = "multi-complex"
 CONSULTATION_SLUG = content.CONSULTATION["slug"]
 CONTRACT_START = date(2027, 1, 1)  # the region buys the four WVBJ forms jointly from this day (a fact)
-TENDER_LATEST = date(2026, 7, 1)  # the latest (demo) day the multi tender is published: in 2026, well before
+# The latest (demo) day the multi tender is published: in 2026, half a year before the contracts start.
+TENDER_LATEST = date(2026, 7, 1)
 # Proposals' comment windows, in days from the anchor day: (opens, closes).
 WINDOW = (-7, 21)
 

@@ -1367,7 +1367,7 @@ FRAMEWORKS: list[FrameworkData] = [
     FRAMEWORK_INKOOPSTRATEGIE,
 ]
 
-# The multi dialogue's timeline, in days from its anchor day (the day of the comment window's seventh day; see
+# The multi dialogue's timeline, in days from its anchor day (today, or earlier; see app.demo.anchor_day and
 # app.demo). Every date here is invented and says so; the contract start (1 January 2027) is a fact and is
 # seeded by app.demo, as are the "documents one week before each session" milestones.
 MILESTONES: list[MilestoneData] = [
