@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 from app import demo_content
 from app.accounts import service as accounts_service
 from app.accounts.passwords import hash_password
-from app.demo import DEMO_PASSWORD, SESSION_OFFSETS
+from app.demo import DEMO_PASSWORD
 from app.kit import clock
 from app.kit.diff import word_diff
 from app.kit.i18n import TIMEZONE
@@ -619,7 +619,7 @@ def demo_meetings(db: Session, proposals: dict[str, Proposal]) -> list[DialogueS
     today = clock.now().astimezone(TIMEZONE).date()
     made = []
     for s in demo_content.SESSIONS:
-        day = today + timedelta(days=SESSION_OFFSETS.get(s["number"], s["day_offset"]))
+        day = today + timedelta(days=s["day_offset"])
 
         def at(hhmm: str, day: date = day) -> datetime:
             hour, minute = (int(x) for x in hhmm.split(":"))
@@ -647,7 +647,7 @@ def demo_meetings(db: Session, proposals: dict[str, Proposal]) -> list[DialogueS
                 location=s["location"],
                 status=s["status"],
                 recording_url=s.get("recording_url"),
-                report=s.get("report") or "",
+                report=(s.get("report") or "") if held else "",
                 report_published_at=at(s["end"]) + timedelta(days=3) if held and s.get("report") else None,
             )
         )
@@ -693,14 +693,11 @@ def demo_meeting_details(
                         )
                     )
         if made_meeting.status == SessionStatus.held:
-            for i, slug in enumerate(accepted):
-                came = i % 5 != 4  # most accepted providers came
+            for slug in accepted:
+                people = s["attendance"].get(slug, 0)  # the demo's attendance, as its report states
                 db.add(
                     Attendance(
-                        session_id=made_meeting.id,
-                        provider_id=providers[slug].id,
-                        attended=came,
-                        people=(1 + i % 3) if came else 0,
+                        session_id=made_meeting.id, provider_id=providers[slug].id, attended=people > 0, people=people
                     )
                 )
         release_at = min(made_meeting.documents_release_at or made_meeting.starts_at, now - timedelta(hours=1))
