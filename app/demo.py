@@ -1,7 +1,11 @@
-"""Demo data: the SDFL dialogue on multidisciplinaire jeugdhulp, with dates relative to today.
+"""Demo data: SDFL's dialogue on multidisciplinaire jeugdhulp ("multi") and its consultation on kortdurend verblijf
+(logeren), with dates relative to today.
 
-Every record is found by its natural key before it is created, so seeding twice adds nothing.
-Provider tags and contact names are illustrative and shown as demo data.
+Every record is found by its natural key before it is created, so seeding twice adds nothing. Invented facts
+(provider tags, contact names, the tender reference, dates, venues, attendance, participants) say they are demo
+data. The multi dialogue's timeline is relative to an *anchor day*: today, but never so late that a session or
+the tender would fall after the tender publication in 2026 (``TENDER_LATEST``) or the contract start on
+1 January 2027. Seeded later than that, the whole dialogue lies in the past: its sessions are held, with reports.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from sqlmodel import Session, SQLModel, select
 from app import demo_content as content
 from app.accounts.passwords import hash_password
 from app.audit.service import record
+from app.dialogues.participants import GROUP_LABELS
 from app.feedback.writing import suggestion_diff
 from app.kit.i18n import TIMEZONE
 from app.kit.markdown import render_markdown
@@ -27,12 +32,18 @@ from app.models import (
     CareForm,
     Comment,
     Dialogue,
+    DialogueKind,
     DialogueSession,
     DialogueStatus,
     Document,
+    Framework,
     Invitation,
     InvitationStatus,
+    Milestone,
+    MilestoneKind,
     Municipality,
+    Participation,
+    ParticipationStatus,
     Proposal,
     ProposalStatus,
     ProposalVersion,
@@ -52,8 +63,21 @@ DEMO_PASSWORD = "dialoog-demo-2025"  # noqa: S105 - documented demo password
 ADMIN_EMAIL = "sdfl@example.org"
 DIALOGUE_SLUG = "multi-2027"
 CARE_FORM_KEY = "multi-complex"
-# Days from today: one session held, one coming up with its documents released, one later.
-SESSION_OFFSETS = {1: -21, 2: 5, 3: 40}  # overrides day_offset in demo_content
+CONSULTATION_SLUG = content.CONSULTATION["slug"]
+CONTRACT_START = date(2027, 1, 1)  # the region buys the four WVBJ forms jointly from this day (a fact)
+# The latest (demo) day the multi tender is published: in 2026, half a year before the contracts start.
+TENDER_LATEST = date(2026, 7, 1)
+# Proposals' comment windows, in days from the anchor day: (opens, closes).
+WINDOW = (-7, 21)
+
+
+def anchor_day(today: date) -> date:
+    """The multi dialogue's anchor day: today, or earlier so that the tender milestone (and every session before
+    it) stays on or before ``TENDER_LATEST``. Anchored on today: session 1 held, session 2 coming up with its
+    documents released, session 3 later, the comment window open."""
+    tender_offset = max(m["day_offset"] for m in content.MILESTONES if m["kind"] == MilestoneKind.tender)
+    return min(today, TENDER_LATEST - timedelta(days=tender_offset))
+
 
 M = TypeVar("M", bound=SQLModel)
 
@@ -107,6 +131,9 @@ def seed_demo(session: Session, *, today: date | None = None, now: datetime | No
     """Create the demo data set (idempotent). The caller commits."""
     now = now or datetime.now(UTC)
     today = today or now.astimezone(TIMEZONE).date()
+    anchor = anchor_day(today)
+    # The multi dialogue's "now": the moment its timeline was at when seeded on the anchor day.
+    multi_now = now - (today - anchor)
     result = SeedResult()
     password_hash = hash_password(DEMO_PASSWORD)
 
@@ -130,6 +157,9 @@ def seed_demo(session: Session, *, today: date | None = None, now: datetime | No
             defaults={"name": cf["name"], "description": cf.get("description", "")},
         )
 
+    # The consultation's row first: the multi dialogue stays the newest trajectory, the one that code still
+    # asking for "the current dialogue" (app.dialogues.service.current_dialogue) finds.
+    consultation = _consultation_row(session, result, care_forms=care_forms)
     d = content.DIALOGUE
     dialogue, _ = _get_or_create(
         session,
@@ -137,6 +167,7 @@ def seed_demo(session: Session, *, today: date | None = None, now: datetime | No
         result,
         slug=DIALOGUE_SLUG,
         defaults={
+            "kind": DialogueKind.dialogue,
             "title": d["title"],
             "tender_reference": d["tender_reference"],
             "description": d["description"],
@@ -154,6 +185,7 @@ def seed_demo(session: Session, *, today: date | None = None, now: datetime | No
             title=criterion["title"],
             defaults={"position": position, "text": criterion["text"], "basis": criterion["basis"]},
         )
+    _seed_frameworks(session, result, dialogue=dialogue, frameworks=content.FRAMEWORKS)
 
     admin, _ = _get_or_create(
         session,
@@ -227,19 +259,69 @@ def seed_demo(session: Session, *, today: date | None = None, now: datetime | No
             provider_id=provider.id,
             defaults={
                 "status": p["invitation"],
-                "invited_at": now - timedelta(days=42),
-                "responded_at": now - timedelta(days=38) if accepted else None,
+                "invited_at": multi_now - timedelta(days=42),
+                "responded_at": multi_now - timedelta(days=38) if accepted else None,
                 "responded_by_id": provider_users[p["slug"]].id if accepted else None,
                 "note": "",
-                "reminded_at": now - timedelta(days=30) if not accepted else None,
+                "reminded_at": multi_now - timedelta(days=30) if not accepted else None,
             },
         )
 
-    proposals = _seed_proposals(
-        session, result, dialogue=dialogue, providers=providers, provider_users=provider_users, now=now
+    proposals, sections, new_proposals = _seed_proposals(
+        session, result, dialogue=dialogue, data=content.PROPOSALS, anchor=anchor, published_at=multi_now
     )
-    _seed_sessions(
-        session, result, dialogue=dialogue, providers=providers, proposals=proposals, admin=admin, today=today, now=now
+    _seed_provider_comments(
+        session,
+        result,
+        sections=sections,
+        new_proposals=new_proposals,
+        providers=providers,
+        provider_users=provider_users,
+        now=multi_now,
+    )
+    meetings = _seed_sessions(
+        session,
+        result,
+        dialogue=dialogue,
+        providers=providers,
+        proposals=proposals,
+        admin=admin,
+        anchor=anchor,
+        now=now,
+    )
+    _seed_milestones(session, result, dialogue=dialogue, milestones=content.MILESTONES, anchor=anchor, now=now)
+    for meeting in meetings:
+        release_at = meeting.documents_release_at or meeting.starts_at - timedelta(days=7)
+        _milestone(
+            session,
+            result,
+            dialogue=dialogue,
+            kind=MilestoneKind.package_release,
+            title=content.PACKAGE_RELEASE_TITLE.format(number=meeting.number),
+            due_at=release_at,
+            session_id=meeting.id,
+            now=now,
+        )
+    _milestone(
+        session,
+        result,
+        dialogue=dialogue,
+        kind=MilestoneKind.contract_start,
+        title=content.CONTRACT_START_TITLE,
+        due_at=datetime.combine(CONTRACT_START, time(0, 0), tzinfo=TIMEZONE).astimezone(UTC),
+        now=now,
+    )
+
+    _seed_consultation(
+        session,
+        result,
+        consultation=consultation,
+        admin=admin,
+        providers=providers,
+        provider_users=provider_users,
+        password_hash=password_hash,
+        today=today,
+        now=now,
     )
 
     if result.created:
@@ -248,9 +330,60 @@ def seed_demo(session: Session, *, today: date | None = None, now: datetime | No
             action="demo.seeded",
             entity_type="dialogue",
             entity_id=dialogue.id,
-            summary=f"Demodata geladen ({result.created} records).",
+            summary=f"Demodata geladen ({result.created} records; trajecten {dialogue.slug} en {consultation.slug}).",
         )
     return result
+
+
+def _seed_frameworks(
+    session: Session, result: SeedResult, *, dialogue: Dialogue, frameworks: list[content.FrameworkData]
+) -> None:
+    for position, f in enumerate(frameworks, start=1):
+        _get_or_create(
+            session,
+            Framework,
+            result,
+            dialogue_id=dialogue.id,
+            title=f["title"],
+            defaults={"position": position, "url": f["url"], "description": f["description"]},
+        )
+
+
+def _milestone(
+    session: Session,
+    result: SeedResult,
+    *,
+    dialogue: Dialogue,
+    kind: str,
+    title: str,
+    due_at: datetime,
+    now: datetime,
+    session_id: int | None = None,
+) -> None:
+    """A milestone (found by trajectory, kind and title); one already due counts as met when it fell due."""
+    _get_or_create(
+        session,
+        Milestone,
+        result,
+        dialogue_id=dialogue.id,
+        kind=kind,
+        title=title,
+        defaults={"due_at": due_at, "session_id": session_id, "met_at": due_at if due_at <= now else None},
+    )
+
+
+def _seed_milestones(
+    session: Session,
+    result: SeedResult,
+    *,
+    dialogue: Dialogue,
+    milestones: list[content.MilestoneData],
+    anchor: date,
+    now: datetime,
+) -> None:
+    for m in milestones:
+        due_at = _at(anchor + timedelta(days=m["day_offset"]), m["time"])
+        _milestone(session, result, dialogue=dialogue, kind=m["kind"], title=m["title"], due_at=due_at, now=now)
 
 
 def _seed_sessions(
@@ -261,14 +394,17 @@ def _seed_sessions(
     providers: dict[str, Provider],
     proposals: dict[str, Proposal],
     admin: User,
-    today: date,
+    anchor: date,
     now: datetime,
-) -> None:
+) -> list[DialogueSession]:
+    """The dialogue's sessions around the anchor day; one that has ended is held, with its attendance and its
+    report (published three days later, or just now)."""
     accepted = [p["slug"] for p in content.PROVIDERS if p["invitation"] == InvitationStatus.accepted]
+    meetings: list[DialogueSession] = []
     for s in content.SESSIONS:
-        day = today + timedelta(days=SESSION_OFFSETS.get(s["number"], s["day_offset"]))
+        day = anchor + timedelta(days=s["day_offset"])
         starts_at, ends_at = _at(day, s["start"]), _at(day, s["end"])
-        held = s["status"] == SessionStatus.held
+        held = ends_at < now
         meeting, created = _get_or_create(
             session,
             DialogueSession,
@@ -280,14 +416,17 @@ def _seed_sessions(
                 "starts_at": starts_at,
                 "ends_at": ends_at,
                 "location": s["location"],
-                "status": s["status"],
+                "status": SessionStatus.held if held else s["status"],
                 "documents_release_at": starts_at - timedelta(days=7),
-                "recording_url": s.get("recording_url"),
-                "report": s.get("report") or "",
-                "report_published_at": (ends_at + timedelta(days=3)) if held and s.get("report") else None,
+                "recording_url": s.get("recording_url") if held else None,
+                "report": (s.get("report") or "") if held else "",
+                "report_published_at": (
+                    min(ends_at + timedelta(days=3), now - timedelta(hours=1)) if held and s.get("report") else None
+                ),
                 "ics_uid": f"dialoog-{DIALOGUE_SLUG}-sessie-{s['number']}@sdfl.example.org",
             },
         )
+        meetings.append(meeting)
         if not created:
             continue
         for position, item in enumerate(s["agenda"], start=1):
@@ -314,14 +453,15 @@ def _seed_sessions(
                         )
                     )
         if held:
-            for i, slug in enumerate(accepted):
-                came = i % 5 != 4  # most accepted providers came
+            # The attendance the report states (demo numbers): who came and with how many; the rest was absent.
+            for slug in accepted:
+                people = s["attendance"].get(slug, 0)
                 session.add(
                     Attendance(
                         session_id=id_of(meeting),
                         provider_id=id_of(providers[slug]),
-                        attended=came,
-                        people=(1 + i % 3) if came else 0,
+                        attended=people > 0,
+                        people=people,
                     )
                 )
         for doc in s.get("documents", []):
@@ -343,6 +483,7 @@ def _seed_sessions(
                 )
             )
             result.created += 1
+    return meetings
 
 
 def _seed_proposals(
@@ -350,14 +491,18 @@ def _seed_proposals(
     result: SeedResult,
     *,
     dialogue: Dialogue,
-    providers: dict[str, Provider],
-    provider_users: dict[str, User],
-    now: datetime,
-) -> dict[str, Proposal]:
+    data: list[content.ProposalData],
+    anchor: date,
+    published_at: datetime,
+) -> tuple[dict[str, Proposal], dict[tuple[str, str], Section], set[str]]:
+    """The trajectory's proposals with a published version 1, open for comments from ``WINDOW[0]`` to
+    ``WINDOW[1]`` days around ``anchor``: (proposals by key, sections by (proposal key, section key), the keys
+    of the proposals made now)."""
     proposals: dict[str, Proposal] = {}
     sections: dict[tuple[str, str], Section] = {}
     new_proposals: set[str] = set()
-    for p in content.PROPOSALS:
+    opens_at = _at(anchor + timedelta(days=WINDOW[0]), "09:00")
+    for p in data:
         proposal, created = _get_or_create(
             session,
             Proposal,
@@ -369,8 +514,8 @@ def _seed_proposals(
                 "title": p["title"],
                 "summary": p.get("summary", ""),
                 "status": ProposalStatus.published,
-                "opens_at": now - timedelta(days=7),
-                "closes_at": now + timedelta(days=21),
+                "opens_at": opens_at,
+                "closes_at": _at(anchor + timedelta(days=WINDOW[1]), "17:00"),
                 "public": p["public"],
             },
         )
@@ -382,7 +527,7 @@ def _seed_proposals(
             proposal_id=id_of(proposal),
             number=1,
             status=VersionStatus.published,
-            published_at=now - timedelta(days=7),
+            published_at=min(opens_at, published_at),
             change_summary=p["change_summary"],
         )
         session.add(version)
@@ -401,32 +546,186 @@ def _seed_proposals(
             sections[(p["key"], sec["key"])] = section
         result.created += 1 + len(p["sections"])
     session.flush()
+    return proposals, sections, new_proposals
 
-    created_comments: dict[int, Comment] = {}  # index in content.COMMENTS -> comment
+
+def _comment(
+    session: Session,
+    result: SeedResult,
+    *,
+    section: Section,
+    author: User,
+    parent: Comment | None,
+    kind: str | None,
+    body: str,
+    quote: str | None,
+    suggested_text: str | None,
+    created_at: datetime,
+) -> Comment:
+    comment = Comment(
+        section_id=id_of(section),
+        author_id=id_of(author),
+        provider_id=author.provider_id,
+        parent_id=parent.id if parent else None,
+        kind=kind,
+        body=body,
+        body_html=render_markdown(body, heading_offset=3),
+        quote=quote,
+        suggested_text=suggested_text,
+        suggestion_diff=suggestion_diff(section, quote, suggested_text),
+        created_at=created_at,
+    )
+    session.add(comment)
+    session.flush()
+    result.created += 1
+    return comment
+
+
+def _seed_provider_comments(
+    session: Session,
+    result: SeedResult,
+    *,
+    sections: dict[tuple[str, str], Section],
+    new_proposals: set[str],
+    providers: dict[str, Provider],
+    provider_users: dict[str, User],
+    now: datetime,
+) -> None:
+    created: dict[int, Comment] = {}  # index in content.COMMENTS -> comment
     for index, c in enumerate(content.COMMENTS):
         if c["proposal"] not in new_proposals:
             continue
-        parent = created_comments.get(c["reply_to"]) if c["reply_to"] is not None else None
-        comment = Comment(
-            section_id=id_of(sections[(c["proposal"], c["section"])]),
-            author_id=id_of(provider_users[c["provider"]]),
-            provider_id=providers[c["provider"]].id,
-            parent_id=parent.id if parent else None,
+        created[index] = _comment(
+            session,
+            result,
+            section=sections[(c["proposal"], c["section"])],
+            author=provider_users[c["provider"]],
+            parent=created.get(c["reply_to"]) if c["reply_to"] is not None else None,
             kind=c["kind"],
             body=c["body"],
-            body_html=render_markdown(c["body"], heading_offset=3),
             quote=c.get("quote"),
             suggested_text=c.get("suggested_text"),
-            suggestion_diff=suggestion_diff(
-                sections[(c["proposal"], c["section"])], c.get("quote"), c.get("suggested_text")
-            ),
             created_at=now - timedelta(days=c["days_ago"], hours=2),
         )
-        session.add(comment)
-        session.flush()
-        created_comments[index] = comment
-        result.created += 1
-    return proposals
+
+
+def _consultation_row(session: Session, result: SeedResult, *, care_forms: dict[str, CareForm]) -> Dialogue:
+    c = content.CONSULTATION
+    care_form = care_forms.get(c["care_form"])
+    consultation, _ = _get_or_create(
+        session,
+        Dialogue,
+        result,
+        slug=c["slug"],
+        defaults={
+            "kind": DialogueKind.consultation,
+            "title": c["title"],
+            "description": c["description"],
+            "selection_intro": c["selection_intro"],
+            "tender_reference": "",
+            "status": DialogueStatus.active,
+            "care_form_id": care_form.id if care_form else None,
+        },
+    )
+    return consultation
+
+
+def _seed_consultation(
+    session: Session,
+    result: SeedResult,
+    *,
+    consultation: Dialogue,
+    admin: User,
+    providers: dict[str, Provider],
+    provider_users: dict[str, User],
+    password_hash: str,
+    today: date,
+    now: datetime,
+) -> None:
+    """The consultation on logeren, open now: its frameworks and timeline, two proposals (one public, one for
+    participants only), approved participants from four stakeholder groups and their comments."""
+    _seed_frameworks(session, result, dialogue=consultation, frameworks=content.CONSULTATION_FRAMEWORKS)
+    _seed_milestones(
+        session, result, dialogue=consultation, milestones=content.CONSULTATION_MILESTONES, anchor=today, now=now
+    )
+
+    authors: dict[str, User] = {}
+    for p in content.PARTICIPANTS:
+        if p["provider"]:
+            user = provider_users[p["provider"]]
+            name, organisation = user.name, providers[p["provider"]].name
+        else:
+            user, _ = _get_or_create(
+                session,
+                User,
+                result,
+                email=p["email"],
+                defaults={
+                    "name": p["name"],
+                    "role": Role.participant,
+                    "stakeholder_group": p["stakeholder_group"],
+                    "organisation": p["organisation"],
+                    "pseudonym": p["pseudonym"],
+                    "password_hash": password_hash,
+                },
+            )
+            name, organisation = p["name"], p["organisation"]
+            group = GROUP_LABELS[p["stakeholder_group"]]
+            shown = f"{organisation}, {group.lower()}" if organisation else group
+            if p["pseudonym"]:
+                shown += " onder pseudoniem"
+            result.accounts.append((user.email, Role.participant, f"{shown} (consultatie logeren)"))
+        authors[p["email"]] = user
+        _get_or_create(
+            session,
+            Participation,
+            result,
+            dialogue_id=consultation.id,
+            email=p["email"],
+            defaults={
+                "user_id": user.id,
+                "name": name,
+                "organisation": organisation,
+                "stakeholder_group": p["stakeholder_group"],
+                "pseudonym": p["pseudonym"],
+                "motivation": p["motivation"],
+                "status": ParticipationStatus.approved,
+                "confirmed_at": now - timedelta(days=20),
+                "decided_at": now - timedelta(days=19),
+                "decided_by_id": admin.id,
+                "decision_note": "",
+            },
+        )
+    taking_part = {p["email"] for p in content.PARTICIPANTS if p["provider"]}
+    result.accounts = [
+        (email, role, f"{org}; ook deelnemer consultatie logeren" if email in taking_part else org)
+        for email, role, org in result.accounts
+    ]
+
+    _proposals, sections, new_proposals = _seed_proposals(
+        session,
+        result,
+        dialogue=consultation,
+        data=content.CONSULTATION_PROPOSALS,
+        anchor=today,  # opened a week ago, closes in three weeks (as its timeline says)
+        published_at=now,
+    )
+    created: dict[int, Comment] = {}  # index in content.CONSULTATION_COMMENTS -> comment
+    for index, cc in enumerate(content.CONSULTATION_COMMENTS):
+        if cc["proposal"] not in new_proposals:
+            continue
+        created[index] = _comment(
+            session,
+            result,
+            section=sections[(cc["proposal"], cc["section"])],
+            author=authors[cc["author"]],
+            parent=created.get(cc["reply_to"]) if cc["reply_to"] is not None else None,
+            kind=cc["kind"],
+            body=cc["body"],
+            quote=cc["quote"],
+            suggested_text=cc["suggested_text"],
+            created_at=now - timedelta(days=cc["days_ago"], hours=2),
+        )
 
 
 def format_accounts(result: SeedResult) -> str:

@@ -71,10 +71,11 @@ class SessionData(TypedDict):
     day_offset: int
     start: str  # "HH:MM"
     end: str
-    location: str
-    status: str  # a SessionStatus
-    report: str | None
+    location: str  # marked as a demo venue; always in Almere, Dronten, Urk or Noordoostpolder
+    status: str  # a SessionStatus; the seeder marks a session held once it has ended
+    report: str | None  # published once the session is held
     recording_url: str | None
+    attendance: dict[str, int]  # provider slug -> people present; an accepted provider not listed was absent
     agenda: list[AgendaItemData]
     documents: list[DocumentData]
 
@@ -96,6 +97,49 @@ class ProposalData(TypedDict):
     sections: list[SectionData]
 
 
+class FrameworkData(TypedDict):
+    title: str
+    url: str  # only a public address known for certain, else ""
+    description: str
+
+
+class MilestoneData(TypedDict):
+    kind: str  # an app.models.MilestoneKind
+    title: str
+    day_offset: int  # days from the trajectory's anchor day (see app.demo)
+    time: str  # "HH:MM", Europe/Amsterdam
+
+
+class ParticipantData(TypedDict):
+    email: str
+    name: str
+    organisation: str
+    stakeholder_group: str  # an app.models.StakeholderGroup
+    pseudonym: str | None
+    motivation: str
+    provider: str | None  # a ProviderData slug: this provider's demo user takes part (group provider)
+
+
+class ParticipantCommentData(TypedDict):
+    proposal: str  # a ProposalData key of the consultation
+    section: str
+    author: str  # a ParticipantData email
+    kind: str | None
+    body: str
+    quote: str | None
+    suggested_text: str | None
+    reply_to: int | None  # index in CONSULTATION_COMMENTS
+    days_ago: int
+
+
+class ConsultationData(TypedDict):
+    slug: str
+    title: str
+    care_form: str  # a CareFormData key
+    description: str
+    selection_intro: str
+
+
 class CommentData(TypedDict):
     proposal: str  # a ProposalData key
     section: str  # a SectionData key
@@ -110,14 +154,20 @@ class CommentData(TypedDict):
 
 DIALOGUE: DialogueData = {
     "title": "Multidisciplinaire jeugdhulp, regionale inkoop 2027",
-    "tender_reference": "SDFL-2026-MULTI-01",
+    "tender_reference": "SDFL-2026-MULTI-01 (demo)",
     "description": (
         "In dit dialoogtraject bespreekt Sociaal Domein Flevoland (SDFL) met een selectie van zorgaanbieders "
-        "hoe de regio vanaf 1 januari 2027 multidisciplinaire jeugdhulp inkoopt voor **Almere, Dronten, Urk "
-        "en Noordoostpolder**. Het gaat om de vier vormen van jeugdhulp die gemeenten op grond van de Wet "
-        "verbetering beschikbaarheid jeugdzorg (WVBJ) regionaal moeten inkopen. In drie dialoogsessies en "
-        "met reacties op conceptvoorstellen voor de productstructuur en de contractvoorwaarden werken we "
-        "samen toe naar een goede en uitvoerbare aanbesteding."
+        "hoe de gemeenten **Almere, Dronten, Urk en Noordoostpolder** vanaf 1 januari 2027 multidisciplinaire "
+        'jeugdhulp bij complexe problematiek ("multi") regionaal inkopen. Multi is een van de vier vormen '
+        "van jeugdhulp die de regio op grond van de Wet verbetering beschikbaarheid jeugdzorg (WVBJ) "
+        "gezamenlijk inkoopt. Voor de andere drie, kortdurend verblijf (logeren), dagbehandeling (KDC) en "
+        "specialistische jeugd-GGZ, lopen eigen trajecten met een consultatie.\n\n"
+        "In drie dialoogsessies en met reacties op conceptvoorstellen voor de productstructuur en de "
+        "contractvoorwaarden werken we samen toe naar een goede en uitvoerbare aanbesteding. De aanbesteding "
+        "in 2026 staat open voor elke geïnteresseerde aanbieder, ook voor aanbieders die niet aan de dialoog "
+        "deelnemen.\n\n"
+        "*Demo: het TenderNed-kenmerk, de data, locaties en aantallen aanwezigen van de sessies en de namen "
+        "van contactpersonen zijn verzonnen voor de demonstratie.*"
     ),
     "selection_intro": "SDFL heeft de deelnemende zorgaanbieders geselecteerd op:",
     "criteria": [
@@ -219,7 +269,7 @@ PROVIDERS: list[ProviderData] = [
         "contracted_in": ["Almere", "Dronten"],
         "active_outside_flevoland": False,
         "website": "https://arti-care.example.org",
-        "contact_name": "Mariëlle Bakker",
+        "contact_name": "Mariëlle Bakker (demo)",
         "invitation": "accepted",
     },
     {
@@ -230,7 +280,7 @@ PROVIDERS: list[ProviderData] = [
         "contracted_in": ["Almere"],
         "active_outside_flevoland": True,
         "website": "https://gelukkig-hb.example.org",
-        "contact_name": "Jeroen Visser",
+        "contact_name": "Jeroen Visser (demo)",
         "invitation": "accepted",
     },
     {
@@ -241,7 +291,7 @@ PROVIDERS: list[ProviderData] = [
         "contracted_in": ["Almere"],
         "active_outside_flevoland": False,
         "website": "https://het-kompass.example.org",
-        "contact_name": "Fatima El Amrani",
+        "contact_name": "Fatima El Amrani (demo)",
         "invitation": "accepted",
     },
     {
@@ -252,7 +302,7 @@ PROVIDERS: list[ProviderData] = [
         "contracted_in": ["Almere", "Dronten"],
         "active_outside_flevoland": True,
         "website": "https://its4sure.example.org",
-        "contact_name": "Pieter van Dam",
+        "contact_name": "Pieter van Dam (demo)",
         "invitation": "pending",
     },
     {
@@ -263,7 +313,7 @@ PROVIDERS: list[ProviderData] = [
         "contracted_in": ["Almere", "Dronten", "Urk", "Noordoostpolder"],
         "active_outside_flevoland": True,
         "website": "https://leger-des-heils.example.org",
-        "contact_name": "Annemiek Hoekstra",
+        "contact_name": "Annemiek Hoekstra (demo)",
         "invitation": "accepted",
     },
     {
@@ -274,7 +324,7 @@ PROVIDERS: list[ProviderData] = [
         "contracted_in": ["Almere", "Noordoostpolder"],
         "active_outside_flevoland": True,
         "website": "https://omega-groep.example.org",
-        "contact_name": "Ruud Jansen",
+        "contact_name": "Ruud Jansen (demo)",
         "invitation": "pending",
     },
     {
@@ -285,7 +335,7 @@ PROVIDERS: list[ProviderData] = [
         "contracted_in": ["Dronten", "Noordoostpolder"],
         "active_outside_flevoland": False,
         "website": "https://praktijk-dichterbij.example.org",
-        "contact_name": "Ingrid Smit",
+        "contact_name": "Ingrid Smit (demo)",
         "invitation": "accepted",
     },
     {
@@ -296,7 +346,7 @@ PROVIDERS: list[ProviderData] = [
         "contracted_in": ["Almere", "Dronten"],
         "active_outside_flevoland": True,
         "website": "https://psymens.example.org",
-        "contact_name": "Thomas Mulder",
+        "contact_name": "Thomas Mulder (demo)",
         "invitation": "accepted",
     },
     {
@@ -307,7 +357,7 @@ PROVIDERS: list[ProviderData] = [
         "contracted_in": ["Almere", "Dronten", "Urk", "Noordoostpolder"],
         "active_outside_flevoland": True,
         "website": "https://re-care.example.org",
-        "contact_name": "Linda Kok",
+        "contact_name": "Linda Kok (demo)",
         "invitation": "accepted",
     },
     {
@@ -318,7 +368,7 @@ PROVIDERS: list[ProviderData] = [
         "contracted_in": ["Urk", "Noordoostpolder"],
         "active_outside_flevoland": True,
         "website": "https://rodante.example.org",
-        "contact_name": "Hendrik de Boer",
+        "contact_name": "Hendrik de Boer (demo)",
         "invitation": "accepted",
     },
     {
@@ -329,7 +379,7 @@ PROVIDERS: list[ProviderData] = [
         "contracted_in": ["Almere", "Dronten", "Urk", "Noordoostpolder"],
         "active_outside_flevoland": True,
         "website": "https://s-heeren-loo.example.org",
-        "contact_name": "Esther van Leeuwen",
+        "contact_name": "Esther van Leeuwen (demo)",
         "invitation": "accepted",
     },
     {
@@ -340,7 +390,7 @@ PROVIDERS: list[ProviderData] = [
         "contracted_in": ["Almere"],
         "active_outside_flevoland": False,
         "website": "https://samen-sterk.example.org",
-        "contact_name": "Kim Brouwer",
+        "contact_name": "Kim Brouwer (demo)",
         "invitation": "accepted",
     },
     {
@@ -351,7 +401,7 @@ PROVIDERS: list[ProviderData] = [
         "contracted_in": ["Almere", "Dronten", "Urk"],
         "active_outside_flevoland": True,
         "website": "https://stichting-timon.example.org",
-        "contact_name": "Joost van der Meer",
+        "contact_name": "Joost van der Meer (demo)",
         "invitation": "pending",
     },
     {
@@ -362,12 +412,83 @@ PROVIDERS: list[ProviderData] = [
         "contracted_in": ["Almere", "Dronten", "Urk", "Noordoostpolder"],
         "active_outside_flevoland": True,
         "website": "https://triade-vitree.example.org",
-        "contact_name": "Marloes Dekker",
+        "contact_name": "Marloes Dekker (demo)",
         "invitation": "accepted",
     },
 ]
 
-# Dialogue sessions. day_offset is relative to the day the seeder runs; times are Europe/Amsterdam.
+# Who came to each session (demo numbers): provider slug -> people present. The reports below state the same
+# numbers; a test holds them together.
+ATTENDANCE_1: dict[str, int] = {
+    "arti-care": 1,
+    "het-kompass": 2,
+    "leger-des-heils": 2,
+    "praktijk-dichterbij": 1,
+    "psymens": 2,
+    "re-care": 2,
+    "rodante": 1,
+    "s-heeren-loo": 3,
+    "triade-vitree": 3,
+}
+ATTENDANCE_2: dict[str, int] = {
+    "arti-care": 1,
+    "gelukkig-hb": 1,
+    "het-kompass": 1,
+    "leger-des-heils": 2,
+    "praktijk-dichterbij": 1,
+    "psymens": 2,
+    "re-care": 2,
+    "s-heeren-loo": 2,
+    "samen-sterk": 1,
+    "triade-vitree": 3,
+}
+ATTENDANCE_3: dict[str, int] = {
+    "gelukkig-hb": 1,
+    "leger-des-heils": 2,
+    "praktijk-dichterbij": 1,
+    "psymens": 1,
+    "re-care": 2,
+    "rodante": 1,
+    "s-heeren-loo": 2,
+    "samen-sterk": 1,
+    "triade-vitree": 2,
+}
+
+REPORT_2 = (
+    "## Verslag dialoogsessie 2: contractvoorwaarden en tarieven\n\n"
+    "Aanwezig waren 16 mensen van 10 van de 11 deelnemende zorgaanbieders (demo-aantallen), "
+    "vertegenwoordigers van de vier gemeenten en het inkoopteam van SDFL.\n\n"
+    "### Belangrijkste opbrengst\n\n"
+    "- Aanbieders steunen de opbouw van reële tarieven uit kosten van professionals, cliëntgebonden kosten "
+    "en overhead, en vragen de kostprijsmodellen vroeg te delen.\n"
+    "- Over de indexering is gevraagd om een tussentijdse correctie bij een groot verschil met de OVA. SDFL "
+    "neemt dit mee naar de volgende versie.\n"
+    "- De behandelwachttijd van zes weken wordt als doel gesteund; enkele aanbieders vragen een "
+    "overgangstermijn in 2027.\n"
+    "- Kleinere aanbieders vragen een modelovereenkomst voor onderaanneming.\n\n"
+    "### Vervolg\n\n"
+    "SDFL verwerkt de reacties in nieuwe versies van de voorstellen. De derde sessie gaat over de herziene "
+    "stukken en de inkoopprocedure."
+)
+
+REPORT_3 = (
+    "## Verslag dialoogsessie 3: terugkoppeling en inkoopprocedure\n\n"
+    "Aanwezig waren 13 mensen van 9 van de 11 deelnemende zorgaanbieders (demo-aantallen), "
+    "vertegenwoordigers van de vier gemeenten en het inkoopteam van SDFL.\n\n"
+    "### Belangrijkste opbrengst\n\n"
+    "- SDFL lichtte per reactie toe wat wel en niet is overgenomen in de productstructuur en de "
+    "contractvoorwaarden.\n"
+    "- De procedure voor sociale en andere specifieke diensten en de rol van TenderNed en de nota van "
+    "inlichtingen zijn toegelicht. Vragen over de aanbesteding lopen vanaf de publicatie alleen via "
+    "TenderNed.\n"
+    "- De aanbesteding staat open voor elke geïnteresseerde aanbieder, ook voor wie niet aan de dialoog "
+    "deelnam.\n\n"
+    "### Vervolg\n\n"
+    "Hiermee is het dialoogtraject afgerond. Verslagen en opnames blijven beschikbaar."
+)
+
+# Dialogue sessions. day_offset is relative to the dialogue's anchor day (app.demo: the day the seeder runs,
+# but never so late that a session would fall after the tender or 1 January 2027); times are Europe/Amsterdam.
 SESSIONS: list[SessionData] = [
     {
         "number": 1,
@@ -375,22 +496,25 @@ SESSIONS: list[SessionData] = [
         "day_offset": -21,
         "start": "13:00",
         "end": "17:00",
-        "location": "Stadhuis Almere, Stadhuisplein 1, Almere",
+        "location": "Stadhuis Almere, Almere (demolocatie)",
         "status": "held",
         "report": (
             "## Verslag dialoogsessie 1: kennismaking en productstructuur\n\n"
-            "Aanwezig waren vertegenwoordigers van elf zorgaanbieders, van de gemeenten Almere, Dronten, Urk "
-            "en Noordoostpolder en het inkoopteam van SDFL.\n\n"
+            "Aanwezig waren 17 mensen van 9 van de 11 deelnemende zorgaanbieders (demo-aantallen), "
+            "vertegenwoordigers van de gemeenten Almere, Dronten, Urk en Noordoostpolder en het inkoopteam van "
+            "SDFL.\n\n"
             "### Toelichting\n\n"
-            "SDFL lichtte toe waarom de regio vier vormen van multidisciplinaire jeugdhulp gezamenlijk gaat "
-            "inkopen en hoe die zich verhouden tot wat al regionaal is ingekocht: 24-uurs jeugdhulp, "
-            "crisishulp en hoogspecialistische JGGZ. Daarna is het concept voor de productstructuur in drie "
-            "subgroepen besproken.\n\n"
+            "SDFL lichtte toe welke vier vormen van jeugdhulp de regio op grond van de WVBJ gezamenlijk gaat "
+            "inkopen, waarom multi een eigen dialoog heeft en de andere drie vormen een consultatie, en hoe dat "
+            "zich verhoudt tot wat al regionaal is ingekocht: 24-uurs jeugdhulp, crisishulp en "
+            "hoogspecialistische JGGZ. Daarna is het concept voor de productstructuur in drie subgroepen "
+            "besproken.\n\n"
             "### Belangrijkste opbrengst\n\n"
             "- De indeling naar iJw-categorieën wordt herkend. Aanbieders vragen om een scherpere afbakening "
-            "tussen 45M01 en 54M01.\n"
-            "- Het dagdeel als eenheid voor dagbehandeling krijgt brede steun, omdat het goed aansluit op "
-            "onderwijs.\n"
+            "tussen multidisciplinaire ambulante behandeling (45M01) en de specialistische jeugd-GGZ uit het "
+            "eigen JGGZ-traject.\n"
+            "- Het etmaal als eenheid voor behandelverblijf (43M01) krijgt brede steun, mits de behandeling "
+            "in het tarief zit.\n"
             "- Outputgerichte bekostiging van diagnostiek (45M02) vinden de meeste aanbieders werkbaar, mits "
             "duidelijk is wat een afgerond traject is.\n"
             "- Kleinere aanbieders vragen aandacht voor onderaanneming en samenwerkingsverbanden, zodat "
@@ -403,6 +527,7 @@ SESSIONS: list[SessionData] = [
             "contractvoorwaarden."
         ),
         "recording_url": "https://video.example.org/sdfl-multi-sessie-1",
+        "attendance": ATTENDANCE_1,
         "agenda": [
             {
                 "start": "13:00",
@@ -420,8 +545,8 @@ SESSIONS: list[SessionData] = [
                 "end": "14:15",
                 "title": "De WVBJ en de reikwijdte van de inkoop",
                 "description": (
-                    "SDFL licht toe welke vier vormen van jeugdhulp de regio gezamenlijk moet inkopen en wat "
-                    "al regionaal is ingekocht."
+                    "SDFL licht toe welke vier vormen van jeugdhulp de regio gezamenlijk moet inkopen, waarom "
+                    "multi een eigen dialoog heeft en wat al regionaal is ingekocht."
                 ),
                 "format": "plenary",
                 "proposal": None,
@@ -471,13 +596,14 @@ SESSIONS: list[SessionData] = [
     {
         "number": 2,
         "title": "Contractvoorwaarden en tarieven",
-        "day_offset": 10,
+        "day_offset": 5,
         "start": "13:00",
         "end": "17:00",
-        "location": "Vergadercentrum Het Baken, Stationsplein 20, Lelystad",
+        "location": "Gemeentehuis Noordoostpolder, Emmeloord (demolocatie)",
         "status": "planned",
-        "report": None,
-        "recording_url": None,
+        "report": REPORT_2,
+        "recording_url": "https://video.example.org/sdfl-multi-sessie-2",
+        "attendance": ATTENDANCE_2,
         "agenda": [
             {
                 "start": "13:00",
@@ -555,13 +681,14 @@ SESSIONS: list[SessionData] = [
     {
         "number": 3,
         "title": "Terugkoppeling en inkoopprocedure",
-        "day_offset": 45,
+        "day_offset": 40,
         "start": "13:00",
         "end": "17:00",
-        "location": "Gemeentehuis Dronten, De Rede 1, Dronten",
+        "location": "Gemeentehuis Dronten, Dronten (demolocatie)",
         "status": "planned",
-        "report": None,
-        "recording_url": None,
+        "report": REPORT_3,
+        "recording_url": "https://video.example.org/sdfl-multi-sessie-3",
+        "attendance": ATTENDANCE_3,
         "agenda": [
             {
                 "start": "13:00",
@@ -644,7 +771,8 @@ PROPOSALS: list[ProposalData] = [
                 "kind": "text",
                 "body": (
                     "Met deze productstructuur leggen de gemeenten Almere, Dronten, Urk en Noordoostpolder "
-                    "vast welke multidisciplinaire jeugdhulp zij vanaf 1 januari 2027 regionaal inkopen, en "
+                    "vast welke multidisciplinaire jeugdhulp bij complexe problematiek zij vanaf 1 januari 2027 "
+                    "regionaal inkopen, en "
                     "hoe die hulp wordt toegewezen, geleverd en bekostigd.\n\n"
                     "We hanteren de volgende uitgangspunten:\n\n"
                     "- **Herkenbaar**: de producten sluiten aan op de landelijke iJw-standaard, met de "
@@ -661,21 +789,26 @@ PROPOSALS: list[ProposalData] = [
             },
             {
                 "key": "reikwijdte",
-                "heading": "Reikwijdte: vier vormen van jeugdhulp",
+                "heading": "Reikwijdte: multi, naast drie andere trajecten",
                 "kind": "text",
                 "body": (
                     "De WVBJ verplicht regio's om een aantal vormen van jeugdhulp gezamenlijk in te kopen. "
-                    "Deze productstructuur gaat over vier daarvan:\n\n"
-                    "1. kortdurend verblijf;\n"
-                    "2. multidisciplinaire specialistische dagbehandeling;\n"
-                    "3. multidisciplinaire jeugdhulp bij complexe problematiek;\n"
+                    "De regio koopt er vanaf 1 januari 2027 vier samen in:\n\n"
+                    "1. kortdurend verblijf (logeren);\n"
+                    "2. multidisciplinaire specialistische dagbehandeling (KDC);\n"
+                    "3. multidisciplinaire jeugdhulp bij complexe problematiek (multi);\n"
                     "4. multidisciplinaire specialistische jeugd-GGZ bij complexe problematiek.\n\n"
+                    "Deze productstructuur gaat alleen over **multi**. Voor de andere drie vormen lopen eigen "
+                    "trajecten, met een consultatie van aanbieders, verwijzers, ervaringsdeskundigen en andere "
+                    "belanghebbenden.\n\n"
                     "24-uurs jeugdhulp, crisishulp en hoogspecialistische JGGZ koopt de regio al gezamenlijk "
-                    "in. Die vallen buiten dit traject. Heeft een jeugdige hulp uit beide trajecten nodig, "
-                    "dan verwachten we dat aanbieders hun hulp op elkaar afstemmen.\n\n"
-                    "Jeugdhulp die de gemeenten lokaal inkopen, zoals lichtere ambulante hulp, blijft lokaal "
-                    "geregeld. Het grensvlak daarmee werken we uit in het onderdeel over consultatie en "
-                    "advies aan lokale teams."
+                    "in. Die vallen buiten dit traject. Heeft een jeugdige hulp uit meer trajecten nodig, dan "
+                    "verwachten we dat aanbieders hun hulp op elkaar afstemmen.\n\n"
+                    "De overige jeugdhulp, zoals lichtere ambulante hulp, valt buiten de regionale inkoop van "
+                    "de WVBJ-vormen. Noordoostpolder en Urk kopen ook hun overige, lokale jeugdhulpcontracten "
+                    "regionaal in; waar een gemeente zelf lokaal inkoopt, blijft die hulp lokaal geregeld. Het "
+                    "grensvlak daarmee werken we uit in het onderdeel over consultatie en advies aan lokale "
+                    "teams."
                 ),
             },
             {
@@ -683,32 +816,23 @@ PROPOSALS: list[ProposalData] = [
                 "heading": "Overzicht van de producten",
                 "kind": "text",
                 "body": (
-                    "Het concept bevat negen producten. De eerste twee cijfers van elke code verwijzen naar "
+                    "Het concept bevat vier producten. De eerste twee cijfers van elke code verwijzen naar "
                     "de iJw-productcategorie.\n\n"
                     "| Code | Naam | iJw-categorie | Eenheid | Financieringsvorm |\n"
                     "|---|---|---|---|---|\n"
-                    "| 41M01 | Multidisciplinaire specialistische dagbehandeling | 41 Dagbehandeling | "
-                    "Dagdeel (4 uur) | Inspanningsgericht |\n"
-                    "| 41M02 | Dagbehandeling jeugd-GGZ complex | 41 Dagbehandeling | Dagdeel (4 uur) | "
-                    "Inspanningsgericht |\n"
-                    "| 44M01 | Kortdurend verblijf (logeren) | 44 Jeugdhulp verblijf (excl. behandeling) | "
-                    "Etmaal | Inspanningsgericht |\n"
                     "| 43M01 | Behandelverblijf multidisciplinair complex | 43 Jeugdhulp verblijf (incl. "
                     "behandeling) | Etmaal | Inspanningsgericht |\n"
                     "| 45M01 | Multidisciplinaire ambulante behandeling complex | 45 Jeugdhulp ambulant | "
                     "Uur | Inspanningsgericht |\n"
                     "| 45M02 | Multidisciplinaire diagnostiek | 45 Jeugdhulp ambulant | Stuks (output) | "
                     "Outputgericht |\n"
-                    "| 54M01 | Specialistische jeugd-GGZ behandeling complex | 54 Jeugd-ggz | Minuut | "
-                    "Inspanningsgericht |\n"
-                    "| 54M02 | Intensief jeugd-GGZ traject | 54 Jeugd-ggz | Stuks (output) | Outputgericht "
-                    "|\n"
                     "| 50M01 | Consultatie en advies aan lokale teams | 50 Maatwerkarrangementen jeugd | "
                     "n.v.t. | Taakgericht |\n\n"
-                    "Bij de outputgerichte producten 45M02 en 54M02 geldt een vast bedrag per afgerond "
-                    "traject. Voor 50M01 wordt niet per jeugdige toegewezen of gedeclareerd; de aanbieder "
-                    "ontvangt een budget voor een afgesproken taak. Een eenheid is daarom niet van "
-                    "toepassing."
+                    "Bij het outputgerichte product 45M02 geldt een vast bedrag per afgerond traject. Voor "
+                    "50M01 wordt niet per jeugdige toegewezen of gedeclareerd; de aanbieder ontvangt een "
+                    "budget voor een afgesproken taak. Een eenheid is daarom niet van toepassing.\n\n"
+                    "De producten voor logeren (44M01), dagbehandeling (41M01, 41M02) en specialistische "
+                    "jeugd-GGZ (54M01, 54M02) staan in de concepten van de eigen trajecten."
                 ),
             },
             {
@@ -724,10 +848,10 @@ PROPOSALS: list[ProposalData] = [
                     "- **Taakgericht**: de aanbieder ontvangt een budget voor een afgesproken taak, zonder "
                     "toewijzing en declaratie per jeugdige.\n\n"
                     "Voor de meeste producten kiezen we voor inspanningsgericht, omdat de intensiteit van de "
-                    "hulp bij complexe problematiek sterk verschilt per jeugdige. Voor dagbehandeling "
-                    "gebruiken we het dagdeel van vier uur, zodat een behandeldag met onderwijs goed te "
-                    "combineren is. Specialistische jeugd-GGZ (54M01) rekenen we in minuten af, in "
-                    "aansluiting op de huidige werkwijze in de GGZ."
+                    "hulp bij complexe problematiek sterk verschilt per jeugdige. Ambulante behandeling "
+                    "(45M01) rekenen we af in uren. Behandelverblijf (43M01) rekenen we af in etmalen, "
+                    "inclusief de behandeling. Voor diagnostiek (45M02) stellen we een vast bedrag per "
+                    "afgerond traject voor."
                 ),
             },
             {
@@ -778,9 +902,9 @@ PROPOSALS: list[ProposalData] = [
                     "We leggen u graag de volgende vragen voor:\n\n"
                     "1. Sluit dit productoverzicht aan op de hulp die u nu levert aan jeugdigen met complexe "
                     "problematiek? Zo nee, welke hulp past niet in een van de producten?\n"
-                    "2. Is het onderscheid tussen multidisciplinaire ambulante behandeling (45M01) en "
-                    "specialistische jeugd-GGZ behandeling (54M01) voor u duidelijk genoeg om goed toe te "
-                    "wijzen en te declareren?\n"
+                    "2. Is het onderscheid tussen multidisciplinaire ambulante behandeling (45M01) en de "
+                    "specialistische jeugd-GGZ uit het eigen JGGZ-traject voor u duidelijk genoeg om goed toe "
+                    "te wijzen en te declareren?\n"
                     "3. Mist u een product voor specifieke doelgroepen, bijvoorbeeld jeugdigen met een licht "
                     "verstandelijke beperking of jeugdigen met genderproblematiek?\n\n"
                     "Wilt u in uw antwoord zo concreet mogelijk aangeven om welke jeugdigen het gaat, en om "
@@ -792,15 +916,14 @@ PROPOSALS: list[ProposalData] = [
                 "heading": "Vraag: outputgerichte bekostiging",
                 "kind": "question",
                 "body": (
-                    "Voor multidisciplinaire diagnostiek (45M02) en het intensieve jeugd-GGZ traject (54M02) "
-                    "stellen we outputgerichte bekostiging voor: een vast bedrag per afgerond traject, "
+                    "Voor multidisciplinaire diagnostiek (45M02) stellen we outputgerichte bekostiging voor: "
+                    "een vast bedrag per afgerond traject, "
                     "ongeacht de werkelijke inzet.\n\n"
                     "Voordelen zijn minder administratie en meer ruimte voor de professional om de inzet af "
                     "te stemmen op de jeugdige. Een risico is dat de gemiddelde inzet per traject niet past "
                     "bij de zwaarte van de doelgroep.\n\n"
                     "We horen graag van u:\n\n"
-                    "- Wat is in uw ervaring de gemiddelde duur en inzet van een traject bij deze "
-                    "producten?\n"
+                    "- Wat is in uw ervaring de gemiddelde duur en inzet van een diagnostisch traject?\n"
                     "- Welke afspraken zijn nodig over het begin en het einde van een traject, bijvoorbeeld "
                     "bij voortijdige beëindiging?\n"
                     "- Ziet u andere producten waarvoor outputgerichte bekostiging beter past?"
@@ -824,11 +947,11 @@ PROPOSALS: list[ProposalData] = [
                 "heading": "Doel en reikwijdte",
                 "kind": "text",
                 "body": (
-                    "Deze voorwaarden gelden voor de levering van jeugdhulp in de vier vormen die de "
-                    "gemeenten Almere, Dronten, Urk en Noordoostpolder op grond van de WVBJ regionaal "
-                    "inkopen: kortdurend verblijf, multidisciplinaire specialistische dagbehandeling, "
-                    "multidisciplinaire jeugdhulp bij complexe problematiek en multidisciplinaire "
-                    "specialistische jeugd-GGZ bij complexe problematiek.\n\n"
+                    "Deze voorwaarden gelden voor de levering van multidisciplinaire jeugdhulp bij complexe "
+                    "problematiek, een van de vier vormen die de gemeenten Almere, Dronten, Urk en "
+                    "Noordoostpolder op grond van de WVBJ regionaal inkopen. Voor kortdurend verblijf, "
+                    "dagbehandeling en specialistische jeugd-GGZ gelden de voorwaarden uit hun eigen "
+                    "trajecten.\n\n"
                     "De voorwaarden gelden voor jeugdigen voor wie een van de vier gemeenten op grond van "
                     "het woonplaatsbeginsel verantwoordelijk is.\n\n"
                     "Onder **multidisciplinair** verstaan we dat hulpverleners van verschillende disciplines "
@@ -946,8 +1069,7 @@ PROPOSALS: list[ProposalData] = [
                     "toewijzing of geldige verwijzing vindt geen betaling plaats.\n\n"
                     "Voor de wachttijden gelden deze maximale termijnen:\n\n"
                     "- aanmeldwachttijd (van aanmelding tot intake): **4 weken**;\n"
-                    "- behandelwachttijd (van intake tot start van de hulp): **6 weken**;\n"
-                    "- bij kortdurend verblijf: plaatsing binnen **2 weken** na toewijzing.\n\n"
+                    "- behandelwachttijd (van intake tot start van de hulp): **6 weken**.\n\n"
                     "Kan de aanbieder een termijn niet halen, dan meldt hij dat direct aan de verwijzer en "
                     "de gemeente en zoekt hij met hen een passend alternatief, bijvoorbeeld "
                     "overbruggingszorg of hulp bij een andere aanbieder.\n\n"
@@ -1028,12 +1150,12 @@ COMMENTS: list[CommentData] = [
         "provider": "triade-vitree",
         "kind": "zorg",
         "body": (
-            "Afrekenen in minuten past bij de GGZ, maar minder bij een multidisciplinair team waarin een "
+            "Afrekenen in uren past bij één behandelaar, maar minder bij een multidisciplinair team waarin een "
             "pedagogisch medewerker, een orthopedagoog en een psychiater samen optrekken. Wij vrezen dat "
             "alle inzet dan per discipline geregistreerd moet worden, met veel administratieve last. Kunt u "
             "toelichten hoe indirecte tijd en multidisciplinair overleg in dit product worden meegenomen?"
         ),
-        "quote": "Specialistische jeugd-GGZ behandeling complex",
+        "quote": "Multidisciplinaire ambulante behandeling complex",
         "suggested_text": None,
         "reply_to": None,
         "days_ago": 5,
@@ -1045,7 +1167,7 @@ COMMENTS: list[CommentData] = [
         "provider": "re-care",
         "kind": "steun",
         "body": (
-            "Dit herkennen wij. Bij ons kost de registratie in minuten voor multidisciplinaire trajecten "
+            "Dit herkennen wij. Bij ons kost de registratie per uur en per discipline voor multidisciplinaire trajecten "
             "naar schatting een halve dag per week per team. Een uurtarief of een trajectprijs zou voor ons "
             "beter werken."
         ),
@@ -1061,13 +1183,11 @@ COMMENTS: list[CommentData] = [
         "provider": "s-heeren-loo",
         "kind": "steun",
         "body": (
-            "Wij steunen het dagdeel als eenheid voor dagbehandeling. Het sluit aan op de manier waarop wij "
-            "behandeling en onderwijs nu al combineren, en het maakt afspraken met scholen eenvoudiger."
+            "Wij steunen het etmaal als eenheid voor behandelverblijf. Het sluit aan op de manier waarop wij "
+            "wonen en behandeling nu al combineren, en het voorkomt dat behandeling per discipline apart "
+            "gedeclareerd moet worden."
         ),
-        "quote": (
-            "Voor dagbehandeling gebruiken we het dagdeel van vier uur, zodat een behandeldag met onderwijs "
-            "goed te combineren is."
-        ),
+        "quote": "Behandelverblijf (43M01) rekenen we af in etmalen, inclusief de behandeling.",
         "suggested_text": None,
         "reply_to": None,
         "days_ago": 6,
@@ -1192,5 +1312,380 @@ COMMENTS: list[CommentData] = [
         "suggested_text": None,
         "reply_to": None,
         "days_ago": 3,
+    },
+]
+
+# Frameworks (kaders). The documents are real; their descriptions are written for the demo. A link only where the
+# public address is known for certain; none is, so each says it has no link in the demo.
+FRAMEWORK_LANDELIJKE_PRODUCTSTRUCTUUR: FrameworkData = {
+    "title": "Landelijke productstructuur jeugdhulp",
+    "url": "",
+    "description": (
+        "De landelijke indeling van jeugdhulp in productcategorieën en eenheden (iJw-standaard), waarop de "
+        "regionale producten aansluiten. Demo: zonder link naar het document."
+    ),
+}
+FRAMEWORK_HERVORMINGSAGENDA: FrameworkData = {
+    "title": "Hervormingsagenda Jeugd 2023-2028",
+    "url": "",
+    "description": (
+        "Afspraken van Rijk, gemeenten, aanbieders, cliëntorganisaties en professionals over de toekomst van de "
+        "jeugdzorg, waaronder de regionale inkoop van specialistische jeugdhulp. Demo: zonder link naar het "
+        "document."
+    ),
+}
+FRAMEWORK_GROEIPIJN: FrameworkData = {
+    "title": "Groeipijn",
+    "url": "",
+    "description": (
+        "Het advies van de Deskundigencommissie Hervormingsagenda Jeugd (januari 2025) over de voortgang van "
+        "de Hervormingsagenda. Demo: zonder link naar het document."
+    ),
+}
+FRAMEWORK_REGIONALE_VISIE: FrameworkData = {
+    "title": "Regionale visie op jeugdhulp Flevoland (demo)",
+    "url": "",
+    "description": (
+        "De gezamenlijke visie van de gemeenten op jeugdhulp in de regio. Demo: titel en omschrijving zijn voor "
+        "de demonstratie geschreven, zonder link naar het document."
+    ),
+}
+FRAMEWORK_INKOOPSTRATEGIE: FrameworkData = {
+    "title": "Regionale inkoopstrategie WVBJ-jeugdhulp (vastgesteld 17 juni 2025)",
+    "url": "",
+    "description": (
+        "De strategie waarmee de gemeenten de vier WVBJ-vormen vanaf 1 januari 2027 gezamenlijk inkopen. "
+        "Demo: zonder link naar het document."
+    ),
+}
+
+FRAMEWORKS: list[FrameworkData] = [
+    FRAMEWORK_LANDELIJKE_PRODUCTSTRUCTUUR,
+    FRAMEWORK_HERVORMINGSAGENDA,
+    FRAMEWORK_GROEIPIJN,
+    FRAMEWORK_REGIONALE_VISIE,
+    FRAMEWORK_INKOOPSTRATEGIE,
+]
+
+# The multi dialogue's timeline, in days from its anchor day (today, or earlier; see app.demo.anchor_day and
+# app.demo). Every date here is invented and says so; the contract start (1 January 2027) is a fact and is
+# seeded by app.demo, as are the "documents one week before each session" milestones.
+MILESTONES: list[MilestoneData] = [
+    {
+        "kind": "save_the_date",
+        "title": "Save-the-dates voor de drie dialoogsessies verstuurd (demodatum)",
+        "day_offset": -42,
+        "time": "09:00",
+    },
+    {
+        "kind": "window_close",
+        "title": "Reactietermijn conceptvoorstellen sluit (demodatum)",
+        "day_offset": 21,
+        "time": "17:00",
+    },
+    {
+        "kind": "tender",
+        "title": "Publicatie van de aanbesteding op TenderNed (demodatum)",
+        "day_offset": 54,
+        "time": "09:00",
+    },
+]
+PACKAGE_RELEASE_TITLE = "Stukken voor sessie {number}, een week vooraf (demodatum)"
+CONTRACT_START_TITLE = "Start van de contracten"
+
+# The consultation on kortdurend verblijf (logeren): open to approved participants from stakeholder groups.
+CONSULTATION: ConsultationData = {
+    "slug": "logeren-2027",
+    "title": "Consultatie kortdurend verblijf (logeren)",
+    "care_form": "kortdurend-verblijf",
+    "description": (
+        "Sociaal Domein Flevoland (SDFL) bereidt namens **Almere, Dronten, Urk en Noordoostpolder** de "
+        "regionale inkoop van kortdurend verblijf (logeren) voor, een van de vier vormen van jeugdhulp die de "
+        "regio op grond van de WVBJ gezamenlijk inkoopt. In deze consultatie vragen we zorgaanbieders, lokale "
+        "en externe verwijzers, ervaringsdeskundigen en andere belanghebbenden om te reageren op de "
+        "conceptproductbeschrijving en de conceptkwaliteitseisen. Het inkoopteam verwerkt de reacties en "
+        "laat weten wat ermee is gedaan.\n\n"
+        "*Demo: de data, de deelnemers en hun organisaties zijn verzonnen voor de demonstratie.*"
+    ),
+    "selection_intro": (
+        "Iedereen die met logeren te maken heeft, kan vragen om mee te doen: zorgaanbieders, lokale verwijzers "
+        "(zoals wijkteams), externe verwijzers (zoals huisartsen en jeugdartsen), ervaringsdeskundigen en andere "
+        "belanghebbenden. SDFL beoordeelt elk verzoek. Ervaringsdeskundigen kunnen meedoen onder een "
+        "pseudoniem: andere deelnemers zien dan alleen het pseudoniem."
+    ),
+}
+CONSULTATION_FRAMEWORKS: list[FrameworkData] = [
+    FRAMEWORK_LANDELIJKE_PRODUCTSTRUCTUUR,
+    FRAMEWORK_HERVORMINGSAGENDA,
+    FRAMEWORK_INKOOPSTRATEGIE,
+]
+# Days from the day the seeder runs (the consultation is open now).
+CONSULTATION_MILESTONES: list[MilestoneData] = [
+    {
+        "kind": "other",
+        "title": "Consultatie geopend voor deelnemers (demodatum)",
+        "day_offset": -7,
+        "time": "09:00",
+    },
+    {
+        "kind": "window_close",
+        "title": "Reactietermijn consultatie sluit (demodatum)",
+        "day_offset": 21,
+        "time": "17:00",
+    },
+    {
+        "kind": "other",
+        "title": "Terugkoppeling: wat is er met de reacties gedaan (demodatum)",
+        "day_offset": 42,
+        "time": "12:00",
+    },
+]
+
+# The participants are invented for the demo (and say so); the provider takes part with its demo user.
+PARTICIPANTS: list[ParticipantData] = [
+    {
+        "email": "verwijzer@example.org",
+        "name": "Sandra Hoekman (demo)",
+        "organisation": "Wijkteam Almere (demo)",
+        "stakeholder_group": "local_referrer",
+        "pseudonym": None,
+        "motivation": "Ik verwijs gezinnen vanuit het wijkteam naar logeren en zie waar het vastloopt.",
+        "provider": None,
+    },
+    {
+        "email": "ervaringsdeskundige@example.org",
+        "name": "Marieke Postma (demo)",
+        "organisation": "",
+        "stakeholder_group": "experience_expert",
+        "pseudonym": "Ervaringsdeskundige Sanne (pseudoniem)",
+        "motivation": "Onze zoon logeert al jaren; ik wil graag meedenken over wat ouders en kinderen nodig hebben.",
+        "provider": None,
+    },
+    {
+        "email": "huisarts@example.org",
+        "name": "Karim Benali (demo)",
+        "organisation": "Huisartsenpraktijk Emmeloord (demo)",
+        "stakeholder_group": "external_referrer",
+        "pseudonym": None,
+        "motivation": "Als huisarts verwijs ik soms naar jeugdhulp met verblijf en wil ik weten hoe de toegang loopt.",
+        "provider": None,
+    },
+    {
+        "email": "s-heeren-loo@example.org",
+        "name": "Esther van Leeuwen (demo)",
+        "organisation": "'s Heeren Loo",
+        "stakeholder_group": "provider",
+        "pseudonym": None,
+        "motivation": "Wij bieden logeren voor jeugdigen met een verstandelijke beperking (demo).",
+        "provider": "s-heeren-loo",
+    },
+]
+
+CONSULTATION_PROPOSALS: list[ProposalData] = [
+    {
+        "key": "logeren-productbeschrijving",
+        "topic": "product_structure",
+        "title": "Productbeschrijving kortdurend verblijf (logeren)",
+        "summary": (
+            "Concept voor het regionale product kortdurend verblijf: wat logeren is, voor wie, met welke eenheid "
+            "en hoe de toegang loopt."
+        ),
+        "public": True,
+        "change_summary": "Eerste concept voor de consultatie.",
+        "sections": [
+            {
+                "key": "wat-is-logeren",
+                "heading": "Wat is kortdurend verblijf?",
+                "kind": "text",
+                "body": (
+                    "Kortdurend verblijf (logeren) is tijdelijk verblijf van een jeugdige buiten het eigen gezin, "
+                    "zodat ouders worden ontlast en de jeugdige thuis kan blijven wonen. De jeugdige logeert "
+                    "bijvoorbeeld een weekend per maand in een logeerhuis, bij een gastgezin of in een "
+                    "kleinschalige voorziening.\n\n"
+                    "Logeren is geen behandeling. Heeft de jeugdige ook behandeling nodig, dan valt die onder een "
+                    "ander product."
+                ),
+            },
+            {
+                "key": "product-en-eenheid",
+                "heading": "Product, eenheid en bekostiging",
+                "kind": "text",
+                "body": (
+                    "In het concept is logeren één regionaal product:\n\n"
+                    "| Code | Naam | iJw-categorie | Eenheid | Financieringsvorm |\n"
+                    "|---|---|---|---|---|\n"
+                    "| 44M01 | Kortdurend verblijf (logeren) | 44 Jeugdhulp verblijf (excl. behandeling) | Etmaal | "
+                    "Inspanningsgericht |\n\n"
+                    "De gemeente wijst een aantal etmalen per jaar toe; de aanbieder declareert de etmalen "
+                    "waarin de jeugdige heeft gelogeerd. De code is een regionale conceptcode, nog geen "
+                    "definitieve code."
+                ),
+            },
+            {
+                "key": "voor-wie",
+                "heading": "Voor wie?",
+                "kind": "text",
+                "body": (
+                    "Logeren is bedoeld voor jeugdigen bij wie de zorg thuis zo zwaar is dat ouders regelmatig "
+                    "ontlast moeten worden, bijvoorbeeld bij een verstandelijke beperking, autisme, een "
+                    "lichamelijke beperking of ernstige gedragsproblemen. Broers en zussen hebben daar ook baat "
+                    "bij."
+                ),
+            },
+            {
+                "key": "toegang",
+                "heading": "Toegang en toewijzing",
+                "kind": "text",
+                "body": (
+                    "Een jeugdige kan logeren na een toewijzing door het lokale team van de gemeente of na een "
+                    "verwijzing door een huisarts, jeugdarts of medisch specialist. De toewijzing geldt voor "
+                    "een jaar, met een maximum aantal etmalen. Binnen dat maximum spreken ouders en aanbieder "
+                    "samen de logeermomenten af."
+                ),
+            },
+            {
+                "key": "vraag-ervaringen",
+                "heading": "Vraag: wat maakt logeren goed?",
+                "kind": "question",
+                "body": (
+                    "We horen graag van jeugdigen, ouders, verwijzers en aanbieders:\n\n"
+                    "1. Wat maakt logeren voor de jeugdige en het gezin goed?\n"
+                    "2. Waar loopt het nu vast: bij het vinden van een plek, de toegang of de planning?\n"
+                    "3. Past een jaartoewijzing met een maximum aantal etmalen bij de praktijk?"
+                ),
+            },
+        ],
+    },
+    {
+        "key": "logeren-kwaliteitseisen",
+        "topic": "requirements",
+        "title": "Concept kwaliteitseisen kortdurend verblijf",
+        "summary": "Eerste concept van de kwaliteitseisen voor logeren. Alleen zichtbaar voor deelnemers aan de consultatie.",
+        "public": False,
+        "change_summary": "Eerste concept voor de consultatie.",
+        "sections": [
+            {
+                "key": "vaste-gezichten",
+                "heading": "Vaste gezichten en een vaste plek",
+                "kind": "text",
+                "body": (
+                    "De jeugdige logeert zo veel mogelijk op dezelfde plek en bij dezelfde begeleiders. Een "
+                    "wisseling van plek of begeleider bespreekt de aanbieder vooraf met de ouders en, waar "
+                    "dat kan, met de jeugdige."
+                ),
+            },
+            {
+                "key": "veiligheid",
+                "heading": "Veiligheid",
+                "kind": "text",
+                "body": (
+                    "Iedere begeleider heeft een verklaring omtrent het gedrag (VOG). De aanbieder werkt met de "
+                    "meldcode huiselijk geweld en kindermishandeling en heeft een klachtenregeling."
+                ),
+            },
+            {
+                "key": "vraag-planning",
+                "heading": "Vraag: hoe ver vooruit plannen?",
+                "kind": "question",
+                "body": (
+                    "Hoe ver vooruit moet een logeerweekend vastliggen, zodat ouders erop kunnen rekenen en "
+                    "aanbieders hun personeel kunnen plannen?"
+                ),
+            },
+        ],
+    },
+]
+
+# Participants' comments on the consultation's proposals; "reply_to" is an index in this list.
+CONSULTATION_COMMENTS: list[ParticipantCommentData] = [
+    # [0]
+    {
+        "proposal": "logeren-productbeschrijving",
+        "section": "wat-is-logeren",
+        "author": "ervaringsdeskundige@example.org",
+        "kind": "steun",
+        "body": (
+            "Herkenbaar. Voor ons gezin is logeren de reden dat onze zoon thuis kan blijven wonen. Het werkt "
+            "alleen als hij de begeleiders kent: een nieuwe plek kost hem weken om te wennen."
+        ),
+        "quote": None,
+        "suggested_text": None,
+        "reply_to": None,
+        "days_ago": 6,
+    },
+    # [1]
+    {
+        "proposal": "logeren-productbeschrijving",
+        "section": "toegang",
+        "author": "verwijzer@example.org",
+        "kind": "vraag",
+        "body": (
+            "Moet het wijkteam bij een wijziging van het aantal etmalen binnen het jaar een nieuwe toewijzing "
+            "maken? Dat gebeurt nu vaak, en het kost gezinnen en ons veel tijd."
+        ),
+        "quote": None,
+        "suggested_text": None,
+        "reply_to": None,
+        "days_ago": 5,
+    },
+    # [2]
+    {
+        "proposal": "logeren-productbeschrijving",
+        "section": "toegang",
+        "author": "s-heeren-loo@example.org",
+        "kind": None,
+        "body": (
+            "Een jaartoewijzing met een maximum werkt voor ons goed, als we binnen dat maximum mogen schuiven "
+            "tussen maanden. Dan is een nieuwe toewijzing alleen nodig als het maximum omhoog moet."
+        ),
+        "quote": None,
+        "suggested_text": None,
+        "reply_to": 1,
+        "days_ago": 4,
+    },
+    # [3]
+    {
+        "proposal": "logeren-productbeschrijving",
+        "section": "toegang",
+        "author": "huisarts@example.org",
+        "kind": "zorg",
+        "body": (
+            "Als huisarts weet ik vaak niet welke aanbieder een logeerplek vrij heeft. Een regionaal overzicht "
+            "van beschikbare plekken zou verwijzen veel eenvoudiger maken."
+        ),
+        "quote": None,
+        "suggested_text": None,
+        "reply_to": None,
+        "days_ago": 3,
+    },
+    # [4]
+    {
+        "proposal": "logeren-kwaliteitseisen",
+        "section": "vaste-gezichten",
+        "author": "ervaringsdeskundige@example.org",
+        "kind": "suggestie",
+        "body": (
+            "Graag ook opnemen dat ouders een vast aanspreekpunt bij de aanbieder hebben, niet alleen de "
+            "jeugdige vaste begeleiders."
+        ),
+        "quote": None,
+        "suggested_text": None,
+        "reply_to": None,
+        "days_ago": 2,
+    },
+    # [5]
+    {
+        "proposal": "logeren-productbeschrijving",
+        "section": "vraag-ervaringen",
+        "author": "verwijzer@example.org",
+        "kind": "suggestie",
+        "body": (
+            "Het vastlopen zit bij ons vooral in het vinden van een plek in Almere zelf. Gezinnen willen geen "
+            "uur rijden voor een logeerweekend."
+        ),
+        "quote": None,
+        "suggested_text": None,
+        "reply_to": None,
+        "days_ago": 1,
     },
 ]

@@ -20,6 +20,8 @@ from app.accounts.deps import load_user
 from app.admin import views as admin_views
 from app.config import get_settings
 from app.db import get_engine
+from app.dialogues import admin_views as dialogue_admin_views
+from app.dialogues import api as dialogues_api
 from app.dialogues import views as dialogue_views
 from app.documents import api as documents_api
 from app.documents import views as document_views
@@ -34,6 +36,7 @@ from app.openapi import install_problem_openapi
 from app.proposals import admin_views as proposal_admin_views
 from app.proposals import api as proposals_api
 from app.proposals import views as proposal_views
+from app.providers import admin_views as provider_admin_views
 from app.providers import api as providers_api
 from app.review import api as review_api
 from app.review import views as review_views
@@ -148,6 +151,7 @@ def create_api() -> FastAPI:
     install_problem_openapi(api)
     api.include_router(accounts_api.router)
     api.include_router(providers_api.router)
+    api.include_router(dialogues_api.router)
     api.include_router(meetings_api.router)
     api.include_router(invitations_api.router)
     api.include_router(documents_api.router)
@@ -192,8 +196,10 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.mount("/api/v1", api, name="api")
     app.include_router(health_router)
     app.include_router(dialogue_views.router)
+    app.include_router(dialogue_admin_views.router)
     app.include_router(account_views.router)
     app.include_router(admin_views.router)
+    app.include_router(provider_admin_views.router)
     app.include_router(meeting_views.router)
     app.include_router(meeting_admin_views.router)
     app.include_router(invitation_views.router)

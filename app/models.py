@@ -223,6 +223,7 @@ class CareForm(SQLModel, table=True):
     key: str = Field(max_length=60, unique=True)
     name: str = Field(max_length=200)
     description: str = Field(default="", sa_type=Text)
+    archived_at: datetime | None = _ts(default=None)  # kept for history, out of the lists
 
 
 class Municipality(SQLModel, table=True):

@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 from app import demo_content
 from app.accounts import service as accounts_service
 from app.accounts.passwords import hash_password
-from app.demo import DEMO_PASSWORD, SESSION_OFFSETS
+from app.demo import DEMO_PASSWORD
 from app.kit import clock
 from app.kit.diff import word_diff
 from app.kit.i18n import TIMEZONE
@@ -36,8 +36,10 @@ from app.models import (
     Dialogue,
     DialogueSession,
     Document,
+    Framework,
     Invitation,
     InvitationStatus,
+    Milestone,
     Municipality,
     Participation,
     Proposal,
@@ -48,6 +50,7 @@ from app.models import (
     ProviderMunicipality,
     Role,
     Section,
+    SelectionCriterion,
     SessionStatus,
     SubgroupAssignment,
     User,
@@ -149,6 +152,32 @@ def invitation_of(db: Session, provider_: Provider) -> Invitation:
     return db.exec(
         select(Invitation).where(Invitation.provider_id == provider_.id).order_by(col(Invitation.dialogue_id).desc())
     ).first()
+
+
+# --- a trajectory's criteria, frameworks, milestones and consultation participants -------------------------------
+
+
+def criterion(db: Session, *, dialogue_: Dialogue | None = None, **overrides: Any) -> SelectionCriterion:
+    """A selection criterion of the dialogue, after the ones it has (``position`` by number)."""
+    n = number()
+    fields: dict[str, Any] = {"position": n, "title": f"Criterium {n}", "text": f"De toelichting bij criterium {n}."}
+    return _save(db, SelectionCriterion(**{"dialogue_id": (dialogue_ or dialogue(db)).id, **fields, **overrides}))
+
+
+def framework(db: Session, *, dialogue_: Dialogue | None = None, **overrides: Any) -> Framework:
+    """A framework (kader) of the dialogue with a link."""
+    n = number()
+    fields: dict[str, Any] = {"position": n, "title": f"Kader {n}", "url": f"https://example.org/kader-{n}"}
+    return _save(db, Framework(**{"dialogue_id": (dialogue_ or dialogue(db)).id, **fields, **overrides}))
+
+
+def milestone(
+    db: Session, *, due_in: timedelta = timedelta(days=7), dialogue_: Dialogue | None = None, **overrides: Any
+) -> Milestone:
+    """A milestone of the dialogue, due ``due_in`` from now (negative: in the past), not met."""
+    n = number()
+    fields: dict[str, Any] = {"title": f"Mijlpaal {n}", "due_at": clock.now() + due_in}
+    return _save(db, Milestone(**{"dialogue_id": (dialogue_ or dialogue(db)).id, **fields, **overrides}))
 
 
 def user(
@@ -606,7 +635,7 @@ def demo_meetings(db: Session, proposals: dict[str, Proposal]) -> list[DialogueS
     today = clock.now().astimezone(TIMEZONE).date()
     made = []
     for s in demo_content.SESSIONS:
-        day = today + timedelta(days=SESSION_OFFSETS.get(s["number"], s["day_offset"]))
+        day = today + timedelta(days=s["day_offset"])
 
         def at(hhmm: str, day: date = day) -> datetime:
             hour, minute = (int(x) for x in hhmm.split(":"))
@@ -634,7 +663,7 @@ def demo_meetings(db: Session, proposals: dict[str, Proposal]) -> list[DialogueS
                 location=s["location"],
                 status=s["status"],
                 recording_url=s.get("recording_url"),
-                report=s.get("report") or "",
+                report=(s.get("report") or "") if held else "",
                 report_published_at=at(s["end"]) + timedelta(days=3) if held and s.get("report") else None,
             )
         )
@@ -680,14 +709,11 @@ def demo_meeting_details(
                         )
                     )
         if made_meeting.status == SessionStatus.held:
-            for i, slug in enumerate(accepted):
-                came = i % 5 != 4  # most accepted providers came
+            for slug in accepted:
+                people = s["attendance"].get(slug, 0)  # the demo's attendance, as its report states
                 db.add(
                     Attendance(
-                        session_id=made_meeting.id,
-                        provider_id=providers[slug].id,
-                        attended=came,
-                        people=(1 + i % 3) if came else 0,
+                        session_id=made_meeting.id, provider_id=providers[slug].id, attended=people > 0, people=people
                     )
                 )
         release_at = min(made_meeting.documents_release_at or made_meeting.starts_at, now - timedelta(hours=1))

@@ -49,11 +49,17 @@ def list_users(session: Session, principal: Principal, *, role: str = "", q: str
 
 
 def providers(session: Session) -> list[Provider]:
-    return list(session.exec(select(Provider).order_by(Provider.name)).all())
+    """The providers a new user can be linked to: archived ones are left out."""
+    return list(session.exec(select(Provider).where(col(Provider.archived_at).is_(None)).order_by(Provider.name)).all())
 
 
 def municipalities(session: Session) -> list[Municipality]:
-    return list(session.exec(select(Municipality).order_by(Municipality.name)).all())
+    """The municipalities a new user can be linked to: archived ones are left out."""
+    return list(
+        session.exec(
+            select(Municipality).where(col(Municipality.archived_at).is_(None)).order_by(Municipality.name)
+        ).all()
+    )
 
 
 def list_outbox(

@@ -21,11 +21,11 @@ from sqlalchemy import ColumnElement, and_, func, or_, true, update
 from sqlmodel import Session, col, select
 
 from app.audit.service import record
+from app.dialogues import manage as dialogues
 from app.dialogues.participants import approved_participants, in_trajectories
-from app.dialogues.service import current_dialogue
 from app.kit import clock
 from app.kit.dates import parse_local_datetime
-from app.kit.errors import Conflict, NotFound, ValidationFailed
+from app.kit.errors import AppError, Conflict, NotFound, ValidationFailed
 from app.kit.i18n import TIMEZONE
 from app.kit.pagination import PageParams, paginate
 from app.kit.storage import open_path, store_bytes
@@ -73,7 +73,7 @@ FILE_TYPES: dict[str, FileType] = {
 TYPE_LABELS: dict[str, str] = {t.content_type: t.label for t in FILE_TYPES.values()}
 ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
 AUDIENCES = (Audience.participants.value, Audience.public.value)
-FORM_ORDER = ("title", "file", "session_id", "audience", "release_at")
+FORM_ORDER = ("title", "file", "dialogue_id", "session_id", "audience", "release_at")
 
 
 # --- checking an upload --------------------------------------------------------------------------
@@ -141,6 +141,7 @@ class DocumentInput:
     audience: str = Audience.participants.value
     release_at: str = ""  # datetime-local in Europe/Amsterdam; empty: the default moment
     session_id: str = ""  # empty: the document belongs to the whole dialogue
+    dialogue_id: str = ""  # the trajectory (id or slug); empty: the session's, else the current one
 
 
 @dataclass(frozen=True)
@@ -250,11 +251,18 @@ def create_document(session: Session, data: DocumentInput, upload: FileUpload | 
     checked = _check_fields(data, ds, now)
     if session_error:
         checked.error("session_id", session_error)
+    dialogue_id: int | None = ds.dialogue_id if ds else None
+    if data.dialogue_id.strip() or ds is None:
+        try:
+            dialogue_id = dialogues.chosen(session, data.dialogue_id).id
+        except AppError as exc:
+            checked.error("dialogue_id", exc.errors[0]["message"] if exc.errors else exc.detail)
+        if ds is not None and dialogue_id is not None and ds.dialogue_id != dialogue_id:
+            checked.error("session_id", "Kies een sessie van het gekozen traject, of geen sessie.")
     kind, filename = _check_file(upload, checked)
-    if checked.errors or kind is None or upload is None or checked.release_at is None:
+    if checked.errors or kind is None or upload is None or checked.release_at is None or dialogue_id is None:
         errors = sorted(checked.errors, key=lambda e: FORM_ORDER.index(e["field"]))  # as the form shows them
         raise ValidationFailed(errors[0]["message"], errors=errors, user_message=True)
-    dialogue_id = ds.dialogue_id if ds else current_dialogue(session)[0].id or 0
     stored = store_bytes(upload.content)  # content-addressed: a rolled-back upload leaves a harmless file
     document = Document(
         dialogue_id=dialogue_id,
@@ -440,31 +448,35 @@ class DocumentItem:
 
 @dataclass
 class DocumentGroup:
-    dialogue_session: DialogueSession | None  # None: documents for the whole dialogue
+    dialogue_session: DialogueSession | None  # None: documents for the whole trajectory
     items: list[DocumentItem] = field(default_factory=list)
+    dialogue_id: int = 0  # the trajectory the documents belong to
 
 
-def documents_by_session(session: Session, principal: Principal) -> list[DocumentGroup]:
-    """What ``principal`` may see now, grouped by session (general documents first), in one query."""
+def documents_by_session(session: Session, principal: Principal, dialogue_id: int | None = None) -> list[DocumentGroup]:
+    """What ``principal`` may see now (of trajectory ``dialogue_id``; None: of all), grouped by trajectory and
+    session (general documents first), in one query."""
     now = clock.now()
-    rows = session.exec(
+    stmt = (
         select(Document, DialogueSession)
         .outerjoin(DialogueSession, col(DialogueSession.id) == Document.session_id)
         .where(_visible(principal, now))
         .order_by(col(Document.release_at), col(Document.id))
-    ).all()
-    groups: dict[int, DocumentGroup] = {}
-    for document, ds in rows:
-        key = (ds.id or 0) if ds else 0
-        group = groups.setdefault(key, DocumentGroup(dialogue_session=ds))
+    )
+    if dialogue_id is not None:
+        stmt = stmt.where(Document.dialogue_id == dialogue_id)
+    groups: dict[tuple[int, int], DocumentGroup] = {}
+    for document, ds in session.exec(stmt).all():
+        key = (document.dialogue_id, (ds.id or 0) if ds else 0)
+        group = groups.setdefault(key, DocumentGroup(dialogue_session=ds, dialogue_id=document.dialogue_id))
         group.items.append(DocumentItem(document=document, released=is_released(document, now)))
     return sorted(groups.values(), key=_group_order)
 
 
-def _group_order(group: DocumentGroup) -> tuple[int, int, int]:
-    """General documents first, then sessions by number."""
+def _group_order(group: DocumentGroup) -> tuple[int, int, int, int]:
+    """By trajectory (newest first); in each, general documents first, then sessions by number."""
     ds = group.dialogue_session
-    return (0, 0, 0) if ds is None else (1, ds.number, ds.id or 0)
+    return (-group.dialogue_id, 0, 0, 0) if ds is None else (-group.dialogue_id, 1, ds.number, ds.id or 0)
 
 
 # --- downloads -----------------------------------------------------------------------------------

@@ -6,11 +6,13 @@ from dataclasses import asdict, dataclass
 from typing import Annotated
 
 from babel.numbers import format_decimal
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from app.accounts.deps import AdminUser, CurrentUser, WebPrincipal, client_ip
 from app.db import SessionDep
+from app.dialogues import manage as dialogues
+from app.dialogues.service import trajectory_choice
 from app.documents import service
 from app.documents.download import download_response
 from app.kit.dates import local_input
@@ -53,6 +55,7 @@ class DocumentForm:
     audience: str
     release_at: str
     session_id: str
+    dialogue_id: str = ""
 
     @property
     def values(self) -> dict[str, str]:
@@ -60,7 +63,11 @@ class DocumentForm:
 
     def to_input(self) -> service.DocumentInput:
         return service.DocumentInput(
-            title=self.title, audience=self.audience, release_at=self.release_at, session_id=self.session_id
+            title=self.title,
+            audience=self.audience,
+            release_at=self.release_at,
+            session_id=self.session_id,
+            dialogue_id=self.dialogue_id,
         )
 
 
@@ -69,8 +76,11 @@ def document_form(
     audience: Annotated[str, Form(max_length=20)] = Audience.participants.value,
     release_at: Annotated[str, Form(max_length=40)] = "",
     session_id: Annotated[str, Form(max_length=20)] = "",
+    dialogue_id: Annotated[str, Form(max_length=100)] = "",
 ) -> DocumentForm:
-    return DocumentForm(title=title, audience=audience, release_at=release_at, session_id=session_id)
+    return DocumentForm(
+        title=title, audience=audience, release_at=release_at, session_id=session_id, dialogue_id=dialogue_id
+    )
 
 
 DocumentFormDep = Annotated[DocumentForm, Depends(document_form)]
@@ -103,6 +113,8 @@ def _admin_list(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
+    options = dialogues.choice_options(session)
+    default = {"audience": Audience.participants.value, "dialogue_id": str(options[0][0]) if options else ""}
     return render(
         request,
         "documents/admin_list.html",
@@ -110,8 +122,9 @@ def _admin_list(
             "title": _("Stukken"),
             "rows": service.admin_rows(session),
             "sessions": [(ds.id, session_label(ds)) for ds in service.session_choices(session)],
+            "dialogue_options": options,
             "audiences": [(key, _(label)) for key, label in AUDIENCE_OPTIONS],
-            "values": values or {"audience": Audience.participants.value},
+            "values": values or default,
             "errors": errors or {},
             "type_labels": service.TYPE_LABELS,
             "file_size": file_size,
@@ -203,18 +216,26 @@ def update_document(
 
 
 @router.get("/documents", include_in_schema=False)
-def documents(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
-    """Signed-in users: released documents by session; admins also see what is still to come. A provider that does
-    not (yet) take part sees the public ones and is told why (access follows the invitation)."""
+def documents(
+    request: Request,
+    session: SessionDep,
+    principal: WebPrincipal,
+    dialogue: Annotated[str, Query(max_length=100, description="A trajectory's slug or id")] = "",
+) -> Response:
+    """Signed-in users: released documents by trajectory and session (of one trajectory with ``?dialogue=``);
+    admins also see what is still to come. A provider that does not (yet) take part sees the public ones and is
+    told why (access follows the invitation)."""
     if not principal.is_authenticated:
         authorize(principal, Action.view_released_documents)  # the public: sign in first
+    choice = trajectory_choice(session, principal, dialogue or None)
     return render(
         request,
         "documents/index.html",
         {
             "title": _("Stukken"),
             "participant_documents": can(principal, Action.view_released_documents),
-            "groups": service.documents_by_session(session, principal),
+            "groups": service.documents_by_session(session, principal, choice.dialogue_id),
+            "choice": choice,
             "type_labels": service.TYPE_LABELS,
             "file_size": file_size,
             "session_label": session_label,

@@ -16,7 +16,8 @@ from sqlmodel import Session, and_, col, func, or_, select
 
 from app.audit.service import record
 from app.config import get_settings
-from app.dialogues.service import current_dialogue, list_sessions
+from app.dialogues import manage as dialogues
+from app.dialogues.service import list_sessions
 from app.documents.service import notify_released_so_far
 from app.kit import clock
 from app.kit.errors import Conflict, NotFound, ValidationFailed
@@ -27,14 +28,19 @@ from app.meetings.manage import send_save_the_dates
 from app.models import (
     TARGET_GROUPS,
     Attendance,
+    CriterionAssessment,
+    CriterionBasis,
     Dialogue,
+    DialogueKind,
     DialogueSession,
+    DialogueStatus,
     Invitation,
     InvitationStatus,
     Municipality,
     Provider,
     ProviderMunicipality,
     ProviderSize,
+    SelectionCriterion,
     SessionStatus,
     User,
     is_valid_id,
@@ -69,6 +75,32 @@ def _snapshot(invitation: Invitation) -> dict[str, Any]:
         "responded_at": _iso(invitation.responded_at),
         "responded_by_id": invitation.responded_by_id,
     }
+
+
+# --- which trajectory ---------------------------------------------------------------------------
+
+
+def chosen_dialogue(session: Session, raw: str | None) -> Dialogue:
+    """The trajectory a page works on: the one ``raw`` names (slug or id), else the current one."""
+    return dialogues.pick(session, raw)
+
+
+def dialogue_choices(session: Session) -> list[Dialogue]:
+    """The trajectories to pick from (not archived)."""
+    return dialogues.choices(session)
+
+
+def _no_invitations(dialogue: Dialogue) -> None:
+    if dialogue.kind == DialogueKind.consultation:
+        raise Conflict(
+            "A consultation has no invitations: its participants ask to take part.",
+            errors=[{"field": "provider_id", "message": "Een consultatie heeft geen uitnodigingen."}],
+        )
+    if dialogue.status == DialogueStatus.archived:
+        raise Conflict(
+            "This trajectory is archived.",
+            errors=[{"field": "provider_id", "message": "Dit traject is gearchiveerd."}],
+        )
 
 
 # --- the selection overview ---------------------------------------------------------------------
@@ -122,6 +154,27 @@ def _count(key: str, label: str, rows: list[SelectionRow]) -> MixCount:
 
 
 @dataclass(frozen=True)
+class AssessmentRow:
+    """SDFL's assessment of one invited provider against an assessment criterion (None: not assessed yet)."""
+
+    row: SelectionRow
+    assessment: CriterionAssessment | None
+
+
+@dataclass(frozen=True)
+class CriterionCoverage:
+    """How the invited and accepted providers cover one selection criterion of the trajectory."""
+
+    criterion: SelectionCriterion
+    counts: list[MixCount] = field(default_factory=list)  # size, target_groups, contracting
+    assessments: list[AssessmentRow] = field(default_factory=list)  # assessment
+
+    @property
+    def gaps(self) -> list[MixCount]:
+        return [c for c in self.counts if c.missing]
+
+
+@dataclass(frozen=True)
 class Selection:
     dialogue: Dialogue
     rows: list[SelectionRow]
@@ -129,6 +182,7 @@ class Selection:
     sizes: list[MixCount]
     municipalities: list[MixCount]
     status_counts: dict[str, int] = field(default_factory=dict)
+    coverage: list[CriterionCoverage] = field(default_factory=list)
 
     @property
     def missing_target_groups(self) -> list[MixCount]:
@@ -139,9 +193,9 @@ class Selection:
         return any(r.provider.illustrative for r in self.rows)
 
 
-def selection(session: Session) -> Selection:
-    """Every provider with its tags, contracts and invitation to the current dialogue, and the mix."""
-    dialogue, _care_form = current_dialogue(session)
+def selection(session: Session, dialogue: Dialogue) -> Selection:
+    """Every provider with its tags, contracts and invitation to ``dialogue``, the mix, and the coverage of each
+    of the trajectory's selection criteria."""
     pairs = session.exec(
         select(Provider, Invitation)
         .outerjoin(
@@ -172,18 +226,78 @@ def selection(session: Session) -> Selection:
             by_municipality[m.id or 0].append(row)
         status_counts[row.status] += 1
     sizes = [s.value for s in SIZES] + sorted(set(by_size) - {s.value for s in SIZES})
+    target_groups = [_count(key, label, by_tag[key]) for key, label in TARGET_GROUPS.items()]
+    size_counts = [_count(size, size, by_size[size]) for size in sizes]
+    municipality_counts = [
+        _count(str(m.id), m.name, by_municipality[m.id or 0])
+        for m in municipalities
+        if m.in_procurement or by_municipality[m.id or 0]
+    ]
+    outside = _count(OUTSIDE_FLEVOLAND, OUTSIDE_FLEVOLAND, [r for r in rows if r.provider.active_outside_flevoland])
     return Selection(
         dialogue=dialogue,
         rows=rows,
-        target_groups=[_count(key, label, by_tag[key]) for key, label in TARGET_GROUPS.items()],
-        sizes=[_count(size, size, by_size[size]) for size in sizes],
-        municipalities=[
-            _count(str(m.id), m.name, by_municipality[m.id or 0])
-            for m in municipalities
-            if m.in_procurement or by_municipality[m.id or 0]
-        ],
+        target_groups=target_groups,
+        sizes=size_counts,
+        municipalities=municipality_counts,
         status_counts=dict(status_counts),
+        coverage=_coverage(session, dialogue, rows, size_counts, target_groups, [*municipality_counts, outside]),
     )
+
+
+OUTSIDE_FLEVOLAND = "outside_flevoland"  # the row of the contracting coverage for activity outside Flevoland
+
+
+def _coverage(
+    session: Session,
+    dialogue: Dialogue,
+    rows: list[SelectionRow],
+    sizes: list[MixCount],
+    target_groups: list[MixCount],
+    contracting: list[MixCount],
+) -> list[CriterionCoverage]:
+    criteria = session.exec(
+        select(SelectionCriterion)
+        .where(SelectionCriterion.dialogue_id == dialogue.id)
+        .order_by(col(SelectionCriterion.position), col(SelectionCriterion.id))
+    ).all()
+    assessed = dialogues.assessments(session, [c.id or 0 for c in criteria if c.basis == CriterionBasis.assessment])
+    invited = [r for r in rows if r.invited]
+    out = []
+    for c in criteria:
+        if c.basis == CriterionBasis.size:
+            out.append(CriterionCoverage(criterion=c, counts=sizes))
+        elif c.basis == CriterionBasis.target_groups:
+            out.append(CriterionCoverage(criterion=c, counts=target_groups))
+        elif c.basis == CriterionBasis.contracting:
+            out.append(CriterionCoverage(criterion=c, counts=contracting))
+        else:
+            out.append(
+                CriterionCoverage(
+                    criterion=c,
+                    assessments=[
+                        AssessmentRow(row=r, assessment=assessed.get((c.id or 0, r.provider.id or 0))) for r in invited
+                    ],
+                )
+            )
+    return out
+
+
+def assess(
+    session: Session,
+    principal: Principal,
+    dialogue: Dialogue,
+    *,
+    criterion_id: int,
+    provider_id: int,
+    meets: bool | None,
+    note: str,
+) -> None:
+    """SDFL's assessment of a provider against one of ``dialogue``'s assessment criteria."""
+    criterion = session.get(SelectionCriterion, criterion_id) if is_valid_id(criterion_id) else None
+    if criterion is None or criterion.dialogue_id != dialogue.id:
+        raise NotFound("Dit criterium hoort niet bij dit traject.", user_message=True)
+    dialogues.assess(session, principal, criterion_id=criterion_id, provider_id=provider_id, meets=meets, note=note)
 
 
 # --- inviting and reminding ---------------------------------------------------------------------
@@ -232,15 +346,15 @@ def _mail_context(
     }
 
 
-def invite(session: Session, *, provider_ids: list[int], actor: User) -> InviteResult:
-    """Invite providers to the current dialogue and mail their active users; already invited ones are skipped."""
+def invite(session: Session, dialogue: Dialogue, *, provider_ids: list[int], actor: User) -> InviteResult:
+    """Invite providers to ``dialogue`` and mail their active users; already invited ones are skipped."""
+    _no_invitations(dialogue)
     wanted = sorted(set(provider_ids))
     if not wanted:
         raise ValidationFailed(
             "Select at least one provider.",
             errors=[{"field": "provider_id", "message": "Kies ten minste één zorgaanbieder."}],
         )
-    dialogue, _care_form = current_dialogue(session)
     providers = session.exec(select(Provider).where(col(Provider.id).in_(wanted)).order_by(Provider.name)).all()
     if len(providers) != len(wanted):
         raise ValidationFailed(
@@ -296,9 +410,9 @@ class ReminderResult:
     mails: int
 
 
-def send_reminders(session: Session, *, actor: User) -> ReminderResult:
-    """Mail a reminder to the users of every provider that has not answered yet; sets ``reminded_at``."""
-    dialogue, _care_form = current_dialogue(session)
+def send_reminders(session: Session, dialogue: Dialogue, *, actor: User) -> ReminderResult:
+    """Mail a reminder to the users of every provider that has not answered the invitation to ``dialogue`` yet;
+    sets ``reminded_at``."""
     pending = session.exec(
         select(Invitation, Provider)
         .join(Provider, col(Provider.id) == Invitation.provider_id)
@@ -350,6 +464,8 @@ class InvitationPage:
     detail: InvitationDetail
     dialogue: Dialogue
     sessions: list[DialogueSession]
+    # The provider's invitations to every trajectory (on its own page, to switch between them).
+    others: list[tuple[Invitation, Dialogue]] = field(default_factory=list)
 
 
 Responder = aliased(User)
@@ -384,14 +500,34 @@ def invitation_page(session: Session, invitation_id: int) -> InvitationPage:
     return _page(session, get_invitation(session, invitation_id))
 
 
-def own_invitation_page(session: Session, provider_id: int | None) -> InvitationPage:
-    """The invitation of ``provider_id`` to the current dialogue; a Dutch 404 when there is none."""
-    dialogue, _care_form = current_dialogue(session)
+def own_invitations(session: Session, provider_id: int | None) -> list[tuple[Invitation, Dialogue]]:
+    """Every invitation of ``provider_id``, one per trajectory (newest trajectory first), archived ones left out."""
+    if provider_id is None:
+        return []
+    return [
+        (i, d)
+        for i, d in session.exec(
+            select(Invitation, Dialogue)
+            .join(Dialogue, col(Dialogue.id) == Invitation.dialogue_id)
+            .where(Invitation.provider_id == provider_id, Dialogue.status != DialogueStatus.archived)
+            .order_by(col(Dialogue.id).desc())
+        ).all()
+    ]
+
+
+def own_invitation_page(session: Session, provider_id: int | None, dialogue_ref: str = "") -> InvitationPage:
+    """The invitation of ``provider_id`` to the trajectory ``dialogue_ref`` names (slug or id; empty: its
+    newest invitation); a Dutch 404 when there is none."""
     row = None
     if provider_id is not None:
-        row = session.exec(
-            _detail_query().where(Invitation.dialogue_id == dialogue.id, Invitation.provider_id == provider_id)
-        ).first()
+        stmt = _detail_query().where(Invitation.provider_id == provider_id)
+        if dialogue_ref.strip():
+            stmt = stmt.where(Invitation.dialogue_id == chosen_dialogue(session, dialogue_ref).id)
+        else:
+            stmt = stmt.join(Dialogue, col(Dialogue.id) == Invitation.dialogue_id).order_by(
+                col(Dialogue.status) == DialogueStatus.archived, col(Invitation.dialogue_id).desc()
+            )
+        row = session.exec(stmt).first()
     if row is None:
         raise NotFound(
             "Uw organisatie is (nog) niet uitgenodigd voor dit dialoogtraject. Verwacht u wel een uitnodiging? "
@@ -399,7 +535,7 @@ def own_invitation_page(session: Session, provider_id: int | None) -> Invitation
             user_message=True,
         )
     detail = InvitationDetail(invitation=row[0], provider=row[1], responded_by=row[2])
-    return InvitationPage(detail=detail, dialogue=dialogue, sessions=list_sessions(session, dialogue.id or 0))
+    return replace(_page(session, detail), others=own_invitations(session, provider_id))
 
 
 def clean_note(note: str) -> str:
@@ -559,9 +695,8 @@ class Participation:
     totals: list[SessionTotal]
 
 
-def participation(session: Session) -> Participation:
+def participation(session: Session, dialogue: Dialogue) -> Participation:
     """Per provider: invited when, answered what (when, by whom), attended which sessions with how many."""
-    dialogue, _care_form = current_dialogue(session)
     sessions = list_sessions(session, dialogue.id or 0)
     attendances = session.exec(
         select(Attendance)

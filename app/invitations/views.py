@@ -13,7 +13,7 @@ from app.db import SessionDep
 from app.invitations import service
 from app.kit.errors import AppError, NotFound, field_errors
 from app.kit.i18n import gettext as _
-from app.models import TARGET_GROUPS, InvitationStatus
+from app.models import TARGET_GROUPS, Dialogue, InvitationStatus
 from app.policy import Action, Principal, authorize, can
 from app.web.templates import is_htmx, render
 
@@ -31,10 +31,12 @@ FLASH_LIMIT = 100_000
 def _selection_page(
     request: Request,
     session: SessionDep,
+    dialogue: Dialogue,
     *,
     errors: dict[str, str] | None = None,
     selected: set[int] | None = None,
     flash: dict[str, int] | None = None,
+    assessment_errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
     return render(
@@ -42,8 +44,12 @@ def _selection_page(
         "invitations/selection.html",
         {
             "title": _("Selectie en uitnodigingen"),
-            "selection": service.selection(session),
+            "selection": service.selection(session, dialogue),
+            "dialogue": dialogue,
+            "dialogue_options": [(d.slug, d.title) for d in service.dialogue_choices(session)],
             "target_groups": TARGET_GROUPS,
+            "outside_flevoland": service.OUTSIDE_FLEVOLAND,
+            "assessment_errors": assessment_errors or {},
             "errors": errors or {},
             "selected": selected or set(),
             "flash": flash or {},
@@ -62,6 +68,7 @@ def selection(
     mails: Annotated[int | None, Query(ge=0, le=FLASH_LIMIT)] = None,
     without_contact: Annotated[int | None, Query(ge=0, le=FLASH_LIMIT)] = None,
     reminded: Annotated[int | None, Query(ge=0, le=FLASH_LIMIT)] = None,
+    dialogue: Annotated[str, Query(max_length=100)] = "",
 ) -> Response:
     """Every provider with what SDFL selects on, its invitation, and the mix of the participants."""
     flash = {
@@ -75,7 +82,7 @@ def selection(
         }.items()
         if value is not None
     }
-    return _selection_page(request, session, flash=flash)
+    return _selection_page(request, session, service.chosen_dialogue(session, dialogue), flash=flash)
 
 
 def _ids(values: list[str]) -> list[int]:
@@ -88,33 +95,64 @@ def invite(
     session: SessionDep,
     admin: AdminUser,
     provider_id: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI copies defaults
+    dialogue: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
-    """Invite the chosen providers to the current dialogue (those invited already are left alone)."""
+    """Invite the chosen providers to the chosen trajectory (those invited already are left alone)."""
     ids = _ids(provider_id)
+    chosen = service.chosen_dialogue(session, dialogue)
     try:
         if len(ids) != len(provider_id):
             raise AppError(errors=[{"field": "provider_id", "message": _("Een gekozen zorgaanbieder bestaat niet.")}])
-        result = service.invite(session, provider_ids=ids, actor=admin)
+        result = service.invite(session, chosen, provider_ids=ids, actor=admin)
     except AppError as exc:
         return _selection_page(
             request,
             session,
+            chosen,
             errors=field_errors(exc),
             selected=set(ids),
             status_code=422,
         )
     query = (
         f"invited={len(result.invited)}&already={result.already}&mails={result.mails}"
-        f"&without_contact={len(result.without_contact)}"
+        f"&without_contact={len(result.without_contact)}&dialogue={chosen.slug}"
     )
     return RedirectResponse(f"/admin/invitations?{query}", status_code=303)
 
 
 @router.post("/admin/invitations/reminders", include_in_schema=False)
-def reminders(session: SessionDep, admin: AdminUser) -> Response:
-    """Remind every provider that has not answered yet."""
-    result = service.send_reminders(session, actor=admin)
-    return RedirectResponse(f"/admin/invitations?reminded={result.providers}&mails={result.mails}", status_code=303)
+def reminders(session: SessionDep, admin: AdminUser, dialogue: Annotated[str, Form(max_length=100)] = "") -> Response:
+    """Remind every provider that has not answered the invitation to the chosen trajectory yet."""
+    chosen = service.chosen_dialogue(session, dialogue)
+    result = service.send_reminders(session, chosen, actor=admin)
+    return RedirectResponse(
+        f"/admin/invitations?reminded={result.providers}&mails={result.mails}&dialogue={chosen.slug}", status_code=303
+    )
+
+
+@router.post("/admin/invitations/assessments", include_in_schema=False)
+def assess(
+    request: Request,
+    session: SessionDep,
+    admin: AdminUser,
+    principal: WebPrincipal,
+    dialogue: Annotated[str, Form(max_length=100)] = "",
+    criterion_id: Annotated[int, Form(ge=1, le=2_147_483_647)] = 1,
+    provider_id: Annotated[int, Form(ge=1, le=2_147_483_647)] = 1,
+    meets: Annotated[str, Form(max_length=5)] = "",
+    note: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    """SDFL's assessment of one provider against an assessment criterion (e.g. the attitude criterion)."""
+    chosen = service.chosen_dialogue(session, dialogue)
+    verdict = {"yes": True, "no": False}.get(meets)
+    try:
+        service.assess(
+            session, principal, chosen, criterion_id=criterion_id, provider_id=provider_id, meets=verdict, note=note
+        )
+    except AppError as exc:
+        errors = {f"{criterion_id}-{provider_id}-{k}": v for k, v in field_errors(exc).items()}
+        return _selection_page(request, session, chosen, assessment_errors=errors, status_code=exc.status_code)
+    return RedirectResponse(f"/admin/invitations?dialogue={chosen.slug}#criterion-{criterion_id}", status_code=303)
 
 
 # --- answering ------------------------------------------------------------------------------------
@@ -206,14 +244,22 @@ def _own_provider_id(principal: Principal, user: SignedInUser) -> int | None:
 
 
 @router.get("/invitation", include_in_schema=False)
-def own_invitation(request: Request, session: SessionDep, user: SignedInUser, principal: WebPrincipal) -> Response:
-    """The invitation of the signed-in user's organisation, with the answer form (none once it is withdrawn)."""
+def own_invitation(
+    request: Request,
+    session: SessionDep,
+    user: SignedInUser,
+    principal: WebPrincipal,
+    dialogue: Annotated[str, Query(max_length=100)] = "",
+) -> Response:
+    """The invitation of the signed-in user's organisation to one trajectory (``?dialogue=``; the newest by
+    default), with the answer form (none once it is withdrawn) and links to its other invitations."""
     if can(principal, Action.manage):  # admins answer for providers from the list of invitations
         return RedirectResponse("/admin/invitations", status_code=303)
-    if can(principal, Action.view_own_invitation) and not can(principal, Action.rsvp):  # withdrawn: read only
-        page = service.own_invitation_page(session, user.provider_id)  # to read, not to answer
-        return _invitation_response(request, page, action="", admin_view=False)
-    page = service.own_invitation_page(session, _own_provider_id(principal, user))
+    read_only = service.own_invitation_page(session, user.provider_id, dialogue) if user.provider_id else None
+    focused = principal.in_dialogue(read_only.dialogue.id or 0) if read_only else principal
+    if can(focused, Action.view_own_invitation) and not can(focused, Action.rsvp) and read_only:  # withdrawn
+        return _invitation_response(request, read_only, action="", admin_view=False)
+    page = service.own_invitation_page(session, _own_provider_id(focused, user), dialogue)
     return _invitation_response(request, page, action="/invitation", admin_view=False)
 
 
@@ -225,6 +271,7 @@ def answer_own_invitation(
     principal: WebPrincipal,
     answer: Annotated[str, Form(max_length=20)] = "",
     note: Annotated[str, Form(max_length=20_000)] = "",
+    dialogue: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     """Accept or decline for the own organisation (again: an answer can be changed)."""
     provider_id = _own_provider_id(principal, user)
@@ -234,7 +281,8 @@ def answer_own_invitation(
             "Beheer › Uitnodigingen.",
             user_message=True,
         )
-    page = service.own_invitation_page(session, provider_id)
+    page = service.own_invitation_page(session, provider_id, dialogue)
+    principal = principal.in_dialogue(page.dialogue.id)  # answered for this trajectory's invitation
     return _answer(
         request,
         session,
@@ -243,7 +291,7 @@ def answer_own_invitation(
         answer=answer,
         note=note,
         action="/invitation",
-        back="/invitation",
+        back=f"/invitation?dialogue={page.dialogue.slug}",
         admin_view=False,
     )
 
@@ -307,11 +355,19 @@ def admin_withdraw(
 
 
 @router.get("/admin/participation", include_in_schema=False)
-def participation(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
-    """Per provider: invitation, answer and attendance per session."""
+def participation(
+    request: Request,
+    session: SessionDep,
+    principal: WebPrincipal,
+    dialogue: Annotated[str, Query(max_length=100)] = "",
+) -> Response:
+    """Per provider: invitation, answer and attendance per session, for one trajectory (``?dialogue=``)."""
     authorize(principal, Action.review)
     return render(
         request,
         "invitations/participation.html",
-        {"title": _("Deelname per zorgaanbieder"), "record": service.participation(session)},
+        {
+            "title": _("Deelname per zorgaanbieder"),
+            "record": service.participation(session, service.chosen_dialogue(session, dialogue)),
+        },
     )

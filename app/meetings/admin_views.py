@@ -6,14 +6,14 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, time
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from app.accounts.deps import AdminUser
 from app.db import SessionDep
+from app.dialogues import manage as dialogues
 from app.dialogues.participants import accepted_providers
-from app.dialogues.service import current_dialogue
 from app.feedback.agenda import agenda_feedback
 from app.kit.dates import local_input, parse_local
 from app.kit.errors import N_, AppError, field_errors
@@ -48,7 +48,13 @@ def at_time(meeting: DialogueSession, value: str) -> datetime | None:
 
 
 def _meeting_form(
-    request: Request, *, meeting: DialogueSession | None, values: dict, errors: dict, status_code: int = 200
+    request: Request,
+    db: SessionDep,
+    *,
+    meeting: DialogueSession | None,
+    values: dict,
+    errors: dict,
+    status_code: int = 200,
 ) -> Response:
     return render(
         request,
@@ -59,6 +65,7 @@ def _meeting_form(
             "values": values,
             "errors": errors,
             "statuses": translated(STATUS_OPTIONS),
+            "dialogue_options": dialogues.choice_options(db),
         },
         status_code=status_code,
         block="content",
@@ -157,30 +164,49 @@ AgendaFormDep = Annotated[AgendaForm, Depends(agenda_form)]
 
 
 @router.get("", include_in_schema=False)
-def meetings(request: Request, db: SessionDep, admin: AdminUser) -> Response:
-    dialogue, _care_form = current_dialogue(db)
+def meetings(
+    request: Request, db: SessionDep, admin: AdminUser, dialogue: Annotated[str, Query(max_length=100)] = ""
+) -> Response:
+    """The sessions of one trajectory (``?dialogue=``; the current one by default)."""
+    chosen = dialogues.pick(db, dialogue)
     return render(
         request,
         "meetings/admin_list.html",
-        {"title": _("Sessies"), "sessions": service.list_meetings(db, dialogue.id), "dialogue": dialogue},
+        {
+            "title": _("Sessies"),
+            "sessions": service.list_meetings(db, chosen.id),
+            "dialogue": chosen,
+            "dialogue_options": [(d.slug, d.title) for d in dialogues.choices(db)],
+        },
     )
 
 
 @router.get("/new", include_in_schema=False)
-def new_meeting(request: Request, db: SessionDep, admin: AdminUser) -> Response:
-    dialogue, _care_form = current_dialogue(db)
-    number = max((s.number for s in service.list_meetings(db, dialogue.id)), default=0) + 1
-    return _meeting_form(request, meeting=None, values={"number": number, "status": "planned"}, errors={})
+def new_meeting(
+    request: Request, db: SessionDep, admin: AdminUser, dialogue: Annotated[str, Query(max_length=100)] = ""
+) -> Response:
+    chosen = dialogues.pick(db, dialogue)
+    number = max((s.number for s in service.list_meetings(db, chosen.id)), default=0) + 1
+    values = {"number": number, "status": "planned", "dialogue_id": chosen.id}
+    return _meeting_form(request, db, meeting=None, values=values, errors={})
 
 
 @router.post("", include_in_schema=False)
-def create_meeting(request: Request, db: SessionDep, admin: AdminUser, form: MeetingFormDep) -> Response:
-    dialogue, _care_form = current_dialogue(db)
+def create_meeting(
+    request: Request,
+    db: SessionDep,
+    admin: AdminUser,
+    form: MeetingFormDep,
+    dialogue_id: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """A new session in the trajectory chosen in the form."""
     try:
-        meeting = manage.create_meeting(db, dialogue, form.to_input(), actor=admin)
+        chosen = dialogues.chosen(db, dialogue_id)
+        meeting = manage.create_meeting(db, chosen, form.to_input(), actor=admin)
     except AppError as exc:
+        values = {**form.values, "dialogue_id": dialogue_id}
         return _meeting_form(
-            request, meeting=None, values=form.values, errors=field_errors(exc), status_code=exc.status_code
+            request, db, meeting=None, values=values, errors=field_errors(exc), status_code=exc.status_code
         )
     return RedirectResponse(f"/admin/sessions/{meeting.id}?saved=1", status_code=303)
 
@@ -196,9 +222,8 @@ def _detail(
     report_values: dict | None = None,
     status_code: int = 200,
 ) -> Response:
-    dialogue, _care_form = current_dialogue(db)
     items = service.agenda(db, meeting.id or 0)
-    providers = accepted_providers(db, dialogue.id or 0)
+    providers = accepted_providers(db, meeting.dialogue_id)  # the session's own trajectory
     return render(
         request,
         "meetings/admin_detail.html",

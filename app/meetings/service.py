@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from email.utils import parseaddr
 
@@ -163,6 +164,7 @@ class Publication:
     url: str
     updated: datetime
     summary: str
+    dialogue: Dialogue | None = None  # the trajectory it belongs to (a category of the feed's entry)
 
 
 def publications(db: Session, dialogue: Dialogue) -> list[Publication]:
@@ -206,7 +208,7 @@ def publications(db: Session, dialogue: Dialogue) -> list[Publication]:
             Publication(
                 id=f"tag:{host},2026:document-{doc.id}",
                 title=f"Stuk: {doc.title}",
-                url=f"{base}/sessions/{doc.session_id}" if doc.session_id else base,
+                url=f"{base}/sessions/{doc.session_id}" if doc.session_id else f"{base}/dialogues/{dialogue.slug}",
                 updated=doc.release_at,
                 summary=f"{doc.filename} is openbaar beschikbaar.",
             )
@@ -229,4 +231,9 @@ def publications(db: Session, dialogue: Dialogue) -> list[Publication]:
                 summary=version.change_summary or "Een nieuw voorstel is gepubliceerd.",
             )
         )
-    return sorted(out, key=lambda p: p.updated, reverse=True)
+    return sorted((replace(p, dialogue=dialogue) for p in out), key=lambda p: p.updated, reverse=True)
+
+
+def all_publications(db: Session, dialogues: Sequence[Dialogue]) -> list[Publication]:
+    """The publications of several trajectories (the global feed), newest first."""
+    return sorted((p for d in dialogues for p in publications(db, d)), key=lambda p: p.updated, reverse=True)

@@ -8,11 +8,13 @@ from fastapi.responses import Response
 
 from app.config import get_settings
 from app.db import SessionDep
-from app.dialogues.service import current_dialogue
+from app.dialogues.service import get_trajectory, visible_trajectories
+from app.kit import clock
 from app.kit.errors import NotFound
 from app.kit.i18n import gettext as _
 from app.meetings import manage, service
-from app.models import AgendaFormat
+from app.models import AgendaFormat, Dialogue, DialogueSession
+from app.policy import ANONYMOUS
 from app.web.templates import render, templates
 
 router = APIRouter()
@@ -67,28 +69,65 @@ def report_pdf(db: SessionDep, meeting_id: int) -> Response:
     )
 
 
-@router.get("/sessions.ics", include_in_schema=False)
-def calendar_feed(db: SessionDep) -> Response:
-    """All sessions of the dialogue, to subscribe to in a calendar app."""
-    dialogue, _care_form = current_dialogue(db)
-    meetings = [(meeting, dialogue) for meeting in service.list_meetings(db, dialogue.id)]
+def _calendar(meetings: list[tuple[DialogueSession, Dialogue]], name: str) -> Response:
     return Response(
-        service.calendar_bytes(meetings, name=f"Dialoog: {dialogue.title}"),
+        service.calendar_bytes(meetings, name=name),
         media_type=ICS,
         headers={"Content-Disposition": 'inline; filename="dialoogsessies.ics"'},
     )
 
 
-@router.get("/feed.atom", include_in_schema=False)
-def feed(request: Request, db: SessionDep) -> Response:
-    """An Atom feed of publications, so providers that were not selected can follow the dialogue."""
-    dialogue, _care_form = current_dialogue(db)
-    items = service.publications(db, dialogue)
-    updated = (items[0].updated if items else dialogue.updated_at).isoformat()
-    response = templates.TemplateResponse(
+@router.get("/sessions.ics", include_in_schema=False)
+def calendar_feed(db: SessionDep) -> Response:
+    """The sessions of every public trajectory, to subscribe to in a calendar app."""
+    meetings = [
+        (meeting, dialogue)
+        for dialogue in visible_trajectories(db, ANONYMOUS)
+        for meeting in service.list_meetings(db, dialogue.id)
+    ]
+    return _calendar(meetings, "Dialoog: sessies")
+
+
+@router.get("/dialogues/{slug}/sessions.ics", include_in_schema=False)
+def trajectory_calendar(request: Request, db: SessionDep, slug: str) -> Response:
+    """The sessions of one trajectory (404 for a trajectory the reader may not see)."""
+    dialogue = get_trajectory(db, request.state.principal, slug)
+    meetings = [(meeting, dialogue) for meeting in service.list_meetings(db, dialogue.id)]
+    return _calendar(meetings, f"Dialoog: {dialogue.title}")
+
+
+def _feed(request: Request, items: list[service.Publication], *, title: str, path: str, page: str) -> Response:
+    base_url = get_settings().base_url.rstrip("/")
+    updated = max((p.updated for p in items), default=None)
+    return templates.TemplateResponse(
         request,
         "feeds/publications.xml",
-        {"dialogue": dialogue, "items": items, "updated": updated, "base_url": get_settings().base_url.rstrip("/")},
+        {
+            "feed_title": title,
+            "items": items,
+            "updated": (updated or clock.now()).isoformat(),
+            "self_url": f"{base_url}{path}",
+            "page_url": f"{base_url}{page}",
+        },
         media_type="application/atom+xml",
     )
-    return response
+
+
+@router.get("/feed.atom", include_in_schema=False)
+def feed(request: Request, db: SessionDep) -> Response:
+    """An Atom feed of the publications of every public trajectory, so that anyone (providers that were not
+    selected too) can follow them."""
+    items = service.all_publications(db, visible_trajectories(db, ANONYMOUS))
+    return _feed(request, items, title="Dialoog: publicaties van alle trajecten", path="/feed.atom", page="/")
+
+
+@router.get("/dialogues/{slug}/feed.atom", include_in_schema=False)
+def trajectory_feed(request: Request, db: SessionDep, slug: str) -> Response:
+    """The Atom feed of one trajectory's publications (404 for a trajectory the reader may not see)."""
+    dialogue = get_trajectory(db, request.state.principal, slug)
+    items = service.publications(db, dialogue)
+    title = f"Dialoog: {dialogue.title}"
+    if dialogue.tender_reference:
+        title += f" (kenmerk TenderNed {dialogue.tender_reference})"
+    path = f"/dialogues/{dialogue.slug}"
+    return _feed(request, items, title=title, path=f"{path}/feed.atom", page=path)

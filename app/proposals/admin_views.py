@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from app.accounts.deps import AdminUser
 from app.db import SessionDep, rollback_now
+from app.dialogues import manage as dialogues
 from app.documents.service import MAX_DOCUMENT_BYTES
 from app.kit.dates import local_input, parse_local
 from app.kit.errors import N_, AppError, field_errors
@@ -121,26 +122,47 @@ def proposals(request: Request, session: SessionDep, admin: AdminUser) -> Respon
     return render(request, "proposals/admin_list.html", {"title": _("Voorstellen"), "rows": manage.admin_rows(session)})
 
 
-def _new_form(request: Request, values: dict[str, str], errors: dict[str, str], status_code: int = 200) -> Response:
+def _new_form(
+    request: Request, session: Session, values: dict[str, str], errors: dict[str, str], status_code: int = 200
+) -> Response:
     return render(
         request,
         "proposals/admin_new.html",
-        {"title": _("Nieuw voorstel"), "values": values, "errors": errors, "topics": TOPICS},
+        {
+            "title": _("Nieuw voorstel"),
+            "values": values,
+            "errors": errors,
+            "topics": TOPICS,
+            "dialogue_options": dialogues.choice_options(session),
+        },
         status_code=status_code,
     )
 
 
 @router.get("/new", include_in_schema=False)
-def new_proposal(request: Request, admin: AdminUser) -> Response:
-    return _new_form(request, {"topic": ProposalTopic.product_structure.value}, {})
+def new_proposal(
+    request: Request, session: SessionDep, admin: AdminUser, dialogue: Annotated[str, Query(max_length=100)] = ""
+) -> Response:
+    chosen = dialogues.pick(session, dialogue)
+    return _new_form(
+        request, session, {"topic": ProposalTopic.product_structure.value, "dialogue_id": str(chosen.id)}, {}
+    )
 
 
 @router.post("", include_in_schema=False)
-def create_proposal(request: Request, session: SessionDep, admin: AdminUser, form: ProposalFormDep) -> Response:
+def create_proposal(
+    request: Request,
+    session: SessionDep,
+    admin: AdminUser,
+    form: ProposalFormDep,
+    dialogue_id: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """A new proposal in the trajectory chosen in the form."""
     try:
-        proposal = manage.create_proposal(session, form.to_input(), actor=admin)
+        proposal = manage.create_proposal(session, form.to_input(), actor=admin, dialogue_ref=dialogue_id)
     except AppError as exc:
-        return _new_form(request, form.values, field_errors(exc), status_code=422)
+        values = {**form.values, "dialogue_id": dialogue_id}
+        return _new_form(request, session, values, field_errors(exc), status_code=422)
     return RedirectResponse(f"/admin/proposals/{proposal.id}?saved=1", status_code=303)
 
 

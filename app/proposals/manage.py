@@ -13,11 +13,11 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, func, select
 
 from app.audit.service import record
+from app.dialogues import manage as dialogues
 from app.dialogues.participants import members
-from app.dialogues.service import current_dialogue
 from app.feedback.labels import ADOPTED
 from app.kit import clock
-from app.kit.errors import AppError, Conflict, NotFound, invalid
+from app.kit.errors import AppError, Conflict, NotFound, field_errors, invalid
 from app.kit.i18n import fmt_datetime
 from app.kit.i18n import gettext as _
 from app.kit.markdown import render_markdown
@@ -25,6 +25,7 @@ from app.mail.service import queue_mail
 from app.models import (
     MAX_ID,
     Comment,
+    Dialogue,
     Proposal,
     ProposalStatus,
     ProposalTopic,
@@ -105,10 +106,20 @@ def _proposal_snapshot(p: Proposal) -> dict[str, Any]:
     }
 
 
-def create_proposal(session: Session, data: ProposalInput, *, actor: User) -> Proposal:
-    """A new proposal in the current dialogue, with an empty draft version 1."""
-    _validate(data)
-    dialogue, _care_form = current_dialogue(session)
+def create_proposal(session: Session, data: ProposalInput, *, actor: User, dialogue_ref: str = "") -> Proposal:
+    """A new proposal in the trajectory ``dialogue_ref`` names (its id or slug; empty: the current one), with an
+    empty draft version 1."""
+    try:
+        dialogue: Dialogue | None = dialogues.chosen(session, dialogue_ref)
+        dialogue_error: dict[str, str] = {}
+    except AppError as exc:
+        dialogue, dialogue_error = None, field_errors(exc)
+    try:
+        _validate(data)
+    except AppError as exc:
+        raise invalid({**dialogue_error, **field_errors(exc)}) from exc
+    if dialogue is None:
+        raise invalid(dialogue_error)
     taken = set(session.exec(select(Proposal.slug)).all())
     proposal = Proposal(
         dialogue_id=dialogue.id or 0,
@@ -131,7 +142,7 @@ def create_proposal(session: Session, data: ProposalInput, *, actor: User) -> Pr
         entity_id=proposal.id,
         actor=actor,
         summary=proposal.title,
-        after=_proposal_snapshot(proposal),
+        after={**_proposal_snapshot(proposal), "dialogue_id": proposal.dialogue_id},
     )
     return proposal
 

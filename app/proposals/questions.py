@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from app.dialogues.participants import accepted_providers
-from app.dialogues.service import current_dialogue
 from app.feedback.answers import QuestionAnswers, question_answers
 from app.models import Proposal, ProposalVersion
 from app.proposals.manage import all_versions, get_proposal
@@ -28,8 +27,7 @@ def answers_page(session: Session, proposal_id: int, number: int | None) -> Answ
     proposal = get_proposal(session, proposal_id)
     versions = all_versions(session, proposal)
     chosen = pick_version(versions, number)
-    dialogue, _care_form = current_dialogue(session)
-    providers = accepted_providers(session, dialogue.id or 0)
+    providers = accepted_providers(session, proposal.dialogue_id)  # those taking part in its own trajectory
     return AnswersPage(
         proposal=proposal, version=chosen, versions=versions, questions=question_answers(session, chosen, providers)
     )

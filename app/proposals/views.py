@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from app.accounts.deps import WebPrincipal, client_ip
 from app.db import SessionDep, commit_now
+from app.dialogues.service import trajectory_choice, trajectory_of
 from app.feedback.context import CommentContext
 from app.feedback.labels import KIND_LABELS
 from app.feedback.window import window_message
@@ -129,20 +130,37 @@ def _common(proposal_id: int) -> dict[str, object]:
 
 
 @router.get("/proposals", include_in_schema=False)
-def proposals(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
-    """The proposals with their status, topic and how long the comment window is still open."""
+def proposals(
+    request: Request,
+    session: SessionDep,
+    principal: WebPrincipal,
+    dialogue: Annotated[str, Query(max_length=100, description="A trajectory's slug or id")] = "",
+) -> Response:
+    """The proposals (of one trajectory, or of all) with their status, topic and how long the comment window is
+    still open."""
+    choice = trajectory_choice(session, principal, dialogue or None)
     return render(
         request,
         "proposals/index.html",
-        {"title": _("Voorstellen"), "rows": reading.list_proposals(session, principal), "now": clock.now()},
+        {
+            "title": _("Voorstellen"),
+            "rows": reading.list_proposals(session, principal, choice.dialogue_id),
+            "now": clock.now(),
+            "choice": choice,
+        },
     )
+
+
+def _with_trajectory(session: SessionDep, page: pages.ProposalPage) -> dict[str, object]:
+    """The page's context with the trajectory the proposal belongs to (shown above its title)."""
+    return {**_common(page.proposal.id or 0), "trajectory": trajectory_of(session, page.proposal.dialogue_id)}
 
 
 @router.get("/proposals/{proposal_id}", include_in_schema=False)
 def proposal(request: Request, session: SessionDep, principal: WebPrincipal, proposal_id: int) -> Response:
     """The current version: table of contents, sections, and the newest threads of each section."""
     page = pages.open_proposal_page(session, principal, proposal_id, None)
-    return page_cache.render_page(request, session, page, _common(proposal_id))
+    return page_cache.render_page(request, session, page, _with_trajectory(session, page))
 
 
 @router.get("/proposals/{proposal_id}/versions/{number}", include_in_schema=False)
@@ -153,7 +171,7 @@ def proposal_version(
     if not 0 < number <= MAX_ID:
         raise NotFound("No such version.")
     page = pages.open_proposal_page(session, principal, proposal_id, number)
-    return page_cache.render_page(request, session, page, _common(proposal_id))
+    return page_cache.render_page(request, session, page, _with_trajectory(session, page))
 
 
 def _section_page(

@@ -1,4 +1,5 @@
-"""A visitor opens the home page in Chromium and sees all 14 providers; the page passes axe-core."""
+"""A visitor opens the home page in Chromium, goes to the trajectory and sees all 14 providers; the pages pass
+axe-core."""
 
 from __future__ import annotations
 
@@ -6,14 +7,16 @@ from app import demo_content
 from tests.browser.conftest import axe_violations, describe
 
 
-def test_home_page_lists_the_providers_and_passes_axe(page):
+def test_the_trajectory_page_from_the_home_page_lists_the_providers_and_passes_axe(page):
     page.goto("/")
+    page.get_by_role("link", name=demo_content.DIALOGUE["title"]).click()
+    page.wait_for_url("**/dialogues/*")
     assert page.title().startswith("Multidisciplinaire jeugdhulp")
     rows = page.locator("table tbody tr")
     assert rows.count() == 14
     names = rows.locator("th").all_inner_texts()
     assert sorted(names) == sorted(p["name"] for p in demo_content.PROVIDERS)
-    assert page.get_by_role("heading", name="Dialoogsessies").is_visible()
+    assert page.get_by_role("heading", name="Sessies").is_visible()
     violations = axe_violations(page)
     assert violations == [], describe(violations)
     assert page.console_errors == []
@@ -37,13 +40,19 @@ def test_keyboard_user_can_skip_to_content(page):
 
 def test_english_version_passes_axe(page):
     page.goto("/?lang=en")
-    assert page.get_by_role("heading", name="Participants").is_visible()
+    assert page.get_by_role("heading", name="Trajectories").is_visible()
+    violations = axe_violations(page)
+    assert violations == [], describe(violations)
+    page.get_by_role("link", name=demo_content.DIALOGUE["title"]).click()
+    page.wait_for_url("**/dialogues/*")
+    assert page.get_by_role("heading", name="Participants", exact=True).is_visible()
     violations = axe_violations(page)
     assert violations == [], describe(violations)
 
 
-def test_session_page_from_the_home_page_passes_axe(page):
+def test_session_page_from_the_trajectory_page_passes_axe(page):
     page.goto("/")
+    page.get_by_role("link", name=demo_content.DIALOGUE["title"]).click()
     page.get_by_role("link", name="Sessie 1:").click()
     page.wait_for_url("**/sessions/*")
     assert page.get_by_role("heading", name="Programma").is_visible()

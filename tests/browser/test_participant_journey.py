@@ -26,6 +26,7 @@ def test_provider_accepts_sees_its_subgroup_and_downloads_a_document(page):
     assert_accessible(page)
 
     page.goto("/")
+    page.get_by_role("link", name="Multidisciplinaire jeugdhulp").first.click()
     page.get_by_role("link", name="Sessie 2:").click()
     page.wait_for_url("**/sessions/*")
     assert page.get_by_text("Uw subgroep: Groep A").first.is_visible()

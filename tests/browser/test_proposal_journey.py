@@ -17,7 +17,7 @@ from tests.browser.conftest import axe_violations, describe
 from tests.browser.test_accounts_journey import sign_in
 
 WAIT = 5000  # ms: generous, but a hanging swap fails the test instead of the suite
-TRIADE_COMMENT = "Afrekenen in minuten past bij de GGZ"  # demo COMMENTS[0], triade-vitree on "productoverzicht"
+TRIADE_COMMENT = "Afrekenen in uren past bij één behandelaar"  # demo COMMENTS[0], triade-vitree on "productoverzicht"
 
 
 def unique(label: str) -> str:

@@ -458,7 +458,7 @@ def test_participants_page_needs_sign_in_and_groups_by_session(clients, db):
     for document in released:
         assert f"/documents/{document.id}/download" in page.text
     headings = re.findall(r"<h2 id=\"group-[^\"]+\">(.*?)</h2>", page.text)
-    assert [h.split(":")[0] for h in headings] == ["Voor de hele dialoog", "Sessie 2", "Sessie 3"]
+    assert [h.split(":")[0] for h in headings] == ["Voor het hele traject", "Sessie 2", "Sessie 3"]
     assert page.text.index("Algemene notitie") < page.text.index("Stuk sessie 3")
 
 

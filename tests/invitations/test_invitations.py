@@ -199,7 +199,9 @@ def test_inviting_a_new_provider_queues_mail_to_its_users_and_is_idempotent(clie
     login(client, ROLES["admin"])
     response = post_form(client, "/admin/invitations", {"provider_id": str(p.id)}, page="/admin/invitations")
     assert response.status_code == 303
-    assert response.headers["location"] == "/admin/invitations?invited=1&already=0&mails=2&without_contact=0"
+    assert response.headers["location"].startswith(
+        "/admin/invitations?invited=1&already=0&mails=2&without_contact=0&dialogue="
+    )
     invitation = db.exec(select(Invitation).where(Invitation.provider_id == p.id)).one()
     assert invitation.status == InvitationStatus.pending
     for email in ("nieuwe-zorg-0@example.org", "nieuwe-zorg-1@example.org"):
@@ -221,7 +223,9 @@ def test_inviting_a_new_provider_queues_mail_to_its_users_and_is_idempotent(clie
         {"provider_id": [str(p.id), str(find_provider(db, "rodante").id)]},
         page="/admin/invitations",
     )
-    assert again.headers["location"] == "/admin/invitations?invited=0&already=2&mails=0&without_contact=0"
+    assert again.headers["location"].startswith(
+        "/admin/invitations?invited=0&already=2&mails=0&without_contact=0&dialogue="
+    )
     assert len(db.exec(select(Invitation).where(Invitation.provider_id == p.id)).all()) == 1
     assert len(outbox_to(db, "nieuwe-zorg-0@example.org")) == 1
     assert len(db.exec(select(AuditEvent).where(AuditEvent.action == "invitation.created")).all()) == 1
@@ -231,7 +235,7 @@ def test_inviting_a_provider_without_contact_person_says_so(client, db):
     p = new_provider(db, "zonder-contact", users=0)
     login(client, ROLES["admin"])
     response = post_form(client, "/admin/invitations", {"provider_id": str(p.id)}, page="/admin/invitations")
-    assert response.headers["location"].endswith("without_contact=1")
+    assert "without_contact=1&" in response.headers["location"]
     assert "geen actieve contactpersoon" in client.get(response.headers["location"]).text
 
 
@@ -252,7 +256,7 @@ def test_reminders_go_only_to_providers_that_have_not_answered(client, db):
     login(client, ROLES["admin"])
     response = post_form(client, "/admin/invitations/reminders", page="/admin/invitations")
     assert response.status_code == 303
-    assert response.headers["location"] == "/admin/invitations?reminded=3&mails=3"
+    assert response.headers["location"].startswith("/admin/invitations?reminded=3&mails=3&dialogue=")
     new = [m for m in db.exec(select(OutboxMessage)).all() if m.id not in before]
     assert {m.to_address for m in new} == {f"{slug}@example.org" for slug in PENDING_SLUGS}
     assert all(m.subject.startswith("Herinnering: uitnodiging") for m in new)
@@ -304,7 +308,7 @@ def test_a_provider_accepts_with_the_form_and_may_change_its_mind(client, db):
         client, "/invitation", {"answer": "accept", "note": " Wij komen met z'n tweeën. "}, page="/invitation"
     )
     assert response.status_code == 303
-    assert response.headers["location"] == "/invitation"
+    assert response.headers["location"].startswith("/invitation?dialogue=")
     invitation = invitation_of(db, "its4sure")
     its4sure = find_user(db, "its4sure@example.org")
     assert invitation.status == InvitationStatus.accepted
@@ -431,11 +435,12 @@ def test_an_admin_answers_for_a_provider(client, db):
     assert fragment.status_code == 200 and "<html" not in fragment.text and "Afgemeld" in fragment.text
 
 
-def test_the_home_page_reflects_a_changed_answer(client, db):
-    before = client.get("/").text
+def test_the_trajectory_page_reflects_a_changed_answer(client, db):
+    page = f"/dialogues/{factories.dialogue(db).slug}"
+    before = client.get(page).text
     login(client, "its4sure@example.org")
     post_form(client, "/invitation", {"answer": "decline"}, page="/invitation")
-    after = client.get("/").text
+    after = client.get(page).text
     assert after.count("Afgemeld") == before.count("Afgemeld") + 1
     assert after.count("Nog geen antwoord") == before.count("Nog geen antwoord") - 1
     assert "Afgemeld" in row_of(after, "Its4sure")

@@ -49,7 +49,7 @@ def test_public_reads_public_proposal_without_comments(client: TestClient, db: S
     assert page.status_code == 200
     assert "Doel en uitgangspunten" in page.text  # the sections
     assert "Reacties zijn alleen zichtbaar voor deelnemers" in page.text
-    assert "Afrekenen in minuten" not in page.text  # a provider's comment
+    assert "Afrekenen in uren" not in page.text  # a provider's comment
     assert 'class="comment-form"' not in page.text
     listing = client.get("/proposals").text
     assert "Concept contractvoorwaarden" not in listing
@@ -85,7 +85,7 @@ def test_proposal_page_has_toc_rendered_sections_counts_and_threads(client: Test
     assert '<nav class="toc"' in page
     assert 'href="#section-productoverzicht"' in page
     assert "<table>" in page  # a section body with a Markdown table, rendered at publication
-    assert "Afrekenen in minuten" in page  # the triade-vitree comment in its thread
+    assert "Afrekenen in uren" in page  # the triade-vitree comment in its thread
     assert re.search(r'id="thread-productoverzicht">\s*<h3[^>]*>\d+ reacties', page)
 
 

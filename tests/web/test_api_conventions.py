@@ -70,7 +70,9 @@ def test_provider_items_carry_their_fields(client, providers):
         "contracted_in",
         "active_outside_flevoland",
         "website",
+        "description",
         "illustrative",
+        "archived_at",
     }
     assert "lvb" in rodante["tags"]
     assert all(set(m) == {"code", "name"} for m in rodante["contracted_in"])
