@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, true, update
 from sqlmodel import Session, col, select
 
 from app.audit.service import record
+from app.dialogues.following import notify_followers
 from app.dialogues.service import current_dialogue
 from app.kit import clock
 from app.kit.dates import parse_local_datetime
@@ -600,4 +601,6 @@ def notify_released_documents(session: Session, *, now: datetime | None = None) 
             summary=f"Bericht over vrijgave van '{document.title}' aan {len(users)} ontvangers in de wachtrij gezet",
             after={"recipients": len(users), "notified_at": now.isoformat()},
         )
+        if document.audience == Audience.public:  # the public too: the trajectory's followers
+            queued += notify_followers(session, document.dialogue_id, "document", document.title, "/documents")
     return queued
