@@ -14,7 +14,11 @@ def consultation(db: Session, **overrides) -> Dialogue:
     """A new active consultation (the test's trajectory from then on)."""
     n = factories.number()
     return factories.dialogue(
-        db, new=True, kind=DialogueKind.consultation, slug=f"consultatie-{n}", title=f"Consultatie logeren {n}",
+        db,
+        new=True,
+        kind=DialogueKind.consultation,
+        slug=f"consultatie-{n}",
+        title=f"Consultatie logeren {n}",
         **overrides,
     )
 

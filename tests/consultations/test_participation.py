@@ -45,9 +45,7 @@ def participation_of(db, email: str) -> Participation:
 
 def decide(client, slug: str, participation: Participation, decision: str, note: str = ""):
     base = f"/admin/dialogues/{slug}/deelnemers"
-    return post_form(
-        client, f"{base}/{participation.id}/besluit", {"decision": decision, "note": note}, page=base
-    )
+    return post_form(client, f"{base}/{participation.id}/besluit", {"decision": decision, "note": note}, page=base)
 
 
 def signed_in_principal(db, client) -> Principal:
@@ -104,8 +102,11 @@ def test_request_confirm_approve_set_password_and_sign_in(client, db, browser):
     assert page.status_code == 200
     done = client.post(
         set_password,
-        data={"password": "logeren in Flevoland", "password_confirm": "logeren in Flevoland",
-              "csrf_token": csrf_from(page.text)},
+        data={
+            "password": "logeren in Flevoland",
+            "password_confirm": "logeren in Flevoland",
+            "csrf_token": csrf_from(page.text),
+        },
         follow_redirects=False,
     )
     assert done.status_code == 303
@@ -269,8 +270,13 @@ def test_sdfl_adds_a_participant_directly_and_can_end_the_participation(client, 
     dialogue = consultation(db)
     db.commit()
     base = f"/admin/dialogues/{dialogue.slug}/deelnemers"
-    data = {"name": "Ervaringsdeskundige Eva", "email": "eva@example.org", "stakeholder_group": "experience_expert",
-            "pseudonym": "Merel", "organisation": ""}
+    data = {
+        "name": "Ervaringsdeskundige Eva",
+        "email": "eva@example.org",
+        "stakeholder_group": "experience_expert",
+        "pseudonym": "Merel",
+        "organisation": "",
+    }
     assert post_form(as_admin, f"{base}/toevoegen", data, page=base).status_code == 303
     participation = participation_of(db, "eva@example.org")
     assert participation.status == ParticipationStatus.approved
@@ -290,7 +296,9 @@ def test_sdfl_adds_a_participant_directly_and_can_end_the_participation(client, 
     _user, memberships = accounts.resolve_signed_in(db, None) or (None, {})
     assert memberships == {}
     assert db.exec(
-        select(AuditEvent).where(AuditEvent.action == "participation.withdrawn", AuditEvent.entity_id == str(participation.id))
+        select(AuditEvent).where(
+            AuditEvent.action == "participation.withdrawn", AuditEvent.entity_id == str(participation.id)
+        )
     ).one()
     assert post_form(as_admin, f"{base}/{participation.id}/beeindigen", {}, page=base).status_code == 409
 
@@ -298,7 +306,10 @@ def test_sdfl_adds_a_participant_directly_and_can_end_the_participation(client, 
 def test_a_participation_of_another_consultation_is_not_found(db, as_admin):
     one, other = consultation(db), consultation(db)
     participation = Participation(
-        dialogue_id=other.id, name="A", email="a@example.org", stakeholder_group="other",
+        dialogue_id=other.id,
+        name="A",
+        email="a@example.org",
+        stakeholder_group="other",
         status=ParticipationStatus.requested,
     )
     db.add(participation)
@@ -313,7 +324,10 @@ def test_a_participation_of_another_consultation_is_not_found(db, as_admin):
 def test_only_admins_manage_participants(db, browser, role):
     dialogue = consultation(db)
     participation = Participation(
-        dialogue_id=dialogue.id, name="A", email="a@example.org", stakeholder_group="other",
+        dialogue_id=dialogue.id,
+        name="A",
+        email="a@example.org",
+        stakeholder_group="other",
         status=ParticipationStatus.requested,
     )
     db.add(participation)
@@ -323,8 +337,11 @@ def test_only_admins_manage_participants(db, browser, role):
     token = csrf_from(who.get("/login" if role == "public" else "/account").text)
     page = who.get(base, follow_redirects=False)
     posts = [
-        who.post(f"{base}/{participation.id}/besluit", data={"decision": "approve", "csrf_token": token},
-                 follow_redirects=False),
+        who.post(
+            f"{base}/{participation.id}/besluit",
+            data={"decision": "approve", "csrf_token": token},
+            follow_redirects=False,
+        ),
         who.post(f"{base}/toevoegen", data={**FORM, "csrf_token": token}, follow_redirects=False),
         who.post(f"{base}/{participation.id}/beeindigen", data={"csrf_token": token}, follow_redirects=False),
     ]
