@@ -304,8 +304,8 @@ def _note(note: str) -> str:
 def _user_for(db: Session, participation: Participation, actor: User) -> tuple[User, bool]:
     """The user the approved participation belongs to, made if there is none; and whether it was made.
 
-    A known address is linked as it is: a provider's user keeps its role and provider; a participant gets the
-    request's group, organisation and pseudonym where it has none yet."""
+    A known address is linked as it is: a provider's user keeps its role and provider; a user that speaks for
+    itself gets the request's group, organisation and pseudonym where it has none yet."""
     user = db.exec(select(User).where(User.email == participation.email)).first()
     made = user is None
     if user is None:
@@ -315,7 +315,7 @@ def _user_for(db: Session, participation: Participation, actor: User) -> tuple[U
             actor=actor,
             invite=False,
         )
-    if user.role == Role.participant:
+    if user.provider_id is None and user.municipality_id is None:  # speaks for itself, not for an organisation
         user.stakeholder_group = user.stakeholder_group or participation.stakeholder_group
         user.organisation = user.organisation or participation.organisation
         user.pseudonym = user.pseudonym or participation.pseudonym
