@@ -3,6 +3,7 @@ person can do afterwards (sign in, take part)."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from app.accounts.deps import SESSION_COOKIE
 from app.kit import clock
 from app.models import (
     AuditEvent,
+    Comment,
     DialogueKind,
     DialogueStatus,
     Participation,
@@ -354,3 +356,44 @@ def test_only_admins_manage_participants(db, browser, role):
     db.refresh(participation)
     assert participation.status == ParticipationStatus.requested
     assert db.exec(select(Participation).where(col(Participation.email) == "sanne.bakker@example.org")).first() is None
+
+
+def test_an_approved_participant_reads_the_consultations_proposal_and_comments(client, db, as_admin):
+    """The whole path to taking part: added by SDFL, password set from the mail, signed in, a non-public proposal
+    of the consultation opened and commented on (as the participant itself, without a provider)."""
+    dialogue = consultation(db)
+    proposal = factories.proposal(db, dialogue_=dialogue, public=False)
+    section = factories.sections(db, proposal)[0]
+    db.commit()
+    base = f"/admin/dialogues/{dialogue.slug}/deelnemers"
+    data = {"name": "Vera Verwijzer", "email": "vera@example.org", "stakeholder_group": "local_referrer"}
+    assert post_form(as_admin, f"{base}/toevoegen", data, page=base).status_code == 303
+    set_password = link_in(mails_to(db, "vera@example.org")[-1], "/account/set-password/")
+    page = client.get(set_password)
+    client.post(
+        set_password,
+        data={
+            "password": "logeren in Flevoland",
+            "password_confirm": "logeren in Flevoland",
+            "csrf_token": csrf_from(page.text),
+        },
+    )
+    assert login(client, "vera@example.org", "logeren in Flevoland").status_code == 303
+
+    page = client.get(f"/proposals/{proposal.id}/sections/{section.key}")
+    assert page.status_code == 200 and proposal.title in page.text
+    form_token = re.search(r'name="form_token" value="([^"]+)"', page.text)
+    posted = client.post(
+        f"/proposals/{proposal.id}/sections/{section.key}/comments",
+        data={
+            "kind": "zorg",
+            "body": "Logeeropvang is in Urk schaars.",
+            "csrf_token": csrf_from(page.text),
+            **({"form_token": form_token.group(1)} if form_token else {}),
+        },
+        follow_redirects=False,
+    )
+    assert posted.status_code == 303
+    comment = db.exec(select(Comment).where(Comment.body == "Logeeropvang is in Urk schaars.")).one()
+    user = db.exec(select(User).where(User.email == "vera@example.org")).one()
+    assert comment.author_id == user.id and comment.provider_id is None
