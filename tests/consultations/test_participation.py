@@ -295,8 +295,10 @@ def test_sdfl_adds_a_participant_directly_and_can_end_the_participation(client, 
     assert ended.status_code == 303
     db.refresh(participation)
     assert participation.status == ParticipationStatus.withdrawn
-    _user, memberships = accounts.resolve_signed_in(db, None) or (None, {})
-    assert memberships == {}
+    token = accounts.start_session(db, user, ip=None, user_agent=None)
+    _user, memberships = accounts.resolve_signed_in(db, token)
+    principal = Principal(user=user, memberships=memberships)
+    assert memberships == {dialogue.id: "withdrawn"} and dialogue.id not in principal.taking_part_in
     assert db.exec(
         select(AuditEvent).where(
             AuditEvent.action == "participation.withdrawn", AuditEvent.entity_id == str(participation.id)
