@@ -19,6 +19,8 @@ from app.accounts import views as account_views
 from app.accounts.deps import load_user
 from app.admin import views as admin_views
 from app.config import get_settings
+from app.consultations import admin_views as consultation_admin_views
+from app.consultations import views as consultation_views
 from app.db import get_engine
 from app.dialogues import admin_views as dialogue_admin_views
 from app.dialogues import api as dialogues_api
@@ -208,6 +210,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.include_router(proposal_admin_views.router)
     app.include_router(review_views.router)
     app.include_router(review_views.mine)
+    app.include_router(consultation_views.router)
+    app.include_router(consultation_admin_views.router)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> RedirectResponse:

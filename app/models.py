@@ -389,6 +389,7 @@ class Participation(SQLModel, table=True):
     stakeholder_group: str = Field(max_length=30)
     pseudonym: str | None = Field(default=None, max_length=100)
     motivation: str = Field(default="", sa_type=Text)
+    locale: str | None = Field(default=None, max_length=10)  # the language of the mails to this person
     status: str = Field(default=ParticipationStatus.unconfirmed, max_length=20)
     confirm_token_hash: str | None = Field(default=None, max_length=64, unique=True)
     confirmed_at: datetime | None = _ts(default=None)
@@ -691,6 +692,8 @@ class OutboxMessage(SQLModel, table=True):
     body_html: str = Field(default="", sa_type=Text)
     # [{"filename": ..., "content_type": ..., "content": <base64>}]
     attachments: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # Extra headers ({"List-Unsubscribe": ...} on mail to a trajectory's followers); None: none.
+    headers: dict[str, str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     status: str = Field(default=OutboxStatus.pending, max_length=20, index=True)
     attempts: int = 0
     next_attempt_at: datetime = _created()

@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 
 from app.audit.service import record
 from app.dialogues import manage as dialogues
+from app.dialogues.following import notify_followers
 from app.dialogues.participants import approved_participants, in_trajectories
 from app.kit import clock
 from app.kit.dates import parse_local_datetime
@@ -625,4 +626,6 @@ def notify_released_documents(session: Session, *, now: datetime | None = None) 
             summary=f"Bericht over vrijgave van '{document.title}' aan {len(users)} ontvangers in de wachtrij gezet",
             after={"recipients": len(users), "notified_at": now.isoformat()},
         )
+        if document.audience == Audience.public:  # the public too: the trajectory's followers
+            queued += notify_followers(session, document.dialogue_id, "document", document.title, "/documents")
     return queued

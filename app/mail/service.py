@@ -47,6 +47,8 @@ logger = logging.getLogger("dialoog.mail")
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 SUBJECT_PREFIX = "Onderwerp:"
+# Headers the outbox sets itself: a caller's extra headers never replace them.
+RESERVED_HEADERS = frozenset({"from", "to", "subject", "date", "message-id", "content-type", "mime-version"})
 MAX_ATTEMPTS = 8
 MAX_BACKOFF = timedelta(hours=6)
 SMTP_TIMEOUT = 30
@@ -106,15 +108,19 @@ def queue_mail(
     template: str,
     context: dict[str, Any],
     attachments: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> OutboxMessage:
     """Render a mail and add it to the outbox in the caller's transaction (the caller commits).
 
     ``attachments`` are ``{"filename", "content_type", "content": bytes}``; the bytes are stored
-    base64-encoded because the column is JSON.
+    base64-encoded because the column is JSON. ``headers``: extra headers (e.g. ``List-Unsubscribe``).
     """
     to = to.strip()
     if not to or any(char in to for char in "\r\n"):
         raise ValueError(f"invalid mail recipient: {to!r}")
+    for name, value in (headers or {}).items():
+        if not name or name.lower() in RESERVED_HEADERS or ":" in name or any(c in name + value for c in "\r\n"):
+            raise ValueError(f"invalid mail header: {name!r}")
     subject, body_text, body_html = _render(template, {"base_url": get_settings().base_url, **context})
     message = OutboxMessage(
         to_address=to,
@@ -129,6 +135,7 @@ def queue_mail(
             }
             for attachment in attachments or []
         ],
+        headers=dict(headers) if headers else None,
         status=OutboxStatus.pending,
         next_attempt_at=clock.now(),
     )
@@ -152,6 +159,8 @@ def build_email(message: OutboxMessage, settings: Settings, now: datetime) -> Em
     # so a receiver can drop a duplicate if an earlier attempt did arrive.
     domain = parseaddr(settings.mail_from)[1].rpartition("@")[2] or "dialoog.invalid"
     email["Message-ID"] = f"<outbox-{message.id}.{int(message.created_at.timestamp())}@{domain}>"
+    for name, value in (message.headers or {}).items():
+        email[name] = value
     email.set_content(message.body_text)
     if message.body_html:
         email.add_alternative(message.body_html, subtype="html")

@@ -11,6 +11,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app.audit.service import record
+from app.dialogues.following import notify_followers
 from app.dialogues.participants import accepted_contacts
 from app.kit import clock
 from app.kit.errors import Conflict, NotFound, invalid
@@ -425,7 +426,8 @@ def save_report(
         )
     report_before, recording_before = meeting.report, meeting.recording_url
     meeting.report, meeting.recording_url = report, recording_url or None
-    if publish and meeting.report_published_at is None:
+    published_now = publish and meeting.report_published_at is None
+    if published_now:
         meeting.report_published_at = clock.now()
     meeting.updated_at = clock.now()
     db.add(meeting)
@@ -439,3 +441,10 @@ def save_report(
         before={"recording_url": recording_before, "report_length": len(report_before or "")},
         after={"recording_url": meeting.recording_url, "report_length": len(meeting.report)},
     )
+    # The trajectory's followers hear of a newly published report, or of a recording added to a public one.
+    new_recording = meeting.report_published_at and meeting.recording_url and meeting.recording_url != recording_before
+    if published_now or new_recording:
+        kind, what = ("report", "Verslag") if published_now else ("recording", "Opname")
+        notify_followers(
+            db, meeting.dialogue_id, kind, f"{what} sessie {meeting.number}: {meeting.title}", f"/sessions/{meeting.id}"
+        )
