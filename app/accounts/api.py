@@ -26,6 +26,9 @@ def user_out(user: User) -> UserOut:
         role=user.role,  # type: ignore[arg-type]
         provider_id=user.provider_id,
         municipality_id=user.municipality_id,
+        stakeholder_group=user.stakeholder_group,  # type: ignore[arg-type]
+        organisation=user.organisation,
+        pseudonym=user.pseudonym,
         active=user.active,
         invitation_pending=user.password_hash is None,
         last_login_at=user.last_login_at,
@@ -49,7 +52,7 @@ def list_users(
     session: SessionDep,
     principal: ApiUser,
     params: PageDep,
-    role: Annotated[str | None, Query(pattern="^(admin|municipality|provider)$")] = None,
+    role: Annotated[str | None, Query(pattern="^(admin|municipality|provider|participant)$")] = None,
 ) -> Page[UserOut]:
     """Users ordered by e-mail address, then id."""
     authorize(principal, Action.view_admin)

@@ -10,16 +10,23 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.kit.api_types import NoNulStr
 from app.models import MAX_ID
 
+# The roles an admin gives through the users API; consultation participants join (or are added) per
+# consultation, with their stakeholder group, through app.consultations.
 RoleName = Literal["admin", "municipality", "provider"]
+AnyRole = Literal["admin", "municipality", "provider", "participant"]
+StakeholderGroupName = Literal["provider", "local_referrer", "external_referrer", "experience_expert", "other"]
 
 
 class UserOut(BaseModel):
     id: int
     email: str
     name: str
-    role: RoleName
+    role: AnyRole
     provider_id: int | None
     municipality_id: int | None
+    stakeholder_group: StakeholderGroupName | None = Field(description="A consultation participant's group")
+    organisation: str = Field(description="The organisation a consultation participant named")
+    pseudonym: str | None = Field(description="The name other participants see (experience experts)")
     active: bool
     invitation_pending: bool = Field(description="Invited but no password set yet")
     last_login_at: datetime | None

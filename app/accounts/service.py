@@ -66,11 +66,13 @@ ROLE_NAMES: dict[str, str] = {
     Role.provider: N_("Zorgaanbieder"),
     Role.municipality: N_("Gemeente"),
     Role.admin: N_("Beheerder (SDFL)"),
+    Role.participant: N_("Deelnemer consultatie"),
 }
 ROLE_LABELS: dict[str, str] = {
     Role.admin: "beheerder (SDFL)",
     Role.municipality: "gemeente",
     Role.provider: "zorgaanbieder",
+    Role.participant: "deelnemer consultatie",
 }
 
 # Verifying against this when an address is unknown makes a failed sign-in take as long either way.
@@ -387,9 +389,17 @@ def _snapshot(user: User) -> dict[str, Any]:
     }
 
 
-def _validate_links(session: Session, role: str, provider_id: int | None, municipality_id: int | None) -> None:
+def _validate_links(
+    session: Session, role: str, provider_id: int | None, municipality_id: int | None, *, current: str | None = None
+) -> None:
+    """``current``: the user's role before the change (None when creating one)."""
     if role not in set(Role):
         raise _field_error("role", "Kies een rol: beheerder, gemeente of zorgaanbieder.")
+    if role == Role.participant and current != Role.participant:
+        # A participant belongs to a consultation with a stakeholder group: added on its participants page.
+        raise _field_error(
+            "role", "Deelnemers aan een consultatie voegt u toe op de deelnemerspagina van die consultatie."
+        )
     link = USER_LINK.get(role)
     if link == "provider_id" and (not is_valid_id(provider_id) or session.get(Provider, provider_id) is None):
         raise _field_error("provider_id", "Kies de zorgaanbieder waarvoor deze gebruiker optreedt.")
@@ -458,7 +468,7 @@ def update_user(session: Session, user: User, data: UserInput, *, actor: User) -
     role = data.role if data.role is not None else user.role
     provider_id = data.provider_id if data.provider_id is not None else user.provider_id
     municipality_id = data.municipality_id if data.municipality_id is not None else user.municipality_id
-    _validate_links(session, role, provider_id, municipality_id)
+    _validate_links(session, role, provider_id, municipality_id, current=user.role)
     if data.active is False and user.id == actor.id:
         raise _field_error("active", "U kunt uw eigen account niet deactiveren.")
     user.email = email

@@ -84,6 +84,21 @@ def test_admin_lists_users_with_the_pagination_shape(client, db):
     assert set(body) == {"items", "total", "page", "page_size", "pages"}
 
 
+def test_admin_lists_consultation_participants_with_their_group(client, db):
+    """Participants (role participant) are users too: the list shows them with their stakeholder group and
+    pseudonym instead of failing on a role it does not know."""
+    factories.participant(db, group="experience_expert", pseudonym="Sterre", organisation="")
+    db.commit()
+    key = make_key(db, "sdfl@example.org", "read")
+    response = client.get("/api/v1/users", headers=bearer(key), params={"role": "participant"})
+    assert response.status_code == 200, response.text
+    [item] = response.json()["items"]
+    assert item["role"] == "participant"
+    assert item["stakeholder_group"] == "experience_expert" and item["pseudonym"] == "Sterre"
+    everyone = client.get("/api/v1/users", headers=bearer(key), params={"page_size": 50}).json()
+    assert "participant" in {u["role"] for u in everyone["items"]}
+
+
 def test_admin_creates_a_user_and_an_invitation_is_queued(client, db):
     key = make_key(db, "sdfl@example.org", "write")
     rodante = db.exec(select(User).where(User.email == "rodante@example.org")).one()

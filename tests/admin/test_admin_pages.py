@@ -102,6 +102,25 @@ def test_invalid_user_form_is_shown_again_with_errors_next_to_the_fields(client,
     assert 'value="Iemand"' in response.text  # nothing typed is lost
 
 
+def test_participants_are_listed_but_not_made_on_the_users_form(client, db):
+    """A consultation participant needs a consultation and a stakeholder group: the users page lists and filters
+    them, and its form refuses to make one (the consultation's participants page does)."""
+    factories.participant(db, email="verwijzer@example.org", group="local_referrer")
+    db.commit()
+    login(client, ROLES["admin"])
+    listing = client.get("/admin/users", params={"role": "participant"}).text
+    assert "verwijzer@example.org" in listing and "sdfl@example.org" not in listing
+    form = client.get("/admin/users/new").text
+    assert 'value="participant"' not in form
+    response = client.post(
+        "/admin/users",
+        data={"email": "nieuw@example.org", "role": "participant", "csrf_token": csrf_from(form)},
+    )
+    assert response.status_code == 422 and 'id="error-role"' in response.text
+    assert "deelnemerspagina" in response.text
+    assert db.exec(select(User).where(User.email == "nieuw@example.org")).first() is None
+
+
 def test_a_provider_id_out_of_range_in_the_form_is_a_field_error(client, db):
     """The form takes up to 20 digits; an id no row can have is "choose a provider", not a database error."""
     login(client, ROLES["admin"])
