@@ -202,6 +202,8 @@ def selection(session: Session, dialogue: Dialogue) -> Selection:
             Invitation,
             and_(col(Invitation.provider_id) == Provider.id, col(Invitation.dialogue_id) == dialogue.id),
         )
+        # an archived provider takes part in nothing new: listed only where it was invited already
+        .where(or_(col(Provider.archived_at).is_(None), col(Invitation.id).is_not(None)))
         .order_by(col(Provider.name), col(Provider.id))
     ).all()
     contracts: dict[int, list[Municipality]] = defaultdict(list)
@@ -360,6 +362,17 @@ def invite(session: Session, dialogue: Dialogue, *, provider_ids: list[int], act
         raise ValidationFailed(
             "Unknown provider.",
             errors=[{"field": "provider_id", "message": "Een gekozen zorgaanbieder bestaat niet (meer)."}],
+        )
+    archived = [p.name for p in providers if p.archived_at is not None]
+    if archived:
+        raise ValidationFailed(
+            "Archived provider.",
+            errors=[
+                {
+                    "field": "provider_id",
+                    "message": f"Gearchiveerd, dus niet uit te nodigen: {', '.join(archived)}.",
+                }
+            ],
         )
     existing = set(
         session.exec(

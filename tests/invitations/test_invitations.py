@@ -249,6 +249,22 @@ def test_inviting_nothing_or_an_unknown_provider_shows_the_form_again(client, db
     assert db.exec(select(AuditEvent).where(AuditEvent.action == "invitation.created")).first() is None
 
 
+def test_an_archived_provider_is_not_offered_and_cannot_be_invited(client, db):
+    """An archived provider stays in history but takes part in nothing new: it has no checkbox on the selection
+    page and inviting it anyway is refused with the reason, inviting nobody."""
+    p = new_provider(db, "opgeheven-zorg", users=1)
+    p.archived_at = clock.now()
+    db.add(p)
+    db.commit()
+    login(client, ROLES["admin"])
+    page = client.get("/admin/invitations").text
+    assert f'value="{p.id}" id="select-{p.id}"' not in page
+    response = post_form(client, "/admin/invitations", {"provider_id": str(p.id)}, page="/admin/invitations")
+    assert response.status_code == 422
+    assert "Gearchiveerd, dus niet uit te nodigen: Nieuwe aanbieder opgeheven-zorg" in response.text
+    assert db.exec(select(Invitation).where(Invitation.provider_id == p.id)).first() is None
+
+
 def test_reminders_go_only_to_providers_that_have_not_answered(client, db):
     now = datetime.now(UTC).replace(microsecond=0)
     clock.freeze(now)
