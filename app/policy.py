@@ -114,6 +114,9 @@ INVITED_ROLE = Role.provider
 # The role of a consultation participant, who speaks for itself (never for a provider) and is named as
 # app.dialogues.participants.participant_label says.
 PARTICIPANT_ROLE = Role.participant
+# The roles an admin gives on the users form and through the users API. A consultation participant is made by
+# app.consultations (asked for and approved, or added by SDFL), with a trajectory and a stakeholder group.
+USER_FORM_ROLES = frozenset({Role.admin, Role.municipality, Role.provider})
 # The roles whose access follows their membership of a trajectory (invitation or approved participation).
 MEMBER_ROLES = frozenset({Role.provider, Role.participant})
 

@@ -41,7 +41,7 @@ from app.models import (
     id_of,
     is_valid_id,
 )
-from app.policy import INVITED_ROLE, PARTICIPATION_AS_INVITATION, Action, Principal, authorize
+from app.policy import INVITED_ROLE, PARTICIPATION_AS_INVITATION, USER_FORM_ROLES, Action, Principal, authorize
 
 SESSION_IDLE = timedelta(hours=8)  # signed out after 8 hours without a request
 SESSION_MAX = timedelta(days=7)  # and after 7 days whatever happens
@@ -390,12 +390,17 @@ def _snapshot(user: User) -> dict[str, Any]:
 
 
 def _validate_links(
-    session: Session, role: str, provider_id: int | None, municipality_id: int | None, *, current: str | None = None
+    session: Session,
+    role: str,
+    provider_id: int | None,
+    municipality_id: int | None,
+    *,
+    roles: frozenset[str] = USER_FORM_ROLES,
 ) -> None:
-    """``current``: the user's role before the change (None when creating one)."""
+    """``roles``: the roles this caller may give (the users form's, unless app.consultations makes a participant)."""
     if role not in set(Role):
         raise _field_error("role", "Kies een rol: beheerder, gemeente of zorgaanbieder.")
-    if role == Role.participant and current != Role.participant:
+    if role not in roles:
         # A participant belongs to a consultation with a stakeholder group: added on its participants page.
         raise _field_error(
             "role", "Deelnemers aan een consultatie voegt u toe op de deelnemerspagina van die consultatie."
@@ -424,12 +429,20 @@ def _validate_email(session: Session, email: str, *, except_id: int | None = Non
     return email
 
 
-def create_user(session: Session, data: UserInput, *, actor: User | None, invite: bool = True) -> User:
-    """Create a user without a password and (``invite``) mail the invitation to set one."""
+def create_user(
+    session: Session,
+    data: UserInput,
+    *,
+    actor: User | None,
+    invite: bool = True,
+    roles: frozenset[str] = USER_FORM_ROLES,
+) -> User:
+    """Create a user without a password and (``invite``) mail the invitation to set one. ``roles``: the roles
+    the caller may give (app.consultations gives the participant role)."""
     _authorize_admin_work(actor)
     email = _validate_email(session, data.email or "")
     role = data.role or ""
-    _validate_links(session, role, data.provider_id, data.municipality_id)
+    _validate_links(session, role, data.provider_id, data.municipality_id, roles=roles)
     now = clock.now()
     link = USER_LINK.get(role)
     user = User(
@@ -468,7 +481,7 @@ def update_user(session: Session, user: User, data: UserInput, *, actor: User) -
     role = data.role if data.role is not None else user.role
     provider_id = data.provider_id if data.provider_id is not None else user.provider_id
     municipality_id = data.municipality_id if data.municipality_id is not None else user.municipality_id
-    _validate_links(session, role, provider_id, municipality_id, current=user.role)
+    _validate_links(session, role, provider_id, municipality_id, roles=USER_FORM_ROLES | {user.role})
     if data.active is False and user.id == actor.id:
         raise _field_error("active", "U kunt uw eigen account niet deactiveren.")
     user.email = email

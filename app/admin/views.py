@@ -18,15 +18,15 @@ from app.kit.dates import local_midnight, parse_date
 from app.kit.errors import AppError, field_errors
 from app.kit.i18n import gettext as _
 from app.kit.pagination import PageParams
-from app.models import ApiScope, OutboxStatus, Role, User
-from app.policy import Principal
+from app.models import ApiScope, OutboxStatus, User
+from app.policy import USER_FORM_ROLES, Principal
 from app.web.templates import render
 
 router = APIRouter(prefix="/admin")
 
 ROLE_FILTER = list(accounts.ROLE_NAMES.items())
 # Participants are added per consultation (its participants page), not here.
-ROLE_OPTIONS = [(role, name) for role, name in ROLE_FILTER if role != Role.participant]
+ROLE_OPTIONS = [(role, name) for role, name in ROLE_FILTER if role in USER_FORM_ROLES]
 
 
 def _optional_int(value: str | None) -> int | None:

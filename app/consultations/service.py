@@ -38,13 +38,12 @@ from app.models import (
     DialogueStatus,
     Participation,
     ParticipationStatus,
-    Role,
     StakeholderGroup,
     TokenPurpose,
     User,
     is_valid_id,
 )
-from app.policy import Action, Principal, authorize
+from app.policy import PARTICIPANT_ROLE, Action, Principal, authorize
 
 ENTITY = "participation"
 NAME_MAX = 200
@@ -311,9 +310,10 @@ def _user_for(db: Session, participation: Participation, actor: User) -> tuple[U
     if user is None:
         user = create_user(
             db,
-            UserInput(email=participation.email, name=participation.name, role=Role.participant),
+            UserInput(email=participation.email, name=participation.name, role=PARTICIPANT_ROLE),
             actor=actor,
             invite=False,
+            roles=frozenset({PARTICIPANT_ROLE}),
         )
     if user.provider_id is None and user.municipality_id is None:  # speaks for itself, not for an organisation
         user.stakeholder_group = user.stakeholder_group or participation.stakeholder_group
