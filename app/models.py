@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
@@ -159,6 +159,34 @@ class ApiScope(StrEnum):
     write = "write"
 
 
+class QuestionStatus(StrEnum):
+    open = "open"  # asked; SDFL (and the municipalities) work on it
+    merged = "merged"  # a duplicate: answered with the question ``merged_into_id``
+    answered = "answered"  # its answer is drafted; published when the nota it is in is released
+
+
+class ReleaseStatus(StrEnum):
+    """Of a nota van inlichtingen and of a release package."""
+
+    draft = "draft"  # being put together: only SDFL and the municipalities' reviewers see it
+    scheduled = "scheduled"  # goes out at ``release_at`` if every required municipality approved by then
+    released = "released"  # out, at ``released_at``; immutable
+    blocked = "blocked"  # its moment came without every required approval: did not go out
+
+
+class SignoffSubject(StrEnum):
+    """What municipalities sign off before it goes out."""
+
+    nota = "nota"
+    package = "package"
+    replies = "replies"  # official replies and decisions (the response report) of one trajectory
+
+
+class SignoffDecision(StrEnum):
+    approve = "approve"
+    object = "object"
+
+
 class OutboxStatus(StrEnum):
     pending = "pending"
     sending = "sending"  # claimed by a worker that is talking to SMTP (until claimed_until)
@@ -248,6 +276,9 @@ class Dialogue(SQLModel, table=True):
     selection_intro: str = Field(default="", sa_type=Text)  # Markdown before the criteria list
     tender_reference: str = Field(default="", max_length=100)
     status: str = Field(default=DialogueStatus.active, max_length=20)
+    # Sign-off: False, every municipality in the procurement must approve a release; True, those in
+    # ``signoff_municipalities`` (possibly none).
+    signoff_chosen: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     created_at: datetime = _created()
     updated_at: datetime = _created()
 
@@ -431,6 +462,8 @@ class DialogueSession(SQLModel, table=True):
     location: str = Field(default="", max_length=300)
     status: str = Field(default=SessionStatus.planned, max_length=20)
     documents_release_at: datetime | None = _ts(default=None)
+    # Questions about this session are taken until then (None: the day before its release package goes out).
+    questions_until: datetime | None = _ts(default=None)
     recording_url: str | None = Field(default=None, max_length=500)
     report: str = Field(default="", sa_type=Text)  # Markdown
     report_published_at: datetime | None = _ts(default=None)
@@ -463,6 +496,9 @@ class AgendaItem(SQLModel, table=True):
     description: str = Field(default="", sa_type=Text)
     format: str = Field(default=AgendaFormat.plenary, max_length=20)
     proposal_id: int | None = Field(default=None, foreign_key="proposals.id", index=True)
+    # Who drafted it and who changed it last (SDFL or a municipality's user): drafts show who wrote what.
+    created_by_id: int | None = Field(default=None, foreign_key="users.id")
+    updated_by_id: int | None = Field(default=None, foreign_key="users.id")
 
 
 class SubgroupAssignment(SQLModel, table=True):
@@ -503,6 +539,8 @@ class Document(SQLModel, table=True):
     storage_path: str = Field(max_length=500)  # relative to the data directory
     audience: str = Field(default=Audience.participants, max_length=20)
     release_at: datetime = _ts()
+    # In a release package, the document goes out with the package (when it is released), not at release_at.
+    package_id: int | None = Field(default=None, foreign_key="release_packages.id", index=True)
     uploaded_by_id: int | None = Field(default=None, foreign_key="users.id")
     created_at: datetime = _created()
     notified_at: datetime | None = _ts(default=None)  # when the release mail went to the participants
@@ -537,6 +575,9 @@ class ProposalVersion(SQLModel, table=True):
     number: int
     status: str = Field(default=VersionStatus.draft, max_length=20)
     published_at: datetime | None = _ts(default=None)
+    publish_at: datetime | None = _ts(default=None)  # a draft scheduled to be published on its own at this moment
+    # In a release package, the version is published when the package is released.
+    package_id: int | None = Field(default=None, foreign_key="release_packages.id", index=True)
     change_summary: str = Field(default="", sa_type=Text)
     created_at: datetime = _created()
 
@@ -553,6 +594,9 @@ class Section(SQLModel, table=True):
     body: str = Field(default="", sa_type=Text)  # Markdown
     body_html: str = Field(default="", sa_type=Text)  # sanitised, rendered once at publication
     kind: str = Field(default=SectionKind.text, max_length=20)
+    # Who drafted it and who changed it last (SDFL or a municipality's user): drafts show who wrote what.
+    created_by_id: int | None = Field(default=None, foreign_key="users.id")
+    updated_by_id: int | None = Field(default=None, foreign_key="users.id")
 
 
 class Comment(SQLModel, table=True):
@@ -646,6 +690,121 @@ class Position(SQLModel, table=True):
 
 
 # --- accounts, audit, mail ---------------------------------------------------------------------
+
+
+# --- questions, notas van inlichtingen, release packages and sign-off ------------------------------
+
+
+class ReleasePackage(SQLModel, table=True):
+    """What goes out to every participant of a trajectory at one moment (by default a week before a session):
+    documents, proposal versions and a nota. Until it is released nothing in it is visible to anyone but SDFL
+    and the municipalities' reviewers; the release sets ``released_at`` (the scheduled moment) once."""
+
+    __tablename__ = "release_packages"
+
+    id: int | None = Field(default=None, primary_key=True)
+    dialogue_id: int = Field(foreign_key="dialogues.id", index=True)
+    session_id: int | None = Field(default=None, foreign_key="dialogue_sessions.id", index=True)
+    title: str = Field(max_length=200)
+    release_at: datetime = _ts()
+    status: str = Field(default=ReleaseStatus.draft, max_length=20, index=True)
+    released_at: datetime | None = _ts(default=None)
+    blocked_reason: str = Field(default="", sa_type=Text)  # why its moment passed without a release
+    created_by_id: int | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+
+
+class Nota(SQLModel, table=True):
+    """A nota van inlichtingen: numbered questions and answers released to every participant at one moment,
+    on its own or in a release package. Released, it never changes; a correction is a later nota (``corrects_id``)."""
+
+    __tablename__ = "notas"
+    __table_args__ = (UniqueConstraint("dialogue_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    dialogue_id: int = Field(foreign_key="dialogues.id", index=True)
+    number: int  # per trajectory, from 1
+    title: str = Field(max_length=200)
+    intro: str = Field(default="", sa_type=Text)  # Markdown
+    status: str = Field(default=ReleaseStatus.draft, max_length=20, index=True)
+    release_at: datetime | None = _ts(default=None)  # scheduled on its own
+    released_at: datetime | None = _ts(default=None)
+    corrects_id: int | None = Field(default=None, foreign_key="notas.id")
+    package_id: int | None = Field(default=None, foreign_key="release_packages.id", index=True)
+    created_by_id: int | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+
+
+class Question(SQLModel, table=True):
+    """A participant's written question. The asker and the reviewers see it at once; everyone else only its
+    neutral wording (``text``) with its answer, once the nota it is in is released, never the asker."""
+
+    __tablename__ = "questions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    dialogue_id: int = Field(foreign_key="dialogues.id", index=True)
+    asker_id: int = Field(foreign_key="users.id", index=True)
+    provider_id: int | None = Field(default=None, foreign_key="providers.id", index=True)  # the asker's provider
+    # What it is about (optional): a session, a document, a proposal section.
+    session_id: int | None = Field(default=None, foreign_key="dialogue_sessions.id", index=True)
+    document_id: int | None = Field(default=None, foreign_key="documents.id", index=True)
+    section_id: int | None = Field(default=None, foreign_key="sections.id", index=True)
+    original_text: str = Field(sa_type=Text)  # as asked; kept, seen by the asker and the reviewers
+    text: str = Field(sa_type=Text)  # the neutral, anonymised wording that is published
+    text_edited_by_id: int | None = Field(default=None, foreign_key="users.id")
+    answer: str = Field(default="", sa_type=Text)  # Markdown
+    answer_html: str = Field(default="", sa_type=Text)  # sanitised rendering
+    answer_by_id: int | None = Field(default=None, foreign_key="users.id")  # who drafted the answer last
+    status: str = Field(default=QuestionStatus.open, max_length=20, index=True)
+    merged_into_id: int | None = Field(default=None, foreign_key="questions.id")
+    nota_id: int | None = Field(default=None, foreign_key="notas.id", index=True)
+    number: int | None = None  # its number in the nota
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+
+
+class SignoffMunicipality(SQLModel, table=True):
+    """A municipality that must approve a trajectory's releases (when ``Dialogue.signoff_chosen``)."""
+
+    __tablename__ = "signoff_municipalities"
+
+    dialogue_id: int = Field(foreign_key="dialogues.id", primary_key=True, ondelete="CASCADE")
+    municipality_id: int = Field(foreign_key="municipalities.id", primary_key=True)
+
+
+class Approval(SQLModel, table=True):
+    """A municipality's decision on what is about to be released, for the content it saw (``digest``): any
+    change to that content afterwards makes the decision count no longer. The newest row per municipality counts."""
+
+    __tablename__ = "approvals"
+    __table_args__ = (Index("ix_approvals_subject", "subject_type", "subject_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    subject_type: str = Field(max_length=20)  # SignoffSubject
+    subject_id: int  # the nota's or package's id; for replies the trajectory's
+    municipality_id: int = Field(foreign_key="municipalities.id", index=True)
+    user_id: int = Field(foreign_key="users.id")
+    decision: str = Field(max_length=20)  # SignoffDecision
+    note: str = Field(default="", sa_type=Text)
+    digest: str = Field(max_length=64)
+    created_at: datetime = _created()
+
+
+class SignoffOverride(SQLModel, table=True):
+    """An admin's decision to release without every approval, with the written reason (for that content)."""
+
+    __tablename__ = "signoff_overrides"
+    __table_args__ = (Index("ix_signoff_overrides_subject", "subject_type", "subject_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    subject_type: str = Field(max_length=20)
+    subject_id: int
+    user_id: int = Field(foreign_key="users.id")
+    reason: str = Field(sa_type=Text)
+    digest: str = Field(max_length=64)
+    created_at: datetime = _created()
 
 
 class ApiKey(SQLModel, table=True):

@@ -63,6 +63,11 @@ class Action(StrEnum):
     see_draft_replies = "see_draft_replies"  # SDFL's official replies before they are released
     read_withdrawn_comments = "read_withdrawn_comments"  # the earlier texts of anyone's withdrawn comment
     see_participant_names = "see_participant_names"  # the name behind an experience expert's pseudonym
+    ask_question = "ask_question"  # a written question to SDFL (provider: as its own provider)
+    view_prepared = "view_prepared"  # what is being prepared for release: every question, notas and packages
+    draft = "draft"  # co-author: agenda items, proposal sections, question wordings and answers (SDFL publishes)
+    sign_off = "sign_off"  # approve or object to what is about to be released, for one's municipality
+    override_signoff = "override_signoff"  # release without every approval, with a written reason
 
 
 # Actions that change something: an API key with scope `read` may not do them.
@@ -75,6 +80,10 @@ WRITE_ACTIONS = frozenset(
         Action.triage,
         Action.rsvp,
         Action.manage,
+        Action.ask_question,
+        Action.draft,
+        Action.sign_off,
+        Action.override_signoff,
     }
 )
 
@@ -106,6 +115,11 @@ ROLES: dict[Action, frozenset[str]] = {
     Action.see_draft_replies: ADMINS,
     Action.read_withdrawn_comments: ADMINS,
     Action.see_participant_names: REVIEWERS,
+    Action.ask_question: frozenset({Role.provider, Role.participant}),  # taking part; provider: own provider
+    Action.view_prepared: REVIEWERS,
+    Action.draft: REVIEWERS,
+    Action.sign_off: frozenset({Role.municipality}),
+    Action.override_signoff: ADMINS,
 }
 
 
@@ -221,10 +235,10 @@ def _on_own(principal: Principal, role: str, action: Action, provider_id: int | 
     """The per-resource part: one's own comment to edit; a provider's user acts only for its own provider."""
     if action == Action.edit_own_comment:
         return author_id is not None and principal.user is not None and principal.user.id == author_id
-    if role == Role.participant and action == Action.comment:
+    if role == Role.participant and action in (Action.comment, Action.ask_question):
         return provider_id is None  # a participant speaks for itself, never for a provider
-    if role == Role.provider and action in (Action.rsvp, Action.comment):
-        if action == Action.comment and provider_id is None:
+    if role == Role.provider and action in (Action.rsvp, Action.comment, Action.ask_question):
+        if action in (Action.comment, Action.ask_question) and provider_id is None:
             return True
         return provider_id is not None and provider_id == principal.provider_id
     return True

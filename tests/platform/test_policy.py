@@ -51,6 +51,11 @@ TABLE = [
     (Action.see_draft_replies, {}, (N, N, N, N, Y)),
     (Action.read_withdrawn_comments, {}, (N, N, N, N, Y)),
     (Action.see_participant_names, {}, (N, N, N, Y, Y)),
+    (Action.ask_question, {"provider_id": OWN}, (N, Y, N, N, N)),
+    (Action.view_prepared, {}, (N, N, N, Y, Y)),
+    (Action.draft, {}, (N, N, N, Y, Y)),
+    (Action.sign_off, {}, (N, N, N, Y, N)),
+    (Action.override_signoff, {}, (N, N, N, N, Y)),
 ]
 
 
@@ -100,7 +105,12 @@ def test_read_keys_never_write(action):
 
     # Taking a municipality's position is the one thing only municipality users do, seeing one's own
     # invitation the one thing only providers' users do.
-    owner = {Action.take_position: MUNICIPALITY_USER, Action.view_own_invitation: PROVIDER_USER}.get(action, ADMIN_USER)
+    owner = {
+        Action.take_position: MUNICIPALITY_USER,
+        Action.sign_off: MUNICIPALITY_USER,
+        Action.view_own_invitation: PROVIDER_USER,
+        Action.ask_question: PROVIDER_USER,
+    }.get(action, ADMIN_USER)
     admin_read = Principal(user=owner, scope="read", memberships={1: "accepted"})
     admin_write = Principal(user=owner, scope="write", memberships={1: "accepted"})
     kwargs = {"provider_id": OWN, "author_id": owner.id, "proposal_public": True}
@@ -142,6 +152,11 @@ INVITATION_TABLE = [
     (Action.see_draft_replies, {}, (N, N, N, N, N)),
     (Action.read_withdrawn_comments, {}, (N, N, N, N, N)),
     (Action.see_participant_names, {}, (N, N, N, N, N)),
+    (Action.ask_question, {"provider_id": OWN}, (Y, N, N, N, N)),
+    (Action.view_prepared, {}, (N, N, N, N, N)),
+    (Action.draft, {}, (N, N, N, N, N)),
+    (Action.sign_off, {}, (N, N, N, N, N)),
+    (Action.override_signoff, {}, (N, N, N, N, N)),
 ]
 
 
@@ -198,6 +213,12 @@ PARTICIPANT_TABLE = [
     (Action.see_draft_replies, {}, (N, N, N, N, N)),
     (Action.read_withdrawn_comments, {}, (N, N, N, N, N)),
     (Action.see_participant_names, {}, (N, N, N, N, N)),
+    (Action.ask_question, {}, (Y, N, N, N, N)),
+    (Action.ask_question, {"provider_id": OWN}, (N, N, N, N, N)),  # never for a provider
+    (Action.view_prepared, {}, (N, N, N, N, N)),
+    (Action.draft, {}, (N, N, N, N, N)),
+    (Action.sign_off, {}, (N, N, N, N, N)),
+    (Action.override_signoff, {}, (N, N, N, N, N)),
 ]
 
 

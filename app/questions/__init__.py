@@ -1,0 +1,1 @@
+"""Questions and answers to all: the nota van inlichtingen."""

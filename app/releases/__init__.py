@@ -1,0 +1,1 @@
+"""Release packages: what goes out to every participant at one moment."""

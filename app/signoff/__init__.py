@@ -1,0 +1,1 @@
+"""Sign-off by the municipalities before a release (see service.py)."""
