@@ -413,3 +413,26 @@ def test_a_version_scheduled_on_its_own_is_published_at_its_moment(db, world):
     # a version in a package is not published on its own
     with pytest.raises(Conflict):
         manage.publish(db, w["proposal"], change_summary="", actor=w["who"]["sdfl"])
+
+
+def test_the_proposal_admin_schedules_a_version_on_its_own(db, world, as_):
+    proposal = factories.proposal(db, published=False, dialogue_=world["dialogue"], title="Los gepland")
+    db.commit()
+    admin = as_(world["who"]["sdfl"])
+    page = admin.get(f"/admin/proposals/{proposal.id}")
+    token = csrf_from(page.text)
+    past = admin.post(
+        f"/admin/proposals/{proposal.id}/publish-at",
+        data={"csrf_token": token, "publish_at": local(START - timedelta(hours=1))},
+        follow_redirects=False,
+    )
+    assert past.status_code == 422 and "Kies een moment in de toekomst." in past.text
+    ok = admin.post(
+        f"/admin/proposals/{proposal.id}/publish-at",
+        data={"csrf_token": token, "publish_at": local(START + timedelta(days=1))},
+        follow_redirects=False,
+    )
+    assert ok.status_code == 303
+    version = db.exec(select(ProposalVersion).where(ProposalVersion.proposal_id == proposal.id)).one()
+    db.refresh(version)
+    assert version.publish_at == START + timedelta(days=1)
