@@ -18,10 +18,14 @@ from app.documents.service import notify_released_documents
 from app.kit.errors import AppError
 from app.mail.service import run_worker, start_background_worker
 from app.models import Dialogue, Municipality, Provider
+from app.proposals.manage import publish_due_versions
+from app.releases.service import release_due_packages
 
 # What the scheduler runs (app.jobs knows no domain; this is where the tasks are put together). The mail worker
 # runs them at the start of every pass, so the mail they queue goes out in the same pass.
 SCHEDULED_TASKS: list[jobs.Task] = [
+    release_due_packages,  # before the documents' own mails: a package's documents are announced by the package
+    publish_due_versions,
     notify_released_documents,
     jobs.forget_old_rate_limit_hits,
     jobs.forget_old_login_attempts,

@@ -40,6 +40,7 @@ from app.proposals import api as proposals_api
 from app.proposals import views as proposal_views
 from app.providers import admin_views as provider_admin_views
 from app.providers import api as providers_api
+from app.releases import admin_views as release_admin_views
 from app.review import api as review_api
 from app.review import views as review_views
 from app.web.errors import install_error_handlers
@@ -212,6 +213,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.include_router(review_views.mine)
     app.include_router(consultation_views.router)
     app.include_router(consultation_admin_views.router)
+    app.include_router(release_admin_views.router)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> RedirectResponse:

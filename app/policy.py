@@ -94,7 +94,7 @@ ADMINS = frozenset({Role.admin})
 # Roles allowed per action, before the per-resource checks below.
 ROLES: dict[Action, frozenset[str]] = {
     Action.view_released_documents: PARTICIPANTS,
-    Action.view_unreleased_documents: ADMINS,
+    Action.view_unreleased_documents: REVIEWERS,  # municipal reviewers check what goes out
     Action.view_published_proposal: PARTICIPANTS,  # the public too, if the proposal is public
     Action.view_draft_proposal: ADMINS,
     Action.comment: PARTICIPANTS,  # provider: as its own provider only

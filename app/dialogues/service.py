@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, case
+from sqlalchemy import ColumnElement, and_, case, exists, or_
 from sqlmodel import Session, col, select
 
 from app.kit import clock
@@ -29,6 +29,7 @@ from app.models import (
     Proposal,
     ProposalStatus,
     Provider,
+    ReleasePackage,
     SelectionCriterion,
     User,
 )
@@ -313,10 +314,13 @@ def trajectory_page(session: Session, principal: Principal, slug: str) -> Trajec
         ).all()
     )
     frameworks = [
-        FrameworkRow(framework=f, document=doc, document_link=doc is not None and _may_download(principal, doc, now))
-        for f, doc in session.exec(
-            select(Framework, Document)
+        FrameworkRow(
+            framework=f, document=doc, document_link=doc is not None and _may_download(principal, doc, now, package)
+        )
+        for f, doc, package in session.exec(
+            select(Framework, Document, ReleasePackage)
             .outerjoin(Document, col(Document.id) == Framework.document_id)
+            .outerjoin(ReleasePackage, col(ReleasePackage.id) == Document.package_id)
             .where(Framework.dialogue_id == did)
             .order_by(col(Framework.position), col(Framework.id))
         ).all()
@@ -338,7 +342,7 @@ def trajectory_page(session: Session, principal: Principal, slug: str) -> Trajec
     documents = list(
         session.exec(
             select(Document)
-            .where(Document.dialogue_id == did, Document.audience == Audience.public, Document.release_at <= now)
+            .where(Document.dialogue_id == did, Document.audience == Audience.public, _document_released(now))
             .order_by(col(Document.release_at), col(Document.id))
         ).all()
     )
@@ -363,11 +367,32 @@ def _report_public(meeting: DialogueSession, now: datetime) -> bool:
     return bool(meeting.report) and meeting.report_published_at is not None and meeting.report_published_at <= now
 
 
-def _may_download(principal: Principal, document: Document, now: datetime) -> bool:
+def _document_released(now: datetime) -> ColumnElement[bool]:
+    """As app.documents.service.released_clause (a layer above): its own moment passed, or, in a release package,
+    the package was released by ``now``."""
+    package_released = (
+        exists()
+        .where(
+            col(ReleasePackage.id) == Document.package_id,
+            col(ReleasePackage.released_at).is_not(None),
+            col(ReleasePackage.released_at) <= now,
+        )
+        .correlate(Document)
+    )
+    return or_(
+        and_(col(Document.package_id).is_(None), col(Document.release_at) <= now),
+        and_(col(Document.package_id).is_not(None), package_released),
+    )
+
+
+def _may_download(principal: Principal, document: Document, now: datetime, package: ReleasePackage | None) -> bool:
     """Whether a framework's document link leads somewhere for this reader (else only its title is shown)."""
     if can(principal, Action.view_unreleased_documents):
         return True
-    if document.release_at > now:
+    if document.package_id is not None:
+        if package is None or package.released_at is None or package.released_at > now:
+            return False
+    elif document.release_at > now:
         return False
     return document.audience == Audience.public or can(
         principal.in_dialogue(document.dialogue_id), Action.view_released_documents

@@ -13,12 +13,13 @@ from app.documents.download import download_response
 from app.documents.schemas import DocumentOut
 from app.kit.etags import etag_of_model
 from app.kit.pagination import Page, PageDep
-from app.models import Document
+from app.models import Document, ReleasePackage
 
 router = APIRouter(tags=["documents"])
 
 
-def document_out(document: Document) -> DocumentOut:
+def document_out(document: Document, package: ReleasePackage | None = None) -> DocumentOut:
+    """``package``: the release package the document is in, if any (it is released with it)."""
     return DocumentOut(
         id=document.id or 0,
         session_id=document.session_id,
@@ -29,7 +30,7 @@ def document_out(document: Document) -> DocumentOut:
         sha256=document.sha256,
         audience=document.audience,  # type: ignore[arg-type]
         release_at=document.release_at,
-        released=service.is_released(document),
+        released=service.is_released(document, package=package),
         download_url=f"/api/v1/documents/{document.id}/download",
     )
 
@@ -49,11 +50,13 @@ def list_documents(
 ) -> Page[DocumentOut]:
     """Ordered by release moment, then id. Without a key: released public documents; providers and consultation
     participants also see released participants' documents of the trajectories they take part in, municipalities
-    those of every trajectory; admins see everything, also before release."""
+    those of every trajectory; reviewers (admins and municipalities) see everything, also before release (a document
+    in a release package is released with its package)."""
     documents, total = service.list_documents(
         session, principal, params, session_id=session_id, audience=audience, dialogue_id=dialogue_id
     )
-    return Page[DocumentOut].build([document_out(d) for d in documents], total, params)
+    packages = service.packages_of(session, documents)
+    return Page[DocumentOut].build([document_out(d, packages.get(d.package_id or 0)) for d in documents], total, params)
 
 
 @router.get(
@@ -70,7 +73,8 @@ def get_document(
     if_none_match: Annotated[str | None, Header(max_length=200)] = None,
 ) -> DocumentOut | Response:
     """404 for a document you may not see (yet), as if it did not exist."""
-    out = document_out(service.visible_document(session, principal, document_id))
+    document = service.visible_document(session, principal, document_id)
+    out = document_out(document, service.package_of(session, document))
     tag = etag(out)
     if if_none_match is not None and tag in [t.strip() for t in if_none_match.split(",")]:
         return Response(status_code=304, headers={"ETag": tag})

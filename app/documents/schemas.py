@@ -17,6 +17,9 @@ class DocumentOut(BaseModel):
     size: int = Field(ge=0, description="Bytes")
     sha256: str = Field(description="Hex SHA-256 of the file, to verify a download")
     audience: Literal["participants", "public"]
-    release_at: datetime = Field(description="Before this moment only admins see the document")
+    release_at: datetime = Field(
+        description="Before this moment only reviewers (admins, municipalities) see the document; "
+        "in a release package it goes out with the package instead"
+    )
     released: bool
     download_url: str

@@ -1,8 +1,11 @@
 """Documents (stukken): upload with the type checked by content, release at a set moment, downloads, release mail.
 
 Visibility is computed at request time from ``release_at`` and the app's clock, never from a stored flag, so at
-the release moment every participant sees a document at once. Before it nobody but an admin does, and to everyone
-else the document does not exist (404, not 403): its existence must not leak before its moment either.
+the release moment every participant sees a document at once. Before it nobody but the reviewers (SDFL and the
+municipalities, who check what goes out) does, and to everyone else the document does not exist (404, not 403):
+its existence must not leak before its moment either. A document in a release package (``package_id``) goes out
+with its package: it is released when the package is (``ReleasePackage.released_at`` set and passed), whatever its
+own ``release_at``; the package sends one mail for everything in it, so the documents' own release mail skips it.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import Any
 from urllib.parse import quote
 
 from babel.dates import format_datetime
-from sqlalchemy import ColumnElement, and_, func, or_, true, update
+from sqlalchemy import ColumnElement, and_, exists, func, or_, true, update
 from sqlmodel import Session, col, select
 
 from app.audit.service import record
@@ -39,7 +42,9 @@ from app.models import (
     Invitation,
     InvitationStatus,
     Provider,
+    ReleasePackage,
     User,
+    id_of,
 )
 from app.policy import ALWAYS_TOLD_OF_RELEASES, INVITED_ROLE, Action, Principal, can
 
@@ -293,19 +298,64 @@ def create_document(session: Session, data: DocumentInput, upload: FileUpload | 
     return document
 
 
-def is_released(document: Document, now: datetime | None = None) -> bool:
-    return document.release_at <= (now or clock.now())
+def is_released(document: Document, now: datetime | None = None, package: ReleasePackage | None = None) -> bool:
+    """Whether the document is out: its own moment passed, or, in a release package, the package (``package``:
+    the document's package; without it a package's document counts as not released) was released."""
+    now = now or clock.now()
+    if document.package_id is not None:
+        return (
+            package is not None
+            and package.id == document.package_id
+            and package.released_at is not None
+            and package.released_at <= now
+        )
+    return document.release_at <= now
+
+
+def released_clause(now: datetime) -> ColumnElement[bool]:
+    """``is_released`` as SQL: its own moment passed, or its package was released by ``now``."""
+    package_released = (
+        exists()
+        .where(
+            col(ReleasePackage.id) == Document.package_id,
+            col(ReleasePackage.released_at).is_not(None),
+            col(ReleasePackage.released_at) <= now,
+        )
+        .correlate(Document)
+    )
+    return or_(
+        and_(col(Document.package_id).is_(None), col(Document.release_at) <= now),
+        and_(col(Document.package_id).is_not(None), package_released),
+    )
+
+
+def package_of(session: Session, document: Document) -> ReleasePackage | None:
+    """The release package the document goes out with (None: on its own)."""
+    return session.get(ReleasePackage, document.package_id) if document.package_id is not None else None
+
+
+def packages_of(session: Session, documents: list[Document]) -> dict[int, ReleasePackage]:
+    """The release packages of ``documents`` by id, in one query."""
+    ids = {d.package_id for d in documents if d.package_id is not None}
+    if not ids:
+        return {}
+    return {id_of(p): p for p in session.exec(select(ReleasePackage).where(col(ReleasePackage.id).in_(ids))).all()}
 
 
 def update_document(session: Session, document: Document, data: DocumentInput, *, actor: User) -> Document:
     """Change title, audience and release moment: only before release, since afterwards participants rely on it."""
     now = clock.now()
-    if is_released(document, now):
+    package = package_of(session, document)
+    if is_released(document, now, package):
         raise Conflict(
             "Dit stuk is al vrijgegeven en ligt vast: het kan niet meer worden gewijzigd.", user_message=True
         )
     ds = session.get(DialogueSession, document.session_id) if document.session_id else None
     checked = _check_fields(data, ds, now)
+    if package is not None and checked.release_at is not None and checked.release_at != document.release_at:
+        checked.error(
+            "release_at", f"Dit stuk gaat mee met het pakket '{package.title}': wijzig het moment van het pakket."
+        )
     if checked.errors or checked.release_at is None:
         raise ValidationFailed(checked.errors[0]["message"], errors=checked.errors, user_message=True)
     before = _snapshot(document)
@@ -358,14 +408,15 @@ def admin_rows(session: Session) -> list[AdminRow]:
     """Every document with its session and download count: two queries, however many documents."""
     now = clock.now()
     rows = session.exec(
-        select(Document, DialogueSession)
+        select(Document, DialogueSession, ReleasePackage)
         .outerjoin(DialogueSession, col(DialogueSession.id) == Document.session_id)
+        .outerjoin(ReleasePackage, col(ReleasePackage.id) == Document.package_id)
         .order_by(col(Document.release_at).desc(), col(Document.id).desc())
     ).all()
-    counts = download_counts(session, [d.id for d, _ in rows if d.id is not None])
+    counts = download_counts(session, [d.id for d, _, _ in rows if d.id is not None])
     return [
-        AdminRow(document=d, dialogue_session=ds, released=is_released(d, now), downloads=counts.get(d.id or 0, 0))
-        for d, ds in rows
+        AdminRow(document=d, dialogue_session=ds, released=is_released(d, now, p), downloads=counts.get(d.id or 0, 0))
+        for d, ds, p in rows
     ]
 
 
@@ -388,13 +439,15 @@ def download_counts(session: Session, document_ids: list[int]) -> dict[int, int]
 # --- who sees what -------------------------------------------------------------------------------
 
 
-def can_see(principal: Principal, document: Document, now: datetime | None = None) -> bool:
-    """Admins always; after release, the participants of its trajectory see participants' documents and everyone
-    public ones."""
+def can_see(
+    principal: Principal, document: Document, now: datetime | None = None, package: ReleasePackage | None = None
+) -> bool:
+    """Reviewers (admins, municipalities) always; after release (``package``: the document's release package, if
+    it is in one), the participants of its trajectory see participants' documents and everyone public ones."""
     principal = principal.in_dialogue(document.dialogue_id)
     if can(principal, Action.view_unreleased_documents):
         return True
-    if not is_released(document, now):
+    if not is_released(document, now, package):
         return False
     return document.audience == Audience.public or can(principal, Action.view_released_documents)
 
@@ -404,7 +457,7 @@ def _visible(principal: Principal, now: datetime) -> ColumnElement[bool]:
     provider's user or consultation participant takes part in)."""
     if can(principal, Action.view_unreleased_documents):
         return true()
-    released = col(Document.release_at) <= now
+    released = released_clause(now)
     if can(principal, Action.view_released_documents):
         return and_(
             released, or_(col(Document.audience) == Audience.public, in_trajectories(principal, Document.dialogue_id))
@@ -415,7 +468,7 @@ def _visible(principal: Principal, now: datetime) -> ColumnElement[bool]:
 def visible_document(session: Session, principal: Principal, document_id: int) -> Document:
     """The document if ``principal`` may see it now; otherwise it does not exist for them (404)."""
     document = session.get(Document, document_id) if _valid_id(document_id) else None
-    if document is None or not can_see(principal, document):
+    if document is None or not can_see(principal, document, package=package_of(session, document)):
         raise NotFound(f"Document {document_id} does not exist.")
     return document
 
@@ -459,18 +512,19 @@ def documents_by_session(session: Session, principal: Principal, dialogue_id: in
     session (general documents first), in one query."""
     now = clock.now()
     stmt = (
-        select(Document, DialogueSession)
+        select(Document, DialogueSession, ReleasePackage)
         .outerjoin(DialogueSession, col(DialogueSession.id) == Document.session_id)
+        .outerjoin(ReleasePackage, col(ReleasePackage.id) == Document.package_id)
         .where(_visible(principal, now))
         .order_by(col(Document.release_at), col(Document.id))
     )
     if dialogue_id is not None:
         stmt = stmt.where(Document.dialogue_id == dialogue_id)
     groups: dict[tuple[int, int], DocumentGroup] = {}
-    for document, ds in session.exec(stmt).all():
+    for document, ds, package in session.exec(stmt).all():
         key = (document.dialogue_id, (ds.id or 0) if ds else 0)
         group = groups.setdefault(key, DocumentGroup(dialogue_session=ds, dialogue_id=document.dialogue_id))
-        group.items.append(DocumentItem(document=document, released=is_released(document, now)))
+        group.items.append(DocumentItem(document=document, released=is_released(document, now, package)))
     return sorted(groups.values(), key=_group_order)
 
 
@@ -550,7 +604,7 @@ def notify_released_so_far(session: Session, *, dialogue_id: int, provider: Prov
         .where(
             Document.dialogue_id == dialogue_id,
             Document.audience == Audience.participants,
-            col(Document.release_at) <= now,
+            released_clause(now),
         )
         .order_by(col(Document.release_at), col(Document.id))
     ).all()
@@ -576,6 +630,7 @@ def notify_released_so_far(session: Session, *, dialogue_id: int, provider: Prov
 
 def notify_released_documents(session: Session, *, now: datetime | None = None) -> int:
     """Queue one mail per released, not yet announced document per recipient; returns the number of mails.
+    Documents in a release package are not announced here: their package sends one mail for all it released.
 
     Each document is claimed with a conditional UPDATE (``notified_at IS NULL``) before its mail is queued, in
     the caller's transaction: a second run, or a second worker at the same time, finds nothing left to claim,
@@ -588,6 +643,7 @@ def notify_released_documents(session: Session, *, now: datetime | None = None) 
         .where(
             col(Document.release_at) <= now,
             col(Document.notified_at).is_(None),
+            col(Document.package_id).is_(None),
             col(Document.audience).in_(AUDIENCES),
         )
         .order_by(col(Document.release_at), col(Document.id))
@@ -597,7 +653,9 @@ def notify_released_documents(session: Session, *, now: datetime | None = None) 
     for document, ds in due:
         claimed = session.exec(
             update(Document)
-            .where(col(Document.id) == document.id, col(Document.notified_at).is_(None))
+            .where(
+                col(Document.id) == document.id, col(Document.notified_at).is_(None), col(Document.package_id).is_(None)
+            )
             .values(notified_at=now)
         )
         if claimed.rowcount != 1:

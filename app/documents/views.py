@@ -166,7 +166,7 @@ def _admin_detail(
     status_code: int = 200,
 ) -> Response:
     document, ds = service.get_document(session, document_id)
-    released = service.is_released(document)
+    released = service.is_released(document, package=service.package_of(session, document))
     return render(
         request,
         "documents/admin_detail.html",

@@ -250,6 +250,7 @@ def _detail(
             "attendance": manage.attendance(db, meeting.id or 0),
             "proposals": manage.proposal_options(db),
             "feedback": agenda_feedback(db, [item.id or 0 for item in items]),
+            "packages_off_schedule": manage.packages_off_schedule(db, meeting),
         },
         status_code=status_code,
     )
@@ -265,11 +266,13 @@ def update_meeting(
     request: Request, db: SessionDep, admin: AdminUser, meeting_id: int, form: MeetingFormDep
 ) -> Response:
     meeting, dialogue = service.get_meeting(db, meeting_id)
+    start = meeting.starts_at
     try:
         manage.update_meeting(db, meeting, dialogue, form.to_input(), actor=admin)
     except AppError as exc:
         return _detail(request, db, meeting, values=form.values, errors=field_errors(exc), status_code=exc.status_code)
-    return RedirectResponse(f"/admin/sessions/{meeting.id}?saved=1", status_code=303)
+    moved = "&moved=1" if meeting.starts_at != start else ""  # the page asks about the session's release package
+    return RedirectResponse(f"/admin/sessions/{meeting.id}?saved=1{moved}", status_code=303)
 
 
 # --- agenda ----------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -15,7 +15,7 @@ from app.dialogues.following import notify_followers
 from app.dialogues.participants import accepted_contacts
 from app.kit import clock
 from app.kit.errors import Conflict, NotFound, invalid
-from app.kit.i18n import fmt_datetime
+from app.kit.i18n import TIMEZONE, fmt_datetime
 from app.mail.service import queue_mail
 from app.meetings.service import agenda, calendar_bytes
 from app.models import (
@@ -25,12 +25,45 @@ from app.models import (
     Dialogue,
     DialogueSession,
     Proposal,
+    ReleasePackage,
+    ReleaseStatus,
     SessionStatus,
     SubgroupAssignment,
     User,
     id_of,
     is_valid_id,
 )
+
+# --- the release package's moment -----------------------------------------------------------------
+
+PACKAGE_LEAD_DAYS = 7
+UNRELEASED = (ReleaseStatus.draft, ReleaseStatus.scheduled, ReleaseStatus.blocked)
+
+
+def package_release_default(starts_at: datetime) -> datetime:
+    """Seven days before the session's start at the same local (Europe/Amsterdam) clock time, in UTC: computed
+    on the local calendar, so a week across a change to or from summer time is still "the same time"."""
+    local = starts_at.astimezone(TIMEZONE)
+    moment = datetime.combine(
+        local.date() - timedelta(days=PACKAGE_LEAD_DAYS), local.time().replace(tzinfo=None), tzinfo=TIMEZONE
+    )
+    return moment.astimezone(UTC)
+
+
+def packages_off_schedule(db: Session, meeting: DialogueSession) -> list[ReleasePackage]:
+    """The session's unreleased release packages whose moment is not seven days before its (new) start: a package
+    keeps its absolute moment when the session moves, unless SDFL chooses to move it (asked on the session's page)."""
+    wanted = package_release_default(meeting.starts_at)
+    return [
+        p
+        for p in db.exec(
+            select(ReleasePackage)
+            .where(ReleasePackage.session_id == meeting.id, col(ReleasePackage.status).in_(UNRELEASED))
+            .order_by(col(ReleasePackage.id))
+        ).all()
+        if p.release_at != wanted
+    ]
+
 
 # --- save-the-dates ------------------------------------------------------------------------------
 

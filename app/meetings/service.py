@@ -8,6 +8,7 @@ from datetime import datetime
 from email.utils import parseaddr
 
 from icalendar import Calendar, Event, vText
+from sqlalchemy import ColumnElement, and_, exists, or_
 from sqlmodel import Session, col, select
 
 from app.config import get_settings
@@ -23,6 +24,7 @@ from app.models import (
     Document,
     Proposal,
     ProposalVersion,
+    ReleasePackage,
     SessionStatus,
     VersionStatus,
     is_valid_id,
@@ -69,6 +71,24 @@ def report_is_public(meeting: DialogueSession, now: datetime | None = None) -> b
     return bool(meeting.report) and meeting.report_published_at is not None and meeting.report_published_at <= now
 
 
+def document_released(now: datetime) -> ColumnElement[bool]:
+    """As app.documents.service.released_clause (same layer): its own moment passed, or, in a release package,
+    the package was released by ``now``."""
+    package_released = (
+        exists()
+        .where(
+            col(ReleasePackage.id) == Document.package_id,
+            col(ReleasePackage.released_at).is_not(None),
+            col(ReleasePackage.released_at) <= now,
+        )
+        .correlate(Document)
+    )
+    return or_(
+        and_(col(Document.package_id).is_(None), col(Document.release_at) <= now),
+        and_(col(Document.package_id).is_not(None), package_released),
+    )
+
+
 def public_documents(session: Session, meeting_id: int) -> list[Document]:
     """Documents for everyone, once released."""
     return list(
@@ -77,7 +97,7 @@ def public_documents(session: Session, meeting_id: int) -> list[Document]:
             .where(
                 Document.session_id == meeting_id,
                 Document.audience == Audience.public,
-                Document.release_at <= clock.now(),
+                document_released(clock.now()),
             )
             .order_by(col(Document.release_at), col(Document.id))
         ).all()
@@ -200,7 +220,7 @@ def publications(db: Session, dialogue: Dialogue) -> list[Publication]:
             )
     documents = db.exec(
         select(Document).where(
-            Document.dialogue_id == dialogue.id, Document.audience == Audience.public, Document.release_at <= now
+            Document.dialogue_id == dialogue.id, Document.audience == Audience.public, document_released(now)
         )
     ).all()
     for doc in documents:

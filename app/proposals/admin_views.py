@@ -15,7 +15,7 @@ from app.db import SessionDep, rollback_now
 from app.dialogues import manage as dialogues
 from app.documents.service import MAX_DOCUMENT_BYTES
 from app.kit.dates import local_input, parse_local
-from app.kit.errors import N_, AppError, field_errors
+from app.kit.errors import N_, AppError, field_errors, invalid
 from app.kit.forms import FormState
 from app.kit.i18n import gettext as _
 from app.kit.markdown import render_markdown
@@ -371,3 +371,29 @@ def answers(
             "questions": answers_page.questions,
         },
     )
+
+
+# --- publishing at a set moment (issue 17: releases) --------------------------------------------------------
+
+
+@router.post("/{proposal_id}/publish-at", include_in_schema=False)
+def schedule_publication(
+    request: Request,
+    session: SessionDep,
+    admin: AdminUser,
+    proposal_id: int,
+    publish_at: Annotated[str, Form(max_length=40)] = "",
+    change_summary: Annotated[str, Form(max_length=20_000)] = "",
+) -> Response:
+    """Schedule the draft to be published on its own at ``publish_at`` (empty: no longer scheduled); the scheduler
+    publishes it then, with the usual mail."""
+    proposal = manage.get_proposal(session, proposal_id)
+    moment = parse_local(publish_at)
+    try:
+        if publish_at.strip() and moment is None:
+            raise invalid({"publish_at": _("Vul een geldige datum en tijd in.")})
+        manage.schedule_publication(session, proposal, publish_at=moment, change_summary=change_summary, actor=admin)
+    except AppError as exc:
+        values = {**_values(proposal), "change_summary": change_summary, "publish_at": publish_at}
+        return _detail(request, session, proposal, values=values, errors=field_errors(exc), status_code=422)
+    return RedirectResponse(f"/admin/proposals/{proposal_id}?saved=scheduled", status_code=303)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import or_, update
 from sqlmodel import Session, col, func, select
 
 from app.audit.service import record
@@ -398,10 +398,26 @@ def import_into_draft(
 # --- publishing and the next version ----------------------------------------------------------------
 
 
-def publish(session: Session, proposal: Proposal, *, change_summary: str, actor: User) -> ProposalVersion:
+def publish(
+    session: Session,
+    proposal: Proposal,
+    *,
+    change_summary: str,
+    actor: User | None,
+    notify: bool = True,
+    at: datetime | None = None,
+    in_package: bool = False,
+) -> ProposalVersion:
     """Publish the draft: from now on it never changes. Sections are rendered once, here; every participant
-    gets one mail."""
+    gets one mail (``notify``; a release package sends one mail for everything it releases). ``at``: the moment
+    it counts as published (a scheduled moment; default now). A draft in a release package goes out only with
+    its package (``in_package``: the package's release is publishing it)."""
     draft = _draft(session, proposal)
+    if draft.package_id is not None and not in_package:
+        raise Conflict(
+            _("Deze versie gaat mee met een vrijgavepakket en wordt gepubliceerd als het pakket wordt vrijgegeven."),
+            user_message=True,
+        )
     summary = change_summary.replace("\r\n", "\n").strip()
     sections = sections_of(session, [draft.id or 0])
     errors: dict[str, str] = {}
@@ -411,12 +427,13 @@ def publish(session: Session, proposal: Proposal, *, change_summary: str, actor:
         errors["change_summary"] = _("Beschrijf wat er in deze versie is veranderd.")
     if errors:
         raise invalid(errors)
-    now = clock.now()
+    now = at or clock.now()
     for s in sections:
         s.body_html = render_markdown(s.body, heading_offset=2)
         session.add(s)
     draft.status = VersionStatus.published
     draft.published_at = now
+    draft.publish_at = None
     draft.change_summary = summary
     proposal.status = ProposalStatus.published
     proposal.updated_at = now
@@ -428,9 +445,10 @@ def publish(session: Session, proposal: Proposal, *, change_summary: str, actor:
         entity_id=draft.id,
         actor=actor,
         summary=f"{proposal.title} v{draft.number}",
-        after={"sections": len(sections), "change_summary": summary},
+        after={"sections": len(sections), "change_summary": summary, "published_at": now.isoformat()},
     )
-    _notify(session, proposal, draft)
+    if notify:
+        _notify(session, proposal, draft)
     return draft
 
 
@@ -580,3 +598,94 @@ def apply_feedback(
         after={"body": section.body, "applied_in_version_id": comment.applied_in_version_id},
     )
     return section
+
+
+# --- publishing at a set moment -------------------------------------------------------------------------
+
+
+def schedule_publication(
+    session: Session, proposal: Proposal, *, publish_at: datetime | None, change_summary: str, actor: User
+) -> ProposalVersion:
+    """Schedule the draft to be published on its own at ``publish_at`` (None: no longer scheduled); the
+    scheduler's ``publish_due_versions`` publishes it then, with the usual mail. Checked now as publishing
+    would be, so it does not fail at its moment for a reason that could be known today."""
+    draft = _draft(session, proposal)
+    if draft.package_id is not None:
+        raise Conflict(
+            _("Deze versie gaat mee met een vrijgavepakket; plan het pakket in plaats van de versie."),
+            user_message=True,
+        )
+    summary = change_summary.replace("\r\n", "\n").strip()
+    errors: dict[str, str] = {}
+    if publish_at is not None:
+        if publish_at <= clock.now():
+            errors["publish_at"] = _("Kies een moment in de toekomst.")
+        if not sections_of(session, [draft.id or 0]):
+            errors["sections"] = _("Een versie zonder onderdelen kan niet worden gepubliceerd.")
+        if draft.number > 1 and not summary:
+            errors["change_summary"] = _("Beschrijf wat er in deze versie is veranderd.")
+    if errors:
+        raise invalid(errors)
+    before = {"publish_at": draft.publish_at.isoformat() if draft.publish_at else None}
+    draft.publish_at = publish_at
+    draft.change_summary = summary
+    session.add(draft)
+    record(
+        session,
+        action="version.scheduled" if publish_at else "version.unscheduled",
+        entity_type="proposal_version",
+        entity_id=draft.id,
+        actor=actor,
+        summary=f"{proposal.title} v{draft.number}"
+        + (f": publiceren op {fmt_datetime(publish_at)}" if publish_at else ": niet meer gepland"),
+        before=before,
+        after={"publish_at": publish_at.isoformat() if publish_at else None},
+    )
+    return draft
+
+
+def publish_due_versions(session: Session) -> int:
+    """A scheduler task: publish every draft whose ``publish_at`` has come (not those in a release package, which
+    go out with it), at that moment, with the usual mail. Each is claimed first with a conditional UPDATE
+    (``publish_at`` still set, still a draft), so two workers publish it once. Returns how many were published."""
+    now = clock.now()
+    due = session.exec(
+        select(ProposalVersion, Proposal)
+        .join(Proposal, col(Proposal.id) == ProposalVersion.proposal_id)
+        .where(
+            col(ProposalVersion.publish_at).is_not(None),
+            col(ProposalVersion.publish_at) <= now,
+            ProposalVersion.status == VersionStatus.draft,
+            col(ProposalVersion.package_id).is_(None),
+        )
+        .order_by(col(ProposalVersion.publish_at), col(ProposalVersion.id))
+    ).all()
+    done = 0
+    for version, proposal in due:
+        moment = version.publish_at
+        claimed = session.exec(
+            update(ProposalVersion)
+            .where(
+                col(ProposalVersion.id) == version.id,
+                col(ProposalVersion.publish_at) == moment,
+                col(ProposalVersion.status) == VersionStatus.draft,
+            )
+            .values(publish_at=None)
+        )
+        if claimed.rowcount != 1:
+            continue
+        session.refresh(version)
+        try:
+            with session.begin_nested():
+                publish(session, proposal, change_summary=version.change_summary, actor=None, at=moment)
+        except AppError as exc:  # e.g. its sections were removed after it was scheduled: it stays a draft
+            record(
+                session,
+                action="version.publication_failed",
+                entity_type="proposal_version",
+                entity_id=version.id,
+                summary=f"{proposal.title} v{version.number} niet gepubliceerd: {exc.detail}",
+            )
+            continue
+        done += 1
+    return done

@@ -29,7 +29,7 @@ Y, N = True, False
 #                                               public own   other  munic  admin
 TABLE = [
     (Action.view_released_documents, {}, (N, Y, Y, Y, Y)),
-    (Action.view_unreleased_documents, {}, (N, N, N, N, Y)),
+    (Action.view_unreleased_documents, {}, (N, N, N, Y, Y)),  # municipal reviewers check what goes out
     (Action.view_published_proposal, {"proposal_public": True}, (Y, Y, Y, Y, Y)),
     (Action.view_published_proposal, {"proposal_public": False}, (N, Y, Y, Y, Y)),
     (Action.view_draft_proposal, {}, (N, N, N, N, Y)),
