@@ -26,7 +26,7 @@ from app.audit.service import record
 from app.dialogues.participants import in_trajectories
 from app.dialogues.service import get_trajectory
 from app.kit import clock
-from app.kit.errors import NotFound, invalid
+from app.kit.errors import NotFound, Unauthorized, invalid
 from app.kit.i18n import fmt_datetime
 from app.models import (
     Dialogue,
@@ -449,3 +449,9 @@ def own_questions(db: Session, principal: Principal, dialogue_id: int) -> list[Q
         .order_by(col(Question.created_at).desc(), col(Question.id).desc())
     ).all()
     return views_of(db, principal, list(rows))
+
+
+def require_signed_in(principal: Principal) -> None:
+    """Questions are for signed-in users (and API keys) only: the public is asked to sign in."""
+    if not principal.is_authenticated:
+        raise Unauthorized("An API key is required: send 'Authorization: Bearer <key>'.")

@@ -445,6 +445,7 @@ def _digest_seen(digest: str) -> str:
 
 def decide(db: Session, principal: Principal, nota: Nota, *, decision: str, note: str, digest: str) -> None:
     """A municipality approves or objects to the nota as it was shown (``digest``)."""
+    authorize(principal.in_dialogue(nota.dialogue_id), Action.sign_off)
     _not_released(nota)
     dialogue = db.get(Dialogue, nota.dialogue_id)
     assert dialogue is not None
@@ -463,6 +464,7 @@ def decide(db: Session, principal: Principal, nota: Nota, *, decision: str, note
 
 def override(db: Session, principal: Principal, nota: Nota, *, reason: str, digest: str) -> None:
     """An admin clears the nota as it was shown without every approval, with a written reason."""
+    authorize(principal.in_dialogue(nota.dialogue_id), Action.override_signoff)
     _not_released(nota)
     signoff.override(
         db,

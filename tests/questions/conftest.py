@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session, select
 
+from app.demo import DEMO_PASSWORD
 from app.kit import clock
 from app.models import Dialogue, DialogueSession, Invitation, InvitationStatus, Nota, Participation, Question, User
 from app.policy import PARTICIPATION_AS_INVITATION, Principal
@@ -90,3 +91,28 @@ def approve_all(db: Session, world: World, n, names=("almere", "dronten", "urk",
     digest = notas.nota_digest(db, n)
     for name in names:
         notas.decide(db, world.principal(db, name), n, decision="approve", note="", digest=digest)
+
+
+@pytest.fixture
+def as_(app, world):
+    """``as_(name)``: a browser signed in as one of the world's people (``as_(None)``: the public)."""
+    from fastapi.testclient import TestClient
+
+    from tests.helpers import signed_in
+
+    opened: list[TestClient] = []
+
+    def make(name: str | None) -> TestClient:
+        c = TestClient(app, base_url="http://testserver")
+        opened.append(c)
+        if name is not None:
+            signed_in(
+                c,
+                world.people[name].email,
+                DEMO_PASSWORD if "@example.org" in world.people[name].email else factories.PASSWORD,
+            )
+        return c
+
+    yield make
+    for c in opened:
+        c.close()
