@@ -19,6 +19,7 @@ from app.kit.errors import AppError
 from app.mail.service import run_worker, start_background_worker
 from app.models import Dialogue, Municipality, Provider
 from app.proposals.manage import publish_due_versions
+from app.questions.notas import release_due_notas
 from app.releases.service import release_due_packages
 
 # What the scheduler runs (app.jobs knows no domain; this is where the tasks are put together). The mail worker
@@ -26,6 +27,7 @@ from app.releases.service import release_due_packages
 SCHEDULED_TASKS: list[jobs.Task] = [
     release_due_packages,  # before the documents' own mails: a package's documents are announced by the package
     publish_due_versions,
+    release_due_notas,  # notas scheduled on their own (a nota in a package goes out with the package)
     notify_released_documents,
     jobs.forget_old_rate_limit_hits,
     jobs.forget_old_login_attempts,

@@ -40,6 +40,9 @@ from app.proposals import api as proposals_api
 from app.proposals import views as proposal_views
 from app.providers import admin_views as provider_admin_views
 from app.providers import api as providers_api
+from app.questions import admin_views as question_admin_views
+from app.questions import api as questions_api
+from app.questions import views as question_views
 from app.releases import admin_views as release_admin_views
 from app.review import api as review_api
 from app.review import views as review_views
@@ -160,6 +163,7 @@ def create_api() -> FastAPI:
     api.include_router(documents_api.router)
     api.include_router(review_api.router)  # before proposals: /comments/export is not /comments/{id}
     api.include_router(proposals_api.router)
+    api.include_router(questions_api.router)
     return api
 
 
@@ -214,6 +218,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.include_router(consultation_views.router)
     app.include_router(consultation_admin_views.router)
     app.include_router(release_admin_views.router)
+    app.include_router(question_views.router)
+    app.include_router(question_admin_views.router)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> RedirectResponse:

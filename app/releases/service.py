@@ -38,7 +38,6 @@ from app.models import (
     Nota,
     Proposal,
     ProposalVersion,
-    Question,
     ReleasePackage,
     ReleaseStatus,
     Section,
@@ -51,6 +50,7 @@ from app.models import (
 )
 from app.policy import ROLES, Action, Principal, authorize, can
 from app.proposals import manage as proposals
+from app.questions import notas as question_notas
 from app.signoff import service as signoff
 
 ENTITY = "package"
@@ -134,7 +134,7 @@ class VersionItem:
 @dataclass
 class NotaItem:
     nota: Nota
-    questions: list[Question] = field(default_factory=list)
+    questions: list[question_notas.NotaItem] = field(default_factory=list)
 
 
 @dataclass
@@ -175,42 +175,11 @@ def contents(db: Session, package: ReleasePackage) -> Contents:
     return Contents(
         documents=documents,
         versions=[VersionItem(version=v, proposal=p, sections=sections.get(id_of(v), [])) for v, p in pairs],
-        nota=NotaItem(nota=nota, questions=nota_questions(db, nota)) if nota else None,
+        nota=NotaItem(nota=nota, questions=question_notas.nota_items(db, nota)) if nota else None,
     )
 
 
-# TODO(lead, issue 17 merge): swap in H-Q's app.questions.service.nota_items / nota_digest / release_nota. Until
-# then these three read and write the models directly (the questions in the nota by number; the nota released).
-def nota_questions(db: Session, nota: Nota) -> list[Question]:
-    return list(
-        db.exec(
-            select(Question).where(Question.nota_id == nota.id).order_by(col(Question.number), col(Question.id))
-        ).all()
-    )
-
-
-def nota_digest(db: Session, nota: Nota) -> dict[str, Any]:
-    return {
-        "id": nota.id,
-        "number": nota.number,
-        "title": nota.title,
-        "intro": nota.intro,
-        "questions": [
-            {"id": q.id, "number": q.number, "text": q.text, "answer": q.answer} for q in nota_questions(db, nota)
-        ],
-    }
-
-
-def release_nota(db: Session, nota: Nota, *, at: datetime, actor: User | None) -> list[int]:
-    nota.status = ReleaseStatus.released
-    nota.released_at = at
-    nota.release_at = at
-    nota.updated_at = clock.now()
-    db.add(nota)
-    return [id_of(q) for q in nota_questions(db, nota)]
-
-
-def digest_content(package: ReleasePackage, items: Contents, nota: dict[str, Any] | None) -> dict[str, Any]:
+def digest_content(package: ReleasePackage, items: Contents, nota: str | None) -> dict[str, Any]:
     return {
         "package": package.id,
         "title": package.title,
@@ -235,7 +204,7 @@ def digest_content(package: ReleasePackage, items: Contents, nota: dict[str, Any
 def digest(db: Session, package: ReleasePackage, items: Contents | None = None) -> str:
     """A SHA-256 over exactly what goes out and when: any change withdraws earlier approvals."""
     items = items or contents(db, package)
-    nota = nota_digest(db, items.nota.nota) if items.nota else None
+    nota = question_notas.nota_digest(db, items.nota.nota) if items.nota else None
     return signoff.digest_of(digest_content(package, items, nota))
 
 
@@ -770,8 +739,7 @@ def _release(
     nota_id = None
     question_ids: list[int] = []
     if items.nota is not None:
-        # TODO(lead, issue 17 merge): app.questions.service.release_nota(db, nota, at=at, actor=actor)
-        question_ids = release_nota(db, items.nota.nota, at=at, actor=actor)
+        question_ids = question_notas.release_nota(db, items.nota.nota, at=at, actor=actor)
         nota_id = items.nota.nota.id
     record(
         db,
@@ -806,7 +774,7 @@ def _mail_participants(db: Session, package: ReleasePackage, items: Contents) ->
                 {
                     "kind": "Nota van inlichtingen",
                     "title": f"{items.nota.nota.number}: {items.nota.nota.title}",
-                    "path": f"/dialogues/{dialogue.slug}/notas/{items.nota.nota.number}",
+                    "path": f"/dialogues/{dialogue.slug}/nota/{items.nota.nota.number}",
                 }
             ]
             if items.nota

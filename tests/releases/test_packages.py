@@ -205,8 +205,12 @@ def test_one_mail_per_participant_lists_everything_and_no_per_item_mails(db, wor
     for task in SCHEDULED_TASKS:  # the whole scheduler pass: the documents' own mail job must not announce it
         task(db)
     db.commit()
-    mails = [m for m in db.exec(select(OutboxMessage)).all() if m.id not in before]
+    new = [m for m in db.exec(select(OutboxMessage)).all() if m.id not in before]
     who = w["who"]
+    # Besides the package's mail, the asker of the nota's question is told that it is answered.
+    answered = [m for m in new if not m.subject.startswith("Vrijgegeven")]
+    assert [m.to_address for m in answered] == [who["rodante"].email]
+    mails = [m for m in new if m not in answered]
     expected = {who[n].email for n in ("rodante", "participant", *MUNICIPALITIES)}
     assert sorted(m.to_address for m in mails) == sorted(expected)
     assert who["declined"].email not in {m.to_address for m in mails}
