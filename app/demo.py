@@ -28,6 +28,7 @@ from app.kit.storage import store_bytes
 from app.models import (
     AgendaFormat,
     AgendaItem,
+    Approval,
     Attendance,
     CareForm,
     Comment,
@@ -42,6 +43,7 @@ from app.models import (
     Milestone,
     MilestoneKind,
     Municipality,
+    Nota,
     Participation,
     ParticipationStatus,
     Proposal,
@@ -49,15 +51,21 @@ from app.models import (
     ProposalVersion,
     Provider,
     ProviderMunicipality,
+    Question,
+    QuestionStatus,
+    ReleaseStatus,
     Role,
     Section,
     SelectionCriterion,
     SessionStatus,
+    SignoffDecision,
+    SignoffSubject,
     SubgroupAssignment,
     User,
     VersionStatus,
     id_of,
 )
+from app.questions.notas import nota_digest
 
 DEMO_PASSWORD = "dialoog-demo-2025"  # noqa: S105 - documented demo password
 ADMIN_EMAIL = "sdfl@example.org"
@@ -312,6 +320,8 @@ def seed_demo(session: Session, *, today: date | None = None, now: datetime | No
         now=now,
     )
 
+    _seed_questions(session, result, dialogue=dialogue, meetings=meetings, provider_users=provider_users, admin=admin)
+
     _seed_consultation(
         session,
         result,
@@ -333,6 +343,88 @@ def seed_demo(session: Session, *, today: date | None = None, now: datetime | No
             summary=f"Demodata geladen ({result.created} records; trajecten {dialogue.slug} en {consultation.slug}).",
         )
     return result
+
+
+def _seed_questions(
+    session: Session,
+    result: SeedResult,
+    *,
+    dialogue: Dialogue,
+    meetings: list[DialogueSession],
+    provider_users: dict[str, User],
+    admin: User,
+) -> None:
+    """Questions of providers before session 1: three answered in nota 1, released with that session's documents
+    a week before it and approved by the four municipalities; one still open (only its asker and the reviewers
+    see it)."""
+    first = next((m for m in meetings if m.number == 1), None)
+    if first is None:
+        return
+    moment = first.documents_release_at or first.starts_at - timedelta(days=7)
+    nota, created = _get_or_create(
+        session,
+        Nota,
+        result,
+        dialogue_id=id_of(dialogue),
+        number=1,
+        defaults={
+            "title": content.NOTA_TITLE,
+            "intro": content.NOTA_INTRO,
+            "status": ReleaseStatus.released,
+            "release_at": moment,
+            "released_at": moment,
+            "created_by_id": admin.id,
+            "created_at": moment - timedelta(days=2),
+            "updated_at": moment - timedelta(days=1),
+        },
+    )
+    number = 0
+    for q in content.QUESTIONS:
+        asker = provider_users[q["asker"]]
+        number += q["in_nota"]
+        asked = moment - timedelta(days=5 - number) if q["in_nota"] else moment + timedelta(days=10)
+        _get_or_create(
+            session,
+            Question,
+            result,
+            dialogue_id=id_of(dialogue),
+            asker_id=id_of(asker),
+            original_text=q["original"],
+            defaults={
+                "provider_id": asker.provider_id,
+                "session_id": first.id if q["in_nota"] else None,
+                "text": q["text"],
+                "text_edited_by_id": admin.id if q["in_nota"] else None,
+                "answer": q["answer"],
+                "answer_html": render_markdown(q["answer"]) if q["answer"] else "",
+                "answer_by_id": admin.id if q["answer"] else None,
+                "status": QuestionStatus.answered if q["in_nota"] else QuestionStatus.open,
+                "nota_id": nota.id if q["in_nota"] else None,
+                "number": number if q["in_nota"] else None,
+                "created_at": asked,
+                "updated_at": asked,
+            },
+        )
+    if not created:
+        return
+    session.flush()
+    digest = nota_digest(session, nota)  # the approvals are for exactly what went out
+    reviewers = session.exec(select(User).where(User.role == Role.municipality).order_by(User.email)).all()
+    for reviewer in reviewers:
+        _get_or_create(
+            session,
+            Approval,
+            result,
+            subject_type=SignoffSubject.nota,
+            subject_id=id_of(nota),
+            municipality_id=reviewer.municipality_id,
+            defaults={
+                "user_id": id_of(reviewer),
+                "decision": SignoffDecision.approve,
+                "digest": digest,
+                "created_at": moment - timedelta(days=1),
+            },
+        )
 
 
 def _seed_frameworks(

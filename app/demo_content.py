@@ -1689,3 +1689,64 @@ CONSULTATION_COMMENTS: list[ParticipantCommentData] = [
         "days_ago": 1,
     },
 ]
+
+
+# --- questions and the nota van inlichtingen (issue 17) -------------------------------------------------------
+
+# The first nota of the multi dialogue, released with the package of session 1; the questions are invented for
+# the demo, asked by providers that accepted, and published in SDFL's neutral wording.
+NOTA_TITLE = "Vragen over sessie 1 (demo)"
+NOTA_INTRO = (
+    "Deze nota bevat de vragen die deelnemers vóór de eerste sessie stelden, met de antwoorden van SDFL en de "
+    "gemeenten. Vragen zijn geanonimiseerd en waar nodig samengevoegd. Dit is demodata."
+)
+
+
+class QuestionData(TypedDict):
+    asker: str  # provider slug
+    original: str
+    text: str  # SDFL's neutral wording
+    answer: str  # Markdown
+    in_nota: bool
+
+
+QUESTIONS: list[QuestionData] = [
+    {
+        "asker": "rodante",
+        "original": "Wij zijn een kleine aanbieder in Urk: worden wij straks benadeeld als jullie per product inkopen?",
+        "text": "Worden kleine aanbieders benadeeld als per product wordt ingekocht?",
+        "answer": (
+            "Nee. De productstructuur bepaalt wat er wordt ingekocht, niet door wie. De aanbesteding staat open "
+            "voor iedere aanbieder die aan de eisen voldoet, groot of klein. In sessie 2 bespreken we de "
+            "minimale omvang van de producten."
+        ),
+        "in_nota": True,
+    },
+    {
+        "asker": "re-care",
+        "original": "Komen de stukken voor sessie 2 ook weer een week van tevoren? Wij moeten intern afstemmen.",
+        "text": "Worden de stukken voor elke sessie een week van tevoren gedeeld?",
+        "answer": (
+            "Ja. Eén week voor elke sessie ontvangen alle deelnemers tegelijk de stukken en de vragen van SDFL en "
+            "de gemeenten, als één pakket."
+        ),
+        "in_nota": True,
+    },
+    {
+        "asker": "psymens",
+        "original": "Tellen de verslagen van de sessies mee in de beoordeling van de aanbesteding?",
+        "text": "Tellen de verslagen van de dialoogsessies mee bij de beoordeling in de aanbesteding?",
+        "answer": (
+            "Nee. De dialoog is geen onderdeel van de beoordeling. De verslagen zijn openbaar, zodat ook "
+            "aanbieders die niet deelnemen kunnen volgen wat er besproken is."
+        ),
+        "in_nota": True,
+    },
+    {
+        "asker": "rodante",
+        "original": "Hoe gaan jullie om met wachtlijsten bij de nieuwe producten? Wij zien die bij ons oplopen.",
+        "text": "Hoe wordt met wachtlijsten omgegaan bij de nieuwe producten?",
+        "answer": "",
+        "in_nota": False,
+    },
+]

@@ -386,3 +386,39 @@ def test_seeding_on_another_day_keeps_the_timeline(empty_engine, now):
                     assert p.opens_at < now < p.closes_at
         finally:
             transaction.rollback()
+
+
+def test_nota_1_is_released_approved_by_the_four_municipalities_and_one_question_is_open(db):
+    from app.models import Nota, Question
+    from app.questions.notas import nota_digest
+    from app.signoff import service as signoff
+
+    multi = trajectory(db, DIALOGUE_SLUG)
+    nota = db.exec(select(Nota).where(Nota.dialogue_id == multi.id)).one()
+    assert nota.number == 1 and nota.status == "released" and nota.released_at < datetime.now(UTC)
+    first = db.exec(
+        select(DialogueSession).where(DialogueSession.dialogue_id == multi.id, DialogueSession.number == 1)
+    ).one()
+    assert nota.released_at <= first.starts_at - timedelta(days=7)
+    questions = db.exec(select(Question).where(Question.dialogue_id == multi.id).order_by(Question.id)).all()
+    in_nota = [q for q in questions if q.nota_id == nota.id]
+    assert [q.number for q in in_nota] == [1, 2, 3] and all(
+        q.answer_html and q.text != q.original_text for q in in_nota
+    )
+    assert all(q.created_at < nota.released_at for q in in_nota)
+    [open_question] = [q for q in questions if q.nota_id is None]
+    assert open_question.status == "open"
+    state = signoff.status(db, "nota", nota.id, multi, nota_digest(db, nota))
+    assert state.approved and sorted(s.municipality.name for s in state.standings) == sorted(PROCURING)
+
+
+def test_a_provider_reads_nota_1_and_only_the_asker_sees_the_open_question(client):
+    login(client, "re-care@example.org")
+    page = client.get(f"/dialogues/{DIALOGUE_SLUG}/nota/1")
+    assert page.status_code == 200 and "Worden kleine aanbieders benadeeld" in page.text
+    assert "Wij zijn een kleine aanbieder in Urk" not in page.text  # the original wording stays with the asker
+    assert "wachtlijsten" not in client.get(f"/dialogues/{DIALOGUE_SLUG}/vragen").text
+    client.post("/logout")
+    client.cookies.clear()
+    login(client, "rodante@example.org")
+    assert "wachtlijsten" in client.get(f"/dialogues/{DIALOGUE_SLUG}/vragen").text
