@@ -46,6 +46,7 @@ from app.questions import views as question_views
 from app.releases import admin_views as release_admin_views
 from app.review import api as review_api
 from app.review import views as review_views
+from app.signoff import admin_views as signoff_admin_views
 from app.web.errors import install_error_handlers
 from app.web.security import CSRFMiddleware
 from app.web.templates import STATIC_DIR
@@ -204,6 +205,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.include_router(health_router)
     app.include_router(dialogue_views.router)
     app.include_router(dialogue_admin_views.router)
+    app.include_router(signoff_admin_views.router)
+    dialogue_admin_views.register_panel(signoff_admin_views.settings_panel)  # issue 17: the sign-off settings
     app.include_router(account_views.router)
     app.include_router(admin_views.router)
     app.include_router(provider_admin_views.router)

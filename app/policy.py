@@ -96,7 +96,7 @@ ROLES: dict[Action, frozenset[str]] = {
     Action.view_released_documents: PARTICIPANTS,
     Action.view_unreleased_documents: REVIEWERS,  # municipal reviewers check what goes out
     Action.view_published_proposal: PARTICIPANTS,  # the public too, if the proposal is public
-    Action.view_draft_proposal: ADMINS,
+    Action.view_draft_proposal: REVIEWERS,
     Action.comment: PARTICIPANTS,  # provider: as its own provider only
     Action.edit_own_comment: PARTICIPANTS,  # own comments only
     Action.view_comments: PARTICIPANTS,

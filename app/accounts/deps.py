@@ -61,6 +61,16 @@ async def require_admin(principal: WebPrincipal) -> User:
 AdminUser = Annotated[User, Depends(require_admin)]
 
 
+async def require_drafter(principal: WebPrincipal) -> User:
+    """A co-author (``Action.draft``: SDFL and the municipalities' reviewers): agenda items, proposal sections."""
+    authorize(principal, Action.draft)
+    assert principal.user is not None
+    return principal.user
+
+
+DrafterUser = Annotated[User, Depends(require_drafter)]
+
+
 def api_principal(request: Request, session: SessionDep) -> Principal:
     """The key's owner with the key's scope; no header is the public; a bad key is 401."""
     header = request.headers.get("authorization")

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.accounts import service as accounts
 from app.accounts.deps import AdminUser, WebPrincipal
-from app.admin import service
+from app.admin import drafts, service
 from app.audit.service import AuditFilter, entity_types, list_events
 from app.db import SessionDep
 from app.kit.dates import local_midnight, parse_date
@@ -384,4 +384,15 @@ def outbox_message(
         request,
         "admin/outbox_message.html",
         {"title": message.subject, "message": message, "body_text": service.redact_one_time_links(message.body_text)},
+    )
+
+
+# --- drafts (SDFL and the municipalities) -------------------------------------------------------------
+
+
+@router.get("/drafts", include_in_schema=False)
+def drafts_overview(request: Request, session: SessionDep, principal: WebPrincipal) -> Response:
+    """The draft proposal versions and the agendas of the sessions to come, for their co-authors."""
+    return render(
+        request, "admin/drafts.html", {"title": _("Concepten"), "drafts": drafts.overview(session, principal)}
     )

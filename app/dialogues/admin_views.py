@@ -6,11 +6,13 @@ remove, up, down); an invalid one comes back with the error next to its field an
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
 
 from app.accounts.deps import AdminUser, WebPrincipal
 from app.db import SessionDep
@@ -19,7 +21,7 @@ from app.kit.dates import local_input, parse_local_datetime
 from app.kit.errors import N_, AppError, field_errors
 from app.kit.forms import FormState
 from app.kit.i18n import gettext as _
-from app.models import CriterionBasis, DialogueKind, DialogueStatus, MilestoneKind
+from app.models import CriterionBasis, Dialogue, DialogueKind, DialogueStatus, MilestoneKind
 from app.web.templates import render
 
 router = APIRouter(prefix="/admin/dialogues")
@@ -46,6 +48,28 @@ MILESTONE_OPTIONS = [
     (MilestoneKind.other.value, N_("Overig")),
 ]
 LIST_NAMES = ("criteria", "frameworks", "milestones")
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A part of the trajectory page that a higher layer adds (it may not be imported from here): its template,
+    included with ``panel`` in its context, and what that template needs."""
+
+    template: str
+    context: dict[str, Any]
+
+
+# Functions that make the panels of a trajectory's page, as (template, context), registered by app.main (e.g.
+# app.signoff's settings: which municipalities must approve). The trajectory knows no sign-off, and no domain
+# imports another's admin views: the entry point wires the two together.
+PanelMaker = Callable[[Session, Dialogue], tuple[str, dict[str, Any]]]
+PANELS: list[PanelMaker] = []
+
+
+def register_panel(make: PanelMaker) -> None:
+    """Add a panel to every trajectory page (once, however often the app is created)."""
+    if make not in PANELS:
+        PANELS.append(make)
 
 
 @dataclass(frozen=True)
@@ -221,6 +245,7 @@ def _page(
             "delete_error": delete_error,
             "saved": saved,
             "local_input": local_input,
+            "panels": [Panel(*make(session, detail.dialogue)) for make in PANELS],
             **_option_context(),
         },
         status_code=status_code,

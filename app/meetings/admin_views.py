@@ -10,10 +10,11 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from app.accounts.deps import AdminUser
+from app.accounts.deps import AdminUser, DrafterUser
 from app.db import SessionDep
 from app.dialogues import manage as dialogues
 from app.dialogues.participants import accepted_providers
+from app.feedback import drafted
 from app.feedback.agenda import agenda_feedback
 from app.kit.dates import local_input, parse_local
 from app.kit.errors import N_, AppError, field_errors
@@ -24,6 +25,9 @@ from app.models import AgendaFormat, DialogueSession, SessionStatus
 from app.web.templates import render
 
 router = APIRouter(prefix="/admin/sessions")
+
+# SDFL and the municipalities co-author a session's agenda (DrafterUser); the session itself, its attendance,
+# report and subgroups stay SDFL's (AdminUser).
 
 STATUS_OPTIONS = [
     (SessionStatus.planned.value, N_("Gepland")),
@@ -251,13 +255,14 @@ def _detail(
             "proposals": manage.proposal_options(db),
             "feedback": agenda_feedback(db, [item.id or 0 for item in items]),
             "packages_off_schedule": manage.packages_off_schedule(db, meeting),
+            "authorship": drafted.authorship(db, items),
         },
         status_code=status_code,
     )
 
 
 @router.get("/{meeting_id}", include_in_schema=False)
-def meeting_detail(request: Request, db: SessionDep, admin: AdminUser, meeting_id: int) -> Response:
+def meeting_detail(request: Request, db: SessionDep, drafter: DrafterUser, meeting_id: int) -> Response:
     return _detail(request, db, service.get_meeting(db, meeting_id)[0])
 
 
@@ -280,11 +285,11 @@ def update_meeting(
 
 @router.post("/{meeting_id}/agenda", include_in_schema=False)
 def add_agenda_item(
-    request: Request, db: SessionDep, admin: AdminUser, meeting_id: int, form: AgendaFormDep
+    request: Request, db: SessionDep, drafter: DrafterUser, meeting_id: int, form: AgendaFormDep
 ) -> Response:
     meeting, _dialogue = service.get_meeting(db, meeting_id)
     try:
-        manage.add_item(db, meeting, form.to_input(meeting), actor=admin)
+        manage.add_item(db, meeting, form.to_input(meeting), actor=drafter)
     except AppError as exc:
         return _detail(
             request, db, meeting, errors=field_errors(exc), item_values=form.values, status_code=exc.status_code
@@ -296,7 +301,7 @@ def add_agenda_item(
 def agenda_item(
     request: Request,
     db: SessionDep,
-    admin: AdminUser,
+    drafter: DrafterUser,
     meeting_id: int,
     item_id: int,
     values: dict | None = None,
@@ -326,6 +331,7 @@ def agenda_item(
             "providers": accepted_providers(db, dialogue.id or 0),
             "groups": manage.subgroups(db, [item.id or 0]).get(item.id or 0, {}),
             "proposals": manage.proposal_options(db),
+            "authorship": drafted.authorship(db, [item]).get(item.id or 0),
         },
         status_code=status_code,
     )
@@ -333,17 +339,17 @@ def agenda_item(
 
 @router.post("/{meeting_id}/agenda/{item_id}", include_in_schema=False)
 def update_agenda_item(
-    request: Request, db: SessionDep, admin: AdminUser, meeting_id: int, item_id: int, form: AgendaFormDep
+    request: Request, db: SessionDep, drafter: DrafterUser, meeting_id: int, item_id: int, form: AgendaFormDep
 ) -> Response:
     meeting, _dialogue = service.get_meeting(db, meeting_id)
     item = manage.get_item(db, meeting, item_id)
     try:
-        manage.update_item(db, meeting, item, form.to_input(meeting), actor=admin)
+        manage.update_item(db, meeting, item, form.to_input(meeting), actor=drafter)
     except AppError as exc:
         return agenda_item(
             request,
             db,
-            admin,
+            drafter,
             meeting_id,
             item_id,
             values=form.values,
@@ -356,20 +362,20 @@ def update_agenda_item(
 @router.post("/{meeting_id}/agenda/{item_id}/move", include_in_schema=False)
 def move_agenda_item(
     db: SessionDep,
-    admin: AdminUser,
+    drafter: DrafterUser,
     meeting_id: int,
     item_id: int,
     direction: Annotated[str, Form(pattern="^(up|down)$")],
 ) -> Response:
     meeting, _dialogue = service.get_meeting(db, meeting_id)
-    manage.move_item(db, meeting, manage.get_item(db, meeting, item_id), direction, actor=admin)
+    manage.move_item(db, meeting, manage.get_item(db, meeting, item_id), direction, actor=drafter)
     return RedirectResponse(f"/admin/sessions/{meeting.id}#agenda", status_code=303)
 
 
 @router.post("/{meeting_id}/agenda/{item_id}/delete", include_in_schema=False)
-def delete_agenda_item(db: SessionDep, admin: AdminUser, meeting_id: int, item_id: int) -> Response:
+def delete_agenda_item(db: SessionDep, drafter: DrafterUser, meeting_id: int, item_id: int) -> Response:
     meeting, _dialogue = service.get_meeting(db, meeting_id)
-    manage.delete_item(db, meeting, manage.get_item(db, meeting, item_id), actor=admin)
+    manage.delete_item(db, meeting, manage.get_item(db, meeting, item_id), actor=drafter)
     return RedirectResponse(f"/admin/sessions/{meeting.id}#agenda", status_code=303)
 
 

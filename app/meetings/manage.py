@@ -304,6 +304,7 @@ def add_item(db: Session, meeting: DialogueSession, data: AgendaInput, *, actor:
         description=data.description.strip(),
         format=data.format,
         proposal_id=data.proposal_id,
+        created_by_id=actor.id,  # SDFL or a municipality's user: the draft says who wrote it
     )
     db.add(item)
     db.flush()
@@ -324,6 +325,7 @@ def update_item(
     item.starts_at, item.ends_at = _validate_item(meeting, data)
     item.title = data.title.strip()
     item.description, item.format, item.proposal_id = data.description.strip(), data.format, data.proposal_id
+    item.updated_by_id = actor.id
     db.add(item)
     record(
         db,

@@ -10,10 +10,11 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
-from app.accounts.deps import AdminUser
+from app.accounts.deps import AdminUser, DrafterUser
 from app.db import SessionDep, rollback_now
 from app.dialogues import manage as dialogues
 from app.documents.service import MAX_DOCUMENT_BYTES
+from app.feedback import drafted
 from app.kit.dates import local_input, parse_local
 from app.kit.errors import N_, AppError, field_errors, invalid
 from app.kit.forms import FormState
@@ -196,13 +197,14 @@ def _detail(
             "window": page.window,
             "adoptable": page.adoptable,
             "feedback_error": feedback_error,
+            "authorship": drafted.authorship(session, page.sections),
         },
         status_code=status_code,
     )
 
 
 @router.get("/{proposal_id}", include_in_schema=False)
-def proposal(request: Request, session: SessionDep, admin: AdminUser, proposal_id: int) -> Response:
+def proposal(request: Request, session: SessionDep, drafter: DrafterUser, proposal_id: int) -> Response:
     """The proposal's details, its versions, and the draft being written."""
     return _detail(request, session, manage.get_proposal(session, proposal_id))
 
@@ -229,11 +231,11 @@ def _section_error(
 
 @router.post("/{proposal_id}/sections", include_in_schema=False)
 def add_section(
-    request: Request, session: SessionDep, admin: AdminUser, proposal_id: int, form: SectionFormDep
+    request: Request, session: SessionDep, drafter: DrafterUser, proposal_id: int, form: SectionFormDep
 ) -> Response:
     proposal = manage.get_proposal(session, proposal_id)
     try:
-        section = manage.add_section(session, proposal, form.to_input(), actor=admin)
+        section = manage.add_section(session, proposal, form.to_input(), actor=drafter)
     except AppError as exc:
         return _section_error(request, session, proposal, None, form, exc)
     return RedirectResponse(f"/admin/proposals/{proposal_id}?saved=section#edit-{section.id}", status_code=303)
@@ -241,33 +243,33 @@ def add_section(
 
 @router.post("/{proposal_id}/sections/{section_id}", include_in_schema=False)
 def update_section(
-    request: Request, session: SessionDep, admin: AdminUser, proposal_id: int, section_id: int, form: SectionFormDep
+    request: Request, session: SessionDep, drafter: DrafterUser, proposal_id: int, section_id: int, form: SectionFormDep
 ) -> Response:
     proposal = manage.get_proposal(session, proposal_id)
     try:
-        manage.update_section(session, proposal, section_id, form.to_input(), actor=admin)
+        manage.update_section(session, proposal, section_id, form.to_input(), actor=drafter)
     except AppError as exc:
         return _section_error(request, session, proposal, section_id, form, exc)
     return RedirectResponse(f"/admin/proposals/{proposal_id}?saved=section#edit-{section_id}", status_code=303)
 
 
 @router.post("/{proposal_id}/sections/{section_id}/delete", include_in_schema=False)
-def delete_section(session: SessionDep, admin: AdminUser, proposal_id: int, section_id: int) -> Response:
+def delete_section(session: SessionDep, drafter: DrafterUser, proposal_id: int, section_id: int) -> Response:
     proposal = manage.get_proposal(session, proposal_id)
-    manage.delete_section(session, proposal, section_id, actor=admin)
+    manage.delete_section(session, proposal, section_id, actor=drafter)
     return RedirectResponse(f"/admin/proposals/{proposal_id}?saved=deleted#sections", status_code=303)
 
 
 @router.post("/{proposal_id}/sections/{section_id}/move", include_in_schema=False)
 def move_section(
     session: SessionDep,
-    admin: AdminUser,
+    drafter: DrafterUser,
     proposal_id: int,
     section_id: int,
     direction: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     proposal = manage.get_proposal(session, proposal_id)
-    manage.move_section(session, proposal, section_id, direction, actor=admin)
+    manage.move_section(session, proposal, section_id, direction, actor=drafter)
     return RedirectResponse(f"/admin/proposals/{proposal_id}#edit-{section_id}", status_code=303)
 
 
@@ -344,7 +346,7 @@ def new_version(session: SessionDep, admin: AdminUser, proposal_id: int) -> Resp
 
 
 @router.post("/{proposal_id}/preview", include_in_schema=False)
-def preview(admin: AdminUser, proposal_id: int, body: Annotated[str, Form(max_length=200_000)] = "") -> Response:
+def preview(drafter: DrafterUser, proposal_id: int, body: Annotated[str, Form(max_length=200_000)] = "") -> Response:
     """The Markdown of a section as it will look (sanitised): the live preview of the editor."""
     html = render_markdown(body, heading_offset=2) or f'<p class="note">{_("Nog geen tekst.")}</p>'
     return HTMLResponse(html, headers={"Vary": "HX-Request"})

@@ -277,6 +277,7 @@ def add_section(session: Session, proposal: Proposal, data: SectionInput, *, act
         heading=clean.heading,
         body=clean.body,
         kind=clean.kind,
+        created_by_id=actor.id,  # SDFL or a municipality's user: the draft says who wrote it
     )
     session.add(section)
     session.flush()
@@ -300,6 +301,7 @@ def update_section(
     clean = _validate_section(data)
     before = {"heading": section.heading, "body": section.body, "kind": section.kind}
     section.heading, section.body, section.kind = clean.heading, clean.body, clean.kind
+    section.updated_by_id = actor.id
     session.add(section)
     record(
         session,
@@ -382,6 +384,7 @@ def import_into_draft(
                 heading=clean.heading,
                 body=clean.body,
                 kind=clean.kind,
+                created_by_id=actor.id,
             )
         )
     record(
@@ -491,7 +494,14 @@ def new_version(session: Session, proposal: Proposal, *, actor: User) -> Proposa
     for s in sections_of(session, [last.id or 0] if last else []):
         session.add(
             Section(
-                version_id=draft.id or 0, key=s.key, position=s.position, heading=s.heading, body=s.body, kind=s.kind
+                version_id=draft.id or 0,
+                key=s.key,
+                position=s.position,
+                heading=s.heading,
+                body=s.body,
+                kind=s.kind,
+                created_by_id=s.created_by_id,  # the copied text keeps who wrote it
+                updated_by_id=s.updated_by_id,
             )
         )
     record(
@@ -578,6 +588,7 @@ def apply_feedback(
             section.body = section.body.replace(comment.quote, comment.suggested_text, 1)
         else:
             section.body = comment.suggested_text
+        section.updated_by_id = actor.id
         session.add(section)
         comment.applied_in_version_id = draft.id
     elif mode == "link":

@@ -9,8 +9,9 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session
 
+from app.dialogues.manage import choices
 from app.dialogues.participants import GROUP_LABELS, group_label
-from app.feedback.release import Pending, pending
+from app.feedback.release import Pending, pending_per_trajectory
 from app.feedback.triage import draft_reply
 from app.kit import clock
 from app.kit.errors import NotFound
@@ -19,6 +20,7 @@ from app.models import (
     MAX_ID,
     AgendaItem,
     Comment,
+    Dialogue,
     DialogueSession,
 )
 from app.policy import Action, Principal, authorize, can
@@ -105,7 +107,7 @@ class DashboardPage:
 
     board: Dashboard
     options: Options
-    pending: Pending | None
+    pending: list[tuple[Dialogue, Pending]]  # per trajectory with something to release (reviewers)
     agenda_choices: list[tuple[DialogueSession, list[AgendaItem]]]
 
 
@@ -115,7 +117,7 @@ def dashboard_page(session: Session, principal: Principal, filters: ReviewFilter
     return DashboardPage(
         board=board,
         options=filter_options(session, filters),
-        pending=pending(session) if triages else None,
+        pending=pending_per_trajectory(session, choices(session)) if can(principal, Action.view_prepared) else [],
         agenda_choices=agenda_choices(session) if triages else [],
     )
 

@@ -16,6 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.accounts.deps import WebPrincipal, client_ip
 from app.db import SessionDep, rollback_now
+from app.dialogues import manage as dialogues
 from app.feedback import notes, positions
 from app.feedback import release as releasing
 from app.feedback import triage as triaging
@@ -25,7 +26,7 @@ from app.kit.dates import parse_local
 from app.kit.errors import N_, AppError, Unauthorized, field_errors, invalid
 from app.kit.i18n import gettext as _
 from app.kit.pagination import PageParams
-from app.models import CommentKind, CommentStatus, StakeholderGroup, Stance, is_valid_id
+from app.models import CommentKind, CommentStatus, Dialogue, StakeholderGroup, Stance, is_valid_id
 from app.policy import Action, Principal, authorize, can
 from app.review import agenda
 from app.review import dashboard as boards
@@ -396,29 +397,168 @@ def bulk(
     return RedirectResponse(_with_done(target, done), status_code=303)
 
 
+# --- the release and its sign-off (issue 17) ----------------------------------------------------------------
+
+CHECK_NOTICES = {
+    "released": N_("De antwoorden en beoordelingen zijn vrijgegeven."),
+    "scheduled": N_("De antwoorden en beoordelingen worden op het gekozen moment vrijgegeven."),
+    "approve": N_("Uw akkoord is vastgelegd."),
+    "object": N_("Uw bezwaar is vastgelegd. SDFL ziet het bij de vrijgave."),
+    "override": N_("Vrijgegeven zonder akkoord van alle gemeenten: de reden staat in het auditlog."),
+    "asked": N_("De gemeenten is per e-mail om akkoord gevraagd."),
+}
+
+
+def _check_url(slug: str, done: str = "") -> str:
+    return f"/review/release/check?dialogue={slug}" + (f"&done={done}" if done else "")
+
+
+def _check_page(
+    request: Request,
+    session: SessionDep,
+    principal: Principal,
+    dialogue: Dialogue,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    shown = releasing.check(session, principal, dialogue)
+    done = request.query_params.get("done", "") if request.method == "GET" else ""
+    user = principal.user
+    required_ids = {s.municipality.id for s in shown.signoff.standings}
+    return render(
+        request,
+        "review/release_check.html",
+        {
+            "title": _("Vrijgave controleren"),
+            "dialogue": dialogue,
+            "check": shown,
+            "dialogue_options": [(d.slug, d.title) for d in dialogues.choices(session)],
+            "errors": errors or {},
+            "values": values or {},
+            "notice": _(CHECK_NOTICES[done]) if done in CHECK_NOTICES else "",
+            # A municipality's reviewer decides when their municipality's approval is required.
+            "may_decide": can(principal, Action.sign_off) and user is not None and user.municipality_id in required_ids,
+            "statuses": dict(STATUSES),
+        },
+        status_code=status_code,
+    )
+
+
+def _check_failed(
+    request: Request,
+    session: SessionDep,
+    principal: Principal,
+    dialogue: Dialogue,
+    exc: AppError,
+    field: str,
+    values: dict[str, str],
+) -> Response:
+    """The check page again after a refused form: the error next to the field it is about, the text kept."""
+    rollback_now(session)
+    errors = field_errors(exc) if exc.errors else {field: exc.detail}
+    return _check_page(request, session, principal, dialogue, errors=errors, values=values, status_code=exc.status_code)
+
+
+@router.get("/release/check", include_in_schema=False)
+def release_check(
+    request: Request,
+    session: SessionDep,
+    principal: WebPrincipal,
+    dialogue: Annotated[str, Query(max_length=100)] = "",
+) -> Response:
+    """Check before you release: exactly what the release of one trajectory would publish, the standings of the
+    required municipalities, their approve/object form, and SDFL's override and release."""
+    authorize(principal, Action.view_prepared)
+    return _check_page(request, session, principal, dialogues.pick(session, dialogue))
+
+
+@router.post("/release/check/decision", include_in_schema=False)
+def release_decision(
+    request: Request,
+    session: SessionDep,
+    principal: WebPrincipal,
+    dialogue_id: Annotated[str, Form(max_length=20)] = "",
+    digest: Annotated[str, Form(max_length=64)] = "",
+    decision: Annotated[str, Form(max_length=10)] = "",
+    note: Annotated[str, Form(max_length=10_000)] = "",
+) -> Response:
+    """A required municipality approves, or objects with a note, to what it was shown."""
+    authorize(principal, Action.sign_off)
+    chosen = dialogues.chosen(session, dialogue_id)
+    try:
+        releasing.decide(session, principal, chosen, digest=digest, decision=decision, note=note)
+    except AppError as exc:
+        if exc.status_code not in (409, 422):
+            raise
+        return _check_failed(request, session, principal, chosen, exc, "decision", {"note": note})
+    return RedirectResponse(_check_url(chosen.slug, decision), status_code=303)
+
+
+@router.post("/release/check/override", include_in_schema=False)
+def release_override(
+    request: Request,
+    session: SessionDep,
+    principal: WebPrincipal,
+    dialogue_id: Annotated[str, Form(max_length=20)] = "",
+    digest: Annotated[str, Form(max_length=64)] = "",
+    reason: Annotated[str, Form(max_length=10_000)] = "",
+) -> Response:
+    """SDFL releases without every approval, with a written reason (recorded in the audit trail)."""
+    authorize(principal, Action.override_signoff)
+    chosen = dialogues.chosen(session, dialogue_id)
+    try:
+        releasing.override(session, principal, chosen, digest=digest, reason=reason)
+    except AppError as exc:
+        if exc.status_code not in (409, 422):
+            raise
+        return _check_failed(request, session, principal, chosen, exc, "reason", {"reason": reason})
+    return RedirectResponse(_check_url(chosen.slug, "override"), status_code=303)
+
+
+@router.post("/release/check/ask", include_in_schema=False)
+def release_ask(
+    request: Request,
+    session: SessionDep,
+    principal: WebPrincipal,
+    dialogue_id: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """SDFL asks the required municipalities by mail to check and approve."""
+    authorize(principal, Action.manage)
+    chosen = dialogues.chosen(session, dialogue_id)
+    try:
+        releasing.ask(session, principal, chosen)
+    except AppError as exc:
+        if exc.status_code != 409:
+            raise
+        return _check_failed(request, session, principal, chosen, exc, "ask", {})
+    return RedirectResponse(_check_url(chosen.slug, "asked"), status_code=303)
+
+
 @router.post("/release", include_in_schema=False)
 def release(
     request: Request,
     session: SessionDep,
     principal: Reviewer,
     release_at: Annotated[str, Form(max_length=30)] = "",
-    back: Annotated[str, Form(max_length=2_000)] = "",
+    dialogue_id: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
-    """Release every drafted official reply and pending decision together, now or at a chosen moment."""
+    """Release every drafted official reply and pending decision of one trajectory (``dialogue_id``; empty: the
+    current one) together, now or at a chosen moment; refused until the required municipalities approved."""
     authorize(principal, Action.triage)
-    target = _safe_back(back)
+    chosen = dialogues.chosen(session, dialogue_id)
     moment = parse_local(release_at) if release_at.strip() else None
     try:
         if release_at.strip() and moment is None:
             raise invalid({"release_at": _("Vul een geldige datum en tijd in.")})
-        releasing.release(session, principal, moment, ip=client_ip(request))
+        releasing.release(session, principal, moment, dialogue=chosen, ip=client_ip(request))
     except AppError as exc:
-        rollback_now(session)
-        errors = field_errors(exc) if exc.errors else {"release_at": exc.detail}
-        query = dict(_pairs(target.partition("?")[2]))
-        return _dashboard(request, session, principal, query=query, errors=errors, status_code=exc.status_code)
+        if exc.status_code not in (409, 422):
+            raise
+        return _check_failed(request, session, principal, chosen, exc, "release_at", {"release_at": release_at})
     done = "scheduled" if moment and moment > clock.now() else "released"
-    return RedirectResponse(_with_done(target, done), status_code=303)
+    return RedirectResponse(_check_url(chosen.slug, done), status_code=303)
 
 
 # --- overviews and the response report ---------------------------------------------------------------

@@ -163,9 +163,9 @@ def tags_of(html: str) -> list[tuple[str, dict[str, str | None]]]:
 VISIBLE_PROPOSALS = {
     "public": {PUBLIC_SLUG},
     "provider": {PUBLIC_SLUG, PRIVATE_SLUG},
-    "municipality": {PUBLIC_SLUG, PRIVATE_SLUG},
+    "municipality": {PUBLIC_SLUG, PRIVATE_SLUG, "draft"},  # a co-author reads drafts (issue 17)
     "provider-read": {PUBLIC_SLUG, PRIVATE_SLUG},
-    "municipality-read": {PUBLIC_SLUG, PRIVATE_SLUG},
+    "municipality-read": {PUBLIC_SLUG, PRIVATE_SLUG, "draft"},
     "admin": {PUBLIC_SLUG, PRIVATE_SLUG, "draft"},
     "admin-read": {PUBLIC_SLUG, PRIVATE_SLUG, "draft"},
 }
@@ -201,9 +201,9 @@ def test_list_proposals_shows_what_each_role_may_read(client, db, auth, draft, r
 READ_STATUS = {
     "public": (200, 401, 404),
     "provider": (200, 200, 404),
-    "municipality": (200, 200, 404),
+    "municipality": (200, 200, 200),  # municipalities co-author drafts (issue 17)
     "provider-read": (200, 200, 404),
-    "municipality-read": (200, 200, 404),
+    "municipality-read": (200, 200, 200),
     "admin": (200, 200, 200),
     "admin-read": (200, 200, 200),
 }
@@ -264,19 +264,20 @@ def test_unknown_proposals_and_versions_are_404(client, auth):
     assert_problem(client.get(f"{API}/proposals/{demo}/versions/7/sections", headers=headers), 404)
 
 
-def test_draft_versions_are_listed_for_admins_only(client, db, auth):
+def test_draft_versions_are_listed_for_reviewers_only(client, db, auth):
     publish_next_version(db)
     manage.new_version(db, find_proposal(db, PUBLIC_SLUG), actor=find_user(db, "sdfl@example.org"))  # draft version 3
     db.commit()
     p = find_proposal(db, PUBLIC_SLUG)
     base = f"{API}/proposals/{p.id}"
 
-    admin = client.get(f"{base}/versions", headers=auth("admin")).json()
-    assert [(v["number"], v["status"]) for v in admin] == [(1, "published"), (2, "published"), (3, "draft")]
-    assert admin[1]["change_summary"] == "Tweede concept na de eerste reacties."
-    assert client.get(f"{base}/versions/3", headers=auth("admin")).json()["status"] == "draft"
+    for reviewer in ("admin", "municipality"):  # SDFL and the municipalities co-author the draft
+        seen = client.get(f"{base}/versions", headers=auth(reviewer)).json()
+        assert [(v["number"], v["status"]) for v in seen] == [(1, "published"), (2, "published"), (3, "draft")]
+        assert seen[1]["change_summary"] == "Tweede concept na de eerste reacties."
+        assert client.get(f"{base}/versions/3", headers=auth(reviewer)).json()["status"] == "draft"
 
-    for role in ("public", "provider", "municipality"):
+    for role in ("public", "provider"):
         seen = client.get(f"{base}/versions", headers=auth(role)).json()
         assert [(v["number"], v["status"]) for v in seen] == [(1, "published"), (2, "published")]
         assert_problem(client.get(f"{base}/versions/3", headers=auth(role)), 404)
@@ -851,10 +852,11 @@ def test_comments_on_an_older_version_are_409(client, db, auth):
 
 def test_comments_on_a_draft_version(client, db, auth, draft):
     draft_section = db.exec(select(Section).join(ProposalVersion).where(ProposalVersion.proposal_id == draft.id)).one()
-    # Others do not know the section exists; SDFL is told the version is not open for comments.
-    for role in ("provider", "municipality"):
-        assert_problem(post(client, auth(role), draft_section.id), 404)
-    assert_problem(post(client, auth("admin"), draft_section.id), 409)
+    # A provider does not know the section exists; SDFL and the municipalities (co-authors, who read drafts) are
+    # told the version is not open for comments.
+    assert_problem(post(client, auth("provider"), draft_section.id), 404)
+    for role in ("municipality", "admin"):
+        assert_problem(post(client, auth(role), draft_section.id), 409)
     assert_problem(post(client, auth("public"), draft_section.id), 401)
 
 

@@ -32,7 +32,7 @@ TABLE = [
     (Action.view_unreleased_documents, {}, (N, N, N, Y, Y)),  # municipal reviewers check what goes out
     (Action.view_published_proposal, {"proposal_public": True}, (Y, Y, Y, Y, Y)),
     (Action.view_published_proposal, {"proposal_public": False}, (N, Y, Y, Y, Y)),
-    (Action.view_draft_proposal, {}, (N, N, N, N, Y)),
+    (Action.view_draft_proposal, {}, (N, N, N, Y, Y)),
     (Action.comment, {"provider_id": OWN}, (N, Y, N, Y, Y)),
     (Action.edit_own_comment, {"author_id": "self"}, (N, Y, N, Y, Y)),
     (Action.view_comments, {}, (N, Y, Y, Y, Y)),

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.kit import clock
-from app.models import Comment
+from app.models import Comment, Dialogue
 from app.proposals import page_cache
 from tests import factories
 from tests.helpers import csrf_from, find_proposal, login, post_comment
@@ -151,6 +151,10 @@ def test_an_edit_and_a_withdrawal_show_at_once(db: Session, browsers) -> None:
 
 def test_a_scheduled_answer_appears_when_its_moment_passes(db: Session, browsers) -> None:
     proposal = find_proposal(db, "product-structure")
+    trajectory = db.get(Dialogue, proposal.dialogue_id)
+    trajectory.signoff_chosen = True  # about the cache, not the sign-off: no municipality needs to approve
+    db.add(trajectory)
+    db.commit()
     url = f"/proposals/{proposal.id}"
     a, admin = browsers(PROVIDER), browsers(ADMIN)
     post_comment(a, proposal.id, "reikwijdte", {"kind": "vraag", "body": "Wanneer weten we het?"})

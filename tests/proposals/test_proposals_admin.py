@@ -306,8 +306,9 @@ def test_next_version_keeps_keys_needs_a_change_summary_and_compares(
 # --- who may ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("email", [None, PROVIDER, MUNICIPALITY])
+@pytest.mark.parametrize("email", [None, PROVIDER])
 def test_only_admins_write_proposals(client: TestClient, db: Session, email: str | None) -> None:
+    """(A municipality co-authors the draft's sections: tests/proposals/test_section_coauthoring.py.)"""
     proposal = db.exec(select(Proposal).where(Proposal.slug == "product-structure")).one()
     if email:
         assert login(client, email).status_code == 303

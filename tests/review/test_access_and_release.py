@@ -21,6 +21,7 @@ from app.kit.markdown import render_markdown
 from app.models import (
     AuditEvent,
     Comment,
+    Dialogue,
     DialogueSession,
     Document,
     Invitation,
@@ -39,8 +40,12 @@ from tests.helpers import csrf_from, find_user, login, pdf_bytes
 
 @pytest.fixture(autouse=True)
 def world(db) -> dict:
-    """The demo's dialogue, providers, accounts, proposals and comments, made by factories."""
+    """The demo's dialogue, providers, accounts, proposals and comments, made by factories. These tests are about
+    the release, not its sign-off (tests/signoff/test_replies_signoff.py): no municipality's approval is needed."""
     made = factories.demo_world(db)
+    for trajectory in db.exec(select(Dialogue)).all():
+        trajectory.signoff_chosen = True  # and no municipality chosen
+        db.add(trajectory)
     db.commit()
     return made
 

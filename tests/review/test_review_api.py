@@ -30,6 +30,7 @@ from app.models import (
     AgendaItemComment,
     AuditEvent,
     Comment,
+    Dialogue,
     DialogueSession,
     InternalNote,
     Municipality,
@@ -55,8 +56,12 @@ from tests.helpers import (
 
 @pytest.fixture(autouse=True)
 def world(db) -> dict:
-    """The demo's dialogue, providers, accounts, proposals and comments, made by factories."""
+    """The demo's dialogue, providers, accounts, proposals and comments, made by factories. These tests are about
+    the release, not its sign-off (tests/signoff/test_replies_signoff.py): no municipality's approval is needed."""
     made = factories.demo_world(db)
+    for trajectory in db.exec(select(Dialogue)).all():
+        trajectory.signoff_chosen = True  # and no municipality chosen
+        db.add(trajectory)
     db.commit()
     return made
 
