@@ -39,7 +39,7 @@ from app.models import (
     id_of,
     is_valid_id,
 )
-from app.policy import ROLES, Action, Principal, authorize, can
+from app.policy import Action, Principal, authorize, can
 from app.questions.asking import is_reviewer
 from app.signoff import service as signoff
 
@@ -602,16 +602,6 @@ def release_now(db: Session, principal: Principal, nota: Nota, *, actor: User) -
     return release_nota(db, nota, at=clock.now(), actor=actor)
 
 
-def _admins(db: Session) -> list[User]:
-    return list(
-        db.exec(
-            select(User)
-            .where(col(User.role).in_(ROLES[Action.manage]), col(User.active).is_(True))
-            .order_by(col(User.email))
-        ).all()
-    )
-
-
 def _block(db: Session, nota: Nota, dialogue: Dialogue, state: signoff.Signoff) -> bool:
     reason = "Nog geen akkoord van: " + ", ".join(m.name for m in state.missing) + "."
     claimed = db.exec(
@@ -630,7 +620,7 @@ def _block(db: Session, nota: Nota, dialogue: Dialogue, state: signoff.Signoff) 
         summary=f"Nota {nota.number} is niet vrijgegeven op het geplande moment. {reason}",
         after={"reason": reason, "release_at": nota.release_at.isoformat() if nota.release_at else None},
     )
-    for admin in _admins(db):
+    for admin in signoff.releasers(db):
         queue_mail(
             db,
             to=admin.email,

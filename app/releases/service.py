@@ -48,7 +48,7 @@ from app.models import (
     id_of,
     is_valid_id,
 )
-from app.policy import ROLES, Action, Principal, authorize, can
+from app.policy import Action, Principal, authorize, can
 from app.proposals import manage as proposals
 from app.questions import notas as question_notas
 from app.signoff import service as signoff
@@ -817,11 +817,7 @@ def _block(db: Session, package: ReleasePackage, reason: str) -> bool:
         after={"reason": reason},
     )
     dialogue = dialogue_of(db, package)
-    managers = ROLES[Action.manage]  # who may release it now or give it a new moment
-    admins = db.exec(
-        select(User).where(col(User.role).in_(managers), col(User.active).is_(True)).order_by(col(User.email))
-    ).all()
-    for admin in admins:
+    for admin in signoff.releasers(db):  # who may release it now or give it a new moment
         queue_mail(
             db,
             to=admin.email,

@@ -38,7 +38,7 @@ from app.models import (
     User,
     id_of,
 )
-from app.policy import Action, Principal, authorize
+from app.policy import ROLES, Action, Principal, authorize
 
 SUBJECT_LABELS: dict[str, str] = {
     SignoffSubject.nota: "nota van inlichtingen",
@@ -300,6 +300,17 @@ def reviewers(session: Session, dialogue: Dialogue) -> list[User]:
     return list(
         session.exec(
             select(User).where(col(User.municipality_id).in_(ids), col(User.active).is_(True)).order_by(User.email)
+        ).all()
+    )
+
+
+def releasers(session: Session) -> list[User]:
+    """The active users who may release or reschedule (told by mail when a release is blocked)."""
+    return list(
+        session.exec(
+            select(User)
+            .where(col(User.role).in_(ROLES[Action.manage]), col(User.active).is_(True))
+            .order_by(col(User.email))
         ).all()
     )
 
