@@ -730,6 +730,7 @@ class Nota(SQLModel, table=True):
     status: str = Field(default=ReleaseStatus.draft, max_length=20, index=True)
     release_at: datetime | None = _ts(default=None)  # scheduled on its own
     released_at: datetime | None = _ts(default=None)
+    blocked_reason: str = Field(default="", sa_type=Text)  # why its moment passed without a release
     corrects_id: int | None = Field(default=None, foreign_key="notas.id")
     package_id: int | None = Field(default=None, foreign_key="release_packages.id", index=True)
     created_by_id: int | None = Field(default=None, foreign_key="users.id")

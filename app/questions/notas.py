@@ -28,7 +28,6 @@ from app.kit.markdown import render_markdown
 from app.kit.pdf import markdown_to_pdf, new_document, pdf_lines, to_latin1
 from app.mail.service import queue_mail
 from app.models import (
-    AuditEvent,
     Dialogue,
     Nota,
     Question,
@@ -379,6 +378,7 @@ def schedule(db: Session, principal: Principal, nota: Nota, at: datetime | None,
             raise invalid({"release_at": "Kies een moment in de toekomst, of geef nu vrij."})
     before = {"status": nota.status, "release_at": nota.release_at.isoformat() if nota.release_at else None}
     nota.status = ReleaseStatus.scheduled if at else ReleaseStatus.draft
+    nota.blocked_reason = ""
     nota.release_at = at
     nota.updated_at = clock.now()
     db.add(nota)
@@ -607,7 +607,7 @@ def _block(db: Session, nota: Nota, dialogue: Dialogue, state: signoff.Signoff) 
     claimed = db.exec(
         update(Nota)
         .where(col(Nota.id) == nota.id, col(Nota.status) == ReleaseStatus.scheduled, col(Nota.released_at).is_(None))
-        .values(status=ReleaseStatus.blocked, updated_at=clock.now())
+        .values(status=ReleaseStatus.blocked, blocked_reason=reason, updated_at=clock.now())
     )
     if claimed.rowcount != 1:
         return False
@@ -636,18 +636,6 @@ def _block(db: Session, nota: Nota, dialogue: Dialogue, state: signoff.Signoff) 
             },
         )
     return True
-
-
-def blocked_reason(db: Session, nota: Nota) -> str:
-    """Why a blocked nota did not go out (from its audit event)."""
-    event = db.exec(
-        select(AuditEvent)
-        .where(
-            AuditEvent.action == "nota.blocked", AuditEvent.entity_type == ENTITY, AuditEvent.entity_id == str(nota.id)
-        )
-        .order_by(col(AuditEvent.id).desc())
-    ).first()
-    return str((event.after or {}).get("reason", "")) if event else ""
 
 
 def release_due_notas(session: Session) -> int:

@@ -137,7 +137,7 @@ def nota_admin(db: Session, principal: Principal, nota_id: int) -> NotaAdmin:
         candidates=notas.candidates(db, nota.dialogue_id, nota),
         correctable=[n for n in notas.correctable(db, nota.dialogue_id) if n.id != nota.id],
         check=check,
-        blocked_reason=notas.blocked_reason(db, nota) if nota.status == "blocked" else "",
+        blocked_reason=nota.blocked_reason if nota.status == "blocked" else "",
         created_by=db.get(User, nota.created_by_id) if nota.created_by_id else None,
     )
 

@@ -143,6 +143,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("release_at", app.db.UTCDateTime(), nullable=True),
         sa.Column("released_at", app.db.UTCDateTime(), nullable=True),
+        sa.Column("blocked_reason", sa.Text(), nullable=False),
         sa.Column("corrects_id", sa.Integer(), nullable=True),
         sa.Column("package_id", sa.Integer(), nullable=True),
         sa.Column("created_by_id", sa.Integer(), nullable=True),

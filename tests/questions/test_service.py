@@ -237,7 +237,7 @@ def test_a_scheduled_nota_without_every_approval_is_blocked_and_the_admins_are_t
     clock.freeze(at)
     assert notas.release_due_notas(db) == 1
     assert n.status == "blocked" and n.released_at is None
-    assert "Urk" in notas.blocked_reason(db, n)
+    assert "Urk" in n.blocked_reason
     mail = db.exec(select(OutboxMessage).where(OutboxMessage.to_address == "sdfl@example.org")).one()
     assert "niet vrijgegeven" in mail.subject and "Urk" in mail.body_text
     assert db.exec(select(AuditEvent).where(AuditEvent.action == "nota.blocked")).one()
