@@ -198,6 +198,7 @@ def _detail(
             "adoptable": page.adoptable,
             "feedback_error": feedback_error,
             "authorship": drafted.authorship(session, page.sections),
+            "draft_publish_at": local_input(page.draft.publish_at) if page.draft else "",
         },
         status_code=status_code,
     )

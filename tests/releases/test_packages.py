@@ -440,3 +440,27 @@ def test_the_proposal_admin_schedules_a_version_on_its_own(db, world, as_):
     version = db.exec(select(ProposalVersion).where(ProposalVersion.proposal_id == proposal.id)).one()
     db.refresh(version)
     assert version.publish_at == START + timedelta(days=1)
+    # the page shows the form with the planned moment; the bad moment stays in the field beside its error
+    assert f'action="/admin/proposals/{proposal.id}/publish-at"' in page.text
+    assert f'value="{local(START - timedelta(hours=1))}"' in past.text
+    scheduled = admin.get(f"/admin/proposals/{proposal.id}?saved=scheduled")
+    assert f'value="{local(START + timedelta(days=1))}"' in scheduled.text
+    assert "De planning van de publicatie is opgeslagen." in scheduled.text
+    # emptied: no longer scheduled
+    cleared = admin.post(
+        f"/admin/proposals/{proposal.id}/publish-at",
+        data={"csrf_token": token, "publish_at": ""},
+        follow_redirects=False,
+    )
+    assert cleared.status_code == 303
+    db.refresh(version)
+    assert version.publish_at is None
+
+
+def test_a_version_in_a_package_says_so_instead_of_a_publish_button(db, world, as_):
+    admin = as_(world["who"]["sdfl"])
+    page = admin.get(f"/admin/proposals/{world['proposal'].id}")
+    assert page.status_code == 200
+    assert "Deze versie gaat uit met een vrijgavepakket" in page.text
+    assert f'/admin/proposals/{world["proposal"].id}/publish"' not in page.text
+    assert f"/admin/packages/{world['package'].id}" in page.text
