@@ -47,6 +47,7 @@ from app.releases import admin_views as release_admin_views
 from app.review import api as review_api
 from app.review import views as review_views
 from app.signoff import admin_views as signoff_admin_views
+from app.signoff import api as signoff_api
 from app.web.errors import install_error_handlers
 from app.web.security import CSRFMiddleware
 from app.web.templates import STATIC_DIR
@@ -165,6 +166,7 @@ def create_api() -> FastAPI:
     api.include_router(review_api.router)  # before proposals: /comments/export is not /comments/{id}
     api.include_router(proposals_api.router)
     api.include_router(questions_api.router)
+    api.include_router(signoff_api.router)
     return api
 
 
