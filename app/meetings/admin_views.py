@@ -87,6 +87,7 @@ class MeetingForm:
     ends_at: str
     location: str
     status: str
+    recorded: str
 
     @property
     def values(self) -> dict[str, str]:
@@ -100,6 +101,7 @@ class MeetingForm:
             ends_at=parse_local(self.ends_at),
             location=self.location,
             status=self.status or SessionStatus.planned,
+            recorded=self.recorded == "1",
         )
 
 
@@ -110,6 +112,7 @@ def meeting_form(
     ends_at: Annotated[str, Form(max_length=30)] = "",
     location: Annotated[str, Form(max_length=300)] = "",
     status: Annotated[str, Form(max_length=20)] = "planned",
+    recorded: Annotated[str, Form(max_length=1)] = "",
 ) -> MeetingForm:
     return MeetingForm(
         number=number,
@@ -118,6 +121,7 @@ def meeting_form(
         ends_at=ends_at,
         location=location,
         status=status,
+        recorded=recorded,
     )
 
 
@@ -220,7 +224,6 @@ AUDIENCE_OPTIONS = [
 
 def _recording_values(meeting: DialogueSession) -> dict:
     return {
-        "recorded": meeting.recorded,
         "recording_url": meeting.recording_url or "",
         # A session without a recording yet: for participants only unless SDFL chooses otherwise.
         "audience": meeting.recording_audience if has_recording(meeting) else Audience.participants.value,
@@ -268,6 +271,7 @@ def _detail(
                 "ends_at": local_input(meeting.ends_at),
                 "location": meeting.location,
                 "status": meeting.status,
+                "recorded": "1" if meeting.recorded else "",
             },
             "item_values": item_values or {"format": "plenary"},
             "errors": errors or {},
@@ -517,17 +521,15 @@ def save_recording(
     db: SessionDep,
     admin: AdminUser,
     meeting_id: int,
-    recorded: Annotated[str, Form(max_length=1)] = "",
     recording_url: Annotated[str, Form(max_length=1000)] = "",
     audience: Annotated[str, Form(max_length=20)] = "",
     release_at: Annotated[str, Form(max_length=30)] = "",
     remove_file: Annotated[str, Form(max_length=1)] = "",
     file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
-    """Whether the session is recorded, and the recording: a link or a file, its audience and release moment."""
+    """The recording: a link or a file, its audience and release moment."""
     meeting, _dialogue = service.get_meeting(db, meeting_id)
     data = recordings.RecordingInput(
-        recorded=recorded == "1",
         url=recording_url,
         audience=audience,
         release_at=release_at,
@@ -537,7 +539,6 @@ def save_recording(
         recordings.save_recording(db, meeting, data, _read_upload(file), actor=admin)
     except AppError as exc:
         typed = {
-            "recorded": data.recorded,
             "recording_url": recording_url,
             "audience": audience,
             "release_at": release_at,

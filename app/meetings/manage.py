@@ -30,6 +30,7 @@ from app.models import (
     SessionStatus,
     SubgroupAssignment,
     User,
+    has_recording,
     id_of,
     is_valid_id,
 )
@@ -92,6 +93,7 @@ def send_save_the_dates(
                 "location": meeting.location,
                 "dialogue_title": dialogue.title,
                 "session_id": meeting.id,
+                "recorded": meeting.recorded,  # attendees are asked for their consent
             },
             attachments=[
                 {
@@ -115,6 +117,7 @@ class MeetingInput:
     ends_at: datetime | None
     location: str
     status: str = SessionStatus.planned
+    recorded: bool = False  # announced with the save-the-date, which asks the attendees for their consent
 
 
 def _validate(session: Session, dialogue: Dialogue, data: MeetingInput, *, except_id: int | None = None) -> None:
@@ -153,6 +156,7 @@ def _snapshot(meeting: DialogueSession) -> dict[str, Any]:
         "ends_at": meeting.ends_at.isoformat(),
         "location": meeting.location,
         "status": meeting.status,
+        "recorded": meeting.recorded,
     }
 
 
@@ -168,6 +172,7 @@ def create_meeting(db: Session, dialogue: Dialogue, data: MeetingInput, *, actor
         ends_at=data.ends_at,
         location=data.location.strip(),
         status=data.status,
+        recorded=data.recorded,
         documents_release_at=data.starts_at - timedelta(days=7),
         ics_uid=f"dialoog-{uuid.uuid4()}@sdfl.example.org",
         created_at=now,
@@ -194,6 +199,8 @@ def update_meeting(
 ) -> DialogueSession:
     """Change a session; a new time or place goes out as an update (SEQUENCE + 1), a cancellation as CANCEL."""
     _validate(db, dialogue, data, except_id=meeting.id)
+    if meeting.recorded and not data.recorded and has_recording(meeting):
+        raise invalid({"recorded": "Deze sessie heeft een opname. Verwijder die eerst bij Opname."})
     assert data.starts_at and data.ends_at and data.number
     before = _snapshot(meeting)
     calendar_changed = (
@@ -210,7 +217,7 @@ def update_meeting(
         data.starts_at,
         data.ends_at,
     )
-    meeting.location, meeting.status = data.location.strip(), data.status
+    meeting.location, meeting.status, meeting.recorded = data.location.strip(), data.status, data.recorded
     after = _snapshot(meeting)
     if after == before:
         return meeting

@@ -93,7 +93,6 @@ class RecordingUpload:
 class RecordingInput:
     """The recording form as typed."""
 
-    recorded: bool = False
     url: str = ""
     audience: str = Audience.participants.value
     release_at: str = ""  # datetime-local in Europe/Amsterdam; empty: with the report
@@ -138,8 +137,9 @@ def _snapshot(meeting: DialogueSession) -> dict[str, Any]:
 def save_recording(
     db: Session, meeting: DialogueSession, data: RecordingInput, upload: RecordingUpload | None, *, actor: User
 ) -> bool:
-    """Set whether the session is recorded and its recording: a link or a file (a new file replaces the link and
-    the other way round), the audience and the release moment. Every wrong field is named at once (422).
+    """Set the session's recording: a link or a file (a new file replaces the link and the other way round), the
+    audience and the release moment; a session with a recording is recorded. Every wrong field is named at once
+    (422).
     Returns whether the recording was released to the public by this change (followers are told)."""
     errors: dict[str, str] = {}
     url = data.url.strip()
@@ -158,15 +158,13 @@ def save_recording(
         except ValueError:
             errors["release_at"] = "Vul een geldige datum en tijd in, bijvoorbeeld 1-12-2026 13:00."
     will_have = bool(url or checked or (meeting.recording_file_path and not data.remove_file))
-    if will_have and not data.recorded:
-        errors["recorded"] = "Een sessie met een opname wordt opgenomen: vink dat aan, of verwijder de opname."
-    if meeting.status == SessionStatus.cancelled and data.recorded:
-        errors["recorded"] = "Een geannuleerde sessie wordt niet opgenomen."
+    if will_have and meeting.status == SessionStatus.cancelled:
+        errors["recording_url"] = "Een geannuleerde sessie heeft geen opname."
     if errors:
         raise invalid(errors)
     public_before = meeting.recording_audience == Audience.public and recording_released(meeting)
     before = _snapshot(meeting)
-    meeting.recorded = data.recorded
+    meeting.recorded = meeting.recorded or will_have
     if checked is not None and upload is not None:
         kind, filename = checked
         stored = storage.store_bytes(upload.content)

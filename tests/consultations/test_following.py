@@ -35,7 +35,7 @@ def follow_confirmed(client, db, dialogue) -> Follower:
     return db.exec(select(Follower).where(Follower.email == ADDRESS)).one()
 
 
-PUBLIC_LINK = RecordingInput(recorded=True, url="https://video.example.org/1", audience="public")
+PUBLIC_LINK = RecordingInput(url="https://video.example.org/1", audience="public")
 
 
 def held_meeting(db, dialogue):
@@ -182,7 +182,7 @@ def test_a_recording_and_a_public_document_are_announced_too(client, db):
     save_recording(
         db,
         other,
-        RecordingInput(recorded=True, url="https://video.example.org/2", audience="participants"),
+        RecordingInput(url="https://video.example.org/2", audience="participants"),
         None,
         actor=admin,
     )

@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from app.demo import DEMO_PASSWORD
 from app.kit import clock
-from app.models import AuditEvent, DialogueSession, RecordingConsent, SessionStatus
+from app.models import AuditEvent, DialogueSession, OutboxMessage, RecordingConsent, SessionStatus
 from tests import factories
 from tests.helpers import assert_problem, key_headers, local, login, post_form
 
@@ -180,7 +180,7 @@ def test_only_admins_record_a_tenderned_publication(app, db, meeting, who, statu
 
 def save_recording(client, meeting, data: dict, files: dict | None = None):
     page = f"/admin/sessions/{meeting.id}"
-    return post_form(client, f"{page}/recording", {"recorded": "1", **data}, page=page, files=files)
+    return post_form(client, f"{page}/recording", data, page=page, files=files)
 
 
 def test_a_recording_for_participants_at_its_moment_per_role(app, client, db, meeting, world):
@@ -242,7 +242,6 @@ def test_a_public_recording_without_a_moment_goes_out_with_the_report(app, clien
 def test_an_uploaded_recording_is_checked_by_its_bytes_and_served_after_its_moment(app, client, db, meeting):
     publish_report(db, meeting)
     login(client, "sdfl@example.org")
-    page = f"/admin/sessions/{meeting.id}"
     pdf = save_recording(
         client, meeting, {"audience": "public"}, files={"file": ("opname.mp4", b"%PDF-1.4 x", "video/mp4")}
     )
@@ -265,10 +264,6 @@ def test_an_uploaded_recording_is_checked_by_its_bytes_and_served_after_its_mome
         files={"file": ("opname.mp4", MP4 + b"\0" * (20 * 1024 * 1024), "video/mp4")},
     )
     assert big.status_code == 422 and "te groot" in big.text
-    unrecorded = post_form(
-        client, f"{page}/recording", {"audience": "public"}, page=page, files={"file": ("opname.mp4", MP4, "video/mp4")}
-    )
-    assert unrecorded.status_code == 422 and 'id="error-recorded"' in unrecorded.text
     moment = NOW + timedelta(hours=3)
     saved = save_recording(
         client,
@@ -280,6 +275,7 @@ def test_an_uploaded_recording_is_checked_by_its_bytes_and_served_after_its_mome
     db.refresh(meeting)
     assert meeting.recording_filename == "Opname sessie 1.mp4" and meeting.recording_content_type == "video/mp4"
     assert meeting.recording_url is None and meeting.recording_size == len(MP4)
+    assert meeting.recorded  # a session with a recording is recorded
     staff = client.get(f"/sessions/{meeting.id}/recording")
     assert staff.status_code == 200 and staff.content == MP4 and staff.headers["content-type"] == "video/mp4"
     assert TestClient(app).get(f"/sessions/{meeting.id}/recording").status_code == 404
@@ -300,7 +296,7 @@ def test_an_uploaded_recording_is_checked_by_its_bytes_and_served_after_its_mome
 @pytest.mark.parametrize("who,status", [(None, 303), ("rodante@example.org", 403), ("almere@example.org", 403)])
 def test_only_admins_set_a_recording(app, db, meeting, who, status):
     client = browser(app, who)
-    data = {"recorded": "1", "recording_url": "https://video.example.org/1", "audience": "public"}
+    data = {"recording_url": "https://video.example.org/1", "audience": "public"}
     response = post_form(
         client, f"/admin/sessions/{meeting.id}/recording", data, page="/login" if who is None else "/account"
     )
@@ -320,7 +316,17 @@ def test_attendees_give_consent_and_an_objection_is_flagged_for_sdfl(app, client
     assert not_recorded.status_code == 409
 
     login(client, "sdfl@example.org")
-    assert save_recording(client, meeting, {"audience": "participants"}).status_code == 303  # recorded, no link yet
+    page = f"/admin/sessions/{meeting.id}"
+    form = {
+        "number": str(meeting.number),
+        "title": meeting.title,
+        "starts_at": local(meeting.starts_at),
+        "ends_at": local(meeting.ends_at),
+        "location": meeting.location,
+        "status": "held",
+        "recorded": "1",
+    }
+    assert post_form(client, page, form, page=page).status_code == 303  # to be recorded, no recording yet
     assert "Mag u worden opgenomen?" in rodante.get(session_page).text
     answered = post_form(rodante, f"{session_page}/consent", {"consent": "no"}, page=session_page)
     assert answered.status_code == 303
@@ -343,7 +349,6 @@ def test_attendees_give_consent_and_an_objection_is_flagged_for_sdfl(app, client
         assert post_form(other, f"{session_page}/consent", {"consent": "yes"}, page=session_page).status_code == 403
 
     # SDFL notes the colleague's objection made by phone.
-    page = f"/admin/sessions/{meeting.id}"
     colleague = world["colleague"]
     noted = post_form(
         client,
@@ -362,3 +367,38 @@ def test_attendees_give_consent_and_an_objection_is_flagged_for_sdfl(app, client
     stranger = post_form(client, f"{page}/consents", {"user_id": "99999", "consent": "no"}, page=page)
     assert stranger.status_code == 422
     assert len(events(db, "session.recording_consent")) == 5
+
+
+def test_the_save_the_date_of_a_recorded_session_asks_for_consent(client, db, meeting):
+    login(client, "sdfl@example.org")
+    start = (NOW + timedelta(days=30)).replace(hour=12)
+    data = {
+        "number": "2",
+        "title": "Opgenomen sessie",
+        "starts_at": local(start),
+        "ends_at": local(start + timedelta(hours=3)),
+        "location": "Lelystad",
+        "status": "planned",
+        "dialogue_id": str(meeting.dialogue_id),
+    }
+    assert (
+        post_form(client, "/admin/sessions", {**data, "recorded": "1"}, page="/admin/sessions/new").status_code == 303
+    )
+    recorded = db.exec(select(DialogueSession).where(DialogueSession.number == 2)).one()
+    assert recorded.recorded
+    mails = db.exec(select(OutboxMessage).where(OutboxMessage.subject.contains("Opgenomen sessie"))).all()  # type: ignore[attr-defined]
+    assert mails and all(f"/sessions/{recorded.id}#recording-consent" in m.body_text for m in mails)
+    assert all("Deze sessie wordt opgenomen" in m.body_html for m in mails)
+    assert "wordt opgenomen" not in " ".join(
+        m.body_text for m in db.exec(select(OutboxMessage)).all() if "Opgenomen sessie" not in m.subject
+    )
+    # A session with a recording stays recorded: remove the recording first.
+    page = f"/admin/sessions/{recorded.id}"
+    assert (
+        save_recording(
+            client, recorded, {"recording_url": "https://video.example.org/2", "audience": "public"}
+        ).status_code
+        == 303
+    )
+    refused = post_form(client, page, {**data, "recorded": ""}, page=page)
+    assert refused.status_code == 422 and 'id="error-recorded"' in refused.text
