@@ -50,6 +50,7 @@ def _page(
             "my_groups": my_groups,
             "report_public": service.report_is_public(meeting),
             "recording_visible": service.can_see_recording(principal, meeting),
+            "recording_released": service.recording_released(meeting),
             "recording_href": service.recording_href(meeting),
             "asks_consent": asks_consent and meeting.status != SessionStatus.cancelled,
             "my_consent": recordings.my_consent(db, meeting, user) if asks_consent else None,

@@ -204,6 +204,7 @@ def test_a_recording_for_participants_at_its_moment_per_role(app, client, db, me
     assert seen(None)[:2] == (404, False)
     assert seen("rodante@example.org")[:2] == (404, False)
     assert seen("almere@example.org") == (303, True, link)
+    assert "nog niet gepubliceerd" in browser(app, "almere@example.org").get(f"/sessions/{meeting.id}").text
     assert seen("sdfl@example.org") == (303, True, link)
     almere_key = key_headers(db, world["almere@example.org"])
     assert TestClient(app).get(f"/api/v1/sessions/{meeting.id}", headers=almere_key).json()["recording"]["url"] == link
