@@ -13,7 +13,6 @@ link or an uploaded audio or video file) with its audience and release moment.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -27,12 +26,12 @@ from app.dialogues.participants import members
 from app.kit import clock, storage
 from app.kit.dates import parse_local_datetime
 from app.kit.errors import Conflict, NotFound, invalid
+from app.kit.storage import clean_filename
 from app.meetings.service import recording_released
 from app.models import Audience, DialogueSession, RecordingConsent, SessionStatus, User, id_of
 from app.policy import Action, Principal, authorize
 
 MAX_RECORDING_BYTES = 20 * 1024 * 1024  # as documents: the request limit (25 MiB) leaves room for the form
-MAX_FILENAME = 255
 AUDIENCES = (Audience.participants.value, Audience.public.value)
 SELF, STAFF = "self", "staff"
 
@@ -69,18 +68,6 @@ def detect_media(content: bytes) -> MediaType | None:
     if content.startswith(b"RIFF") and content[8:12] == b"WAVE":
         return WAV
     return None
-
-
-def clean_filename(name: str) -> str:
-    """The name without a path or control characters, at most 255 characters (as documents' names)."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip()
-    if base in ("", ".", ".."):
-        return ""
-    if len(base) > MAX_FILENAME:
-        suffix = PurePosixPath(base).suffix
-        base = base[: MAX_FILENAME - len(suffix)] + suffix
-    return base
 
 
 @dataclass(frozen=True)
