@@ -510,6 +510,7 @@ def _seed_sessions(
                 "location": s["location"],
                 "status": SessionStatus.held if held else s["status"],
                 "documents_release_at": starts_at - timedelta(days=7),
+                "recorded": bool(s.get("recording_url")),
                 "recording_url": s.get("recording_url") if held else None,
                 "report": (s.get("report") or "") if held else "",
                 "report_published_at": (

@@ -8,11 +8,11 @@ explicit queries in the services (no lazy loading, so no hidden N+1 queries).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, false
+from sqlalchemy import JSON, Column, Date, Index, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
@@ -464,9 +464,25 @@ class DialogueSession(SQLModel, table=True):
     documents_release_at: datetime | None = _ts(default=None)
     # Questions about this session are taken until then (None: the day before its release package goes out).
     questions_until: datetime | None = _ts(default=None)
+    # The recording: whether the session is recorded (attendees are asked for their consent), then a link or an
+    # uploaded file (``recording_file_path``, in the data directory), for participants or the public, released at
+    # ``recording_release_at`` (None: together with the report).
+    recorded: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     recording_url: str | None = Field(default=None, max_length=500)
+    recording_file_path: str | None = Field(default=None, max_length=500)
+    recording_filename: str | None = Field(default=None, max_length=255)
+    recording_content_type: str | None = Field(default=None, max_length=100)
+    recording_size: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    recording_audience: str = Field(
+        default=Audience.public, max_length=20, sa_column_kwargs={"server_default": Audience.public.value}
+    )
+    recording_release_at: datetime | None = _ts(default=None)
     report: str = Field(default="", sa_type=Text)  # Markdown
     report_published_at: datetime | None = _ts(default=None)
+    # Where SDFL published the report on TenderNed (all three, or none).
+    tenderned_published_on: date | None = Field(default=None, sa_type=Date)
+    tenderned_reference: str | None = Field(default=None, max_length=100)
+    tenderned_url: str | None = Field(default=None, max_length=500)
     ics_uid: str = Field(max_length=200, unique=True)  # stable calendar UID
     ics_sequence: int = 0  # raised on every change that matters to a calendar
     created_at: datetime = _created()
@@ -482,6 +498,36 @@ class Attendance(SQLModel, table=True):
     provider_id: int = Field(foreign_key="providers.id", index=True)
     attended: bool = False
     people: int = 0
+
+
+def has_recording(meeting: DialogueSession) -> bool:
+    return bool(meeting.recording_url or meeting.recording_file_path)
+
+
+def recording_release_moment(meeting: DialogueSession) -> datetime | None:
+    """When a session's recording is released: its own moment, else the report's publication (None: not yet
+    scheduled, or no recording). Released once that moment has passed."""
+    if not has_recording(meeting):
+        return None
+    return meeting.recording_release_at or meeting.report_published_at
+
+
+class RecordingConsent(SQLModel, table=True):
+    """An attendee's answer to "may we record you?" for one recorded session: given by the person (``source``
+    "self") or noted by SDFL, e.g. an objection made by phone ("staff")."""
+
+    __tablename__ = "recording_consents"
+    __table_args__ = (UniqueConstraint("session_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="dialogue_sessions.id", index=True, ondelete="CASCADE")
+    user_id: int = Field(foreign_key="users.id", index=True)
+    consent: bool
+    source: str = Field(default="self", max_length=20)
+    note: str = Field(default="", max_length=500)
+    recorded_by_id: int | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
 
 
 class AgendaItem(SQLModel, table=True):
@@ -734,6 +780,10 @@ class Nota(SQLModel, table=True):
     corrects_id: int | None = Field(default=None, foreign_key="notas.id")
     package_id: int | None = Field(default=None, foreign_key="release_packages.id", index=True)
     created_by_id: int | None = Field(default=None, foreign_key="users.id")
+    # Where SDFL published the nota on TenderNed (all three, or none).
+    tenderned_published_on: date | None = Field(default=None, sa_type=Date)
+    tenderned_reference: str | None = Field(default=None, max_length=100)
+    tenderned_url: str | None = Field(default=None, max_length=500)
     created_at: datetime = _created()
     updated_at: datetime = _created()
 

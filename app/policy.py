@@ -68,6 +68,9 @@ class Action(StrEnum):
     draft = "draft"  # co-author: agenda items, proposal sections, question wordings and answers (SDFL publishes)
     sign_off = "sign_off"  # approve or object to what is about to be released, for one's municipality
     override_signoff = "override_signoff"  # release without every approval, with a written reason
+    consent_to_recording = "consent_to_recording"  # say yes or no to being recorded at a recorded session
+    view_participant_recordings = "view_participant_recordings"  # a released recording for participants only
+    view_unreleased_recordings = "view_unreleased_recordings"  # a recording before its release moment
 
 
 # Actions that change something: an API key with scope `read` may not do them.
@@ -84,6 +87,7 @@ WRITE_ACTIONS = frozenset(
         Action.draft,
         Action.sign_off,
         Action.override_signoff,
+        Action.consent_to_recording,
     }
 )
 
@@ -120,6 +124,9 @@ ROLES: dict[Action, frozenset[str]] = {
     Action.draft: REVIEWERS,
     Action.sign_off: frozenset({Role.municipality}),
     Action.override_signoff: ADMINS,
+    Action.consent_to_recording: frozenset({Role.provider, Role.participant}),  # attendees, taking part
+    Action.view_participant_recordings: PARTICIPANTS,
+    Action.view_unreleased_recordings: REVIEWERS,  # as documents: staff check what goes out
 }
 
 

@@ -662,6 +662,7 @@ def demo_meetings(db: Session, proposals: dict[str, Proposal]) -> list[DialogueS
                 title=s["title"],
                 location=s["location"],
                 status=s["status"],
+                recorded=bool(s.get("recording_url")),
                 recording_url=s.get("recording_url"),
                 report=(s.get("report") or "") if held else "",
                 report_published_at=at(s["end"]) + timedelta(days=3) if held and s.get("report") else None,

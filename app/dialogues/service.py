@@ -32,6 +32,7 @@ from app.models import (
     ReleasePackage,
     SelectionCriterion,
     User,
+    recording_release_moment,
 )
 from app.policy import ROLES, Action, Principal, can
 
@@ -249,6 +250,7 @@ class TimelineEntry:
 class SessionEntry:
     meeting: DialogueSession
     report_public: bool
+    recording_public: bool = False  # a recording for everyone, released (app.meetings: participants' ones too)
 
 
 @dataclass(frozen=True)
@@ -293,6 +295,17 @@ def _timeline(milestones: list[Milestone], now: datetime) -> tuple[list[Timeline
     return entries, upcoming
 
 
+def _recording_public(meeting: DialogueSession, now: datetime) -> bool:
+    """As app.meetings.service.recording_released for a public recording (that package is above this one)."""
+    moment = recording_release_moment(meeting)
+    return (
+        meeting.recording_audience == Audience.public
+        and moment is not None
+        and moment <= now
+        and (meeting.recording_release_at is not None or _report_public(meeting, now))
+    )
+
+
 def trajectory_page(session: Session, principal: Principal, slug: str) -> TrajectoryPage:
     """A trajectory's public page (NotFound as ``get_trajectory``): description, frameworks, criteria, timeline,
     sessions with their reports, public proposals and documents and, for a dialogue, the invited providers."""
@@ -331,7 +344,10 @@ def trajectory_page(session: Session, principal: Principal, slug: str) -> Trajec
         ).all()
     )
     timeline, upcoming = _timeline(milestones, now)
-    sessions = [SessionEntry(meeting=m, report_public=_report_public(m, now)) for m in list_sessions(session, did)]
+    sessions = [
+        SessionEntry(meeting=m, report_public=_report_public(m, now), recording_public=_recording_public(m, now))
+        for m in list_sessions(session, did)
+    ]
     proposals = list(
         session.exec(
             select(Proposal)

@@ -32,7 +32,7 @@ from app.kit.dates import parse_local_datetime
 from app.kit.errors import AppError, Conflict, NotFound, ValidationFailed
 from app.kit.i18n import TIMEZONE
 from app.kit.pagination import PageParams, paginate
-from app.kit.storage import open_path, store_bytes
+from app.kit.storage import clean_filename, open_path, store_bytes
 from app.mail.service import queue_mail
 from app.models import (
     Audience,
@@ -49,7 +49,6 @@ from app.models import (
 from app.policy import ALWAYS_TOLD_OF_RELEASES, INVITED_ROLE, Action, Principal, can
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024  # 20 MB; the request limit (25 MiB) leaves room for the form around it
-MAX_FILENAME = 255
 MAX_TITLE = 200
 DEFAULT_LEAD = timedelta(days=7)  # without a release moment of its own: a week before the session
 MAX_ID = 2**31 - 1
@@ -113,23 +112,6 @@ def detect_type(content: bytes) -> FileType | None:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, RuntimeError, NotImplementedError):
         return None  # damaged, encrypted or otherwise unreadable: not a document we accept
     return None
-
-
-def clean_filename(name: str) -> str:
-    """The name without any path, control characters or surrounding blanks, at most 255 characters.
-
-    A browser may send a full path (old Windows browsers do) and anyone can send ``../``; the name is only
-    ever shown and offered back as the download's name, but it must not carry a path or break a header.
-    """
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip()
-    if base in ("", ".", ".."):
-        return ""
-    if len(base) > MAX_FILENAME:
-        suffix = PurePosixPath(base).suffix
-        suffix = suffix if len(suffix) <= 10 else ""
-        base = base[: MAX_FILENAME - len(suffix)] + suffix
-    return base
 
 
 def content_disposition(filename: str) -> str:

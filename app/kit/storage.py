@@ -1,13 +1,17 @@
-"""Files (documents) kept in the data directory, addressed by their SHA-256."""
+"""Files (documents, recordings) kept in the data directory, addressed by their SHA-256, and the clean name an
+upload is kept under."""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from app.config import get_settings
+
+MAX_FILENAME = 255
 
 
 @dataclass(frozen=True)
@@ -33,3 +37,20 @@ def store_bytes(content: bytes, *, data_dir: Path | None = None) -> StoredFile:
 
 def open_path(relative: str, *, data_dir: Path | None = None) -> Path:
     return (data_dir or get_settings().data_dir) / relative
+
+
+def clean_filename(name: str) -> str:
+    """The name without any path, control characters or surrounding blanks, at most 255 characters.
+
+    A browser may send a full path (old Windows browsers do) and anyone can send ``../``; the name is only
+    ever shown and offered back as the download's name, but it must not carry a path or break a header.
+    """
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip()
+    if base in ("", ".", ".."):
+        return ""
+    if len(base) > MAX_FILENAME:
+        suffix = PurePosixPath(base).suffix
+        suffix = suffix if len(suffix) <= 10 else ""
+        base = base[: MAX_FILENAME - len(suffix)] + suffix
+    return base

@@ -6,22 +6,23 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, time
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from app.accounts.deps import AdminUser, DrafterUser
+from app.accounts.deps import AdminUser, DrafterUser, WebPrincipal
 from app.db import SessionDep
 from app.dialogues import manage as dialogues
 from app.dialogues.participants import accepted_providers
 from app.feedback import drafted
 from app.feedback.agenda import agenda_feedback
+from app.kit import clock, tenderned
 from app.kit.dates import local_input, parse_local
-from app.kit.errors import N_, AppError, field_errors
+from app.kit.errors import N_, AppError, field_errors, invalid
 from app.kit.i18n import TIMEZONE
 from app.kit.i18n import gettext as _
-from app.meetings import manage, service
-from app.models import AgendaFormat, DialogueSession, SessionStatus
+from app.meetings import manage, recordings, service
+from app.models import AgendaFormat, Audience, DialogueSession, SessionStatus, has_recording
 from app.web.templates import render
 
 router = APIRouter(prefix="/admin/sessions")
@@ -86,7 +87,7 @@ class MeetingForm:
     ends_at: str
     location: str
     status: str
-    recording_url: str
+    recorded: str
 
     @property
     def values(self) -> dict[str, str]:
@@ -100,7 +101,7 @@ class MeetingForm:
             ends_at=parse_local(self.ends_at),
             location=self.location,
             status=self.status or SessionStatus.planned,
-            recording_url=self.recording_url.strip() or None,
+            recorded=self.recorded == "1",
         )
 
 
@@ -111,7 +112,7 @@ def meeting_form(
     ends_at: Annotated[str, Form(max_length=30)] = "",
     location: Annotated[str, Form(max_length=300)] = "",
     status: Annotated[str, Form(max_length=20)] = "planned",
-    recording_url: Annotated[str, Form(max_length=500)] = "",
+    recorded: Annotated[str, Form(max_length=1)] = "",
 ) -> MeetingForm:
     return MeetingForm(
         number=number,
@@ -120,7 +121,7 @@ def meeting_form(
         ends_at=ends_at,
         location=location,
         status=status,
-        recording_url=recording_url,
+        recorded=recorded,
     )
 
 
@@ -215,6 +216,29 @@ def create_meeting(
     return RedirectResponse(f"/admin/sessions/{meeting.id}?saved=1", status_code=303)
 
 
+AUDIENCE_OPTIONS = [
+    (Audience.participants.value, N_("Alleen deelnemers van het traject")),
+    (Audience.public.value, N_("Iedereen (openbaar)")),
+]
+
+
+def _recording_values(meeting: DialogueSession) -> dict:
+    return {
+        "recording_url": meeting.recording_url or "",
+        # A session without a recording yet: for participants only unless SDFL chooses otherwise.
+        "audience": meeting.recording_audience if has_recording(meeting) else Audience.participants.value,
+        "release_at": local_input(meeting.recording_release_at),
+    }
+
+
+def _tenderned_values(row: DialogueSession) -> dict:
+    return {
+        "tenderned_published_on": row.tenderned_published_on.isoformat() if row.tenderned_published_on else "",
+        "tenderned_reference": row.tenderned_reference or "",
+        "tenderned_url": row.tenderned_url or "",
+    }
+
+
 def _detail(
     request: Request,
     db: SessionDep,
@@ -224,10 +248,14 @@ def _detail(
     errors: dict | None = None,
     item_values: dict | None = None,
     report_values: dict | None = None,
+    recording_values: dict | None = None,
+    tenderned_values: dict | None = None,
+    consent_values: dict | None = None,
     status_code: int = 200,
 ) -> Response:
     items = service.agenda(db, meeting.id or 0)
     providers = accepted_providers(db, meeting.dialogue_id)  # the session's own trajectory
+    consent_rows = recordings.consent_rows(db, meeting) if meeting.recorded else []
     return render(
         request,
         "meetings/admin_detail.html",
@@ -243,12 +271,26 @@ def _detail(
                 "ends_at": local_input(meeting.ends_at),
                 "location": meeting.location,
                 "status": meeting.status,
-                "recording_url": meeting.recording_url or "",
+                "recorded": "1" if meeting.recorded else "",
             },
             "item_values": item_values or {"format": "plenary"},
             "errors": errors or {},
             "statuses": translated(STATUS_OPTIONS),
-            "report_values": report_values or {"report": meeting.report, "recording_url": meeting.recording_url or ""},
+            "report_values": report_values or {"report": meeting.report},
+            "report_public": service.report_is_public(meeting),
+            "recording_values": recording_values or _recording_values(meeting),
+            "recording_released": service.recording_released(meeting),
+            "recording_href": service.recording_href(meeting),
+            "audiences": translated(AUDIENCE_OPTIONS),
+            "tenderned_values": tenderned_values or _tenderned_values(meeting),
+            "consent_rows": consent_rows,
+            "consent_options": [
+                (str(r.user.id), f"{r.user.name} ({r.user.email})" if r.user.name else r.user.email)
+                for r in consent_rows
+            ],
+            "max_recording_mb": recordings.MAX_RECORDING_BYTES // (1024 * 1024),
+            "consent_values": consent_values or {},
+            "objections": recordings.objections_by_provider(consent_rows),
             "formats": translated(FORMAT_OPTIONS),
             "providers": providers,
             "attendance": manage.attendance(db, meeting.id or 0),
@@ -423,21 +465,110 @@ def save_report(
     admin: AdminUser,
     meeting_id: int,
     report: Annotated[str, Form(max_length=200_000)] = "",
-    recording_url: Annotated[str, Form(max_length=500)] = "",
     publish: Annotated[str, Form(max_length=1)] = "",
 ) -> Response:
     meeting, _dialogue = service.get_meeting(db, meeting_id)
     try:
-        manage.save_report(
-            db, meeting, report=report, recording_url=recording_url.strip() or None, publish=publish == "1", actor=admin
-        )
-    except AppError as exc:
+        manage.save_report(db, meeting, report=report, publish=publish == "1", actor=admin)
+    except AppError as exc:  # 422 for the text, 409 for a session not marked held: the text as typed stays
         return _detail(
             request,
             db,
             meeting,
             errors=field_errors(exc),
             status_code=exc.status_code,
-            report_values={"report": report, "recording_url": recording_url},
+            report_values={"report": report},
         )
     return RedirectResponse(f"/admin/sessions/{meeting.id}?saved=1#report", status_code=303)
+
+
+@router.post("/{meeting_id}/tenderned", include_in_schema=False)
+def record_tenderned(
+    request: Request,
+    db: SessionDep,
+    admin: AdminUser,
+    meeting_id: int,
+    tenderned_published_on: Annotated[str, Form(max_length=30)] = "",
+    tenderned_reference: Annotated[str, Form(max_length=200)] = "",
+    tenderned_url: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    """Where the published report was published on TenderNed (all fields empty: no record)."""
+    meeting, _dialogue = service.get_meeting(db, meeting_id)
+    typed = {
+        "tenderned_published_on": tenderned_published_on,
+        "tenderned_reference": tenderned_reference,
+        "tenderned_url": tenderned_url,
+    }
+    try:
+        entry = tenderned.check(tenderned_published_on, tenderned_reference, tenderned_url, now=clock.now())
+        manage.record_report_tenderned(db, meeting, entry, actor=admin)
+    except AppError as exc:
+        errors = field_errors(exc) if exc.errors else {"tenderned_published_on": exc.detail}
+        return _detail(request, db, meeting, errors=errors, status_code=exc.status_code, tenderned_values=typed)
+    return RedirectResponse(f"/admin/sessions/{meeting.id}?saved=1#tenderned", status_code=303)
+
+
+def _read_upload(file: UploadFile | None) -> recordings.RecordingUpload | None:
+    if file is None or not file.filename:
+        return None
+    content = file.file.read(recordings.MAX_RECORDING_BYTES + 1)
+    return recordings.RecordingUpload(filename=file.filename, content=content)
+
+
+@router.post("/{meeting_id}/recording", include_in_schema=False)
+def save_recording(
+    request: Request,
+    db: SessionDep,
+    admin: AdminUser,
+    meeting_id: int,
+    recording_url: Annotated[str, Form(max_length=1000)] = "",
+    audience: Annotated[str, Form(max_length=20)] = "",
+    release_at: Annotated[str, Form(max_length=30)] = "",
+    remove_file: Annotated[str, Form(max_length=1)] = "",
+    file: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    """The recording: a link or a file, its audience and release moment."""
+    meeting, _dialogue = service.get_meeting(db, meeting_id)
+    data = recordings.RecordingInput(
+        url=recording_url,
+        audience=audience,
+        release_at=release_at,
+        remove_file=remove_file == "1",
+    )
+    try:
+        recordings.save_recording(db, meeting, data, _read_upload(file), actor=admin)
+    except AppError as exc:
+        typed = {
+            "recording_url": recording_url,
+            "audience": audience,
+            "release_at": release_at,
+        }
+        return _detail(
+            request, db, meeting, errors=field_errors(exc), status_code=exc.status_code, recording_values=typed
+        )
+    return RedirectResponse(f"/admin/sessions/{meeting.id}?saved=1#recording", status_code=303)
+
+
+@router.post("/{meeting_id}/consents", include_in_schema=False)
+def note_consent(
+    request: Request,
+    db: SessionDep,
+    admin: AdminUser,
+    principal: WebPrincipal,
+    meeting_id: int,
+    user_id: Annotated[str, Form(max_length=12)] = "",
+    consent: Annotated[str, Form(max_length=3)] = "",
+    note: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    """SDFL notes an attendee's answer given otherwise, e.g. an objection by phone."""
+    meeting, _dialogue = service.get_meeting(db, meeting_id)
+    try:
+        if consent not in ("yes", "no"):
+            raise invalid({"consent": "Kies: toestemming of bezwaar."})
+        chosen = int(user_id) if user_id.isdigit() else 0
+        recordings.note_consent(db, principal, meeting, chosen, consent == "yes", note, actor=admin)
+    except AppError as exc:
+        typed = {"user_id": user_id, "consent": consent, "note": note}
+        errors = field_errors(exc) if exc.errors else {"user_id": exc.detail}
+        return _detail(request, db, meeting, errors=errors, status_code=exc.status_code, consent_values=typed)
+    return RedirectResponse(f"/admin/sessions/{meeting.id}?saved=1#consents", status_code=303)

@@ -13,11 +13,11 @@ from sqlmodel import Session, col, select
 from app.audit.service import record
 from app.dialogues.following import notify_followers
 from app.dialogues.participants import accepted_contacts
-from app.kit import clock
+from app.kit import clock, tenderned
 from app.kit.errors import Conflict, NotFound, invalid
 from app.kit.i18n import TIMEZONE, fmt_datetime
 from app.mail.service import queue_mail
-from app.meetings.service import agenda, calendar_bytes
+from app.meetings.service import agenda, calendar_bytes, report_is_public
 from app.models import (
     AgendaFormat,
     AgendaItem,
@@ -30,6 +30,7 @@ from app.models import (
     SessionStatus,
     SubgroupAssignment,
     User,
+    has_recording,
     id_of,
     is_valid_id,
 )
@@ -92,6 +93,7 @@ def send_save_the_dates(
                 "location": meeting.location,
                 "dialogue_title": dialogue.title,
                 "session_id": meeting.id,
+                "recorded": meeting.recorded,  # attendees are asked for their consent
             },
             attachments=[
                 {
@@ -115,7 +117,7 @@ class MeetingInput:
     ends_at: datetime | None
     location: str
     status: str = SessionStatus.planned
-    recording_url: str | None = None
+    recorded: bool = False  # announced with the save-the-date, which asks the attendees for their consent
 
 
 def _validate(session: Session, dialogue: Dialogue, data: MeetingInput, *, except_id: int | None = None) -> None:
@@ -142,8 +144,6 @@ def _validate(session: Session, dialogue: Dialogue, data: MeetingInput, *, excep
         errors["ends_at"] = "Een sessie duurt hoogstens 12 uur."
     if data.status not in set(SessionStatus):
         errors["status"] = "Kies een status."
-    if data.recording_url and not data.recording_url.startswith(("https://", "http://")):
-        errors["recording_url"] = "Een link naar de opname begint met https://."
     if errors:
         raise invalid(errors)
 
@@ -156,7 +156,7 @@ def _snapshot(meeting: DialogueSession) -> dict[str, Any]:
         "ends_at": meeting.ends_at.isoformat(),
         "location": meeting.location,
         "status": meeting.status,
-        "recording_url": meeting.recording_url,
+        "recorded": meeting.recorded,
     }
 
 
@@ -172,7 +172,7 @@ def create_meeting(db: Session, dialogue: Dialogue, data: MeetingInput, *, actor
         ends_at=data.ends_at,
         location=data.location.strip(),
         status=data.status,
-        recording_url=data.recording_url or None,
+        recorded=data.recorded,
         documents_release_at=data.starts_at - timedelta(days=7),
         ics_uid=f"dialoog-{uuid.uuid4()}@sdfl.example.org",
         created_at=now,
@@ -199,6 +199,8 @@ def update_meeting(
 ) -> DialogueSession:
     """Change a session; a new time or place goes out as an update (SEQUENCE + 1), a cancellation as CANCEL."""
     _validate(db, dialogue, data, except_id=meeting.id)
+    if meeting.recorded and not data.recorded and has_recording(meeting):
+        raise invalid({"recorded": "Deze sessie heeft een opname. Verwijder die eerst bij Opname."})
     assert data.starts_at and data.ends_at and data.number
     before = _snapshot(meeting)
     calendar_changed = (
@@ -215,11 +217,7 @@ def update_meeting(
         data.starts_at,
         data.ends_at,
     )
-    meeting.location, meeting.status, meeting.recording_url = (
-        data.location.strip(),
-        data.status,
-        data.recording_url or None,
-    )
+    meeting.location, meeting.status, meeting.recorded = data.location.strip(), data.status, data.recorded
     after = _snapshot(meeting)
     if after == before:
         return meeting
@@ -438,18 +436,20 @@ def set_attendance(db: Session, meeting: DialogueSession, rows: dict[int, tuple[
     )
 
 
-def save_report(
-    db: Session, meeting: DialogueSession, *, report: str, recording_url: str | None, publish: bool, actor: User
-) -> None:
-    """Save the report (Markdown) and recording link; ``publish`` makes both public from now on.
+def save_report(db: Session, meeting: DialogueSession, *, report: str, publish: bool, actor: User) -> None:
+    """Save the report (Markdown); ``publish`` makes it public from now on: the one place a report is published.
 
-    A report is published once the session has been held: not before its end (``ends_at``). A report that is
-    already public stays so when it is saved again.
+    A report is published once the session is marked held (409 otherwise: SDFL marks it held first) and not
+    before its end (``ends_at``). A report that is already public stays so when it is saved again.
     """
-    if recording_url and not recording_url.startswith(("https://", "http://")):
-        raise invalid({"recording_url": "Een link naar de opname begint met https://."})
     if publish and not report.strip():
         raise invalid({"report": "Schrijf eerst het verslag; een leeg verslag kan niet worden gepubliceerd."})
+    if publish and meeting.report_published_at is None and meeting.status != SessionStatus.held:
+        message = (
+            "Het verslag kan pas worden gepubliceerd als de sessie als gehouden is gemarkeerd. Zet de status van "
+            "de sessie op ‘Gehouden’ en publiceer dan; tot die tijd kunt u het opslaan zonder te publiceren."
+        )
+        raise Conflict(message, user_message=True, errors=[{"field": "report", "message": message}])
     if publish and meeting.report_published_at is None and clock.now() < meeting.ends_at:
         raise invalid(
             {
@@ -459,8 +459,8 @@ def save_report(
                 )
             }
         )
-    report_before, recording_before = meeting.report, meeting.recording_url
-    meeting.report, meeting.recording_url = report, recording_url or None
+    report_before = meeting.report
+    meeting.report = report
     published_now = publish and meeting.report_published_at is None
     if published_now:
         meeting.report_published_at = clock.now()
@@ -473,13 +473,56 @@ def save_report(
         entity_id=meeting.id,
         actor=actor,
         summary=f"Verslag sessie {meeting.number} {'gepubliceerd' if publish else 'opgeslagen'}",
-        before={"recording_url": recording_before, "report_length": len(report_before or "")},
-        after={"recording_url": meeting.recording_url, "report_length": len(meeting.report)},
+        before={"report_length": len(report_before or "")},
+        after={"report_length": len(meeting.report)},
     )
-    # The trajectory's followers hear of a newly published report, or of a recording added to a public one.
-    new_recording = meeting.report_published_at and meeting.recording_url and meeting.recording_url != recording_before
-    if published_now or new_recording:
-        kind, what = ("report", "Verslag") if published_now else ("recording", "Opname")
+    # The trajectory's followers hear of a newly published report (with a public recording released with it).
+    if published_now:
         notify_followers(
-            db, meeting.dialogue_id, kind, f"{what} sessie {meeting.number}: {meeting.title}", f"/sessions/{meeting.id}"
+            db,
+            meeting.dialogue_id,
+            "report",
+            f"Verslag sessie {meeting.number}: {meeting.title}",
+            f"/sessions/{meeting.id}",
         )
+
+
+# --- the TenderNed record of the report -------------------------------------------------------------
+
+
+def _tenderned_snapshot(row: DialogueSession) -> dict[str, str | None]:
+    return {
+        "published_on": row.tenderned_published_on.isoformat() if row.tenderned_published_on else None,
+        "reference": row.tenderned_reference,
+        "url": row.tenderned_url,
+    }
+
+
+def record_report_tenderned(
+    db: Session, meeting: DialogueSession, entry: tenderned.TenderNedRecord | None, *, actor: User
+) -> None:
+    """Record (or change, or with ``None`` remove) where the published report was published on TenderNed."""
+    if entry is not None and not report_is_public(meeting):
+        raise Conflict(
+            "Publiceer eerst het verslag in Dialoog; daarna legt u de publicatie op TenderNed vast.", user_message=True
+        )
+    before = _tenderned_snapshot(meeting)
+    meeting.tenderned_published_on = entry.published_on if entry else None
+    meeting.tenderned_reference = entry.reference if entry else None
+    meeting.tenderned_url = entry.url if entry else None
+    after = _tenderned_snapshot(meeting)
+    if after == before:
+        return
+    meeting.updated_at = clock.now()
+    db.add(meeting)
+    record(
+        db,
+        action="session.tenderned_recorded" if entry else "session.tenderned_removed",
+        entity_type="session",
+        entity_id=meeting.id,
+        actor=actor,
+        summary=f"Publicatie op TenderNed van het verslag van sessie {meeting.number} "
+        + ("vastgelegd" if entry else "verwijderd"),
+        before=before,
+        after=after,
+    )

@@ -27,8 +27,11 @@ from app.models import (
     ReleasePackage,
     SessionStatus,
     VersionStatus,
+    has_recording,
     is_valid_id,
+    recording_release_moment,
 )
+from app.policy import Action, Principal, can
 
 PRODID = "-//Sociaal Domein Flevoland//Dialoog//NL"
 
@@ -69,6 +72,45 @@ def agenda(session: Session, meeting_id: int) -> list[AgendaItem]:
 def report_is_public(meeting: DialogueSession, now: datetime | None = None) -> bool:
     now = now or clock.now()
     return bool(meeting.report) and meeting.report_published_at is not None and meeting.report_published_at <= now
+
+
+# --- the recording ---------------------------------------------------------------------------------
+
+
+def recording_released(meeting: DialogueSession, now: datetime | None = None) -> bool:
+    """Its own moment passed or, without one, the report is public (app.models.recording_release_moment)."""
+    moment = recording_release_moment(meeting)
+    return (
+        moment is not None
+        and moment <= (now or clock.now())
+        and (meeting.recording_release_at is not None or report_is_public(meeting, now))
+    )
+
+
+def can_see_recording(principal: Principal, meeting: DialogueSession, now: datetime | None = None) -> bool:
+    """Staff (admins, municipalities) always; after its release the participants of the trajectory a recording
+    for participants, everyone a public one. Before that it does not exist for anyone else (404)."""
+    if not has_recording(meeting):
+        return False
+    principal = principal.in_dialogue(meeting.dialogue_id)
+    if can(principal, Action.view_unreleased_recordings):
+        return True
+    if not recording_released(meeting, now):
+        return False
+    return meeting.recording_audience == Audience.public or can(principal, Action.view_participant_recordings)
+
+
+def recording_href(meeting: DialogueSession) -> str:
+    """Where the recording is watched: its link, or the uploaded file (through the visibility check)."""
+    return meeting.recording_url or f"/sessions/{meeting.id}/recording"
+
+
+def visible_recording(db: Session, principal: Principal, meeting_id: int) -> DialogueSession:
+    """The session whose recording ``principal`` may see now; NotFound otherwise."""
+    meeting, _dialogue = get_meeting(db, meeting_id)
+    if not can_see_recording(principal, meeting):
+        raise NotFound("Deze opname bestaat niet of is (nog) niet gepubliceerd.", user_message=True)
+    return meeting
 
 
 def document_released(now: datetime) -> ColumnElement[bool]:
@@ -215,7 +257,19 @@ def publications(db: Session, dialogue: Dialogue) -> list[Publication]:
                     title=f"Verslag dialoogsessie {meeting.number}: {meeting.title}",
                     url=f"{base}/sessions/{meeting.id}#report-title",
                     updated=meeting.report_published_at,
-                    summary="Het verslag" + (" en de opname" if meeting.recording_url else "") + " zijn gepubliceerd.",
+                    summary="Het verslag is gepubliceerd.",
+                )
+            )
+        if meeting.recording_audience == Audience.public and recording_released(meeting, now):
+            moment = recording_release_moment(meeting)
+            assert moment is not None
+            out.append(
+                Publication(
+                    id=f"tag:{host},2026:session-{meeting.id}-recording",
+                    title=f"Opname dialoogsessie {meeting.number}: {meeting.title}",
+                    url=f"{base}/sessions/{meeting.id}#recording-title",
+                    updated=moment,
+                    summary="De opname is gepubliceerd.",
                 )
             )
     documents = db.exec(

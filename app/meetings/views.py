@@ -3,18 +3,21 @@ calendar feed of all sessions."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
 
 from app.config import get_settings
 from app.db import SessionDep
 from app.dialogues.service import get_trajectory, visible_trajectories
 from app.kit import clock
-from app.kit.errors import NotFound
+from app.kit.errors import AppError, NotFound
 from app.kit.i18n import gettext as _
-from app.meetings import manage, service
-from app.models import AgendaFormat, Dialogue, DialogueSession
-from app.policy import ANONYMOUS
+from app.meetings import manage, recordings, service
+from app.meetings.download import recording_response
+from app.models import AgendaFormat, Dialogue, DialogueSession, SessionStatus
+from app.policy import ANONYMOUS, Action, can
 from app.web.templates import render, templates
 
 router = APIRouter()
@@ -22,16 +25,20 @@ router = APIRouter()
 ICS = "text/calendar; charset=utf-8"
 
 
-@router.get("/sessions/{meeting_id}", include_in_schema=False)
-def meeting_page(request: Request, db: SessionDep, meeting_id: int) -> Response:
+def _page(
+    request: Request, db: SessionDep, meeting_id: int, *, consent_error: str = "", status_code: int = 200
+) -> Response:
     meeting, dialogue = service.get_meeting(db, meeting_id)
     agenda = service.agenda(db, meeting.id or 0)
     user = request.state.user
+    principal = request.state.principal
     my_groups: dict[int, str] = {}
     if user is not None and user.provider_id:
         # A participant sees its own subgroup at each agenda item in subgroups.
         groups = manage.subgroups(db, [i.id for i in agenda if i.id and i.format == AgendaFormat.subgroups])
         my_groups = {item_id: g[user.provider_id] for item_id, g in groups.items() if user.provider_id in g}
+    # An attendee of a recorded session is asked for consent (and may change the answer).
+    asks_consent = meeting.recorded and can(principal.in_dialogue(meeting.dialogue_id), Action.consent_to_recording)
     return render(
         request,
         "meetings/detail.html",
@@ -42,9 +49,45 @@ def meeting_page(request: Request, db: SessionDep, meeting_id: int) -> Response:
             "agenda": agenda,
             "my_groups": my_groups,
             "report_public": service.report_is_public(meeting),
+            "recording_visible": service.can_see_recording(principal, meeting),
+            "recording_released": service.recording_released(meeting),
+            "recording_href": service.recording_href(meeting),
+            "asks_consent": asks_consent and meeting.status != SessionStatus.cancelled,
+            "my_consent": recordings.my_consent(db, meeting, user) if asks_consent else None,
+            "consent_error": consent_error,
             "documents": service.public_documents(db, meeting.id or 0),
         },
+        status_code=status_code,
     )
+
+
+@router.get("/sessions/{meeting_id}", include_in_schema=False)
+def meeting_page(request: Request, db: SessionDep, meeting_id: int) -> Response:
+    return _page(request, db, meeting_id)
+
+
+@router.post("/sessions/{meeting_id}/consent", include_in_schema=False)
+def give_consent(
+    request: Request, db: SessionDep, meeting_id: int, consent: Annotated[str, Form(max_length=3)] = ""
+) -> Response:
+    """An attendee's yes or no to being recorded (no JavaScript needed: a form and a redirect)."""
+    meeting, _dialogue = service.get_meeting(db, meeting_id)
+    if consent not in ("yes", "no"):
+        return _page(request, db, meeting_id, consent_error=_("Kies ja of nee."), status_code=422)
+    try:
+        recordings.give_consent(db, request.state.principal, meeting, consent == "yes")
+    except AppError as exc:
+        if exc.status_code in (401, 403):
+            raise
+        return _page(request, db, meeting_id, consent_error=exc.detail, status_code=exc.status_code)
+    return RedirectResponse(f"/sessions/{meeting.id}?consent=saved#recording-consent", status_code=303)
+
+
+@router.get("/sessions/{meeting_id}/recording", include_in_schema=False)
+def recording(request: Request, db: SessionDep, meeting_id: int) -> Response:
+    """The recording (the file, or a redirect to its link): 404 before its release for everyone but staff, and
+    for a recording for participants to everyone else."""
+    return recording_response(service.visible_recording(db, request.state.principal, meeting_id))
 
 
 @router.get("/sessions/{meeting_id}/save-the-date.ics", include_in_schema=False)

@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.accounts.deps import WebPrincipal
 from app.db import SessionDep, rollback_now
+from app.kit import clock, tenderned
 from app.kit.dates import local_input, parse_local
 from app.kit.errors import AppError, field_errors, invalid
 from app.kit.forms import FormState
@@ -193,6 +194,7 @@ NOTICES = {
     "asked": "De gemeenten zijn om akkoord gevraagd.",
     "decided": "Uw besluit is vastgelegd.",
     "overridden": "De vrijgave zonder akkoord van alle gemeenten is vastgelegd, met de reden.",
+    "tenderned": "De publicatie op TenderNed is vastgelegd.",
 }
 
 
@@ -204,6 +206,7 @@ def _nota_page(
     state: FormState | None = None,
     status_code: int = 200,
     message: str = "",
+    tenderned_state: FormState | None = None,
 ) -> Response:
     page = pages.nota_admin(db, principal, nota_id)
     nota = page.nota
@@ -222,6 +225,16 @@ def _nota_page(
             "title": _("Nota van inlichtingen %(n)s", n=nota.number),
             "page": page,
             "form": state or FormState(values),
+            "tenderned_form": tenderned_state
+            or FormState(
+                {
+                    "tenderned_published_on": nota.tenderned_published_on.isoformat()
+                    if nota.tenderned_published_on
+                    else "",
+                    "tenderned_reference": nota.tenderned_reference or "",
+                    "tenderned_url": nota.tenderned_url or "",
+                }
+            ),
             "notice": _(NOTICES[done]) if done in NOTICES else "",
             "message": message,
         },
@@ -296,6 +309,35 @@ def release_nota(request: Request, db: SessionDep, principal: WebPrincipal, nota
         rollback_now(db)
         return _nota_page(request, db, principal, nota_id, None, exc.status_code, message=exc.detail)
     return RedirectResponse(f"/admin/notas/{nota_id}?done=released", status_code=303)
+
+
+@router.post("/admin/notas/{nota_id}/tenderned", include_in_schema=False)
+def record_tenderned(
+    request: Request,
+    db: SessionDep,
+    principal: WebPrincipal,
+    nota_id: int,
+    tenderned_published_on: Annotated[str, Form(max_length=30)] = "",
+    tenderned_reference: Annotated[str, Form(max_length=200)] = "",
+    tenderned_url: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    """Where the released nota was published on TenderNed (all fields empty: no record)."""
+    nota = notas.nota_for_review(db, principal, nota_id)
+    typed = {
+        "tenderned_published_on": tenderned_published_on,
+        "tenderned_reference": tenderned_reference,
+        "tenderned_url": tenderned_url,
+    }
+    try:
+        entry = tenderned.check(tenderned_published_on, tenderned_reference, tenderned_url, now=clock.now())
+        notas.record_tenderned(db, principal, nota, entry, actor=_user(principal))
+    except AppError as exc:
+        if not exc.errors:
+            raise
+        rollback_now(db)
+        state = FormState(typed, field_errors(exc))
+        return _nota_page(request, db, principal, nota_id, None, exc.status_code, tenderned_state=state)
+    return RedirectResponse(f"/admin/notas/{nota_id}?done=tenderned#tenderned", status_code=303)
 
 
 @router.post("/admin/notas/{nota_id}/signoff", include_in_schema=False)

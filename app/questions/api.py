@@ -13,6 +13,7 @@ from app.dialogues.service import get_trajectory
 from app.kit.errors import NotFound
 from app.kit.etags import etag_of_model
 from app.kit.pagination import Page, PageDep
+from app.meetings.schemas import TenderNedOut
 from app.models import Dialogue, id_of
 from app.policy import Principal
 from app.questions import asking, notas
@@ -76,6 +77,11 @@ def nota_out(entry: notas.NotaWithItems) -> NotaOut:
             for i in entry.items
         ],
         pdf_url=f"/api/v1/notas/{n.id}/pdf",
+        tenderned=TenderNedOut(
+            published_on=n.tenderned_published_on, reference=n.tenderned_reference or "", url=n.tenderned_url
+        )
+        if n.tenderned_published_on and n.tenderned_url
+        else None,
     )
 
 

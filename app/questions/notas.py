@@ -21,7 +21,7 @@ from sqlmodel import Session, col, func, select, update
 
 from app.audit.service import record
 from app.dialogues.participants import in_trajectories
-from app.kit import clock
+from app.kit import clock, tenderned
 from app.kit.errors import Conflict, NotFound, invalid
 from app.kit.i18n import fmt_datetime
 from app.kit.markdown import render_markdown
@@ -401,6 +401,49 @@ def schedule(db: Session, principal: Principal, nota: Nota, at: datetime | None,
 
 
 # --- sign-off -------------------------------------------------------------------------------------------------
+
+
+# --- the TenderNed record -------------------------------------------------------------------------------------
+
+
+def _tenderned_snapshot(nota: Nota) -> dict[str, str | None]:
+    return {
+        "published_on": nota.tenderned_published_on.isoformat() if nota.tenderned_published_on else None,
+        "reference": nota.tenderned_reference,
+        "url": nota.tenderned_url,
+    }
+
+
+def record_tenderned(
+    db: Session, principal: Principal, nota: Nota, entry: tenderned.TenderNedRecord | None, *, actor: User
+) -> None:
+    """Record (or change, or with ``None`` remove) where SDFL published the released nota on TenderNed. The
+    record is about the nota, not in it: the nota itself (and its sign-off digest) does not change."""
+    authorize(principal.in_dialogue(nota.dialogue_id), Action.manage)
+    if entry is not None and not is_released(nota):
+        raise Conflict(
+            "Geef de nota eerst vrij; daarna legt u de publicatie op TenderNed vast.",
+            user_message=True,
+            errors=[{"field": "tenderned_published_on", "message": "Geef de nota eerst vrij."}],
+        )
+    before = _tenderned_snapshot(nota)
+    nota.tenderned_published_on = entry.published_on if entry else None
+    nota.tenderned_reference = entry.reference if entry else None
+    nota.tenderned_url = entry.url if entry else None
+    after = _tenderned_snapshot(nota)
+    if after == before:
+        return
+    db.add(nota)
+    record(
+        db,
+        action="nota.tenderned_recorded" if entry else "nota.tenderned_removed",
+        entity_type=ENTITY,
+        entity_id=nota.id,
+        actor=actor,
+        summary=f"Publicatie op TenderNed van nota {nota.number} " + ("vastgelegd" if entry else "verwijderd"),
+        before=before,
+        after=after,
+    )
 
 
 def check_link(nota: Nota) -> str:

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from app.meetings.schemas import TenderNedOut
+
 
 class QuestionIn(BaseModel):
     dialogue_id: int = Field(ge=1, le=2_147_483_647, description="The trajectory the question is asked in")
@@ -67,3 +69,6 @@ class NotaOut(BaseModel):
     corrects_id: int | None
     questions: list[NotaQuestionOut]
     pdf_url: str
+    tenderned: TenderNedOut | None = Field(
+        default=None, description="Where the released nota was published on TenderNed, once SDFL recorded it"
+    )

@@ -15,7 +15,8 @@ from app.documents.service import notify_released_documents
 from app.kit import clock
 from app.mail.service import build_email, queue_mail, send_pending
 from app.meetings.manage import save_report
-from app.models import Audience, AuditEvent, DialogueStatus, Follower
+from app.meetings.recordings import RecordingInput, save_recording
+from app.models import Audience, AuditEvent, DialogueStatus, Follower, SessionStatus
 from tests import factories
 from tests.consultations.helpers import consultation, link_in, mails_to
 from tests.helpers import post_form
@@ -34,8 +35,17 @@ def follow_confirmed(client, db, dialogue) -> Follower:
     return db.exec(select(Follower).where(Follower.email == ADDRESS)).one()
 
 
+PUBLIC_LINK = RecordingInput(url="https://video.example.org/1", audience="public")
+
+
 def held_meeting(db, dialogue):
-    return factories.meeting(db, dialogue_=dialogue, starts_at=clock.now() - timedelta(days=2), title="Eerste sessie")
+    return factories.meeting(
+        db,
+        dialogue_=dialogue,
+        starts_at=clock.now() - timedelta(days=2),
+        title="Eerste sessie",
+        status=SessionStatus.held,
+    )
 
 
 def test_subscribe_confirm_get_a_report_mail_and_unsubscribe_with_one_click(client, db, smtp, smtp_settings):
@@ -54,7 +64,7 @@ def test_subscribe_confirm_get_a_report_mail_and_unsubscribe_with_one_click(clie
 
     # Not confirmed yet: no news.
     meeting = held_meeting(db, dialogue)
-    save_report(db, meeting, report="Verslag.", recording_url=None, publish=False, actor=admin)
+    save_report(db, meeting, report="Verslag.", publish=False, actor=admin)
     assert len(mails_to(db, ADDRESS)) == 1
 
     page = client.get(confirm)
@@ -62,7 +72,7 @@ def test_subscribe_confirm_get_a_report_mail_and_unsubscribe_with_one_click(clie
     db.refresh(follower)
     assert follower.confirmed_at is not None
 
-    save_report(db, meeting, report="Het verslag.", recording_url=None, publish=True, actor=admin)
+    save_report(db, meeting, report="Het verslag.", publish=True, actor=admin)
     update = mails_to(db, ADDRESS)[-1]
     assert "Verslag sessie" in update.subject and "een verslag" in update.body_text
     assert f"/sessions/{meeting.id}" in update.body_text
@@ -94,9 +104,7 @@ def test_subscribe_confirm_get_a_report_mail_and_unsubscribe_with_one_click(clie
 
     # No mail after unsubscribing.
     before = len(mails_to(db, ADDRESS))
-    save_report(
-        db, meeting, report="Het verslag.", recording_url="https://video.example.org/1", publish=True, actor=admin
-    )
+    save_recording(db, meeting, PUBLIC_LINK, None, actor=admin)
     assert len(mails_to(db, ADDRESS)) == before
 
 
@@ -159,20 +167,26 @@ def test_a_recording_and_a_public_document_are_announced_too(client, db):
     db.commit()
     follow_confirmed(client, db, dialogue)
     meeting = held_meeting(db, dialogue)
-    save_report(db, meeting, report="Verslag.", recording_url=None, publish=True, actor=admin)
+    save_report(db, meeting, report="Verslag.", publish=True, actor=admin)
     count = len(mails_to(db, ADDRESS))
-    save_report(db, meeting, report="Verslag.", recording_url="https://video.example.org/1", publish=True, actor=admin)
+    save_recording(db, meeting, PUBLIC_LINK, None, actor=admin)
     recording = mails_to(db, ADDRESS)[-1]
     assert len(mails_to(db, ADDRESS)) == count + 1 and "een opname" in recording.body_text
-    save_report(
+    save_report(db, meeting, report="Verslag, aangevuld.", publish=True, actor=admin)
+    save_recording(db, meeting, PUBLIC_LINK, None, actor=admin)
+    assert len(mails_to(db, ADDRESS)) == count + 1  # nothing new published
+    # A recording for participants only is no news for the public's followers.
+    other = held_meeting(db, dialogue)
+    save_report(db, other, report="Verslag.", publish=True, actor=admin)
+    count = len(mails_to(db, ADDRESS))
+    save_recording(
         db,
-        meeting,
-        report="Verslag, aangevuld.",
-        recording_url="https://video.example.org/1",
-        publish=True,
+        other,
+        RecordingInput(url="https://video.example.org/2", audience="participants"),
+        None,
         actor=admin,
     )
-    assert len(mails_to(db, ADDRESS)) == count + 1  # nothing new published
+    assert len(mails_to(db, ADDRESS)) == count
 
     now = clock.now()
     factories.document(
@@ -203,7 +217,7 @@ def test_followers_of_another_trajectory_hear_nothing(client, db):
     db.commit()
     follow_confirmed(client, db, followed)
     count = len(mails_to(db, ADDRESS))
-    save_report(db, held_meeting(db, other), report="Verslag.", recording_url=None, publish=True, actor=admin)
+    save_report(db, held_meeting(db, other), report="Verslag.", publish=True, actor=admin)
     assert len(mails_to(db, ADDRESS)) == count
 
 
@@ -273,7 +287,7 @@ def test_english_followers_get_english_mail(client, db):
     client.get("/?lang=en")
     follow_confirmed(client, db, dialogue)
     assert mails_to(db, ADDRESS)[0].subject.startswith("Confirm that you want to follow")
-    save_report(db, held_meeting(db, dialogue), report="Verslag.", recording_url=None, publish=True, actor=admin)
+    save_report(db, held_meeting(db, dialogue), report="Verslag.", publish=True, actor=admin)
     assert "has published a report" in mails_to(db, ADDRESS)[-1].body_text
 
 

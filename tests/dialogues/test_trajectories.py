@@ -207,6 +207,19 @@ def test_sessions_reports_recordings_and_public_proposals_of_this_trajectory_onl
     assert 'href="https://example.org/opname-1"' in html
     assert f'href="/proposals/{public.id}"' in html
     assert closed.title not in html and foreign.title not in html
+    # A recording for participants only, or one whose moment is still ahead, is not on the public page.
+    for change in (
+        {"recording_audience": Audience.participants},
+        {"recording_release_at": clock.now() + timedelta(days=1)},
+    ):
+        for field, value in change.items():
+            setattr(held, field, value)
+        db.add(held)
+        db.commit()
+        assert "opname-1" not in client.get(page_of(d)).text
+        held.recording_audience, held.recording_release_at = Audience.public, None
+        db.add(held)
+        db.commit()
 
 
 def test_a_consultation_says_who_may_take_part_and_links_the_request_form(client, db):

@@ -242,7 +242,9 @@ def test_attendance_and_report_publication(admin, db):
     )
     row = db.exec(select(Attendance).where(Attendance.session_id == ds.id, Attendance.provider_id == rodante.id)).one()
     assert row.attended and row.people == 3
-    bad_link = post_form(admin, f"{page}/report", {"report": "x", "recording_url": "javascript:alert(1)"}, page=page)
+    bad_link = post_form(
+        admin, f"{page}/recording", {"recorded": "1", "recording_url": "javascript:alert(1)"}, page=page
+    )
     assert bad_link.status_code == 422 and 'id="error-recording_url"' in bad_link.text
     empty = post_form(admin, f"{page}/report", {"report": "  ", "publish": "1"}, page=page)
     assert empty.status_code == 422 and 'id="error-report"' in empty.text
@@ -251,16 +253,12 @@ def test_attendance_and_report_publication(admin, db):
     assert "Concepttekst" not in admin.get(f"/sessions/{ds.id}").text  # a draft is not public
     clock.freeze(ds.ends_at + timedelta(hours=1))  # session 2 lies ahead in the demo: publish once it is held
     login(admin, "sdfl@example.org")  # a new day: the earlier sign-in has been idle too long
-    post_form(
-        admin,
-        f"{page}/report",
-        {
-            "report": "# Verslag\n\nDefinitieve tekst.",
-            "publish": "1",
-            "recording_url": "https://video.example.org/sessie-2",
-        },
-        page=page,
-    )
+    ds.status = SessionStatus.held
+    db.add(ds)
+    db.commit()
+    post_form(admin, f"{page}/report", {"report": "# Verslag\n\nDefinitieve tekst.", "publish": "1"}, page=page)
+    recording = {"recorded": "1", "recording_url": "https://video.example.org/sessie-2", "audience": "public"}
+    assert post_form(admin, f"{page}/recording", recording, page=page).status_code == 303
     post_form(admin, "/logout", page=page)
     public = admin.get(f"/sessions/{ds.id}").text
     assert "Definitieve tekst." in public and "https://video.example.org/sessie-2" in public
@@ -275,8 +273,12 @@ def at(client, moment) -> None:
 
 
 def test_report_cannot_be_published_before_the_session_has_ended(admin, db):
-    # The rule: a report is published once the session is over, from its end time (ends_at) on.
+    # The rule: a report is published once the session is over, from its end time (ends_at) on (and marked held:
+    # tests/meetings/test_publication.py).
     ds = db.exec(select(DialogueSession).where(DialogueSession.number == 2)).one()
+    ds.status = SessionStatus.held  # marked held too early: the end time still counts
+    db.add(ds)
+    db.commit()
     page = f"/admin/sessions/{ds.id}"
     text = "# Verslag\n\nWat we <b>bespraken</b>."
     message = (

@@ -56,6 +56,9 @@ TABLE = [
     (Action.draft, {}, (N, N, N, Y, Y)),
     (Action.sign_off, {}, (N, N, N, Y, N)),
     (Action.override_signoff, {}, (N, N, N, N, Y)),
+    (Action.consent_to_recording, {}, (N, Y, Y, N, N)),  # attendees only; SDFL notes objections (manage)
+    (Action.view_participant_recordings, {}, (N, Y, Y, Y, Y)),
+    (Action.view_unreleased_recordings, {}, (N, N, N, Y, Y)),
 ]
 
 
@@ -110,6 +113,7 @@ def test_read_keys_never_write(action):
         Action.sign_off: MUNICIPALITY_USER,
         Action.view_own_invitation: PROVIDER_USER,
         Action.ask_question: PROVIDER_USER,
+        Action.consent_to_recording: PROVIDER_USER,
     }.get(action, ADMIN_USER)
     admin_read = Principal(user=owner, scope="read", memberships={1: "accepted"})
     admin_write = Principal(user=owner, scope="write", memberships={1: "accepted"})
@@ -157,6 +161,9 @@ INVITATION_TABLE = [
     (Action.draft, {}, (N, N, N, N, N)),
     (Action.sign_off, {}, (N, N, N, N, N)),
     (Action.override_signoff, {}, (N, N, N, N, N)),
+    (Action.consent_to_recording, {}, (Y, N, N, N, N)),
+    (Action.view_participant_recordings, {}, (Y, N, N, N, N)),
+    (Action.view_unreleased_recordings, {}, (N, N, N, N, N)),
 ]
 
 
@@ -219,6 +226,9 @@ PARTICIPANT_TABLE = [
     (Action.draft, {}, (N, N, N, N, N)),
     (Action.sign_off, {}, (N, N, N, N, N)),
     (Action.override_signoff, {}, (N, N, N, N, N)),
+    (Action.consent_to_recording, {}, (Y, N, N, N, N)),
+    (Action.view_participant_recordings, {}, (Y, N, N, N, N)),
+    (Action.view_unreleased_recordings, {}, (N, N, N, N, N)),
 ]
 
 
