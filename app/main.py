@@ -47,6 +47,7 @@ from app.releases import admin_views as release_admin_views
 from app.review import api as review_api
 from app.review import views as review_views
 from app.signoff import admin_views as signoff_admin_views
+from app.sitepages import views as sitepage_views
 from app.web.errors import install_error_handlers
 from app.web.security import CSRFMiddleware
 from app.web.templates import STATIC_DIR
@@ -223,6 +224,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.include_router(release_admin_views.router)
     app.include_router(question_views.router)
     app.include_router(question_admin_views.router)
+    app.include_router(sitepage_views.router)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> RedirectResponse:

@@ -68,6 +68,7 @@ class Action(StrEnum):
     draft = "draft"  # co-author: agenda items, proposal sections, question wordings and answers (SDFL publishes)
     sign_off = "sign_off"  # approve or object to what is about to be released, for one's municipality
     override_signoff = "override_signoff"  # release without every approval, with a written reason
+    edit_site_pages = "edit_site_pages"  # the texts of the statements: accessibility, privacy, contact
 
 
 # Actions that change something: an API key with scope `read` may not do them.
@@ -84,6 +85,7 @@ WRITE_ACTIONS = frozenset(
         Action.draft,
         Action.sign_off,
         Action.override_signoff,
+        Action.edit_site_pages,
     }
 )
 
@@ -120,6 +122,7 @@ ROLES: dict[Action, frozenset[str]] = {
     Action.draft: REVIEWERS,
     Action.sign_off: frozenset({Role.municipality}),
     Action.override_signoff: ADMINS,
+    Action.edit_site_pages: ADMINS,
 }
 
 

@@ -56,6 +56,7 @@ TABLE = [
     (Action.draft, {}, (N, N, N, Y, Y)),
     (Action.sign_off, {}, (N, N, N, Y, N)),
     (Action.override_signoff, {}, (N, N, N, N, Y)),
+    (Action.edit_site_pages, {}, (N, N, N, N, Y)),
 ]
 
 
@@ -157,6 +158,7 @@ INVITATION_TABLE = [
     (Action.draft, {}, (N, N, N, N, N)),
     (Action.sign_off, {}, (N, N, N, N, N)),
     (Action.override_signoff, {}, (N, N, N, N, N)),
+    (Action.edit_site_pages, {}, (N, N, N, N, N)),
 ]
 
 
@@ -219,6 +221,7 @@ PARTICIPANT_TABLE = [
     (Action.draft, {}, (N, N, N, N, N)),
     (Action.sign_off, {}, (N, N, N, N, N)),
     (Action.override_signoff, {}, (N, N, N, N, N)),
+    (Action.edit_site_pages, {}, (N, N, N, N, N)),
 ]
 
 
