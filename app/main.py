@@ -35,6 +35,7 @@ from app.meetings import admin_views as meeting_admin_views
 from app.meetings import api as meetings_api
 from app.meetings import views as meeting_views
 from app.openapi import install_problem_openapi
+from app.overview import views as overview_views
 from app.proposals import admin_views as proposal_admin_views
 from app.proposals import api as proposals_api
 from app.proposals import views as proposal_views
@@ -225,6 +226,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.include_router(question_views.router)
     app.include_router(question_admin_views.router)
     app.include_router(sitepage_views.router)
+    app.include_router(overview_views.router)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> RedirectResponse:
