@@ -116,7 +116,8 @@ class Overview:
     answers_invitations: bool = False
     writes: bool = False  # comments (open windows)
     answers_questions: bool = False  # the questions to the providers are put to the reader's organisation
-    follows_own: bool = False  # own comments and questions
+    follows_own: bool = False  # answers to one's own comments (SDFL writes the answers: not for it)
+    asks: bool = False  # own questions for the nota van inlichtingen
     reviews: bool = False
     signs_off: bool = False  # for its municipality
     oversees_signoff: bool = False  # every municipality's (SDFL)
@@ -150,7 +151,8 @@ def overview(db: Session, principal: Principal) -> Overview:
     trajectories = {id_of(d): d for d in visible_trajectories(db, principal)}
     out = Overview(user=user, now=now)
     out.answers_invitations = can(principal, Action.view_own_invitation) and principal.provider_id is not None
-    out.follows_own = can(principal, Action.view_own_comments)
+    out.follows_own = can(principal, Action.view_own_comments) and not can(principal, Action.triage)
+    out.asks = can(principal, Action.ask_question, provider_id=principal.provider_id)
     out.reviews = can(principal, Action.review)
     out.signs_off = can(principal, Action.sign_off) and user.municipality_id is not None
     out.oversees_signoff = can(principal, Action.override_signoff)
@@ -169,6 +171,7 @@ def overview(db: Session, principal: Principal) -> Overview:
         out.open_questions = _open_questions(db, principal, [w.proposal for w in out.windows])
     if out.follows_own:
         out.answers = _answers(db, principal, now)
+    if out.asks:
         out.questions = _own_questions(db, principal, trajectories, now)
     if out.reviews:
         out.unreviewed = _unreviewed(db, trajectories)

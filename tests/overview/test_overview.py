@@ -294,7 +294,8 @@ def test_a_municipality_sees_unreviewed_feedback_its_sign_offs_and_sessions(brow
     assert "Akkoord ontbreekt van" not in signoff  # that is SDFL's view
     assert "Sessie 0" in section_of(html, "ov-sessions")
     assert section_of(html, "ov-milestones") == "" and section_of(html, "ov-open-questions") == ""
-    assert section_of(html, "ov-invitations") == ""
+    assert section_of(html, "ov-invitations") == "" and section_of(html, "ov-questions") == ""
+    assert "Nieuwe antwoorden op uw reacties" in html  # a municipality comments too
 
 
 def test_an_approval_takes_an_item_off_the_municipality_s_list_until_it_changes(browser, db):
@@ -343,6 +344,7 @@ def test_sdfl_sees_everything_with_the_missing_municipalities_and_the_deadlines(
     assert "Gehaald 0" not in milestones
     assert "Sessie 0" in section_of(html, "ov-sessions")
     assert section_of(html, "ov-invitations") == "" and section_of(html, "ov-open-questions") == ""
+    assert section_of(html, "ov-answers") == "" and section_of(html, "ov-questions") == ""  # SDFL answers
 
 
 def test_chosen_sign_off_municipalities_are_the_ones_asked(browser, db):

@@ -178,6 +178,7 @@ def test_an_admin_replaces_a_text_resets_it_and_each_change_is_audited(as_admin,
     english = anonymous.get("/privacy?lang=en").text
     assert "Onze afspraken" in english and '<div lang="nl">' in english
     assert "Eigen tekst, gewijzigd op" in as_admin.get("/admin/pages").text
+    assert 'href="/admin/pages/privacy"' in as_admin.get("/privacy").text  # the way to edit it
 
     reset = as_admin.post(
         "/admin/pages/privacy/reset", data={"locale": "nl", "csrf_token": token}, follow_redirects=False
