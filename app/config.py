@@ -52,10 +52,28 @@ class Settings(BaseSettings):
     # (uvicorn's --forwarded-allow-ips). Empty: none, the client address is the connection's.
     forwarded_allow_ips: str = ""
 
+    # Identity of this installation: the organisation in the header and in the statements (accessibility, privacy,
+    # contact). The logo is a path on this site (e.g. /static/logo.svg served by the proxy) or a data:image URL: the
+    # Content-Security-Policy loads images from this site only. Empty: the name alone.
+    organisation_name: str = Field(default="Sociaal Domein Flevoland", min_length=1, max_length=200)
+    organisation_short_name: str = Field(default="SDFL", max_length=40)
+    logo_url: str = Field(default="", max_length=100_000)
+    contact_email: str = Field(default="dialoog@sdflevoland.nl", max_length=320)
+    contact_phone: str = Field(default="", max_length=40)
+    contact_address: str = Field(default="", max_length=300)  # postal address, one line
+    privacy_email: str = Field(default="", max_length=320)  # the data protection officer; empty: contact_email
+
     @model_validator(mode="after")
     def _derive(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite:///{(self.data_dir / 'dialoog.db').as_posix()}"
+        logo = self.logo_url.strip()
+        if logo and not (logo.startswith("data:image/") or (logo.startswith("/") and not logo.startswith("//"))):
+            raise ValueError(
+                "DIALOOG_LOGO_URL must be a path on this site (for example /static/logo.svg) or a data:image URL: "
+                "the Content-Security-Policy loads images from this site only."
+            )
+        self.logo_url = logo
         return self
 
     @property

@@ -35,6 +35,7 @@ from app.meetings import admin_views as meeting_admin_views
 from app.meetings import api as meetings_api
 from app.meetings import views as meeting_views
 from app.openapi import install_problem_openapi
+from app.overview import views as overview_views
 from app.proposals import admin_views as proposal_admin_views
 from app.proposals import api as proposals_api
 from app.proposals import views as proposal_views
@@ -48,6 +49,7 @@ from app.review import api as review_api
 from app.review import views as review_views
 from app.signoff import admin_views as signoff_admin_views
 from app.signoff import api as signoff_api
+from app.sitepages import views as sitepage_views
 from app.web.errors import install_error_handlers
 from app.web.security import CSRFMiddleware
 from app.web.templates import STATIC_DIR
@@ -225,6 +227,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.include_router(release_admin_views.router)
     app.include_router(question_views.router)
     app.include_router(question_admin_views.router)
+    app.include_router(sitepage_views.router)
+    app.include_router(overview_views.router)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> RedirectResponse:

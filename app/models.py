@@ -858,6 +858,21 @@ class SignoffOverride(SQLModel, table=True):
     created_at: datetime = _created()
 
 
+class SitePage(SQLModel, table=True):
+    """An admin's text (Markdown) for one of the statements (accessibility, privacy, contact) in one language.
+    Without a row the page shows the text shipped with Dialoog; "reset to default" deletes the row."""
+
+    __tablename__ = "site_pages"
+    __table_args__ = (UniqueConstraint("slug", "locale"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=40)
+    locale: str = Field(max_length=10)
+    body: str = Field(sa_type=Text)  # Markdown with {placeholders} for the installation's details
+    updated_by_id: int | None = Field(default=None, foreign_key="users.id")
+    updated_at: datetime = _created()
+
+
 class ApiKey(SQLModel, table=True):
     __tablename__ = "api_keys"
 

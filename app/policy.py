@@ -71,6 +71,7 @@ class Action(StrEnum):
     consent_to_recording = "consent_to_recording"  # say yes or no to being recorded at a recorded session
     view_participant_recordings = "view_participant_recordings"  # a released recording for participants only
     view_unreleased_recordings = "view_unreleased_recordings"  # a recording before its release moment
+    edit_site_pages = "edit_site_pages"  # the texts of the statements: accessibility, privacy, contact
 
 
 # Actions that change something: an API key with scope `read` may not do them.
@@ -88,6 +89,7 @@ WRITE_ACTIONS = frozenset(
         Action.sign_off,
         Action.override_signoff,
         Action.consent_to_recording,
+        Action.edit_site_pages,
     }
 )
 
@@ -127,6 +129,7 @@ ROLES: dict[Action, frozenset[str]] = {
     Action.consent_to_recording: frozenset({Role.provider, Role.participant}),  # attendees, taking part
     Action.view_participant_recordings: PARTICIPANTS,
     Action.view_unreleased_recordings: REVIEWERS,  # as documents: staff check what goes out
+    Action.edit_site_pages: ADMINS,
 }
 
 

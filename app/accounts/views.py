@@ -30,6 +30,15 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+# Where signing in lands when no page asked for it: the personal overview of what waits for the user.
+AFTER_SIGN_IN = "/overzicht"
+
+
+def landing(target: str | None) -> str:
+    """Where to go after signing in: the page that sent the user here (``next``, on this site), else the overview."""
+    return safe_next(target) if target else AFTER_SIGN_IN
+
+
 def _login_page(
     request: Request,
     *,
@@ -53,8 +62,8 @@ def _login_page(
 @router.get("/login", include_in_schema=False)
 def login_form(request: Request, user: CurrentUser, next: str | None = None) -> Response:
     if user is not None:
-        return RedirectResponse(safe_next(next), status_code=303)
-    return _login_page(request, next_url=safe_next(next))
+        return RedirectResponse(landing(next), status_code=303)
+    return _login_page(request, next_url=safe_next(next) if next else "")
 
 
 @router.post("/login", include_in_schema=False)
@@ -63,9 +72,9 @@ def login(
     session: SessionDep,
     email: Annotated[str, Form(max_length=320)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
-    next: Annotated[str, Form()] = "/",
+    next: Annotated[str, Form()] = "",
 ) -> Response:
-    next_url = safe_next(next)
+    next_url = safe_next(next) if next else ""  # kept in the form when signing in fails
     try:
         user = service.authenticate(session, email=email, password=password, ip=client_ip(request))
     except TooManyRequests as exc:
@@ -90,7 +99,7 @@ def login(
     if previous:
         service.end_session(session, previous)  # a new session id at every sign-in
     token = service.start_session(session, user, ip=client_ip(request), user_agent=request.headers.get("user-agent"))
-    response = RedirectResponse(next_url, status_code=303)
+    response = RedirectResponse(landing(next_url), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         token,

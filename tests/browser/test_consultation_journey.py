@@ -120,7 +120,7 @@ def test_the_admin_participants_page_passes_axe(browser, consultation_server, wi
     page.get_by_label("E-mailadres").fill(ADMIN)
     page.get_by_label("Wachtwoord").fill(factories.PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url("**/")
+    page.wait_for_url("**/overzicht")
     page.goto(f"/admin/dialogues/{SLUG}/deelnemers")
     assert page.get_by_role("heading", name="Te beoordelen (2)").is_visible()
     assert page.get_by_text("Merel").first.is_visible()

@@ -59,6 +59,7 @@ TABLE = [
     (Action.consent_to_recording, {}, (N, Y, Y, N, N)),  # attendees only; SDFL notes objections (manage)
     (Action.view_participant_recordings, {}, (N, Y, Y, Y, Y)),
     (Action.view_unreleased_recordings, {}, (N, N, N, Y, Y)),
+    (Action.edit_site_pages, {}, (N, N, N, N, Y)),
 ]
 
 
@@ -164,6 +165,7 @@ INVITATION_TABLE = [
     (Action.consent_to_recording, {}, (Y, N, N, N, N)),
     (Action.view_participant_recordings, {}, (Y, N, N, N, N)),
     (Action.view_unreleased_recordings, {}, (N, N, N, N, N)),
+    (Action.edit_site_pages, {}, (N, N, N, N, N)),
 ]
 
 
@@ -229,6 +231,7 @@ PARTICIPANT_TABLE = [
     (Action.consent_to_recording, {}, (Y, N, N, N, N)),
     (Action.view_participant_recordings, {}, (Y, N, N, N, N)),
     (Action.view_unreleased_recordings, {}, (N, N, N, N, N)),
+    (Action.edit_site_pages, {}, (N, N, N, N, N)),
 ]
 
 

@@ -1,0 +1,1 @@
+"""The personal overview after sign-in: what waits for me, per role."""

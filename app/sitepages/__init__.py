@@ -1,0 +1,1 @@
+"""The statements every installation publishes (accessibility, privacy, contact) and the installation's identity."""
