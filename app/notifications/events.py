@@ -373,8 +373,8 @@ def remind_closing_windows(session: Session) -> int:
             message = Message(
                 title=text(
                     locale,
-                    f"De reactietermijn van '{proposal.title}' sluit op {closes}",
-                    f"The comment window of '{proposal.title}' closes on {closes}",
+                    f"Reactietermijn sluit op {closes}: {proposal.title}",
+                    f"Comment window closes on {closes}: {proposal.title}",
                 ),
                 intro=text(
                     locale,
