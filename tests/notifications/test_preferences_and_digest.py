@@ -12,7 +12,8 @@ from app.accounts import notification_settings as settings
 from app.accounts.notification_settings import Kind, Mode
 from app.kit import clock
 from app.kit.errors import ValidationFailed
-from app.models import AuditEvent, Notification, NotificationDigest, NotificationStatus
+from app.meetings.manage import save_report
+from app.models import AuditEvent, Notification, NotificationDigest, NotificationPreference, NotificationStatus
 from app.notifications import events
 from tests import factories
 from tests.helpers import csrf_from
@@ -47,8 +48,6 @@ def test_the_digest_comes_the_next_morning_once_listing_everything(db, world: Wo
     mine = answered(db, world, world.provider)
     meeting = factories.meeting(db, dialogue_=world.dialogue, starts_at=clock.now() - timedelta(days=1))
     db.commit()
-    from app.meetings.manage import save_report
-
     save_report(db, meeting, report="Verslag.", recording_url=None, publish=True, actor=world.admin)
     db.commit()
 
@@ -92,7 +91,7 @@ def test_required_kinds_cannot_be_switched_off(db, world: World, smtp, smtp_sett
         settings.save(db, world.provider, {Kind.package_released: Mode.off})
     assert settings.preferences(db, world.provider.id)[Kind.package_released] == Mode.now
     # A stored "off" (an old row, a direct write) does not stop a required mail either.
-    db.add(settings.NotificationPreference(user_id=world.provider.id, kind=Kind.package_released, mode=Mode.off))
+    db.add(NotificationPreference(user_id=world.provider.id, kind=Kind.package_released, mode=Mode.off))
     db.commit()
     events.package_released(
         db, world.provider, world.dialogue, package_id=1, package_title="Stukken sessie 1", lines=[], context={
