@@ -44,7 +44,7 @@ from app.models import (
     VersionStatus,
     id_of,
 )
-from app.notifications.service import Line, Message, in_locale, notify, text
+from app.notifications.service import Line, Message, in_locale, notify, text, told
 
 
 def _fingerprint(value: Any) -> str:
@@ -201,7 +201,9 @@ def subgroups_changed(
     for provider_id in sorted(set(provider_ids)):
         division = _provider_subgroups(db, meeting, provider_id)
         state = [[i.id, i.starts_at.isoformat(), i.ends_at.isoformat(), name] for i, name in division]
-        key = f"subgroups:{meeting.id}:{provider_id}:{_fingerprint(state)}"
+        # What it says, and when: the same division saved twice at one moment is told once; a change back later
+        # is a change of its own.
+        key = f"subgroups:{meeting.id}:{provider_id}:{_fingerprint(state)}:{clock.now().isoformat()}"
         for user in accepted_contacts(db, id_of(dialogue), provider_id):
             locale = user.locale
             with in_locale(locale):
@@ -363,7 +365,11 @@ def remind_closing_windows(session: Session) -> int:
             answered.setdefault(author_id, set()).add(section_id)
         dialogue = session.get(Dialogue, proposal.dialogue_id)
         assert dialogue is not None and proposal.closes_at is not None
+        key = f"version:{version.id}"
+        reminded = told(session, Kind.window_closing, key)
         for user in members(session, proposal.dialogue_id):
+            if user.id in reminded:
+                continue
             open_questions = [s for s in questions if s.id not in answered.get(id_of(user), set())]
             if not open_questions:
                 continue
@@ -384,7 +390,5 @@ def remind_closing_windows(session: Session) -> int:
                 path=f"/proposals/{proposal.id}",
                 lines=[Line(s.heading, f"/proposals/{proposal.id}/sections/{s.key}") for s in open_questions],
             )
-            made += notify(
-                session, user, Kind.window_closing, f"version:{version.id}", message, dialogue_id=dialogue.id
-            )
+            made += notify(session, user, Kind.window_closing, key, message, dialogue_id=dialogue.id)
     return made

@@ -18,6 +18,7 @@ Texts are written in the user's language (``User.locale``) when the row is made.
 from __future__ import annotations
 
 import base64
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -106,6 +107,8 @@ def notify(
     if not user.active:
         return False
     now = clock.now()
+    if len(key) > 200:  # a long subject (a URL): its start and a hash of the whole, still unique
+        key = f"{key[:150]}#{hashlib.sha256(key.encode()).hexdigest()[:40]}"
     payload: dict[str, Any] = {
         "intro": message.intro,
         "path": message.path,
@@ -122,7 +125,7 @@ def notify(
         {
             "user_id": id_of(user),
             "kind": str(kind),
-            "key": key[:200],
+            "key": key,
             "dialogue_id": dialogue_id,
             "title": " ".join(message.title.split())[:300],
             "payload": payload,
@@ -192,6 +195,12 @@ def handle(db: Session, row_id: int, now: datetime | None = None) -> str | None:
         )
     db.expire(row)
     return status
+
+
+def told(db: Session, kind: str, key: str) -> set[int]:
+    """The users who have (or had) the notification of ``kind`` and ``key``: a scheduled task that runs every pass
+    asks once instead of trying each user again."""
+    return set(db.exec(select(Notification.user_id).where(Notification.kind == kind, Notification.key == key)).all())
 
 
 def deliver_due_notifications(session: Session) -> int:
