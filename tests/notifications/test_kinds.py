@@ -11,6 +11,7 @@ from app.accounts.notification_settings import Kind
 from app.kit import clock
 from app.meetings import manage as meetings
 from app.models import AgendaFormat, Nota, Notification, NotificationStatus, Question, ReleaseStatus
+from app.notifications.service import Line, Message, notify
 from app.policy import Principal
 from app.questions import notas
 from tests import factories
@@ -250,3 +251,19 @@ def test_a_notification_is_made_once_per_user_kind_and_subject(db, world: World)
     assert [(r.kind, r.key, r.status) for r in rows] == [
         (Kind.question_answered, f"nota:{nota.id}", NotificationStatus.sent)
     ]
+
+
+def test_the_same_subject_twice_makes_one_notification_and_one_mail(db, world: World, smtp, smtp_settings):
+    message = Message(
+        title="Verslag gepubliceerd: sessie 1", intro="Gepubliceerd:", path="/sessions/1", lines=[Line("x")]
+    )
+    assert notify(db, world.provider, Kind.published, "report:1", message) is True
+    assert notify(db, world.provider, Kind.published, "report:1", message) is False
+    assert notify(db, world.colleague, Kind.published, "report:1", message) is True  # another user: their own
+    db.commit()
+    worker_pass(db, smtp_settings)
+    worker_pass(db, smtp_settings)
+    assert len(received(smtp, world.provider.email)) == 1 and len(received(smtp, world.colleague.email)) == 1
+    world.other.active = False
+    db.add(world.other)
+    assert notify(db, world.other, Kind.published, "report:1", message) is False  # no mail to a deactivated user
