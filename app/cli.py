@@ -18,6 +18,8 @@ from app.documents.service import notify_released_documents
 from app.kit.errors import AppError
 from app.mail.service import run_worker, start_background_worker
 from app.models import Dialogue, Municipality, Provider
+from app.notifications.events import remind_closing_windows
+from app.notifications.service import deliver_due_notifications, send_daily_digests
 from app.proposals.manage import publish_due_versions
 from app.questions.notas import release_due_notas
 from app.releases.service import release_due_packages
@@ -29,6 +31,9 @@ SCHEDULED_TASKS: list[jobs.Task] = [
     publish_due_versions,
     release_due_notas,  # notas scheduled on their own (a nota in a package goes out with the package)
     notify_released_documents,
+    deliver_due_notifications,  # answers released at a later moment: told when it comes
+    remind_closing_windows,  # a comment window closes within N days and a question is not answered
+    send_daily_digests,  # after the notifications above: one mail per user per day from the digest hour
     jobs.forget_old_rate_limit_hits,
     jobs.forget_old_login_attempts,
 ]

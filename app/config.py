@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     smtp_password: str = ""
     smtp_starttls: bool = False
     mail_from: str = "Dialoog SDFL <dialoog@example.org>"
+    # Notifications: the local (Europe/Amsterdam) hour of the daily digest; how many days before a comment window
+    # closes a participant who has not answered a question section is reminded.
+    notification_digest_hour: int = Field(default=7, ge=0, le=23)
+    comment_window_reminder_days: int = Field(default=3, ge=1, le=30)
 
     # Limits
     max_request_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)

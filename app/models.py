@@ -987,3 +987,64 @@ class RateLimitHit(SQLModel, table=True):
     bucket: str = Field(max_length=40)
     key: str = Field(max_length=200)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True)
+
+
+# --- notifications -----------------------------------------------------------------------------
+
+
+class NotificationStatus(StrEnum):
+    pending = "pending"  # its moment has not come (a release at a later moment), or not handled yet
+    sent = "sent"  # queued in the outbox as a mail of its own
+    digest = "digest"  # waits for the user's next daily digest
+    digested = "digested"  # went out in a digest
+    skipped = "skipped"  # the user switched this kind off
+
+
+class NotificationPreference(SQLModel, table=True):
+    """How a user wants to hear of one kind of notification: at once, in the daily digest, or not at all."""
+
+    __tablename__ = "notification_preferences"
+
+    user_id: int = Field(foreign_key="users.id", primary_key=True, ondelete="CASCADE")
+    kind: str = Field(max_length=40, primary_key=True)
+    mode: str = Field(max_length=20)
+    updated_at: datetime = _created()
+
+
+class NotificationDigest(SQLModel, table=True):
+    """One user's daily digest of one (local) day: unique, so two workers never send a user two digests."""
+
+    __tablename__ = "notification_digests"
+    __table_args__ = (UniqueConstraint("user_id", "day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    day: str = Field(max_length=10)  # ISO date in Europe/Amsterdam
+    outbox_message_id: int | None = Field(default=None, foreign_key="outbox_messages.id")
+    created_at: datetime = _created()
+
+
+class Notification(SQLModel, table=True):
+    """Something a user is told of, once: unique per (user, kind, key), so a second worker, a second admin or a
+    restart inserts nothing and sends nothing. The texts are in the user's language, written when it was made."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        UniqueConstraint("user_id", "kind", "key"),
+        Index("ix_notifications_status_due_at", "status", "due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    kind: str = Field(max_length=40)
+    key: str = Field(max_length=200)  # what it is about (e.g. "nota:12"): the same subject is never told twice
+    dialogue_id: int | None = Field(default=None, foreign_key="dialogues.id", index=True)
+    title: str = Field(max_length=300)  # one line, the subject of its own mail and a line of the digest
+    # {"lines": [...], "path": "/...", "template": ..., "context": {...}, "attachments": [...]} (see app.notifications)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default=NotificationStatus.pending, max_length=20)
+    due_at: datetime = _ts()
+    outbox_message_id: int | None = Field(default=None, foreign_key="outbox_messages.id")
+    digest_id: int | None = Field(default=None, foreign_key="notification_digests.id", index=True)
+    created_at: datetime = _created()
+    handled_at: datetime | None = _ts(default=None)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
-from app.accounts import password_links, service
+from app.accounts import notification_settings, password_links, service
 from app.accounts.deps import SESSION_COOKIE, CurrentUser, SignedInUser, client_ip
 from app.config import get_settings
 from app.db import SessionDep, commit_now, rollback_now
@@ -122,8 +122,15 @@ def logout(request: Request, session: SessionDep, user: CurrentUser) -> Response
     return response
 
 
-@router.get("/account", include_in_schema=False)
-def account(request: Request, session: SessionDep, user: SignedInUser) -> Response:
+def _account_page(
+    request: Request,
+    session: Session,
+    user: SignedInUser,
+    *,
+    chosen: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
     principal: Principal = request.state.principal  # with its invitation: access follows it
     allowed = {action.value: can(principal, action, provider_id=user.provider_id) for action in Action}
     return render(
@@ -136,8 +143,43 @@ def account(request: Request, session: SessionDep, user: SignedInUser) -> Respon
             "role_name": service.ROLE_NAMES.get(user.role, service.ROLE_NAMES[Role.provider]),
             "provider": session.get(Provider, user.provider_id) if user.provider_id else None,
             "municipality": session.get(Municipality, user.municipality_id) if user.municipality_id else None,
+            "notification_kinds": [
+                (info, notification_settings.modes_for(info.kind)) for info in notification_settings.KINDS
+            ],
+            "notification_modes": notification_settings.MODE_LABELS,
+            "notification_choices": chosen or notification_settings.preferences(session, user.id or 0),
+            "notification_errors": errors or {},
+            "notifications_saved": request.query_params.get("saved") == "notifications",
         },
+        status_code=status_code,
     )
+
+
+@router.get("/account", include_in_schema=False)
+def account(request: Request, session: SessionDep, user: SignedInUser) -> Response:
+    return _account_page(request, session, user)
+
+
+@router.post("/account/notifications", include_in_schema=False)
+async def save_notification_settings(request: Request, session: SessionDep, user: SignedInUser) -> Response:
+    """Per kind of notification: at once, in the daily digest, or off (not for what procurement requires)."""
+    form = await request.form()
+    choices = {
+        info.kind: str(form.get(f"notify_{info.kind}"))[:20]
+        for info in notification_settings.KINDS
+        if form.get(f"notify_{info.kind}") is not None
+    }
+    try:
+        notification_settings.save(session, user, choices, ip=client_ip(request))
+    except AppError as exc:
+        if exc.status_code != 422:
+            raise
+        rollback_now(session)
+        current = notification_settings.preferences(session, user.id or 0)
+        return _account_page(
+            request, session, user, chosen={**current, **choices}, errors=field_errors(exc), status_code=422
+        )
+    return RedirectResponse("/account?saved=notifications#berichten", status_code=303)
 
 
 @router.get("/account/set-password/{token}", include_in_schema=False)

@@ -20,6 +20,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, func, select
 
 from app.audit.service import record
+from app.feedback.labels import STATUS_LABELS
 from app.kit import clock
 from app.kit.errors import Conflict, invalid
 from app.kit.i18n import gettext as _
@@ -35,6 +36,7 @@ from app.models import (
     SignoffSubject,
     id_of,
 )
+from app.notifications import events as notifications
 from app.policy import Action, Principal, authorize
 from app.signoff import service as signoff
 
@@ -347,4 +349,35 @@ def release(
         },
         ip=ip,
     )
+    _notify_authors(session, shown, moment, actor_id=principal.user.id if principal.user else None)
     return Pending(replies=len(replies), decisions=len(decided))
+
+
+def _notify_authors(session: Session, shown: ReleaseContent, moment: datetime, *, actor_id: int | None) -> None:
+    """Each author whose comments got an answer or a decision hears of it once, at the release's moment, in one
+    notification listing them (``app.notifications``; key: the release's digest)."""
+    parent_ids = sorted({r.parent_id for r in shown.replies if r.parent_id})
+    parents = (
+        {c.id: c for c in session.exec(select(Comment).where(col(Comment.id).in_(parent_ids))).all()}
+        if parent_ids
+        else {}
+    )
+    items = [
+        notifications.ReleasedItem(
+            author_id=parent.author_id, comment_id=id_of(parent), proposal=r.proposal, heading=r.heading
+        )
+        for r in shown.replies
+        if (parent := parents.get(r.parent_id)) is not None
+    ] + [
+        notifications.ReleasedItem(
+            author_id=d.comment.author_id,
+            comment_id=id_of(d.comment),
+            proposal=d.proposal,
+            heading=d.heading,
+            status_label=STATUS_LABELS.get(d.comment.status, d.comment.status),
+        )
+        for d in shown.decisions
+    ]
+    notifications.replies_released(
+        session, shown.dialogue, items, moment=moment, key=shown.digest[:32], actor_id=actor_id
+    )

@@ -11,7 +11,6 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app.audit.service import record
-from app.dialogues.following import notify_followers
 from app.dialogues.participants import accepted_contacts
 from app.kit import clock, tenderned
 from app.kit.errors import Conflict, NotFound, invalid
@@ -34,6 +33,8 @@ from app.models import (
     id_of,
     is_valid_id,
 )
+from app.notifications.events import notify_published, subgroups_changed
+from app.policy import ALWAYS_TOLD_OF_RELEASES
 
 # --- the release package's moment -----------------------------------------------------------------
 
@@ -78,6 +79,8 @@ def send_save_the_dates(
     method = "CANCEL" if cancelled else "REQUEST"
     template = "session_cancelled" if cancelled else ("session_changed" if meeting.ics_sequence else "save_the_date")
     recipients = accepted_contacts(db, dialogue.id or 0, provider_id)
+    if provider_id is None:  # the municipalities' officers get the same invitations, updates and cancellations
+        recipients += municipal_users(db)
     for user in recipients:
         ics = calendar_bytes([(meeting, dialogue)], method=method, attendee=user.email)
         queue_mail(
@@ -104,6 +107,15 @@ def send_save_the_dates(
             ],
         )
     return len(recipients)
+
+
+def municipal_users(db: Session) -> list[User]:
+    """The municipalities' active users (told of every session, as of every release), by email."""
+    return list(
+        db.exec(
+            select(User).where(col(User.role).in_(ALWAYS_TOLD_OF_RELEASES), col(User.active)).order_by(col(User.email))
+        ).all()
+    )
 
 
 # --- sessions --------------------------------------------------------------------------------------
@@ -320,6 +332,7 @@ def add_item(db: Session, meeting: DialogueSession, data: AgendaInput, *, actor:
 def update_item(
     db: Session, meeting: DialogueSession, item: AgendaItem, data: AgendaInput, *, actor: User
 ) -> AgendaItem:
+    times_before = (item.starts_at, item.ends_at)
     item.starts_at, item.ends_at = _validate_item(meeting, data)
     item.title = data.title.strip()
     item.description, item.format, item.proposal_id = data.description.strip(), data.format, data.proposal_id
@@ -333,6 +346,8 @@ def update_item(
         actor=actor,
         summary=f"Agendapunt '{item.title}' gewijzigd",
     )
+    if item.format == AgendaFormat.subgroups and (item.starts_at, item.ends_at) != times_before:
+        _tell_subgroups(db, item, list(subgroups(db, [id_of(item)])[id_of(item)]), times_changed=True)
     return item
 
 
@@ -388,6 +403,7 @@ def set_subgroups(session: Session, item: AgendaItem, assignment: dict[int, str]
         a.provider_id: a
         for a in session.exec(select(SubgroupAssignment).where(SubgroupAssignment.agenda_item_id == item.id))
     }
+    before = {provider_id: a.subgroup for provider_id, a in existing.items()}
     for provider_id, name in assignment.items():
         name = name.strip()[:100]
         current = existing.get(provider_id)
@@ -407,6 +423,24 @@ def set_subgroups(session: Session, item: AgendaItem, assignment: dict[int, str]
         summary=f"Indeling in subgroepen voor '{item.title}' gewijzigd",
         after={str(k): v.strip() for k, v in assignment.items() if v.strip()},
     )
+    changed = [p for p, name in assignment.items() if name.strip()[:100] != before.get(p, "")]
+    if changed:
+        session.flush()
+        _tell_subgroups(session, item, changed, times_changed=False)
+
+
+def _tell_subgroups(db: Session, item: AgendaItem, provider_ids: list[int], *, times_changed: bool) -> None:
+    """The contacts of these providers hear of their organisation's subgroups (``app.notifications``); where the
+    times changed, with the session's calendar file."""
+    meeting = db.get(DialogueSession, item.session_id)
+    dialogue = db.get(Dialogue, meeting.dialogue_id) if meeting else None
+    if meeting is None or dialogue is None or not provider_ids:
+        return
+
+    def calendar(user: User) -> bytes:
+        return calendar_bytes([(meeting, dialogue)], method="REQUEST", attendee=user.email)
+
+    subgroups_changed(db, meeting, dialogue, provider_ids, calendar=calendar if times_changed else None)
 
 
 # --- after the session -----------------------------------------------------------------------------
@@ -476,14 +510,16 @@ def save_report(db: Session, meeting: DialogueSession, *, report: str, publish: 
         before={"report_length": len(report_before or "")},
         after={"report_length": len(meeting.report)},
     )
-    # The trajectory's followers hear of a newly published report (with a public recording released with it).
+    # The trajectory's members (by their notification settings) and followers (by mail) hear of a newly published
+    # report (with a public recording released with it): app.notifications.events.
     if published_now:
-        notify_followers(
+        notify_published(
             db,
             meeting.dialogue_id,
             "report",
             f"Verslag sessie {meeting.number}: {meeting.title}",
             f"/sessions/{meeting.id}",
+            key=f"{meeting.id}",
         )
 
 

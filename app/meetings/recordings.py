@@ -21,7 +21,6 @@ from typing import Any
 from sqlmodel import Session, select
 
 from app.audit.service import record
-from app.dialogues.following import notify_followers
 from app.dialogues.participants import members
 from app.kit import clock, storage
 from app.kit.dates import parse_local_datetime
@@ -29,6 +28,7 @@ from app.kit.errors import Conflict, NotFound, invalid
 from app.kit.storage import clean_filename
 from app.meetings.service import recording_released
 from app.models import Audience, DialogueSession, RecordingConsent, SessionStatus, User, id_of
+from app.notifications.events import notify_published
 from app.policy import Action, Principal, authorize
 
 MAX_RECORDING_BYTES = 20 * 1024 * 1024  # as documents: the request limit (25 MiB) leaves room for the form
@@ -149,7 +149,7 @@ def save_recording(
         errors["recording_url"] = "Een geannuleerde sessie heeft geen opname."
     if errors:
         raise invalid(errors)
-    public_before = meeting.recording_audience == Audience.public and recording_released(meeting)
+    released_before = recording_released(meeting)
     before = _snapshot(meeting)
     meeting.recorded = meeting.recorded or will_have
     if checked is not None and upload is not None:
@@ -181,16 +181,18 @@ def save_recording(
         before={k: before[k] for k in changed},
         after=changed,
     )
-    # The moment a public recording is released, the trajectory's followers hear of it (a recording released
-    # together with the report is in the report's mail; one scheduled ahead is not announced here).
-    public_now = meeting.recording_audience == Audience.public and recording_released(meeting)
-    if public_now and (not public_before or before["recording_url"] != after["recording_url"]):
-        notify_followers(
+    # The moment a recording is released, the trajectory's members hear of it (each by their notification
+    # settings) and, for a public one, its followers (a recording released together with the report is in the
+    # report's notification; one scheduled ahead is not announced here).
+    if recording_released(meeting) and (not released_before or before["recording_url"] != after["recording_url"]):
+        notify_published(
             db,
             meeting.dialogue_id,
             "recording",
             f"Opname sessie {meeting.number}: {meeting.title}",
             f"/sessions/{meeting.id}",
+            key=f"{meeting.id}:{meeting.recording_url or meeting.recording_file_path}",
+            audience_members_only=meeting.recording_audience != Audience.public,
         )
         return True
     return False

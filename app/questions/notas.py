@@ -38,6 +38,7 @@ from app.models import (
     id_of,
     is_valid_id,
 )
+from app.notifications import events as notifications
 from app.policy import Action, Principal, authorize, can
 from app.questions.asking import is_reviewer
 from app.signoff import service as signoff
@@ -616,18 +617,26 @@ def release_nota(db: Session, nota: Nota, *, at: datetime, actor: User | None) -
         summary=f"Nota van inlichtingen {nota.number} vrijgegeven ({len(ids)} vragen)",
         after={"questions": ids, "released_at": at.isoformat(), "package_id": nota.package_id},
     )
-    for user in _askers(db, ids):
-        queue_mail(
+    askers = _askers(db, ids)
+    for user in askers:  # by each asker's notification settings (app.notifications)
+        notifications.question_answered(
             db,
-            to=user.email,
-            template="question_answered",
-            context={
-                "user_name": user.name or user.email,
-                "dialogue_title": dialogue.title,
-                "nota_number": nota.number,
-                "nota_title": nota.title,
-                "link": nota_link(dialogue, nota),
-            },
+            user,
+            dialogue,
+            nota_id=id_of(nota),
+            nota_number=nota.number,
+            nota_title=nota.title,
+            path=nota_link(dialogue, nota),
+        )
+    if nota.package_id is None:  # a nota in a package is announced by the package's mail
+        notifications.notify_published(
+            db,
+            nota.dialogue_id,
+            "nota",
+            f"{nota.number}. {nota.title}",
+            nota_link(dialogue, nota),
+            key=str(nota.id),
+            exclude_user_ids=[id_of(u) for u in askers],
         )
     return ids
 

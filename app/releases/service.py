@@ -48,6 +48,7 @@ from app.models import (
     id_of,
     is_valid_id,
 )
+from app.notifications import events as notifications
 from app.policy import Action, Principal, authorize, can
 from app.proposals import manage as proposals
 from app.questions import notas as question_notas
@@ -782,19 +783,23 @@ def _mail_participants(db: Session, package: ReleasePackage, items: Contents) ->
         )
     )
     recipients = {u.id: u for u in proposals.participants_to_notify(db, package.dialogue_id)}
+    context = {
+        "package_title": package.title,
+        "dialogue_title": dialogue.title,
+        "session": f"sessie {meeting.number}: {meeting.title}" if meeting else "",
+        "session_date": fmt_datetime(meeting.starts_at) if meeting else "",
+        "items": lines,
+    }
+    # Required in the procurement: at once or in the digest by each user's choice, never off (app.notifications).
     for user in sorted(recipients.values(), key=lambda u: (u.email, u.id or 0)):
-        queue_mail(
+        notifications.package_released(
             db,
-            to=user.email,
-            template="package_released",
-            context={
-                "user_name": user.name or user.email,
-                "package_title": package.title,
-                "dialogue_title": dialogue.title,
-                "session": f"sessie {meeting.number}: {meeting.title}" if meeting else "",
-                "session_date": fmt_datetime(meeting.starts_at) if meeting else "",
-                "items": lines,
-            },
+            user,
+            dialogue,
+            package_id=id_of(package),
+            package_title=package.title,
+            lines=[f"{line['kind']}: {line['title']}" for line in lines],
+            context=context,
         )
     return len(recipients)
 

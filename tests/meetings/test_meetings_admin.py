@@ -46,6 +46,7 @@ def dialogue(db) -> None:
 
 
 ACCEPTED_CONTACTS = 11  # demo: 11 providers accepted, one contact each
+INVITED = ACCEPTED_CONTACTS + 1  # and the municipality's officer (issue 19: calendar invitations to them too)
 
 
 def new_session(client, **overrides) -> object:
@@ -88,14 +89,15 @@ def test_save_the_date_update_and_cancel_over_smtp(admin, db, smtp, smtp_setting
     ds = db.exec(select(DialogueSession).where(DialogueSession.number == 4)).one()
     assert db.exec(select(AuditEvent).where(AuditEvent.action == "session.created")).first()
 
-    # Every accepted provider's contact gets a save-the-date with a valid ICS, received over SMTP.
+    # Every accepted provider's contact and every municipal officer gets a save-the-date with a valid ICS, received
+    # over SMTP.
     report = send_pending(db, settings=smtp_settings, commit=False)
-    assert report.sent == ACCEPTED_CONTACTS
+    assert report.sent == INVITED
     assert {m["To"] for m in collector.messages} == {
         u.email
         for u in db.exec(select(User).where(User.role == "provider")).all()
         if u.email.split("@")[0] not in ("its4sure", "omega-groep", "stichting-timon")
-    }
+    } | {"almere@example.org"}
     mail = next(m for m in collector.messages if m["To"] == "rodante@example.org")
     assert "Save the date" in mail["Subject"]
     (part,) = [p for p in mail.iter_attachments() if p.get_content_type() == "text/calendar"]
@@ -124,7 +126,7 @@ def test_save_the_date_update_and_cancel_over_smtp(admin, db, smtp, smtp_setting
     )
     assert response.status_code == 303
     collector.messages.clear()
-    assert send_pending(db, settings=smtp_settings, commit=False).sent == ACCEPTED_CONTACTS
+    assert send_pending(db, settings=smtp_settings, commit=False).sent == INVITED
     mail = next(m for m in collector.messages if m["To"] == "rodante@example.org")
     assert "Gewijzigd" in mail["Subject"]
     event = Calendar.from_ical(next(mail.iter_attachments()).get_payload(decode=True)).walk("VEVENT")[0]
