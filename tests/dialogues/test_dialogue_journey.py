@@ -150,6 +150,9 @@ def test_the_dialogue_from_invitation_to_published_report(client, db, smtp, smtp
 
     # 5. After the session: the report is published and visible without signing in, also as PDF.
     clock.advance(coming.ends_at - clock.now() + timedelta(minutes=5))  # a report only once the session was held
+    coming.status = SessionStatus.held  # SDFL marks it held (the session form; tests/meetings test that form)
+    db.add(coming)
+    db.commit()
     login(client, "sdfl@example.org")
     assert (
         post_form(
