@@ -111,20 +111,25 @@ def request_archive(
     db: Session, principal: Principal, dialogue: Dialogue, *, personal_data: bool, at_once: bool | None = None
 ) -> ArchiveExport:
     """Ask for the trajectory's archive: built now when the trajectory is small (``at_once`` None) or ``at_once``
-    is True, else queued for the scheduler."""
+    is True, else queued for the scheduler. Built now, the archive is made before anything is written, so the
+    request does not hold SQLite's write lock while it reads."""
     authorize(principal, Action.audit_log)
+    now = clock.now()
     job = ArchiveExport(
         dialogue_id=id_of(dialogue),
         requested_by_id=principal.user.id if principal.user else None,
         personal_data=personal_data,
-        created_at=clock.now(),
+        created_at=now,
     )
+    if at_once if at_once is not None else is_small(db, dialogue):
+        job.started_at = now
+        try:
+            _build(db, job, dialogue, principal.user, progress=lambda _p, _s: None)
+        except OSError as exc:  # the data directory is full or not writable: the page says so
+            logger.exception("archive of %s failed", dialogue.slug)
+            job.status, job.error, job.finished_at = ArchiveStatus.failed, str(exc)[:2000], clock.now()
     db.add(job)
     db.flush()
-    if at_once if at_once is not None else is_small(db, dialogue):
-        job.status = ArchiveStatus.building
-        job.started_at = clock.now()
-        _build(db, job, dialogue, principal.user, progress=lambda _p, _s: None)
     return job
 
 
@@ -166,6 +171,7 @@ def _build(db: Session, job: ArchiveExport, dialogue: Dialogue, actor: User | No
     job.exported_at = result.exported_at
     job.finished_at = clock.now()
     db.add(job)
+    db.flush()
     _audit(db, dialogue, result, job.personal_data, actor)
 
 
