@@ -9,9 +9,10 @@ report and nota as PDF (``pdf/``, made by the same functions as the pages' PDFs)
 Deterministic: the same data gives the same bytes. The entries are written in sorted order, each with the same
 date (the export time), permissions 0644 and zlib's default deflate level; JSON has sorted keys, rows come in key
 order. The export time is not the wall clock: by default it is the moment of the newest change in the trajectory
-(its newest audit event, comment, edit, version, decision ...), so two exports of unchanged data agree to the byte,
-and an export says "this is the state as of that moment". ``at`` sets it explicitly (e.g. the date of the request). The
-PDFs carry the export time as their creation date (``app.kit.pdf.fixed_documents``).
+(its newest audit event, comment, edit, version, decision ..., or the newest scheduled release moment that has
+passed: from then on participants see more), so two exports of unchanged data agree to the byte, and an export
+says "this is the state as of that moment". ``at`` sets it explicitly (e.g. the date of the request). The PDFs
+carry the export time as their creation date (``app.kit.pdf.fixed_documents``) and are made in Dutch, whoever asks.
 
 Memory stays bounded: every entity is one streaming query (rows fetched in blocks, written to a temporary file at
 once), documents are copied in blocks, and the ZIP is assembled from the temporary files.
@@ -35,16 +36,18 @@ from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import func
+from sqlalchemy import and_, func
 from sqlmodel import Session, col, select
 
 from app.archive import tables
 from app.archive.privacy import Privacy
 from app.archive.tables import ENTITIES, NEVER, Entity
+from app.kit import clock, i18n
 from app.kit.pdf import fixed_documents
 from app.kit.storage import open_path
 from app.meetings.service import report_pdf as session_report_pdf
 from app.models import (
+    AgendaItemComment,
     Approval,
     AuditEvent,
     Comment,
@@ -153,11 +156,31 @@ def _change_columns(did: int) -> list[tuple[Any, Any]]:
     ]
 
 
-def newest_change(db: Session, dialogue: Dialogue) -> datetime:
-    """The moment of the newest change in the trajectory (not before 1980: a ZIP cannot say so)."""
-    moments = [
-        db.exec(select(func.max(column)).where(where)).one() for column, where in _change_columns(id_of(dialogue))
+def _passed_moments(did: int, now: datetime) -> list[tuple[Any, Any]]:
+    """(column, condition) of the scheduled moments that have passed: what participants see changed then (an
+    answer released, a version published), so the archive of after such a moment is another archive."""
+    comments = col(Comment.section_id).in_(tables.sections_of(did))
+    moments: list[tuple[Any, Any]] = [
+        (Comment.release_at, comments),
+        (Comment.status_release_at, comments),
+        (AgendaItemComment.released_at, col(AgendaItemComment.agenda_item_id).in_(tables.agenda_of(did))),
+        (Nota.released_at, col(Nota.dialogue_id) == did),
+        (ReleasePackage.released_at, col(ReleasePackage.dialogue_id) == did),
+        (ProposalVersion.published_at, col(ProposalVersion.proposal_id).in_(tables.proposals_of(did))),
+        (DialogueSession.report_published_at, col(DialogueSession.dialogue_id) == did),
+        (Document.release_at, col(Document.dialogue_id) == did),
+        (Milestone.met_at, col(Milestone.dialogue_id) == did),
     ]
+    return [(column, and_(where, col(column) <= now)) for column, where in moments]
+
+
+def newest_change(db: Session, dialogue: Dialogue) -> datetime:
+    """The moment of the newest change in the trajectory: the newest row written or changed, or the newest
+    scheduled moment that has passed (not before 1980: a ZIP cannot say so). What the archive shows as released
+    is then exactly what was released at that moment."""
+    did = id_of(dialogue)
+    changes = _change_columns(did) + _passed_moments(did, clock.now())
+    moments = [db.exec(select(func.max(column)).where(where)).one() for column, where in changes]
     return max([EPOCH, *(m.astimezone(UTC) for m in moments if m is not None)])
 
 
@@ -421,6 +444,17 @@ def build_archive(
 ) -> ArchiveResult:
     """Write the Woo archive of ``dialogue`` to ``out``. ``at`` is the export time (default: the newest change,
     see the module's docstring); ``personal_data`` False leaves personal data out (app.archive.privacy)."""
+    locale = i18n.get_locale()
+    i18n.set_locale(i18n.DEFAULT_LOCALE)  # the PDFs' dates in Dutch, whoever asks
+    try:
+        return _build_archive(db, dialogue, out, personal_data=personal_data, at=at, progress=progress)
+    finally:
+        i18n.set_locale(locale)
+
+
+def _build_archive(
+    db: Session, dialogue: Dialogue, out: Path, *, personal_data: bool, at: datetime | None, progress: Progress
+) -> ArchiveResult:
     did = id_of(dialogue)
     exported_at = (at or newest_change(db, dialogue)).astimezone(UTC)
     exported_at = max(exported_at, EPOCH)

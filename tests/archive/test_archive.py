@@ -16,7 +16,7 @@ from app.archive.verify import verify_archive
 from app.kit import clock
 from app.models import AuditEvent, Comment, Proposal, ProposalVersion, Section
 from tests import factories
-from tests.archive.world import EMAIL, NOTE_TEXT, POSITION_TEXT, build_world, members, readable, rezip
+from tests.archive.world import EMAIL, NOTE_TEXT, NOW, POSITION_TEXT, build_world, members, readable, rezip
 
 
 def export(db: Session, dialogue, path: Path, **options) -> bytes:
@@ -108,6 +108,28 @@ def test_two_exports_of_the_same_data_are_byte_identical_and_a_change_shows(db, 
 
 def _proposal(db, world):
     return db.exec(select(Proposal).where(Proposal.dialogue_id == world.dialogue.id)).one()
+
+
+def test_a_release_moment_passing_makes_another_archive_and_only_then(db, tmp_path):
+    world = build_world(db)
+    later = factories.reply(
+        db,
+        world.comments[1],
+        world.admin,
+        "Later antwoord van SDFL.",
+        official=True,
+        release_at=NOW + timedelta(hours=2),
+    )
+    before = export(db, world.dialogue, tmp_path / "a.zip")
+    report = next(n for n in members(before) if n.startswith("pdf/reactierapporten/"))
+    assert b"Later antwoord" not in readable(report, members(before)[report])  # not released yet
+    clock.advance(timedelta(hours=3))
+    after = export(db, world.dialogue, tmp_path / "b.zip")
+    assert after != before
+    assert b"Later antwoord" in readable(report, members(after)[report])
+    assert json.loads(members(after)[MANIFEST])["exported_at"] == later.release_at.isoformat()
+    clock.advance(timedelta(days=1))
+    assert export(db, world.dialogue, tmp_path / "c.zip") == after
 
 
 def test_the_export_time_can_be_given(db, tmp_path):

@@ -11,6 +11,7 @@ import pytest
 from sqlmodel import func, select
 
 from app.archive import service
+from app.archive.service import export_to_file
 from app.archive.verify import verify_archive
 from app.cli import SCHEDULED_TASKS
 from app.models import ArchiveExport, ArchiveStatus
@@ -116,3 +117,12 @@ def test_an_unknown_archive_is_not_found(db, as_admin):
     assert as_admin.get(f"/admin/dialogues/{slug}/archive/{other_job.id}").status_code == 404  # another trajectory's
     assert as_admin.get(f"/admin/dialogues/{slug}/archive/99999999999").status_code == 404
     assert as_admin.get("/admin/dialogues/bestaat-niet/archive/1").status_code == 404
+
+
+def test_the_download_is_the_same_archive_as_the_command_line_makes_in_any_language(db, as_admin, tmp_path):
+    world = build_world(db)
+    slug = world.dialogue.slug
+    assert as_admin.get(f"/admin/dialogues/{slug}?lang=en").status_code == 200  # the admin reads in English
+    asked = post_form(as_admin, f"/admin/dialogues/{slug}/archive", page=f"/admin/dialogues/{slug}")
+    downloaded = as_admin.get(f"{asked.headers['location']}/download").content
+    assert downloaded == export_to_file(db, world.dialogue, tmp_path / "cli.zip").path.read_bytes()
