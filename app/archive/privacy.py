@@ -58,6 +58,8 @@ class Privacy:
             if len(name.strip()) >= MIN_NAME:
                 names.setdefault(name.strip(), self.applicants[pid])
         self.names = names
+        if keep:
+            names = {}
         # Longest first, so "Jan de Vries" is replaced before a "Jan" could be; whole words only.
         ordered = sorted(names, key=lambda n: (-len(n), n))
         self._names = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, ordered)) + r")(?!\w)") if ordered else None
