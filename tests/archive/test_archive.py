@@ -239,3 +239,15 @@ def test_the_audit_trail_of_the_archive_is_not_in_the_next_archive(db, tmp_path)
     assert db.exec(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "archive.exported")).one()
     second = export_to_file(db, world.dialogue, tmp_path / "b.zip", actor=world.admin)
     assert first.sha256 == second.sha256
+
+
+def test_an_empty_trajectory_and_a_missing_document_file(db, tmp_path):
+    dialogue = factories.dialogue(db, new=True, title="Leeg traject")
+    lost = factories.document(db, dialogue_=dialogue, storage_path="files/00/bestaat-niet")
+    files = members(export(db, dialogue, tmp_path / "a.zip"))
+    assert verify_archive(tmp_path / "a.zip").ok
+    assert files["gegevens/reacties.json"] == b"[]\n"
+    assert files["gegevens/reacties.csv"].decode("utf-8-sig").startswith("id;section_id;author_id;")
+    assert json.loads(files["gegevens/documenten.json"])[0]["archive_path"] == ""
+    assert f"(document-id's): {lost.id}" in files[README].decode()
+    assert not [name for name in files if name.startswith(("documenten/", "pdf/"))]
