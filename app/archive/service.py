@@ -24,6 +24,7 @@ from app.audit.service import record
 from app.config import get_settings
 from app.kit import clock
 from app.kit.errors import Conflict, NotFound
+from app.kit.i18n import gettext as _
 from app.kit.storage import open_path, store_file
 from app.models import (
     ArchiveExport,
@@ -85,7 +86,7 @@ def dialogue_for_archive(db: Session, principal: Principal, slug: str) -> Dialog
     authorize(principal, Action.audit_log)
     dialogue = db.exec(select(Dialogue).where(Dialogue.slug == slug)).first() if len(slug) <= 100 else None
     if dialogue is None:
-        raise NotFound("Dit traject bestaat niet.", user_message=True)
+        raise NotFound(_("Dit traject bestaat niet."), user_message=True)
     return dialogue
 
 
@@ -137,7 +138,7 @@ def job_of(db: Session, principal: Principal, dialogue: Dialogue, job_id: int) -
     authorize(principal, Action.audit_log)
     job = db.get(ArchiveExport, job_id) if is_valid_id(job_id) else None
     if job is None or job.dialogue_id != dialogue.id:
-        raise NotFound("Dit archief bestaat niet.", user_message=True)
+        raise NotFound(_("Dit archief bestaat niet."), user_message=True)
     return job
 
 
@@ -145,10 +146,10 @@ def archive_file(db: Session, principal: Principal, dialogue: Dialogue, job_id: 
     """The finished archive's file and the name to download it as."""
     job = job_of(db, principal, dialogue, job_id)
     if job.status != ArchiveStatus.done or not job.storage_path:
-        raise Conflict("Dit archief is nog niet klaar.", user_message=True)
+        raise Conflict(_("Dit archief is nog niet klaar."), user_message=True)
     path = open_path(job.storage_path)
     if not path.is_file():
-        raise NotFound("Het bestand van dit archief is er niet meer.", user_message=True)
+        raise NotFound(_("Het bestand van dit archief is er niet meer."), user_message=True)
     moment = f"{job.exported_at:%Y%m%d-%H%M%S}" if job.exported_at else str(job.id)
     suffix = "" if job.personal_data else "-zonder-persoonsgegevens"
     return path, f"woo-archief-{dialogue.slug}-{moment}{suffix}.zip"
