@@ -6,11 +6,15 @@ import argparse
 import contextlib
 import logging
 import sys
+from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlmodel import Session, select
 
 from app import jobs, migrate
 from app.accounts import service as accounts
+from app.archive import service as archive
+from app.archive.verify import verify_archive
 from app.config import ConfigError, get_settings
 from app.db import get_engine
 from app.demo import format_accounts, seed_demo
@@ -36,6 +40,7 @@ SCHEDULED_TASKS: list[jobs.Task] = [
     send_daily_digests,  # after the notifications above: one mail per user per day from the digest hour
     jobs.forget_old_rate_limit_hits,
     jobs.forget_old_login_attempts,
+    archive.build_queued_archives,  # last: a large Woo archive takes a while, the mails of this pass go first
 ]
 
 
@@ -170,6 +175,43 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def _moment(value: str) -> datetime:
+    """An ISO 8601 moment; without an offset it is read as UTC."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"geen ISO 8601-tijdstip: {value}") from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def cmd_export_archive(args: argparse.Namespace) -> int:
+    with Session(get_engine(), expire_on_commit=False) as session:
+        dialogue = session.exec(select(Dialogue).where(Dialogue.slug == args.dialogue)).first()
+        if dialogue is None:
+            print(f"Geen traject met slug {args.dialogue}.", file=sys.stderr)
+            return 1
+        result = archive.export_to_file(
+            session, dialogue, Path(args.out), personal_data=not args.without_personal_data, at=args.at, actor=None
+        )
+        session.commit()
+    print(
+        f"Woo-archief geschreven: {result.path} ({result.files} bestanden, {result.size} bytes, "
+        f"stand van {result.exported_at.isoformat()}, SHA-256 {result.sha256})."
+    )
+    return 0
+
+
+def cmd_verify_archive(args: argparse.Namespace) -> int:
+    result = verify_archive(Path(args.file))
+    for problem in result.problems:
+        print(problem)
+    if result.problems:
+        print(f"Het archief klopt niet: {len(result.problems)} probleem/problemen.", file=sys.stderr)
+        return 1
+    print(f"Het archief klopt: {result.checked} bestanden hebben de SHA-256 en grootte uit het manifest.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dialoog", description="Dialoog: consultatieplatform van SDFL")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -207,6 +249,28 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--municipality", help="municipality name, for role municipality")
     user.add_argument("--by", help="e-mail of the admin doing this (for the audit trail)")
     user.set_defaults(func=cmd_create_user)
+
+    export = sub.add_parser("export-archive", help="write the Woo archive (ZIP) of a trajectory")
+    export.add_argument("--dialogue", required=True, metavar="SLUG", help="the trajectory's slug")
+    export.add_argument("--out", required=True, metavar="FILE.zip")
+    export.add_argument(
+        "--without-personal-data",
+        action="store_true",
+        help="leave out e-mail addresses and replace people's names by stable pseudonyms",
+    )
+    export.add_argument(
+        "--at",
+        type=_moment,
+        default=None,
+        metavar="ISO-8601",
+        help="the export time written in the archive (default: the newest change in the trajectory, so two "
+        "exports of the same data are byte-identical)",
+    )
+    export.set_defaults(func=cmd_export_archive)
+
+    verify = sub.add_parser("verify-archive", help="check every file of a Woo archive against its manifest")
+    verify.add_argument("file", metavar="FILE.zip")
+    verify.set_defaults(func=cmd_verify_archive)
 
     sub.add_parser("migrate", help="apply pending database migrations").set_defaults(func=cmd_migrate)
     sub.add_parser("seed-demo", help="load the demo data (idempotent)").set_defaults(func=cmd_seed_demo)

@@ -18,6 +18,7 @@ from app.accounts import api as accounts_api
 from app.accounts import views as account_views
 from app.accounts.deps import load_user
 from app.admin import views as admin_views
+from app.archive import admin_views as archive_admin_views
 from app.config import get_settings
 from app.consultations import admin_views as consultation_admin_views
 from app.consultations import views as consultation_views
@@ -211,6 +212,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.include_router(dialogue_admin_views.router)
     app.include_router(signoff_admin_views.router)
     dialogue_admin_views.register_panel(signoff_admin_views.settings_panel)  # issue 17: the sign-off settings
+    app.include_router(archive_admin_views.router)
+    dialogue_admin_views.register_panel(archive_admin_views.archive_panel)  # issue 19: the Woo archive
     app.include_router(account_views.router)
     app.include_router(admin_views.router)
     app.include_router(provider_admin_views.router)

@@ -187,6 +187,13 @@ class SignoffDecision(StrEnum):
     object = "object"
 
 
+class ArchiveStatus(StrEnum):
+    queued = "queued"  # asked for; the scheduler builds it
+    building = "building"
+    done = "done"
+    failed = "failed"
+
+
 class OutboxStatus(StrEnum):
     pending = "pending"
     sending = "sending"  # claimed by a worker that is talking to SMTP (until claimed_until)
@@ -871,6 +878,30 @@ class SitePage(SQLModel, table=True):
     body: str = Field(sa_type=Text)  # Markdown with {placeholders} for the installation's details
     updated_by_id: int | None = Field(default=None, foreign_key="users.id")
     updated_at: datetime = _created()
+
+
+class ArchiveExport(SQLModel, table=True):
+    """A Woo archive of a trajectory asked for on its administration page (app.archive): built at once when the
+    trajectory is small, else by the scheduler, which keeps ``progress`` (0-100) and ``step`` up to date. The ZIP is
+    kept in the data directory (``storage_path``, app.kit.storage)."""
+
+    __tablename__ = "archive_exports"
+
+    id: int | None = Field(default=None, primary_key=True)
+    dialogue_id: int = Field(foreign_key="dialogues.id", index=True)
+    requested_by_id: int | None = Field(default=None, foreign_key="users.id")
+    personal_data: bool = True  # False: --without-personal-data
+    status: str = Field(default=ArchiveStatus.queued, max_length=20, index=True)
+    progress: int = 0
+    step: str = Field(default="", max_length=100)
+    storage_path: str = Field(default="", max_length=500)
+    size: int = 0
+    sha256: str = Field(default="", max_length=64)
+    exported_at: datetime | None = _ts(default=None)  # the export time inside the archive
+    error: str = Field(default="", sa_type=Text)
+    created_at: datetime = _created()
+    started_at: datetime | None = _ts(default=None)
+    finished_at: datetime | None = _ts(default=None)
 
 
 class ApiKey(SQLModel, table=True):

@@ -7,6 +7,11 @@ A report starts with ``new_document``, writes with ``pdf_lines`` (and ``markdown
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime
+
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from markdown_it import MarkdownIt
@@ -30,8 +35,29 @@ _LATIN1 = str.maketrans(
 )
 
 
+# Set by ``fixed_documents`` (the Woo archive): the creation date of the PDFs made, and a filter every text passes.
+_created_at: ContextVar[datetime | None] = ContextVar("pdf_created_at", default=None)
+_text_filter: ContextVar[Callable[[str], str] | None] = ContextVar("pdf_text_filter", default=None)
+
+
+@contextmanager
+def fixed_documents(created_at: datetime, text_filter: Callable[[str], str] | None = None) -> Iterator[None]:
+    """PDFs made inside (in this thread) carry ``created_at`` as their creation date instead of the wall clock,
+    so the same content gives the same bytes; their text passes through ``text_filter`` first (the archive
+    without personal data). The PDF functions themselves stay as they are."""
+    tokens = (_created_at.set(created_at), _text_filter.set(text_filter))
+    try:
+        yield
+    finally:
+        _created_at.reset(tokens[0])
+        _text_filter.reset(tokens[1])
+
+
 def to_latin1(text: str) -> str:
     """The core PDF fonts speak Latin-1; typographic quotes and dashes are mapped, the rest replaced."""
+    text_filter = _text_filter.get()
+    if text_filter is not None:
+        text = text_filter(text)
     return text.translate(_LATIN1).encode("latin-1", "replace").decode("latin-1")
 
 
@@ -39,6 +65,9 @@ def new_document(title: str, reference: str) -> FPDF:
     """An A4 document with its first page added, ``title`` in its properties (as given) and ``reference`` with
     the page number in every page's footer."""
     pdf = FPDF(format="A4")
+    created_at = _created_at.get()
+    if created_at is not None:
+        pdf.set_creation_date(created_at)
     pdf.set_title(title)
     pdf.set_author(AUTHOR)
     pdf.set_auto_page_break(auto=True, margin=18)

@@ -54,3 +54,24 @@ def clean_filename(name: str) -> str:
         suffix = suffix if len(suffix) <= 10 else ""
         base = base[: MAX_FILENAME - len(suffix)] + suffix
     return base
+
+
+def store_file(source: Path, *, data_dir: Path | None = None) -> StoredFile:
+    """Move the file at ``source`` (in the data directory, so the move is a rename) into the store, read in
+    blocks: large files (the Woo archive) are never held in memory. The same content already stored is kept."""
+    base = data_dir or get_settings().data_dir
+    digest = hashlib.sha256()
+    size = 0
+    with source.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+            size += len(block)
+    sha = digest.hexdigest()
+    relative = Path("files") / sha[:2] / sha
+    target = base / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists():
+        source.unlink()
+    else:
+        os.replace(source, target)
+    return StoredFile(path=relative.as_posix(), sha256=sha, size=size)

@@ -6,7 +6,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from fpdf import FPDF
 from sqlmodel import Session
 
 from app.feedback.labels import STATUS_LABELS
@@ -16,7 +15,7 @@ from app.feedback.visibility import (
 from app.kit import clock
 from app.kit.errors import NotFound
 from app.kit.i18n import gettext as _
-from app.kit.pdf import pdf_footer, pdf_lines, to_latin1
+from app.kit.pdf import new_document, pdf_lines, to_latin1
 from app.models import (
     Dialogue,
     Proposal,
@@ -79,14 +78,9 @@ def response_report(
 
 def report_pdf(report: ResponseReport, tender_reference: str) -> bytes:
     now = report.generated_at
-    pdf = FPDF(format="A4")
     title = f"Reactierapport {report.proposal.title}, versie {report.version.number}"
-    pdf.set_title(to_latin1(title))
-    pdf.set_author("Sociaal Domein Flevoland")
-    pdf.set_auto_page_break(auto=True, margin=18)
     reference = f"Kenmerk TenderNed {tender_reference}" if tender_reference else "Sociaal Domein Flevoland"
-    pdf.footer = lambda: pdf_footer(pdf, reference)  # type: ignore[method-assign]
-    pdf.add_page()
+    pdf = new_document(to_latin1(title), reference)
     pdf.set_font("Helvetica", "B", 16)
     pdf_lines(pdf, 8, to_latin1(title))
     pdf.set_font("Helvetica", size=10)
