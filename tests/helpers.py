@@ -20,7 +20,7 @@ from app.models import Comment, Proposal, ProposalVersion, Provider, Section, Us
 from app.proposals import manage
 
 PROBLEM = "application/problem+json"
-CSRF_RE = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
+CSRF_RE = re.compile(r'name="csrf_token" value="([A-Za-z0-9_-]+)"')
 
 
 # --- browsers -------------------------------------------------------------------------------------------------

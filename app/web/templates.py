@@ -23,10 +23,13 @@ from markupsafe import Markup
 from app.kit import i18n
 from app.kit.markdown import render_markdown
 from app.policy import ANONYMOUS, Action, Principal, can
+from app.web.assets import Assets
 from app.web.security import csrf_token
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+# The static files' hashes, read once at start-up: ``static_url("dialoog.css")`` in templates (app.web.assets).
+assets = Assets(STATIC_DIR)
 
 templates = Jinja2Blocks(directory=str(TEMPLATE_DIR))
 env = templates.env
@@ -42,6 +45,7 @@ env.filters.update(
 )
 env.globals.update(
     get_locale=i18n.get_locale,
+    static_url=assets.url,
     SUPPORTED_LOCALES=i18n.SUPPORTED_LOCALES,
     # A once-only token per rendered form that creates something: a resubmission (double click, a retry
     # after a lost connection, the back button) returns what the first submission made instead of a copy.
