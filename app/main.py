@@ -47,6 +47,7 @@ from app.releases import admin_views as release_admin_views
 from app.review import api as review_api
 from app.review import views as review_views
 from app.signoff import admin_views as signoff_admin_views
+from app.web import api_page
 from app.web.assets import HashedStaticFiles
 from app.web.errors import install_error_handlers
 from app.web.security import CSRFMiddleware
@@ -204,6 +205,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.mount("/static", HashedStaticFiles(assets=assets), name="static")
     app.mount("/api/v1", api, name="api")
     app.include_router(health_router)
+    app.include_router(api_page.router)
     app.include_router(dialogue_views.router)
     app.include_router(dialogue_admin_views.router)
     app.include_router(signoff_admin_views.router)

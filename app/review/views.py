@@ -34,6 +34,7 @@ from app.review import filters as filtering
 from app.review import overview as overviews
 from app.review import report as reports
 from app.review.export import export_file
+from app.review.purchase import purchase_options
 from app.web.templates import is_htmx, render
 
 router = APIRouter(prefix="/review")
@@ -103,7 +104,7 @@ def _dashboard(
         "filter_errors": filter_errors,
         "errors": errors or {},
         "notice": notice or _notice(request),
-        "options": shown.options,
+        "options": purchase_options(session, shown.options, filters.municipality_id),
         "pending": shown.pending,
         "agenda_choices": shown.agenda_choices,
         **_common(principal),
@@ -619,7 +620,14 @@ def report(
     return render(
         request,
         "review/report.html",
-        {"title": _("Reactierapport"), "report": rep, "pdf_query": query, **_common(principal)},
+        {
+            "title": _("Reactierapport"),
+            "report": rep,
+            "pdf_query": query,
+            "proposals": reports.proposal_choices(session),
+            "versions": [(v.number, _("Versie %(n)s", n=v.number)) for v in rep.versions],
+            **_common(principal),
+        },
     )
 
 

@@ -110,6 +110,14 @@ def _one_click_unsubscribe(scope: Scope, body: bytes) -> bool:
     return scope["path"].startswith(ONE_CLICK_PATH) and body.strip() == ONE_CLICK_BODY
 
 
+# Headings of the bare error pages sent from here, before any route (and before the language is known).
+_HEADINGS = {
+    400: "Het verzoek kon niet worden verwerkt",
+    403: "Deze pagina is verlopen",
+    413: "Te groot om te versturen",
+}
+
+
 async def _send_problem(
     scope: Scope,
     send: Send,
@@ -124,10 +132,11 @@ async def _send_problem(
         title = "Validation failed" if status == 422 else None
         response = problem_response(status, detail, title=title, errors=errors)
     else:
+        heading = _HEADINGS.get(status, _HEADINGS[400])
         response = HTMLResponse(
-            f'<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Fout {status}</title></head>'
-            f'<body><main><h1>Fout {status}</h1><p>{escape(dutch)}</p><p><a href="/">Naar de startpagina</a></p>'
-            "</main></body></html>",
+            f'<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>{heading} (fout {status})</title>'
+            f"</head><body><main><h1>{heading}</h1><p>{escape(dutch)}</p><p>Foutcode {status}</p>"
+            '<p><a href="/">Naar de startpagina</a></p></main></body></html>',
             status_code=status,
         )
 
