@@ -55,17 +55,26 @@ class ResponseReport:
 
 
 def response_report(
-    session: Session, principal: Principal, proposal_id: int, number: int | None, *, anonymous: bool
+    session: Session,
+    principal: Principal,
+    proposal_id: int,
+    number: int | None,
+    *,
+    anonymous: bool,
+    fallback: bool = False,
 ) -> ResponseReport:
     """Every comment on a version with SDFL's released answer, grouped by section in the proposal's order.
     Only released answers are in it, so the report can be shared without running ahead of the release.
-    Version ``number`` (the newest when None, or when the proposal has no such version: ``missing_version``,
-    as when the form's proposal was changed and the version of the proposal before came along)."""
+    Version ``number``, the newest when None; a version the proposal does not have is NotFound, or with
+    ``fallback`` the newest with ``missing_version`` set (the page's form: another proposal chosen, and the
+    version of the one before came along)."""
     authorize(principal, Action.review)
     proposal, versions, version, sections = published_version(session, proposal_id, None)
     missing = None
     if number is not None and number != version.number:
         chosen = next((v for v in versions if v.number == number), None)
+        if chosen is None and not fallback:
+            raise NotFound("No such version.")
         if chosen is None:
             missing = number
         else:
@@ -147,15 +156,16 @@ def report_for(
     *,
     anonymous: bool,
     dialogue_id: int | None = None,
+    fallback: bool = False,
 ) -> ResponseReport:
     """``response_report`` of proposal ``proposal_id``, or of the first published proposal (of trajectory
-    ``dialogue_id`` when given; as the overview)."""
+    ``dialogue_id`` when given; as the overview); ``fallback`` as there."""
     if proposal_id is None:
         proposals = filter_options(session, ReviewFilter(dialogue_id=dialogue_id)).proposals
         if not proposals:
             raise NotFound(_("Er is nog geen gepubliceerd voorstel."), user_message=True)
         proposal_id = proposals[0][0]
-    return response_report(session, principal, proposal_id, number, anonymous=anonymous)
+    return response_report(session, principal, proposal_id, number, anonymous=anonymous, fallback=fallback)
 
 
 def report_file(

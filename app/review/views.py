@@ -614,7 +614,12 @@ def report(
 ) -> Response:
     """Every comment on a version with SDFL's released answer, grouped by section (optionally without names)."""
     rep = reports.report_for(
-        session, principal, _int_or_none(proposal_id), _version_param(version), anonymous=anonymous == "1"
+        session,
+        principal,
+        _int_or_none(proposal_id),
+        _version_param(version),
+        anonymous=anonymous == "1",
+        fallback=True,  # the form's version may be of the proposal chosen before: its newest, with a note
     )
     query = urlencode({"proposal_id": rep.proposal.id, "version": rep.version.number, "anonymous": anonymous or ""})
     return render(

@@ -122,6 +122,7 @@ def test_a_version_the_proposal_does_not_have_falls_back_to_its_newest_with_a_no
     assert response.status_code == 200
     assert "Over kwaliteit" in response.text
     assert "heeft geen versie 2" in response.text
+    assert client.get(f"/review/report.pdf?proposal_id={reviewed['other'].id}&version=2").status_code == 404
 
 
 @pytest.mark.signed_in("municipality")
