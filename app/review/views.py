@@ -98,7 +98,7 @@ def _dashboard(
     page = PageParams(page=_page_number(query), page_size=PAGE_SIZE)
     shown = boards.dashboard_page(session, principal, filters, page)
     context = {
-        "title": _("Beoordelen"),
+        "title": dashboard_title(filters, shown.options, page.page),
         "board": shown.board,
         "filters": filters,
         "filter_errors": filter_errors,
@@ -119,6 +119,40 @@ def _dashboard(
         status_code=422 if filter_errors and status_code == 200 else status_code,
         headers={"HX-Push-Url": clean} if is_htmx(request) and request.method == "GET" else None,
     )
+
+
+def dashboard_title(filters: filtering.ReviewFilter, options: filtering.Options, page: int) -> str:
+    """The dashboard's page title: "Beoordelen" and what the filter chose, so that every filtered list (each has
+    its own URL) has a title of its own."""
+    named = {
+        "dialogue_id": dict(options.dialogues),
+        "proposal_id": {pid: title for pid, title, _newest in options.proposals},
+        "provider_id": dict(options.providers),
+        "municipality_id": dict(options.municipalities),
+    }
+    parts: list[str] = [f"“{filters.q}”"] if filters.q else []
+    for name, names in named.items():
+        value = getattr(filters, name)
+        if value is not None:
+            parts.append(names.get(value, str(value)))
+    if filters.version:
+        parts.append(_("versie %(n)s", n=filters.version))
+    if filters.section:
+        parts.append(dict(options.sections).get(filters.section, filters.section))
+    labels = {"group": dict(options.groups), "kind": dict(KINDS), "status": dict(STATUSES)}
+    for name, known in labels.items():
+        value = getattr(filters, name)
+        if value:
+            parts.append(_(known[value]) if value in known else value)
+    if filters.answered is not None:
+        parts.append(_("beantwoord") if filters.answered else _("niet beantwoord"))
+    if filters.date_from or filters.date_to:
+        parts.append(f"{filters.date_from or ''}–{filters.date_to or ''}")
+    if filters.sort != "newest":
+        parts.append(_(filtering.SORT_LABELS.get(filters.sort, filters.sort)))
+    if page > 1:
+        parts.append(_("pagina %(n)s", n=page))
+    return _("Beoordelen") + (f": {', '.join(parts)}" if parts else "")
 
 
 NOTICES = {

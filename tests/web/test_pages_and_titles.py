@@ -143,6 +143,12 @@ def test_every_page_has_a_title_of_its_own(browser, site, db):
             f"/review/report?proposal_id={p}&version=1",
             f"/review/report?proposal_id={p}&version=2",
             f"/review/report?proposal_id={o}",
+            "/review",
+            "/review?kind=steun",
+            "/review?status=nieuw&kind=steun",
+            f"/review?proposal_id={p}&version=2",
+            "/review?q=wachttijd",
+            "/review?sort=oldest",
         ],
     }
     titles: dict[str, str] = {}
