@@ -51,7 +51,10 @@ def test_every_agenda_link_a_reviewer_sees_opens(browser, reviewed, role):
         links |= {href.replace("&amp;", "&") for href in re.findall(r'href="([^"]*sessions/[^"]*)"', html)}
     assert links, "the comment on the agenda links to its agenda item"
     for link in links:
-        assert reviewer.get(link).status_code == 200, link
+        response = reviewer.get(link)
+        assert response.status_code == 200, link
+        anchor = link.partition("#")[2]
+        assert not anchor or f'id="{anchor}"' in response.text, link  # it lands on the agenda item
 
 
 # --- (g) the municipalities of the purchase -----------------------------------------------------------------
