@@ -79,6 +79,7 @@ def _html_error(request: Request, status: int, message: str, headers: dict[str, 
             "status": status,
             "message": message,
             "heading": heading,
+            "error_page": True,  # its title says what went wrong, not where (no "Beheer")
             "title": _("%(heading)s (fout %(status)s)", heading=heading, status=status),
         },
         status_code=status,

@@ -55,7 +55,7 @@ def test_a_forbidden_page_is_headed_geen_toegang(client):
     response = client.get("/admin/users")
     assert response.status_code == 403
     assert H1.search(response.text).group(1) == "Geen toegang"  # type: ignore[union-attr]
-    assert "403" in title_of(response.text)
+    assert title_of(response.text) == "Geen toegang (fout 403) · Dialoog SDFL"
 
 
 def test_a_refused_form_is_headed_in_words_too(client):
