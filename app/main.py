@@ -10,8 +10,8 @@ from typing import Any
 import anyio.to_thread
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.accounts import api as accounts_api
@@ -51,9 +51,11 @@ from app.review import views as review_views
 from app.signoff import admin_views as signoff_admin_views
 from app.signoff import api as signoff_api
 from app.sitepages import views as sitepage_views
+from app.web import api_page
+from app.web.assets import HashedStaticFiles
 from app.web.errors import install_error_handlers
 from app.web.security import CSRFMiddleware
-from app.web.templates import STATIC_DIR
+from app.web.templates import assets
 
 log = logging.getLogger("dialoog")
 
@@ -205,9 +207,10 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.state.api = api
     app.state.engine = api.state.engine = engine or get_engine()
 
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/static", HashedStaticFiles(assets=assets), name="static")
     app.mount("/api/v1", api, name="api")
     app.include_router(health_router)
+    app.include_router(api_page.router)
     app.include_router(dialogue_views.router)
     app.include_router(dialogue_admin_views.router)
     app.include_router(signoff_admin_views.router)
@@ -237,25 +240,48 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     def favicon() -> RedirectResponse:
         return RedirectResponse("/static/favicon.svg", status_code=301)
 
+    api_docs_html = API_DOCS_HTML.format(
+        css=assets.url("swagger/swagger-ui.css"),
+        bundle=assets.url("swagger/swagger-ui-bundle.js"),
+        start=assets.url("api-docs.js"),
+    )
+
     @app.get("/api/docs", include_in_schema=False)
     def api_docs() -> HTMLResponse:
-        return HTMLResponse(API_DOCS_HTML)
+        return HTMLResponse(api_docs_html)
 
     app.add_middleware(LocaleMiddleware)
     app.add_middleware(
         CSRFMiddleware, secret=app.state.secret_key, secure=settings.secure_cookies, max_body=settings.max_request_bytes
     )
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
+    # Outermost: pages, fragments, JSON, CSS and scripts go out gzipped when the client accepts it. Pages are safe
+    # to compress because the one secret in them, the CSRF token, is masked afresh per response
+    # (app.web.security.mask_token; BREACH). Files that are compressed already are not compressed again.
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM, compresslevel=6, exclude_content_types=GZIP_EXCLUDED)
     return app
+
+
+GZIP_MINIMUM = 1024  # bytes: below this the gzip header and the CPU cost more than they save
+GZIP_EXCLUDED = (
+    *DEFAULT_EXCLUDED_CONTENT_TYPES,
+    "application/pdf",
+    "application/octet-stream",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/vnd.oasis.opendocument.text",
+    "application/vnd.oasis.opendocument.spreadsheet",
+)
 
 
 API_DOCS_HTML = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Dialoog API</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" href="/static/swagger/swagger-ui.css"></head>
+<link rel="stylesheet" href="{css}"></head>
 <body><main><div id="swagger-ui" data-spec-url="/api/v1/openapi.json"></div></main>
-<script src="/static/swagger/swagger-ui-bundle.js"></script>
-<script src="/static/api-docs.js"></script></body></html>
+<script src="{bundle}"></script>
+<script src="{start}"></script></body></html>
 """
 
 

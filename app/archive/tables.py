@@ -41,6 +41,7 @@ from app.models import (
     ProposalVersion,
     Provider,
     Question,
+    RecordingConsent,
     ReleasePackage,
     Section,
     SelectionCriterion,
@@ -257,6 +258,12 @@ ENTITIES: tuple[Entity, ...] = (
         order=("agenda_item_id", "comment_id"),
     ),
     Entity("aanwezigheid", Attendance, _in(Attendance.session_id, sessions_of), "de aanwezigheid per sessie"),
+    Entity(
+        "toestemming_opname",
+        RecordingConsent,
+        _in(RecordingConsent.session_id, sessions_of),
+        "de toestemming voor de opname van een sessie, per persoon",
+    ),
     Entity(
         "documenten",
         Document,

@@ -206,11 +206,18 @@ def render_page(request: Request, session: DbSession, page: ProposalPage, contex
     what the next one marks "nieuw": the first visit, or one that showed something new (a visit with nothing
     new leaves the row as it is, and the next visit marks the same). The visit is written after rendering,
     so that on SQLite the write lock it takes lasts only until the request's commit."""
-    sections_html, news = _sections_html(request, session, page, context)
+    token = csrf_token(request)  # masked once for this response: the page around the sections and the sections
+    sections_html, news = _sections_html(session, page, context, token)
     response = render(
         request,
         TEMPLATE,
-        {"title": page.proposal.title, "page": page, "sections_html": Markup(SECTIONS_SLOT), **context},  # noqa: S704 - a constant
+        {
+            "title": page.proposal.title,
+            "page": page,
+            "sections_html": Markup(SECTIONS_SLOT),  # noqa: S704 - a constant
+            "csrf_token": token,
+            **context,
+        },
     )
     if page.is_current and (page.reader.last_seen is None or news):
         mark_visited(session, page.reader.principal, page.proposal)
@@ -275,12 +282,12 @@ def _cached_entry(session: DbSession, page: ProposalPage, context: dict[str, Any
 
 
 def _sections_html(
-    request: Request, session: DbSession, page: ProposalPage, context: dict[str, Any]
+    session: DbSession, page: ProposalPage, context: dict[str, Any], token: str
 ) -> tuple[list[bytes], bool]:
     """The table of contents and the sections with their threads, from the shared cache, made personal for
-    this reader; and whether anything on it is new to them."""
+    this reader (``token``: their CSRF token, masked for this response); and whether anything on it is new to
+    them."""
     entry = _cached_entry(session, page, context, clock.now())
-    token = csrf_token(request)
     marks = (
         reader_marks(session, page.reader, [sid for sid, _key in entry.sections])
         if page.shows_comments

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlmodel import Session
@@ -23,6 +23,7 @@ from app.models import (
     Section,
 )
 from app.policy import Action, Principal, authorize
+from app.proposals.reading import sections_of
 from app.review.export import AMSTERDAM, plain
 from app.review.filters import ReviewFilter, filter_options
 from app.review.overview import published_version
@@ -43,6 +44,9 @@ class ResponseReport:
     sections: list[ReportSection]
     anonymous: bool
     generated_at: datetime
+    versions: list[ProposalVersion] = field(default_factory=list)  # the proposal's published versions
+    asked_version: int | None = None  # the version asked for (None: the newest)
+    missing_version: int | None = None  # asked for, but the proposal has no such published version
 
     @property
     def count(self) -> int:
@@ -50,12 +54,30 @@ class ResponseReport:
 
 
 def response_report(
-    session: Session, principal: Principal, proposal_id: int, number: int | None, *, anonymous: bool
+    session: Session,
+    principal: Principal,
+    proposal_id: int,
+    number: int | None,
+    *,
+    anonymous: bool,
+    fallback: bool = False,
 ) -> ResponseReport:
     """Every comment on a version with SDFL's released answer, grouped by section in the proposal's order.
-    Only released answers are in it, so the report can be shared without running ahead of the release."""
+    Only released answers are in it, so the report can be shared without running ahead of the release.
+    Version ``number``, the newest when None; a version the proposal does not have is NotFound, or with
+    ``fallback`` the newest with ``missing_version`` set (the page's form: another proposal chosen, and the
+    version of the one before came along)."""
     authorize(principal, Action.review)
-    proposal, _versions, version, sections = published_version(session, proposal_id, number)
+    proposal, versions, version, sections = published_version(session, proposal_id, None)
+    missing = None
+    if number is not None and number != version.number:
+        chosen = next((v for v in versions if v.number == number), None)
+        if chosen is None and not fallback:
+            raise NotFound("No such version.")
+        if chosen is None:
+            missing = number
+        else:
+            version, sections = chosen, sections_of(session, [chosen.id or 0])
     now = clock.now()
     raw = session.exec(
         feedback_query(
@@ -73,7 +95,16 @@ def response_report(
         sections=[ReportSection(section=s, rows=by_section.get(s.key, [])) for s in sections],
         anonymous=anonymous,
         generated_at=now,
+        versions=versions,
+        asked_version=number if missing is None else None,
+        missing_version=missing,
     )
+
+
+def proposal_choices(session: Session) -> list[tuple[int, str]]:
+    """The proposals a report can be made of (those with a published version): id and title."""
+    proposals = filter_options(session, ReviewFilter()).proposals
+    return [(pid, title) for pid, title, _newest in proposals]
 
 
 def report_pdf(report: ResponseReport, tender_reference: str) -> bytes:
@@ -119,15 +150,16 @@ def report_for(
     *,
     anonymous: bool,
     dialogue_id: int | None = None,
+    fallback: bool = False,
 ) -> ResponseReport:
     """``response_report`` of proposal ``proposal_id``, or of the first published proposal (of trajectory
-    ``dialogue_id`` when given; as the overview)."""
+    ``dialogue_id`` when given; as the overview); ``fallback`` as there."""
     if proposal_id is None:
         proposals = filter_options(session, ReviewFilter(dialogue_id=dialogue_id)).proposals
         if not proposals:
             raise NotFound(_("Er is nog geen gepubliceerd voorstel."), user_message=True)
         proposal_id = proposals[0][0]
-    return response_report(session, principal, proposal_id, number, anonymous=anonymous)
+    return response_report(session, principal, proposal_id, number, anonymous=anonymous, fallback=fallback)
 
 
 def report_file(

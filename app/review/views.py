@@ -34,6 +34,7 @@ from app.review import filters as filtering
 from app.review import overview as overviews
 from app.review import report as reports
 from app.review.export import export_file
+from app.review.purchase import purchase_options
 from app.web.templates import is_htmx, render
 
 router = APIRouter(prefix="/review")
@@ -97,13 +98,13 @@ def _dashboard(
     page = PageParams(page=_page_number(query), page_size=PAGE_SIZE)
     shown = boards.dashboard_page(session, principal, filters, page)
     context = {
-        "title": _("Beoordelen"),
+        "title": dashboard_title(filters, shown.options, page.page),
         "board": shown.board,
         "filters": filters,
         "filter_errors": filter_errors,
         "errors": errors or {},
         "notice": notice or _notice(request),
-        "options": shown.options,
+        "options": purchase_options(session, shown.options, filters.municipality_id),
         "pending": shown.pending,
         "agenda_choices": shown.agenda_choices,
         **_common(principal),
@@ -118,6 +119,40 @@ def _dashboard(
         status_code=422 if filter_errors and status_code == 200 else status_code,
         headers={"HX-Push-Url": clean} if is_htmx(request) and request.method == "GET" else None,
     )
+
+
+def dashboard_title(filters: filtering.ReviewFilter, options: filtering.Options, page: int) -> str:
+    """The dashboard's page title: "Beoordelen" and what the filter chose, so that every filtered list (each has
+    its own URL) has a title of its own."""
+    named = {
+        "dialogue_id": dict(options.dialogues),
+        "proposal_id": {pid: title for pid, title, _newest in options.proposals},
+        "provider_id": dict(options.providers),
+        "municipality_id": dict(options.municipalities),
+    }
+    parts: list[str] = [f"“{filters.q}”"] if filters.q else []
+    for name, names in named.items():
+        value = getattr(filters, name)
+        if value is not None:
+            parts.append(names.get(value, str(value)))
+    if filters.version:
+        parts.append(_("versie %(n)s", n=filters.version))
+    if filters.section:
+        parts.append(dict(options.sections).get(filters.section, filters.section))
+    labels = {"group": dict(options.groups), "kind": dict(KINDS), "status": dict(STATUSES)}
+    for name, known in labels.items():
+        value = getattr(filters, name)
+        if value:
+            parts.append(_(known[value]) if value in known else value)
+    if filters.answered is not None:
+        parts.append(_("beantwoord") if filters.answered else _("niet beantwoord"))
+    if filters.date_from or filters.date_to:
+        parts.append(f"{filters.date_from or ''}–{filters.date_to or ''}")
+    if filters.sort != "newest":
+        parts.append(_(filtering.SORT_LABELS.get(filters.sort, filters.sort)))
+    if page > 1:
+        parts.append(_("pagina %(n)s", n=page))
+    return _("Beoordelen") + (f": {', '.join(parts)}" if parts else "")
 
 
 NOTICES = {
@@ -613,13 +648,25 @@ def report(
 ) -> Response:
     """Every comment on a version with SDFL's released answer, grouped by section (optionally without names)."""
     rep = reports.report_for(
-        session, principal, _int_or_none(proposal_id), _version_param(version), anonymous=anonymous == "1"
+        session,
+        principal,
+        _int_or_none(proposal_id),
+        _version_param(version),
+        anonymous=anonymous == "1",
+        fallback=True,  # the form's version may be of the proposal chosen before: its newest, with a note
     )
     query = urlencode({"proposal_id": rep.proposal.id, "version": rep.version.number, "anonymous": anonymous or ""})
     return render(
         request,
         "review/report.html",
-        {"title": _("Reactierapport"), "report": rep, "pdf_query": query, **_common(principal)},
+        {
+            "title": _("Reactierapport"),
+            "report": rep,
+            "pdf_query": query,
+            "proposals": reports.proposal_choices(session),
+            "versions": [(v.number, _("Versie %(n)s", n=v.number)) for v in rep.versions],
+            **_common(principal),
+        },
     )
 
 

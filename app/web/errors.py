@@ -71,10 +71,17 @@ def _html_error(request: Request, status: int, message: str, headers: dict[str, 
         principal = getattr(request.state, "principal", None)
         if principal is not None:  # the page header asks the policy (may) about the same, reloaded user
             request.state.principal = replace(principal, user=request.state.user)
+    heading = error_heading(status)
     return render(
         request,
         "error.html",
-        {"status": status, "message": message, "title": _("Fout")},
+        {
+            "status": status,
+            "message": message,
+            "heading": heading,
+            "error_page": True,  # its title says what went wrong, not where (no "Beheer")
+            "title": _("%(heading)s (fout %(status)s)", heading=heading, status=status),
+        },
         status_code=status,
         headers=headers,
         block="content",
@@ -93,6 +100,28 @@ _HTML_MESSAGES = {
     429: N_("Te veel pogingen. Probeer het later opnieuw."),
     500: N_("Er ging iets mis aan onze kant. Probeer het later opnieuw."),
 }
+
+
+# The heading of an error page says what happened in words; the status code is in its title and text.
+_HTML_HEADINGS = {
+    400: N_("Het verzoek kon niet worden verwerkt"),
+    401: N_("Log in om verder te gaan"),
+    403: N_("Geen toegang"),
+    404: N_("Pagina niet gevonden"),
+    405: N_("Dit kan hier niet"),
+    409: N_("Dit kan niet meer"),
+    413: N_("Te groot om te versturen"),
+    422: N_("Controleer wat u hebt ingevuld"),
+    429: N_("Even geduld"),
+    500: N_("Er ging iets mis"),
+}
+
+
+def error_heading(status: int) -> str:
+    """The human heading of the error page for ``status``."""
+    if status in _HTML_HEADINGS:
+        return _(_HTML_HEADINGS[status])
+    return _(_HTML_HEADINGS[500 if status >= 500 else 400])
 
 
 def _html_message(status: int) -> str:

@@ -1,11 +1,14 @@
 """CSRF protection, request size limits and input hygiene, as ASGI middleware so no route can forget them.
 
 CSRF: a signed double-submit token bound to the sign-in session. Every browser gets a random ``dialoog_csrf``
-cookie (HttpOnly, SameSite=Lax); pages carry HMAC(secret, cookie + hash of the session cookie) in a hidden
-``csrf_token`` field and, for htmx, in an ``X-CSRF-Token`` header set once on ``<body>``. Signing in or out
-changes the session cookie, and the response that does so also gets a new ``dialoog_csrf`` cookie, so a
+cookie (HttpOnly, SameSite=Lax); the token is HMAC(secret, cookie + hash of the session cookie). Pages carry it
+in a hidden ``csrf_token`` field and, for htmx, in an ``X-CSRF-Token`` header set once on ``<body>``, always
+*masked* (``mask_token``): a fresh random pad and the token XOR that pad, so every response spells it
+differently. Pages are compressed (gzip), and a secret that is the same in every response of a compressed page
+could be guessed from the compressed length (BREACH); a masked token is never the same twice. Signing in or
+out changes the session cookie, and the response that does so also gets a new ``dialoog_csrf`` cookie, so a
 token from before is worthless after. A POST, PUT, PATCH or DELETE outside ``/api/`` (which uses bearer
-keys, not cookies) without a matching token gets 403.
+keys, not cookies) without a matching token (masked, or the bare token) gets 403.
 
 Limits: a body over the size limit gets 413. A multipart body that cannot be parsed gets 400, on every route.
 A NUL character anywhere the app reads data from gets 400 (see ``find_nul``).
@@ -13,6 +16,8 @@ A NUL character anywhere the app reads data from gets 400 (see ``find_nul``).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import json
@@ -46,10 +51,47 @@ def csrf_token_for(secret: str, cookie_value: str, session_cookie: str = "") -> 
     return hmac.new(secret.encode(), f"csrf:{cookie_value}:{session_hash}".encode(), hashlib.sha256).hexdigest()
 
 
+def mask_token(token: str) -> str:
+    """``token`` (hex) masked for one response: base64url of a random pad followed by the token XOR that pad.
+    Each call spells the same token differently; ``token_matches`` takes any of them."""
+    raw = bytes.fromhex(token)
+    pad = secrets.token_bytes(len(raw))
+    masked = bytes(a ^ b for a, b in zip(raw, pad, strict=True))
+    return base64.urlsafe_b64encode(pad + masked).rstrip(b"=").decode()
+
+
+def unmask_token(presented: str) -> bytes | None:
+    """The token (raw bytes) in a masked token, or None when ``presented`` is not one."""
+    if not presented or len(presented) > 200:
+        return None
+    try:
+        both = base64.urlsafe_b64decode(presented + "=" * (-len(presented) % 4))
+    except (binascii.Error, ValueError):
+        return None
+    if len(both) % 2 or not both:
+        return None
+    half = len(both) // 2
+    return bytes(a ^ b for a, b in zip(both[:half], both[half:], strict=True))
+
+
+def token_matches(presented: str, expected: str) -> bool:
+    """Whether ``presented`` (a masked token, or the bare hex token) is ``expected`` (hex); constant time."""
+    if not presented:
+        return False
+    if len(presented) == len(expected) and hmac.compare_digest(presented.encode(), expected.encode()):
+        return True  # the bare token (never in a page, so nothing to learn from a compressed one)
+    unmasked = unmask_token(presented)
+    return unmasked is not None and hmac.compare_digest(unmasked, bytes.fromhex(expected))
+
+
 def csrf_token(request: Request) -> str:
-    """The token to put in this page's forms."""
-    return csrf_token_for(
-        request.app.state.secret_key, request.scope["state"]["csrf_cookie"], request.cookies.get(SESSION_COOKIE, "")
+    """The token to put in this response's forms, masked afresh: call it once per response."""
+    return mask_token(
+        csrf_token_for(
+            request.app.state.secret_key,
+            request.scope["state"]["csrf_cookie"],
+            request.cookies.get(SESSION_COOKIE, ""),
+        )
     )
 
 
@@ -68,6 +110,14 @@ def _one_click_unsubscribe(scope: Scope, body: bytes) -> bool:
     return scope["path"].startswith(ONE_CLICK_PATH) and body.strip() == ONE_CLICK_BODY
 
 
+# Headings of the bare error pages sent from here, before any route (and before the language is known).
+_HEADINGS = {
+    400: "Het verzoek kon niet worden verwerkt",
+    403: "Deze pagina is verlopen",
+    413: "Te groot om te versturen",
+}
+
+
 async def _send_problem(
     scope: Scope,
     send: Send,
@@ -82,10 +132,11 @@ async def _send_problem(
         title = "Validation failed" if status == 422 else None
         response = problem_response(status, detail, title=title, errors=errors)
     else:
+        heading = _HEADINGS.get(status, _HEADINGS[400])
         response = HTMLResponse(
-            f'<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Fout {status}</title></head>'
-            f'<body><main><h1>Fout {status}</h1><p>{escape(dutch)}</p><p><a href="/">Naar de startpagina</a></p>'
-            "</main></body></html>",
+            f'<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>{heading} (fout {status})</title>'
+            f"</head><body><main><h1>{heading}</h1><p>{escape(dutch)}</p><p>Foutcode {status}</p>"
+            '<p><a href="/">Naar de startpagina</a></p></main></body></html>',
             status_code=status,
         )
 
@@ -297,7 +348,7 @@ class CSRFMiddleware:
             if not _is_api(scope) and not _one_click_unsubscribe(scope, body):
                 expected = csrf_token_for(self.secret, cookie, cookies.get(SESSION_COOKIE, ""))
                 presented = headers.get(CSRF_HEADER) or presented
-                if not (presented and hmac.compare_digest(presented, expected)):
+                if not token_matches(presented, expected):
                     await _send_problem(
                         scope,
                         send,

@@ -23,10 +23,13 @@ from markupsafe import Markup
 from app.kit import i18n
 from app.kit.markdown import render_markdown
 from app.policy import ANONYMOUS, Action, Principal, can
+from app.web.assets import Assets
 from app.web.security import csrf_token
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+# The static files' hashes, read once at start-up: ``static_url("dialoog.css")`` in templates (app.web.assets).
+assets = Assets(STATIC_DIR)
 
 templates = Jinja2Blocks(directory=str(TEMPLATE_DIR))
 env = templates.env
@@ -42,6 +45,8 @@ env.filters.update(
 )
 env.globals.update(
     get_locale=i18n.get_locale,
+    static_url=assets.url,
+    content_lang=lambda: content_lang(),
     SUPPORTED_LOCALES=i18n.SUPPORTED_LOCALES,
     # A once-only token per rendered form that creates something: a resubmission (double click, a retry
     # after a lost connection, the back button) returns what the first submission made instead of a copy.
@@ -50,6 +55,18 @@ env.globals.update(
     # page's cache it marks nothing; the cache (app.proposals.page_cache) marks those places to fill per reader.
     reader_mark=lambda kind, arg="": "",
 )
+
+
+CONTENT_LANGUAGE = "nl"  # proposals, comments, documents, agendas: written in Dutch, whatever the reader's language
+
+
+def content_lang() -> Markup:
+    """`` lang="nl"`` for an element holding text people entered (in Dutch) when the page is in another
+    language, so a screen reader reads it as Dutch; nothing on a Dutch page.
+    ``<div class="prose"{{ content_lang() }}>``."""
+    if i18n.get_locale() == CONTENT_LANGUAGE:
+        return Markup("")
+    return Markup(f' lang="{CONTENT_LANGUAGE}"')  # noqa: S704 - a constant
 
 
 def is_htmx(request: Request) -> bool:

@@ -12,7 +12,7 @@ from app.demo import DEMO_PASSWORD
 from app.kit import clock
 from app.models import AuditEvent, LoginAttempt, OutboxMessage, User, UserSession
 from tests import factories
-from tests.helpers import csrf_from, login, post_form
+from tests.helpers import csrf_from, login, post_form, same_page
 
 
 @pytest.fixture(autouse=True)
@@ -144,7 +144,7 @@ def test_password_reset_answers_the_same_for_unknown_addresses(client, db):
     known = post_form(client, "/password-reset", {"email": "rodante@example.org"}, page="/password-reset")
     unknown = post_form(client, "/password-reset", {"email": "niemand@example.org"}, page="/password-reset")
     assert known.status_code == unknown.status_code == 200
-    assert known.text == unknown.text
+    assert same_page(known.text) == same_page(unknown.text)  # but for the CSRF token, masked per response
     assert "Als dit e-mailadres bij ons bekend is" in known.text
     mails = db.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()[before:]
     assert [m.to_address for m in mails] == ["rodante@example.org"]

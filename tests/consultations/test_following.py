@@ -19,7 +19,7 @@ from app.meetings.recordings import RecordingInput, save_recording
 from app.models import Audience, AuditEvent, DialogueStatus, Follower, SessionStatus
 from tests import factories
 from tests.consultations.helpers import consultation, link_in, mails_to
-from tests.helpers import post_form
+from tests.helpers import post_form, same_page
 
 ADDRESS = "volger@example.org"
 
@@ -226,7 +226,7 @@ def test_a_second_subscription_answers_the_same_and_sends_nothing_once_confirmed
     db.commit()
     first = subscribe(client, dialogue.slug)
     second = subscribe(client, dialogue.slug, email=ADDRESS)
-    assert first.text == second.text
+    assert same_page(first.text) == same_page(second.text)  # but for the CSRF token, masked per response
     assert len(db.exec(select(Follower).where(Follower.email == ADDRESS)).all()) == 1
     old, new = (link_in(m, "/volgen/bevestigen/") for m in mails_to(db, ADDRESS))
     assert client.get(old).status_code == 404 and client.get(new).status_code == 200

@@ -25,7 +25,7 @@ from app.models import (
 from app.policy import Action, Principal, can
 from tests import factories
 from tests.consultations.helpers import consultation, link_in, mails_to
-from tests.helpers import csrf_from, login, post_form
+from tests.helpers import csrf_from, login, post_form, same_page
 
 FORM = {
     "name": "Sanne Bakker",
@@ -148,7 +148,7 @@ def test_a_second_request_with_the_same_address_says_nothing_new(client, db, as_
     first = ask(client, dialogue.slug)
     second = ask(client, dialogue.slug, email="sanne.bakker@example.org ", name="Iemand Anders")
     assert first.status_code == second.status_code == 200
-    assert first.text == second.text
+    assert same_page(first.text) == same_page(second.text)  # but for the CSRF token, masked per response
     rows = db.exec(select(Participation).where(Participation.dialogue_id == dialogue.id)).all()
     assert len(rows) == 1 and rows[0].name == "Sanne Bakker"
     mails = mails_to(db, "sanne.bakker@example.org")

@@ -199,3 +199,30 @@ def test_each_kind_of_reader_has_its_own_rendering(db: Session, browsers) -> Non
     assert "Overgenomen" in comment_html(municipality_page, cid)  # reviewers see the working decision
     assert "Wij passen het aan." not in municipality_page  # a drafted answer is SDFL's
     assert "Wij passen het aan." not in a.get(url).text
+
+
+def test_the_cached_page_carries_a_freshly_masked_token_per_response_and_each_works(db: Session, browsers) -> None:
+    """Issue 18 (BREACH): the page is gzipped, so its CSRF token is spelt differently in every response, also
+    when the sections come from the cache; one spelling per response, and every spelling is accepted."""
+    proposal = find_proposal(db, "product-structure")
+    a = browsers(PROVIDER)
+    url = f"/proposals/{proposal.id}"
+    first = a.get(url, headers={"Accept-Encoding": "gzip"})
+    hits = page_cache.cache.hits
+    second = a.get(url, headers={"Accept-Encoding": "gzip"})
+    assert page_cache.cache.hits == hits + 1
+    assert first.headers["content-encoding"] == second.headers["content-encoding"] == "gzip"
+    spellings = []
+    for page in (first.text, second.text):
+        tokens = set(re.findall(r'name="csrf_token" value="([^"]+)"', page))
+        tokens |= set(re.findall(r'"X-CSRF-Token": "([^"]+)"', page))
+        assert len(tokens) == 1
+        spellings.append(tokens.pop())
+    assert spellings[0] != spellings[1]
+    for n, token in enumerate(spellings):
+        response = a.post(
+            f"/proposals/{proposal.id}/sections/reikwijdte/comments",
+            data={"kind": "steun", "body": f"Gemaskeerd {n}", "csrf_token": token},
+            follow_redirects=False,
+        )
+        assert response.status_code == 303

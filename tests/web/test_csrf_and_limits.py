@@ -178,8 +178,10 @@ def test_a_failed_sign_in_keeps_the_form_usable(client, admin):
     failed = client.post("/login", data={"email": admin.email, "password": "fout", "csrf_token": token})
     assert failed.status_code == 400
     again = csrf_from(failed.text)
-    assert again == token  # no session was made: the same token still goes
-    assert login(client, admin.email, PASSWORD).status_code == 303
+    assert again != token  # masked afresh for each response...
+    assert client.post("/password-reset", data={"email": "x@example.org", "csrf_token": token}).status_code == 200
+    assert client.post("/password-reset", data={"email": "x@example.org", "csrf_token": again}).status_code == 200
+    assert login(client, admin.email, PASSWORD).status_code == 303  # ...and no session was made: both still go
 
 
 def test_htmx_header_token_works_after_sign_in(client, admin):
@@ -190,3 +192,55 @@ def test_htmx_header_token_works_after_sign_in(client, admin):
     response = client.post("/logout", headers={"X-CSRF-Token": token, "HX-Request": "true"}, follow_redirects=False)
     assert response.status_code in (200, 204, 303)
     assert client.get("/account", follow_redirects=False).status_code == 303  # signed out
+
+
+# --- masked per response, against BREACH (issue 18) -----------------------------------------------------
+
+
+def test_every_response_spells_the_token_differently_and_each_spelling_works(client):
+    first, second = client.get("/login").text, client.get("/login").text
+    a, b = csrf_from(first), csrf_from(second)
+    assert a != b
+    assert f'hx-headers=\'{{"X-CSRF-Token": "{a}"}}\'' in first  # one spelling per response
+    assert client.post("/password-reset", data={"email": "x@example.org", "csrf_token": a}).status_code == 200
+    for token in (b, a):
+        header = {"X-CSRF-Token": token}
+        assert client.post("/password-reset", data={"email": "x@example.org"}, headers=header).status_code == 200
+    assert client.post("/logout", data={"csrf_token": b}, follow_redirects=False).status_code == 303
+
+
+def test_the_bare_token_never_appears_in_a_page(client, app):
+    from app.web.security import csrf_token_for
+
+    page = client.get("/login").text
+    bare = csrf_token_for(app.state.secret_key, client.cookies.get("dialoog_csrf"))
+    assert bare not in page
+    assert client.post("/password-reset", data={"email": "x@example.org", "csrf_token": bare}).status_code == 200
+
+
+@pytest.mark.parametrize("tamper", ["flip", "cut", "pad-only", "junk"])
+def test_a_tampered_masked_token_is_refused_with_a_message(client, tamper):
+    token = csrf_from(client.get("/login").text)
+    if tamper == "flip":  # one character of the masked half changed
+        i = len(token) - 5
+        bad = token[:i] + ("A" if token[i] != "A" else "B") + token[i + 1 :]
+    elif tamper == "cut":
+        bad = token[:-4]
+    elif tamper == "pad-only":
+        bad = token[: len(token) // 2]
+    else:
+        bad = "!!" + token[2:]
+    response = client.post("/password-reset", data={"email": "x@example.org", "csrf_token": bad})
+    assert response.status_code == 403
+    assert "formulier" in response.text
+
+
+def test_mask_and_unmask_round_trip():
+    from app.web.security import mask_token, token_matches
+
+    token = "ab" * 32
+    masked = {mask_token(token) for _ in range(20)}
+    assert len(masked) == 20
+    assert all(token_matches(m, token) for m in masked)
+    assert not any(token_matches(m, "cd" * 32) for m in masked)
+    assert not token_matches("", token)
