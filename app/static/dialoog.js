@@ -152,8 +152,10 @@
       window.history.replaceState(window.history.state, "", window.location.pathname + (query ? "?" + query : "") + window.location.hash);
     }
   }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", afterLoad);
-  else afterLoad();
+  // After "load": the browser has scrolled to the address's #fragment by then (which would take the focus
+  // away again).
+  if (document.readyState === "complete") afterLoad();
+  else window.addEventListener("load", afterLoad);
   // A link to a part of the page inside a closed <details> (an error summary's link, "Reageer"): open it.
   window.addEventListener("hashchange", function () {
     var target = document.getElementById(decodeURIComponent(window.location.hash.slice(1)));

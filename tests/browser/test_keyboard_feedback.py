@@ -1,0 +1,226 @@
+"""A provider comments by keyboard only (issue 18): Tab, Enter, Space and typing. After every action the focus is
+on what changed (the new comment, the reply, the edit form, the withdrawn comment, the error summary) and the
+live region says what happened in plain Dutch. Without JavaScript the same message is a banner on the page the
+form leads to. axe-core finds nothing on the pages visited.
+
+The keyboard test works in a section of its own ("multidisciplinair-werken") and with its own unique texts.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import axe_violations, describe
+from tests.browser.test_accounts_journey import sign_in
+
+WAIT = 5000  # ms
+KEY = "multidisciplinair-werken"
+HEADING = "Wat verstaan we onder multidisciplinair?"
+MAX_TABS = 400
+
+
+def unique(label: str) -> str:
+    return f"{label} {uuid.uuid4().hex[:8]}"
+
+
+def assert_accessible(page) -> None:
+    violations = axe_violations(page)
+    assert violations == [], f"{page.url}: {describe(violations)}"
+
+
+def focused(page, selector: str) -> bool:
+    return page.evaluate("s => !!document.activeElement && document.activeElement.matches(s)", selector)
+
+
+def tab_to(page, selector: str, *, backwards: bool = False) -> None:
+    """Press Tab (Shift+Tab) until the focused element matches ``selector``: it can be reached by keyboard."""
+    key = "Shift+Tab" if backwards else "Tab"
+    for _ in range(MAX_TABS):
+        if focused(page, selector):
+            return
+        page.keyboard.press(key)
+    raise AssertionError(f"{selector} not reached with {key} in {MAX_TABS} presses")
+
+
+def active_description(page) -> str:
+    return page.evaluate(
+        "() => { const a = document.activeElement; return a ? a.outerHTML.slice(0, 200) : 'nothing'; }"
+    )
+
+
+def expect_focus(page, selector: str) -> None:
+    expect(page.locator(selector)).to_be_focused(timeout=WAIT)
+
+
+def expect_said(page, text: str) -> None:
+    expect(page.locator("#live")).to_have_text(text, timeout=WAIT)
+
+
+def new_id_after(page, before: set[str], scope: str) -> str:
+    """The id of the comment in ``scope`` that was not there ``before``."""
+    ids = set(page.locator(f"{scope} li.comment").evaluate_all("els => els.map(e => e.id)"))
+    new = ids - before
+    assert len(new) == 1, f"expected one new comment, found {new}"
+    return new.pop().removeprefix("comment-")
+
+
+def comment_ids(page, scope: str) -> set[str]:
+    return set(page.locator(f"{scope} li.comment").evaluate_all("els => els.map(e => e.id)"))
+
+
+def test_the_comment_journey_by_keyboard_says_what_happened_and_moves_the_focus(page):
+    sign_in(page, "re-care@example.org")
+    page.wait_for_url(lambda url: "/login" not in url, timeout=WAIT)
+    page.goto("/proposals/1")
+    assert_accessible(page)
+    thread = f"#thread-{KEY}"
+    before = comment_ids(page, thread)
+
+    # From the table of contents to the section, then to its closed comment form: Enter opens it.
+    tab_to(page, f'.toc a[href="#section-{KEY}"]')
+    page.keyboard.press("Enter")
+    summary = f"{thread} > details.new-comment > summary"
+    tab_to(page, summary)
+    expect(page.locator(f"#form-new-{KEY}")).to_be_hidden()  # closed until opened
+    page.keyboard.press("Enter")
+    expect(page.locator(f"#form-new-{KEY}")).to_be_visible(timeout=WAIT)
+
+    # A rejected post (no kind chosen): the error summary has the focus and the live region says so.
+    body = unique("Per toetsmoment afrekenen helpt multidisciplinaire teams")
+    tab_to(page, f"#new-{KEY}-body")
+    page.keyboard.type(body)
+    tab_to(page, f"#form-new-{KEY} button[type=submit]")
+    page.keyboard.press("Enter")
+    expect_focus(page, f"#form-new-{KEY} .error-summary")
+    expect_said(page, "Uw reactie is nog niet geplaatst. Bekijk de fouten.")
+    expect(page.locator(f"#new-{KEY}-body")).to_have_value(body)
+    assert_accessible(page)
+
+    # The summary's link leads to the kind; Space chooses the first one; Enter on the button posts.
+    page.keyboard.press("Tab")
+    assert focused(page, f"#form-new-{KEY} .error-summary a"), active_description(page)
+    page.keyboard.press("Enter")
+    tab_to(page, f"#form-new-{KEY} input[name=kind]")
+    page.keyboard.press("Space")
+    assert page.locator(f"#form-new-{KEY} input[name=kind]:checked").count() == 1
+    tab_to(page, f"#form-new-{KEY} button[type=submit]")
+    page.keyboard.press("Enter")
+    expect(page.locator(f"{thread} li.comment > article", has_text=body)).to_be_visible(timeout=WAIT)
+    mine = new_id_after(page, before, thread)
+    expect_focus(page, f"#comment-{mine} > article")
+    expect_said(page, "Uw reactie is geplaatst.")
+    expect(page.locator(f"#comment-{mine} > article")).to_be_in_viewport()  # scrolled into view
+
+    # Reply: "Reageren" loads its form with the caret in it; the new reply gets the focus.
+    tab_to(page, f"#comment-{mine} > article details.reply > summary")
+    page.keyboard.press("Enter")
+    expect_focus(page, f"#form-reply-{mine} textarea[name=body]")
+    reply = unique("Ook de jeugdarts hoort erbij")
+    page.keyboard.type(reply)
+    tab_to(page, f"#form-reply-{mine} button[type=submit]")
+    page.keyboard.press("Enter")
+    expect(page.locator(f"#comment-{mine} ol.replies article", has_text=reply)).to_be_visible(timeout=WAIT)
+    reply_id = new_id_after(page, before | {f"comment-{mine}"}, thread)
+    expect_focus(page, f"#comment-{reply_id} > article")
+    expect_said(page, "Uw antwoord is geplaatst.")
+
+    # Edit: after "Bewerken" the caret is in the edit form and the next Tab stays in it.
+    tab_to(page, f'#comment-{mine} > article a[href="/comments/{mine}/edit"]', backwards=True)
+    page.keyboard.press("Enter")
+    expect_focus(page, f"#edit-{mine}-body")
+    page.keyboard.press("Tab")
+    assert focused(page, f"#form-edit-{mine} *"), active_description(page)
+    page.keyboard.press("Shift+Tab")
+    expect_focus(page, f"#edit-{mine}-body")
+    edited = unique("Per toetsmoment afrekenen, na overleg")
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.type(edited)
+    tab_to(page, f"#form-edit-{mine} button[type=submit]")
+    page.keyboard.press("Enter")
+    expect(page.locator(f"#comment-{mine} > article .comment__body")).to_have_text(edited, timeout=WAIT)
+    expect_focus(page, f"#comment-{mine} > article")
+    expect_said(page, "Uw reactie is gewijzigd.")
+
+    # Withdraw: the browser asks; the comment's marker gets the focus.
+    dialogs: list[str] = []
+
+    def accept(dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", accept)
+    tab_to(page, f'#comment-{mine} > article form[action="/comments/{mine}/withdraw"] button')
+    page.keyboard.press("Enter")
+    expect(page.locator(f"#comment-{mine} > article .comment__withdrawn")).to_be_visible(timeout=WAIT)
+    expect_focus(page, f"#comment-{mine} > article")
+    expect_said(page, "Uw reactie is ingetrokken.")
+    assert dialogs == ["Wilt u deze reactie intrekken?"]
+    assert_accessible(page)
+    others = [e for e in page.console_errors if "status of 422" not in e]
+    assert others == []
+
+
+def test_without_javascript_a_banner_says_what_happened(browser, live_server):
+    context = browser.new_context(base_url=live_server, locale="nl-NL", java_script_enabled=False)
+    page = context.new_page()
+    try:
+        sign_in(page, "triade-vitree@example.org")
+        page.wait_for_url(lambda url: "/login" not in url, timeout=WAIT)
+        page.goto("/proposals/1")
+        details = page.locator(f"#thread-{KEY} > details.new-comment")
+        expect(details).not_to_have_attribute("open", re.compile(".*"))
+        details.locator("summary").click()
+        form = page.locator(f"#form-new-{KEY}")
+        form.get_by_label("Zorg", exact=True).check()
+        body = unique("Zonder JavaScript: de regiebehandelaar")
+        form.get_by_label("Uw reactie").fill(body)
+        form.get_by_role("button", name="Plaats reactie").click()
+        page.wait_for_url(re.compile(rf"/sections/{KEY}\?.*done=posted.*#comment-\d+$"), timeout=WAIT)
+        comment_id = page.url.rsplit("#comment-", 1)[1]
+        banner = page.locator(f"#comment-{comment_id} > [data-notice]")
+        expect(banner).to_have_text("Uw reactie is geplaatst.")
+        expect(banner).to_be_in_viewport()
+        expect(page.locator(f"#comment-{comment_id} > article")).to_contain_text(body)
+
+        # Withdrawing asks on a page of its own first.
+        page.locator(f"#comment-{comment_id} > article").get_by_role("button", name="Intrekken").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Wilt u deze reactie intrekken?")
+        page.get_by_role("button", name="Ja, reactie intrekken").click()
+        page.wait_for_url(re.compile(r"done=withdrawn"), timeout=WAIT)
+        expect(page.locator(f"#comment-{comment_id} > [data-notice]")).to_have_text("Uw reactie is ingetrokken.")
+    finally:
+        context.close()
+
+
+def test_the_confirmation_and_banner_pages_pass_axe(page):
+    """The pages a plain browser sees (the question before withdrawing, the banner), checked with scripts on
+    (axe needs them)."""
+    sign_in(page, "triade-vitree@example.org")
+    page.wait_for_url(lambda url: "/login" not in url, timeout=WAIT)
+    page.goto(f"/proposals/1/sections/{KEY}")
+    form = page.locator(f"#form-new-{KEY}")
+    page.locator(f"#thread-{KEY} > details.new-comment > summary").click()
+    form.get_by_label("Steun", exact=True).check()
+    body = unique("Voor de axe-controle")
+    form.get_by_label("Uw reactie").fill(body)
+    form.get_by_role("button", name="Plaats reactie").click()
+    item = page.locator(f"#thread-{KEY} li.comment > article", has_text=body).locator("xpath=..")
+    expect(item).to_be_visible(timeout=WAIT)
+    comment_id = item.get_attribute("id").removeprefix("comment-")
+    page.goto(f"/comments/{comment_id}")  # the section page at the comment
+    # The confirmation page, as a plain browser gets it: the form without htmx posts without "confirm".
+    page.evaluate(
+        "id => { const f = document.querySelector(`form[action='/comments/${id}/withdraw']`); f.submit(); }",
+        comment_id,
+    )
+    expect(page.get_by_role("heading", level=1)).to_have_text("Wilt u deze reactie intrekken?", timeout=WAIT)
+    assert_accessible(page)
+    page.get_by_role("button", name="Ja, reactie intrekken").click()
+    page.wait_for_url(re.compile(r"done=withdrawn"), timeout=WAIT)
+    banner = page.locator(f"#comment-{comment_id} > [data-notice]")
+    expect(banner).to_be_focused(timeout=WAIT)  # with scripts on, the banner takes the focus
+    assert "done=" not in page.evaluate("location.search")  # and the code leaves the address
+    assert_accessible(page)
