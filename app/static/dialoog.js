@@ -143,7 +143,8 @@
       var target = document.getElementById(decodeURIComponent(hash));
       if (target) openDetails(target);
     }
-    var banner = document.querySelector("[data-notice]");
+    // Else a form shown again with its errors (a plain form's 422): its error summary.
+    var banner = document.querySelector("[data-notice]") || document.querySelector("main .error-summary");
     if (banner) show(banner);
     if (window.history.replaceState && /[?&]done=/.test(window.location.search)) {
       var params = new URLSearchParams(window.location.search);

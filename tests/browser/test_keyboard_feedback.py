@@ -224,3 +224,52 @@ def test_the_confirmation_and_banner_pages_pass_axe(page):
     expect(banner).to_be_focused(timeout=WAIT)  # with scripts on, the banner takes the focus
     assert "done=" not in page.evaluate("location.search")  # and the code leaves the address
     assert_accessible(page)
+
+
+def post_as(browser, live_server, email: str, body: str) -> str:
+    """A comment on the keyboard test's section by ``email``, in a browser of its own; returns its id."""
+    context = browser.new_context(base_url=live_server, locale="nl-NL")
+    page = context.new_page()
+    try:
+        sign_in(page, email)
+        page.wait_for_url(lambda url: "/login" not in url, timeout=WAIT)
+        page.goto(f"/proposals/1/sections/{KEY}")
+        page.locator(f"#thread-{KEY} > details.new-comment > summary").click()
+        form = page.locator(f"#form-new-{KEY}")
+        form.get_by_label("Zorg", exact=True).check()
+        form.get_by_label("Uw reactie").fill(body)
+        form.get_by_role("button", name="Plaats reactie").click()
+        item = page.locator(f"#thread-{KEY} li.comment > article", has_text=body).locator("xpath=..")
+        expect(item).to_be_visible(timeout=WAIT)
+        return item.get_attribute("id").removeprefix("comment-")
+    finally:
+        context.close()
+
+
+def test_a_form_shown_again_with_errors_on_a_page_of_its_own_focuses_its_summary(page, browser, live_server):
+    comment_id = post_as(browser, live_server, "re-care@example.org", unique("Om te bewerken"))
+    sign_in(page, "re-care@example.org")
+    page.wait_for_url(lambda url: "/login" not in url, timeout=WAIT)
+    page.goto(f"/comments/{comment_id}/edit")  # the edit page of its own: a plain form, no htmx
+    page.locator(f"#edit-{comment_id}-body").fill("   ")  # passes "required", not the server
+    page.get_by_role("button", name="Wijziging opslaan").click()
+    expect_focus(page, f"#form-edit-{comment_id} .error-summary")
+    assert_accessible(page)
+
+
+def test_the_review_tables_status_change_keeps_the_focus_in_its_row(page, browser, live_server):
+    comment_id = post_as(browser, live_server, "triade-vitree@example.org", unique("Voor de beoordeling"))
+    sign_in(page, "sdfl@example.org")
+    page.wait_for_url(lambda url: "/login" not in url, timeout=WAIT)
+    page.goto("/review")
+    row = f"#row-{comment_id}"
+    tab_to(page, f"#status-{comment_id}")
+    page.keyboard.press("ArrowDown")  # the next status
+    chosen = page.locator(f"#status-{comment_id}").input_value()
+    tab_to(page, f"{row} .inline-status button")
+    page.evaluate("s => { document.querySelector(s).dataset.before = 'swap'; }", row)
+    page.keyboard.press("Enter")
+    expect(page.locator(f"{row}:not([data-before])")).to_have_count(1, timeout=WAIT)  # the new row
+    expect(page.locator(f"#status-{comment_id}")).to_have_value(chosen)
+    # The row was swapped: the focus is on the same control of the new row, not lost at the top of the page.
+    expect(page.locator(f"{row} .inline-status button")).to_be_focused(timeout=WAIT)
