@@ -20,6 +20,7 @@ from app.kit.errors import N_, AppError, field_errors, invalid
 from app.kit.forms import FormState
 from app.kit.i18n import gettext as _
 from app.kit.markdown import render_markdown
+from app.kit.notices import Notices
 from app.models import Proposal, ProposalTopic, SectionKind
 from app.proposals import manage, pages, questions
 from app.proposals.import_rules import SectionImportError
@@ -31,6 +32,20 @@ router = APIRouter(prefix="/admin/proposals")
 
 TOPICS = [(t.value, TOPIC_LABELS[t]) for t in ProposalTopic]
 SECTION_KINDS = [(SectionKind.text.value, N_("Tekst")), (SectionKind.question.value, N_("Vraag aan aanbieders"))]
+# What the draft's page says after a form led back to it (``?saved=CODE``).
+NOTICES = Notices(
+    {
+        "1": N_("Het voorstel is aangemaakt. Voeg nu de onderdelen toe."),
+        "details": N_("De gegevens zijn opgeslagen."),
+        "section": N_("Het onderdeel is opgeslagen."),
+        "deleted": N_("Het onderdeel is verwijderd."),
+        "feedback": N_("Opgeslagen."),
+        "imported": N_("Het bestand is ingelezen: de onderdelen van het concept zijn vervangen."),
+        "published": N_("Gepubliceerd. Alle deelnemers krijgen een e-mail."),
+        "version": N_("Nieuwe conceptversie begonnen als kopie van de vorige."),
+        "scheduled": N_("Opgeslagen."),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -193,7 +208,7 @@ def _detail(
             "section_state": section_state,
             "topics": TOPICS,
             "section_kinds": SECTION_KINDS,
-            "saved": request.query_params.get("saved"),
+            "notice": NOTICES.message(request.query_params.get("saved")),
             "window": page.window,
             "adoptable": page.adoptable,
             "feedback_error": feedback_error,

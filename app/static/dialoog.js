@@ -139,13 +139,18 @@
   // of the address, so that reloading or bookmarking the page does not say it again.
   function afterLoad() {
     var hash = window.location.hash.slice(1);
-    if (hash) {
-      var target = document.getElementById(decodeURIComponent(hash));
-      if (target) openDetails(target);
+    var target = hash ? document.getElementById(decodeURIComponent(hash)) : null;
+    if (target) openDetails(target);
+    var banner = document.querySelector("[data-notice]");
+    if (banner && target && !target.contains(banner)) {
+      // The address leads elsewhere on the page (the section just saved): stay there and say it.
+      say(banner.textContent.trim());
+    } else if (banner) {
+      show(banner);
+    } else {
+      // A form shown again with its errors (a plain form's 422): its error summary.
+      show(document.querySelector("main .error-summary"));
     }
-    // Else a form shown again with its errors (a plain form's 422): its error summary.
-    var banner = document.querySelector("[data-notice]") || document.querySelector("main .error-summary");
-    if (banner) show(banner);
     if (window.history.replaceState && /[?&]done=/.test(window.location.search)) {
       var params = new URLSearchParams(window.location.search);
       params.delete("done");

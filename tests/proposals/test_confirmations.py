@@ -77,6 +77,9 @@ def test_publishing_shows_what_goes_out_and_to_whom_before_the_one_button(admin:
 
     published = form(admin, path, {"change_summary": "Eerste versie.", "confirm": "1", "digest": digest_of(stale.text)})
     assert published.status_code == 303 and published.headers["location"].endswith("?saved=published")
+    banner = "data-notice>Gepubliceerd. Alle deelnemers krijgen een e-mail.</p>"
+    assert banner in admin.get(published.headers["location"]).text
+    assert "data-notice" not in admin.get(f"/admin/proposals/{proposal.id}?saved=<b>x</b>").text
     db.expire_all()
     assert db.exec(select(ProposalVersion).where(ProposalVersion.proposal_id == proposal.id)).one().status == (
         "published"
