@@ -162,6 +162,22 @@
   // away again).
   if (document.readyState === "complete") afterLoad();
   else window.addEventListener("load", afterLoad);
+  // Draft editors (forms marked data-keep): leaving the page with something typed and not saved asks first.
+  // Submitting that form itself (also Omhoog/Omlaag, which save it) does not ask.
+  var unsaved = [];
+  document.addEventListener("input", function (event) {
+    var form = event.target && event.target.form;
+    if (form && form.hasAttribute("data-keep") && unsaved.indexOf(form) < 0) unsaved.push(form);
+  });
+  document.addEventListener("submit", function (event) {
+    unsaved = unsaved.filter(function (form) { return form !== event.target; });
+  }, true);
+  window.addEventListener("beforeunload", function (event) {
+    if (!unsaved.length) return;
+    event.preventDefault();
+    event.returnValue = "";
+  });
+
   // A link to a part of the page inside a closed <details> (an error summary's link, "Reageer"): open it.
   window.addEventListener("hashchange", function () {
     var target = document.getElementById(decodeURIComponent(window.location.hash.slice(1)));

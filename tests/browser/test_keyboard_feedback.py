@@ -273,3 +273,45 @@ def test_the_review_tables_status_change_keeps_the_focus_in_its_row(page, browse
     expect(page.locator(f"#status-{comment_id}")).to_have_value(chosen)
     # The row was swapped: the focus is on the same control of the new row, not lost at the top of the page.
     expect(page.locator(f"{row} .inline-status button")).to_be_focused(timeout=WAIT)
+
+
+def test_the_draft_editor_keeps_what_was_typed(page):
+    """Omhoog/Omlaag save the section's form with the move; leaving with unsaved text asks first."""
+    sign_in(page, "sdfl@example.org")
+    page.wait_for_url(lambda url: "/login" not in url, timeout=WAIT)
+    title = unique("Voorstel")
+    page.goto("/admin/proposals/new")
+    page.fill("#field-title", title)
+    page.fill("#field-opens_at", "2026-01-01T09:00")
+    page.fill("#field-closes_at", "2030-01-01T17:00")
+    page.click("button:has-text('Aanmaken')")
+    for heading in ("Eerste", "Tweede"):
+        page.fill("#new-heading", heading)
+        page.fill("#new-body", f"Tekst van {heading.lower()}.")
+        page.click("button:has-text('Toevoegen')")
+        expect(page.locator(".section-editor h3", has_text=heading)).to_be_visible(timeout=WAIT)
+    second = page.locator(".section-editor", has_text="Tweede")
+    second.locator("textarea[name=body]").fill("Veranderd en nog niet opgeslagen.")
+    second.get_by_role("button", name="Omhoog").click()
+    page.wait_for_load_state()
+    editors = page.locator(".section-editor h3")
+    expect(editors.first).to_contain_text("Tweede", timeout=WAIT)  # moved up
+    first = page.locator(".section-editor").first
+    expect(first.locator("textarea[name=body]")).to_have_value("Veranderd en nog niet opgeslagen.")  # and saved
+    assert_accessible(page)
+
+    # Typed and not saved, then away: the browser asks (and staying keeps the text).
+    dialogs: list[str] = []
+
+    def stay(dialog) -> None:
+        dialogs.append(dialog.type)
+        dialog.dismiss()
+
+    page.on("dialog", stay)
+    first.locator("textarea[name=body]").fill("Weer veranderd.")
+    page.click("body")  # a user gesture: browsers ask only then
+    page.get_by_role("link", name="Alle voorstellen").click()
+    page.wait_for_timeout(500)
+    assert dialogs == ["beforeunload"]
+    expect(first.locator("textarea[name=body]")).to_have_value("Weer veranderd.")
+    page.remove_listener("dialog", stay)
