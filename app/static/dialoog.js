@@ -53,6 +53,7 @@
   document.addEventListener("htmx:beforeRequest", function () {
     var box = document.getElementById("request-error");
     if (box) box.hidden = true;
+    before = null;
   });
   document.addEventListener("keyup", function (event) {
     if (event.shiftKey) fillQuote();
@@ -137,9 +138,13 @@
 
   // A banner after a redirect (a notice, ?done=...): focus it, so it is read and seen, and take the code out
   // of the address, so that reloading or bookmarking the page does not say it again.
-  function afterLoad() {
+  function hashTarget() {
     var hash = window.location.hash.slice(1);
-    var target = hash ? document.getElementById(decodeURIComponent(hash)) : null;
+    try { return hash ? document.getElementById(decodeURIComponent(hash)) : null; } catch (e) { return null; }
+  }
+
+  function afterLoad() {
+    var target = hashTarget();
     if (target) openDetails(target);
     var banner = document.querySelector("[data-notice]");
     if (banner && target && !target.contains(banner)) {
@@ -151,9 +156,10 @@
       // A form shown again with its errors (a plain form's 422): its error summary.
       show(document.querySelector("main .error-summary"));
     }
-    if (window.history.replaceState && /[?&]done=/.test(window.location.search)) {
+    if (window.history.replaceState && /[?&](done|saved)=/.test(window.location.search)) {
       var params = new URLSearchParams(window.location.search);
       params.delete("done");
+      params.delete("saved");
       var query = params.toString();
       window.history.replaceState(window.history.state, "", window.location.pathname + (query ? "?" + query : "") + window.location.hash);
     }
@@ -162,6 +168,7 @@
   // away again).
   if (document.readyState === "complete") afterLoad();
   else window.addEventListener("load", afterLoad);
+
   // Draft editors (forms marked data-keep): leaving the page with something typed and not saved asks first.
   // Submitting that form itself (also Omhoog/Omlaag, which save it) does not ask.
   var unsaved = [];
@@ -180,7 +187,7 @@
 
   // A link to a part of the page inside a closed <details> (an error summary's link, "Reageer"): open it.
   window.addEventListener("hashchange", function () {
-    var target = document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
+    var target = hashTarget();
     if (target) {
       openDetails(target);
       target.scrollIntoView();
