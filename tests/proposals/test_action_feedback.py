@@ -230,6 +230,9 @@ def test_comment_forms_are_closed_until_opened_or_shown_again_with_errors(client
     assert invalid.status_code == 422
     assert re.search(r'<details class="new-comment" open>\s*<summary>', invalid.text)
     assert "Zonder soort." in invalid.text
+    # The form may be far down: the top of the page says so, with a link to it.
+    top = invalid.text.index('<a href="#form-new-reikwijdte">Uw reactie is nog niet geplaatst.')
+    assert top < invalid.text.index('id="thread-reikwijdte"')
 
 
 def test_each_section_links_to_its_discussion_in_the_version_before(client: TestClient, db: Session) -> None:
