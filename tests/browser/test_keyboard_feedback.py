@@ -315,3 +315,19 @@ def test_the_draft_editor_keeps_what_was_typed(page):
     assert dialogs == ["beforeunload"]
     expect(first.locator("textarea[name=body]")).to_have_value("Weer veranderd.")
     page.remove_listener("dialog", stay)
+
+
+def test_a_section_page_shown_again_with_errors_says_so_at_its_top(page):
+    sign_in(page, "re-care@example.org")
+    page.wait_for_url(lambda url: "/login" not in url, timeout=WAIT)
+    page.goto(f"/proposals/1/sections/{KEY}")
+    page.locator(f"#thread-{KEY} > details.new-comment > summary").click()
+    page.locator(f"#new-{KEY}-body").fill(unique("Zonder soort, als gewoon formulier"))
+    page.evaluate("key => document.getElementById(`form-new-${key}`).submit()", KEY)  # as without htmx
+    top = page.locator("main > .error-summary").first
+    expect(top).to_contain_text("Uw reactie is nog niet geplaatst", timeout=WAIT)
+    expect(top).to_be_focused()
+    expect(page.locator(f"#thread-{KEY} > details.new-comment")).to_have_attribute("open", "")
+    top.get_by_role("link").press("Enter")
+    expect(page.locator(f"#form-new-{KEY}")).to_be_in_viewport()
+    assert_accessible(page)
