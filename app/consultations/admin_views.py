@@ -12,9 +12,10 @@ from app.accounts.deps import AdminUser, WebPrincipal
 from app.consultations import service
 from app.db import SessionDep
 from app.dialogues.participants import GROUP_LABELS, group_label
-from app.kit.errors import AppError, field_errors
+from app.kit.errors import N_, AppError, field_errors
 from app.kit.forms import FormState
 from app.kit.i18n import gettext as _
+from app.kit.notices import Notices
 from app.models import Dialogue, StakeholderGroup
 from app.policy import Principal
 from app.web.templates import render
@@ -23,7 +24,14 @@ router = APIRouter()
 
 TEXT_MAX = 10_000
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
-FLASHES = ("approved", "refused", "added", "withdrawn")
+NOTICES = Notices(
+    {
+        "approved": N_("De aanmelding is goedgekeurd; de deelnemer heeft een e-mail gekregen."),
+        "refused": N_("De aanmelding is afgewezen; de aanmelder heeft een e-mail gekregen."),
+        "added": N_("De deelnemer is toegevoegd en heeft een e-mail gekregen."),
+        "withdrawn": N_("De deelname is beëindigd."),
+    }
+)
 
 
 def _page(
@@ -35,7 +43,7 @@ def _page(
     add_form: FormState | None = None,
     decision_errors: dict[int, dict[str, str]] | None = None,
     decision_values: dict[int, dict[str, str]] | None = None,
-    flash: str = "",
+    done: str = "",
     status_code: int = 200,
 ) -> Response:
     return render(
@@ -50,7 +58,7 @@ def _page(
             "groups": list(GROUP_LABELS.items()),
             "expert": StakeholderGroup.experience_expert.value,
             "group_label": group_label,
-            "flash": flash if flash in FLASHES else "",
+            "notice": NOTICES.message(done),
         },
         status_code=status_code,
     )
@@ -65,7 +73,7 @@ def participants(
     request: Request, db: SessionDep, principal: WebPrincipal, admin: AdminUser, slug: str, done: str = ""
 ) -> Response:
     """Who asked to take part and who takes part, by status, with the forms to decide."""
-    return _page(request, db, principal, service.consultation(db, slug), flash=done)
+    return _page(request, db, principal, service.consultation(db, slug), done=done)
 
 
 @router.post("/admin/dialogues/{slug}/deelnemers/{participation_id}/besluit", include_in_schema=False)
@@ -126,7 +134,7 @@ def add(
             add_form=FormState({**form.values(), "note": note}, field_errors(exc)),
             status_code=exc.status_code,
         )
-    return RedirectResponse(f"{_base(dialogue)}?done=added", status_code=303)
+    return RedirectResponse(NOTICES.url(_base(dialogue), "added"), status_code=303)
 
 
 @router.post("/admin/dialogues/{slug}/deelnemers/{participation_id}/beeindigen", include_in_schema=False)
@@ -155,4 +163,4 @@ def withdraw(
             decision_values={participation_id: {"note": note}},
             status_code=exc.status_code,
         )
-    return RedirectResponse(f"{_base(dialogue)}?done=withdrawn", status_code=303)
+    return RedirectResponse(NOTICES.url(_base(dialogue), "withdrawn"), status_code=303)

@@ -11,8 +11,9 @@ from fastapi.responses import RedirectResponse, Response
 from app.accounts.deps import AdminUser, SignedInUser, WebPrincipal
 from app.db import SessionDep
 from app.invitations import service
-from app.kit.errors import AppError, NotFound, field_errors
+from app.kit.errors import N_, AppError, NotFound, field_errors
 from app.kit.i18n import gettext as _
+from app.kit.notices import Notices, announce
 from app.models import TARGET_GROUPS, Dialogue, InvitationStatus
 from app.policy import Action, Principal, authorize, can
 from app.web.templates import is_htmx, render
@@ -158,6 +159,10 @@ def assess(
 # --- answering ------------------------------------------------------------------------------------
 
 
+NOTICES = Notices({"answered": N_("Het antwoord is opgeslagen.")})
+NOT_SAVED = N_("Het antwoord is nog niet opgeslagen. Bekijk de fouten.")
+
+
 def _invitation_response(
     request: Request,
     page: service.InvitationPage,
@@ -172,6 +177,12 @@ def _invitation_response(
     invitation = page.detail.invitation
     provider = page.detail.provider
     title = _("Antwoord namens %(name)s", name=provider.name) if admin_view else _("Uw uitnodiging")
+    saved = saved or (request.method == "GET" and bool(NOTICES.message(request.query_params.get("done"))))
+    headers = None
+    if is_htmx(request) and saved:
+        headers = announce(NOTICES.message("answered"), focus="#invitation-saved")
+    elif is_htmx(request) and errors:
+        headers = announce(_(NOT_SAVED), focus="#invitation .error-summary")
     return render(
         request,
         "invitations/invitation.html",
@@ -192,6 +203,7 @@ def _invitation_response(
         },
         block="invitation",
         status_code=status_code,
+        headers=headers,
     )
 
 
@@ -227,7 +239,7 @@ def _answer(
         )
     detail = service.answer(session, page.detail, principal=principal, status=status, note=note)
     if not is_htmx(request):
-        return RedirectResponse(back, status_code=303)
+        return RedirectResponse(NOTICES.url(back, "answered") + "#invitation", status_code=303)
     return _invitation_response(
         request,
         service.InvitationPage(detail=detail, dialogue=page.dialogue, sessions=page.sessions),

@@ -20,6 +20,7 @@ from app.kit.errors import N_, AppError, field_errors, invalid
 from app.kit.forms import FormState
 from app.kit.i18n import gettext as _
 from app.kit.markdown import render_markdown
+from app.kit.notices import Notices
 from app.models import Proposal, ProposalTopic, SectionKind
 from app.proposals import manage, pages, questions
 from app.proposals.import_rules import SectionImportError
@@ -31,6 +32,20 @@ router = APIRouter(prefix="/admin/proposals")
 
 TOPICS = [(t.value, TOPIC_LABELS[t]) for t in ProposalTopic]
 SECTION_KINDS = [(SectionKind.text.value, N_("Tekst")), (SectionKind.question.value, N_("Vraag aan aanbieders"))]
+# What the draft's page says after a form led back to it (``?saved=CODE``).
+NOTICES = Notices(
+    {
+        "1": N_("Het voorstel is aangemaakt. Voeg nu de onderdelen toe."),
+        "details": N_("De gegevens zijn opgeslagen."),
+        "section": N_("Het onderdeel is opgeslagen."),
+        "deleted": N_("Het onderdeel is verwijderd."),
+        "feedback": N_("Opgeslagen."),
+        "imported": N_("Het bestand is ingelezen: de onderdelen van het concept zijn vervangen."),
+        "published": N_("Gepubliceerd. Alle deelnemers krijgen een e-mail."),
+        "version": N_("Nieuwe conceptversie begonnen als kopie van de vorige."),
+        "scheduled": N_("De planning van de publicatie is opgeslagen."),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -193,7 +208,7 @@ def _detail(
             "section_state": section_state,
             "topics": TOPICS,
             "section_kinds": SECTION_KINDS,
-            "saved": request.query_params.get("saved"),
+            "notice": NOTICES.message(request.query_params.get("saved")),
             "window": page.window,
             "adoptable": page.adoptable,
             "feedback_error": feedback_error,
@@ -255,21 +270,47 @@ def update_section(
 
 
 @router.post("/{proposal_id}/sections/{section_id}/delete", include_in_schema=False)
-def delete_section(session: SessionDep, drafter: DrafterUser, proposal_id: int, section_id: int) -> Response:
+def delete_section(
+    request: Request,
+    session: SessionDep,
+    drafter: DrafterUser,
+    proposal_id: int,
+    section_id: int,
+    confirm: Annotated[str, Form(max_length=5)] = "",
+) -> Response:
+    """Delete a section of the draft, after a page that asks (``confirm`` absent): its text is gone then."""
     proposal = manage.get_proposal(session, proposal_id)
+    if confirm != "1":
+        section = manage.draft_section(session, proposal, section_id)
+        return render(
+            request,
+            "proposals/admin_section_delete.html",
+            {"title": _("Onderdeel verwijderen"), "p": proposal, "section": section},
+        )
     manage.delete_section(session, proposal, section_id, actor=drafter)
     return RedirectResponse(f"/admin/proposals/{proposal_id}?saved=deleted#sections", status_code=303)
 
 
 @router.post("/{proposal_id}/sections/{section_id}/move", include_in_schema=False)
 def move_section(
+    request: Request,
     session: SessionDep,
     drafter: DrafterUser,
     proposal_id: int,
     section_id: int,
+    form: SectionFormDep,
     direction: Annotated[str, Form(max_length=10)] = "",
+    save: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
+    """Move a section up or down. The buttons sit in the section's form (``save``): what was typed in it is
+    saved first, so reordering never loses an edit; when it cannot be saved, nothing moves and the form shows
+    why."""
     proposal = manage.get_proposal(session, proposal_id)
+    try:
+        if save == "1":
+            manage.update_section(session, proposal, section_id, form.to_input(), actor=drafter, only_changed=True)
+    except AppError as exc:
+        return _section_error(request, session, proposal, section_id, form, exc)
     manage.move_section(session, proposal, section_id, direction, actor=drafter)
     return RedirectResponse(f"/admin/proposals/{proposal_id}#edit-{section_id}", status_code=303)
 
@@ -327,10 +368,23 @@ def publish(
     admin: AdminUser,
     proposal_id: int,
     change_summary: Annotated[str, Form(max_length=20_000)] = "",
+    confirm: Annotated[str, Form(max_length=5)] = "",
+    digest: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
-    """Publish the draft: immutable from now on; every participant gets a mail."""
+    """Publish the draft: immutable from now on; every participant gets a mail. Not undone, so first a page
+    that shows exactly what goes out and to whom (``confirm`` absent); its one button publishes that content
+    (``digest``). Changed meanwhile (a section edited, a participant added): the page again, saying so."""
     proposal = manage.get_proposal(session, proposal_id)
     try:
+        check = manage.publish_check(session, proposal, change_summary=change_summary)
+        if confirm != "1" or digest != check.digest:
+            changed = confirm == "1"
+            return render(
+                request,
+                "proposals/admin_publish_check.html",
+                {"title": _("Controleer voor u publiceert"), "check": check, "changed": changed},
+                status_code=409 if changed else 200,
+            )
         manage.publish(session, proposal, change_summary=change_summary, actor=admin)
     except AppError as exc:
         values = {**_values(proposal), "change_summary": change_summary}

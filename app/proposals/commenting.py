@@ -7,11 +7,12 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from app.feedback.context import CommentContext, get_comment, section_context
+from app.feedback.context import CommentContext, ensure_open, get_comment, section_context
 from app.feedback.editing import comment_history, edit_comment, withdraw_comment
 from app.feedback.threads import NEWEST_THREADS, thread_page
 from app.feedback.writing import CommentInput, create_comment
-from app.kit.errors import AppError, NotFound
+from app.kit.errors import AppError, Conflict, NotFound
+from app.kit.i18n import gettext as _
 from app.kit.pagination import PageParams
 from app.models import Comment, CommentRevision
 from app.policy import Action, Principal, authorize
@@ -121,6 +122,15 @@ def editable(session: Session, principal: Principal, comment_id: int) -> tuple[C
     comment, context = get_comment(session, principal, comment_id)
     principal = principal.in_dialogue(context.proposal.dialogue_id)
     authorize(principal, Action.edit_own_comment, author_id=comment.author_id)
+    return comment, context
+
+
+def withdrawable(session: Session, principal: Principal, comment_id: int) -> tuple[Comment, CommentContext]:
+    """One's own comment that may still be withdrawn (not yet withdrawn, the window open): to ask first."""
+    comment, context = editable(session, principal, comment_id)
+    if comment.deleted_at is not None:
+        raise Conflict(_("Deze reactie is ingetrokken en kan niet meer worden gewijzigd."), user_message=True)
+    ensure_open(session, context)
     return comment, context
 
 

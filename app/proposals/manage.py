@@ -3,9 +3,10 @@ file, publishing (immutable from then on, with a mail to every participant) and 
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +17,7 @@ from app.audit.service import record
 from app.dialogues import manage as dialogues
 from app.dialogues.participants import members
 from app.feedback.labels import ADOPTED
+from app.feedback.window import window_state
 from app.kit import clock
 from app.kit.errors import AppError, Conflict, NotFound, field_errors, invalid
 from app.kit.i18n import fmt_datetime
@@ -26,6 +28,7 @@ from app.models import (
     MAX_ID,
     Comment,
     Dialogue,
+    Municipality,
     Proposal,
     ProposalStatus,
     ProposalTopic,
@@ -293,13 +296,22 @@ def add_section(session: Session, proposal: Proposal, data: SectionInput, *, act
 
 
 def update_section(
-    session: Session, proposal: Proposal, section_id: int, data: SectionInput, *, actor: User
+    session: Session,
+    proposal: Proposal,
+    section_id: int,
+    data: SectionInput,
+    *,
+    actor: User,
+    only_changed: bool = False,
 ) -> Section:
-    """Change a section of the draft; its key stays, so threads keep lining up across versions."""
+    """Change a section of the draft; its key stays, so threads keep lining up across versions.
+    ``only_changed``: nothing is written (nor audited) when the text is as it was (a reorder saving the form)."""
     draft = _draft(session, proposal)
     section = get_section(session, draft, section_id)
     clean = _validate_section(data)
     before = {"heading": section.heading, "body": section.body, "kind": section.kind}
+    if only_changed and before == {"heading": clean.heading, "body": clean.body, "kind": clean.kind}:
+        return section
     section.heading, section.body, section.kind = clean.heading, clean.body, clean.kind
     section.updated_by_id = actor.id
     session.add(section)
@@ -314,6 +326,11 @@ def update_section(
         after={"heading": section.heading, "body": section.body, "kind": section.kind},
     )
     return section
+
+
+def draft_section(session: Session, proposal: Proposal, section_id: int) -> Section:
+    """A section of the draft (to ask before deleting it)."""
+    return get_section(session, _draft(session, proposal), section_id)
 
 
 def delete_section(session: Session, proposal: Proposal, section_id: int, *, actor: User) -> None:
@@ -421,15 +438,9 @@ def publish(
             _("Deze versie gaat mee met een vrijgavepakket en wordt gepubliceerd als het pakket wordt vrijgegeven."),
             user_message=True,
         )
-    summary = change_summary.replace("\r\n", "\n").strip()
+    summary = _clean_summary(change_summary)
     sections = sections_of(session, [draft.id or 0])
-    errors: dict[str, str] = {}
-    if not sections:
-        errors["sections"] = _("Een versie zonder onderdelen kan niet worden gepubliceerd.")
-    if draft.number > 1 and not summary:
-        errors["change_summary"] = _("Beschrijf wat er in deze versie is veranderd.")
-    if errors:
-        raise invalid(errors)
+    _check_publishable(draft, sections, summary)
     now = at or clock.now()
     for s in sections:
         s.body_html = render_markdown(s.body, heading_offset=2)
@@ -453,6 +464,88 @@ def publish(
     if notify:
         _notify(session, proposal, draft)
     return draft
+
+
+def _clean_summary(change_summary: str) -> str:
+    return change_summary.replace("\r\n", "\n").strip()
+
+
+def _check_publishable(draft: ProposalVersion, sections: list[Section], summary: str) -> None:
+    errors: dict[str, str] = {}
+    if not sections:
+        errors["sections"] = _("Een versie zonder onderdelen kan niet worden gepubliceerd.")
+    if draft.number > 1 and not summary:
+        errors["change_summary"] = _("Beschrijf wat er in deze versie is veranderd.")
+    if errors:
+        raise invalid(errors)
+
+
+@dataclass
+class PublishCheck:
+    """Exactly what publishing the draft sends out, and to whom: shown before the one button that publishes.
+    ``digest`` stands for this content; publishing with another digest (the draft changed meanwhile) asks again."""
+
+    proposal: Proposal
+    draft: ProposalVersion
+    change_summary: str
+    sections: list[Section]
+    changed: set[str]  # keys of sections added or changed since the version before
+    removed: list[str]  # headings of the version before that are gone
+    recipients: int
+    organisations: list[str]  # the recipients' providers and municipalities, by name
+    without_organisation: int  # recipients who take part in person (consultation participants)
+    digest: str
+    notes: list[str] = field(default_factory=list)
+
+
+def publish_check(session: Session, proposal: Proposal, *, change_summary: str) -> PublishCheck:
+    """What publishing the draft with ``change_summary`` would send out (refused as ``publish`` refuses it)."""
+    draft = _draft(session, proposal)
+    if draft.package_id is not None:
+        raise Conflict(
+            _("Deze versie gaat mee met een vrijgavepakket en wordt gepubliceerd als het pakket wordt vrijgegeven."),
+            user_message=True,
+        )
+    summary = _clean_summary(change_summary)
+    sections = sections_of(session, [draft.id or 0])
+    _check_publishable(draft, sections, summary)
+    published = [v for v in all_versions(session, proposal) if v.status == VersionStatus.published]
+    before = sections_of(session, [published[-1].id or 0]) if published else []
+    prior = {s.key: s for s in before}
+    changed = {
+        s.key
+        for s in sections
+        if s.key not in prior or (prior[s.key].heading, prior[s.key].body) != (s.heading, s.body)
+    }
+    keys = {s.key for s in sections}
+    recipients = participants_to_notify(session, proposal.dialogue_id)
+    provider_ids = {u.provider_id for u in recipients if u.provider_id}
+    municipality_ids = {u.municipality_id for u in recipients if u.municipality_id}
+    names = [p.name for p in session.exec(select(Provider).where(col(Provider.id).in_(provider_ids))).all()]
+    names += [m.name for m in session.exec(select(Municipality).where(col(Municipality.id).in_(municipality_ids)))]
+    notes = []
+    if window_state(proposal) != "open":
+        notes.append(_("Let op: de reactietermijn is nu niet open; deelnemers kunnen nu niet reageren."))
+    return PublishCheck(
+        proposal=proposal,
+        draft=draft,
+        change_summary=summary,
+        sections=sections,
+        changed=changed,
+        removed=[s.heading for s in before if s.key not in keys],
+        recipients=len(recipients),
+        organisations=sorted(names, key=str.casefold),
+        without_organisation=sum(1 for u in recipients if not (u.provider_id or u.municipality_id)),
+        digest=_publish_digest(draft, sections, summary, len(recipients)),
+        notes=notes,
+    )
+
+
+def _publish_digest(draft: ProposalVersion, sections: list[Section], summary: str, recipients: int) -> str:
+    content = [str(draft.id), summary, str(recipients)] + [
+        f"{s.key}\0{s.kind}\0{s.heading}\0{s.body}" for s in sections
+    ]
+    return hashlib.sha256("\x1e".join(content).encode()).hexdigest()[:32]
 
 
 def participants_to_notify(session: Session, dialogue_id: int) -> list[User]:

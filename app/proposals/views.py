@@ -1,8 +1,10 @@
 """HTML for reading proposals and commenting on them.
 
-Without JavaScript every form posts and redirects back to the section (303). With htmx, posting, editing and
-withdrawing answer with the section's thread only; an invalid comment answers 422 with its form, the error
-next to the field and the text as typed.
+Without JavaScript every form posts and redirects back to the section (303), at the comment, where a banner
+says what happened (``?done=posted&comment=ID``). With htmx, posting, editing and withdrawing answer with the
+section's thread only, and say what happened and where the focus goes (``app.kit.notices.announce``); an invalid
+comment answers 422 with its form, the error next to the field and the text as typed, and the focus on its error
+summary. Withdrawing without JavaScript asks first on a page of its own (htmx asks with ``hx-confirm``).
 """
 
 from __future__ import annotations
@@ -24,9 +26,10 @@ from app.feedback.labels import KIND_LABELS
 from app.feedback.window import window_message
 from app.feedback.writing import CommentInput, reply_target
 from app.kit import clock
-from app.kit.errors import AppError, NotFound, field_errors
+from app.kit.errors import N_, AppError, NotFound, field_errors
 from app.kit.forms import FormState
 from app.kit.i18n import gettext as _
+from app.kit.notices import Notices, announce
 from app.models import MAX_ID, Comment, CommentKind
 from app.policy import Principal
 from app.proposals import commenting, comparing, page_cache, pages, reading
@@ -37,6 +40,17 @@ router = APIRouter()
 
 KINDS = [(k.value, KIND_LABELS[k]) for k in CommentKind]
 FORM_LIMIT = 50_000  # the service gives the real limits with a clear message
+NOTICES = Notices(
+    {
+        "posted": N_("Uw reactie is geplaatst."),
+        "replied": N_("Uw antwoord is geplaatst."),
+        "edited": N_("Uw reactie is gewijzigd."),
+        "withdrawn": N_("Uw reactie is ingetrokken."),
+    }
+)
+NOT_POSTED = N_("Uw reactie is nog niet geplaatst. Bekijk de fouten.")
+REPLY_NOT_POSTED = N_("Uw antwoord is nog niet geplaatst. Bekijk de fouten.")
+NOT_SAVED = N_("Uw wijziging is nog niet opgeslagen. Bekijk de fouten.")
 
 
 @dataclass(frozen=True)
@@ -188,6 +202,7 @@ def _section_page(
             "title": f"{sp.section.heading} · {sp.proposal.title}",
             "sp": sp,
             "form_state": form_state,
+            **_notice(request),
             **_common(sp.proposal.id or 0),
         },
         block="thread",
@@ -254,6 +269,15 @@ def compare(
 # --- writing ---------------------------------------------------------------------------------------
 
 
+def _notice(request: Request) -> dict[str, object]:
+    """After a plain form's redirect: the banner's message and the comment it stands above."""
+    message = NOTICES.message(request.query_params.get("done"))
+    at = request.query_params.get("comment", "")
+    if not (message and at.isdecimal() and len(at) < 11):
+        return {}
+    return {"notice": message, "notice_at": int(at)}
+
+
 def _place(request: Request) -> ThreadPlace | None:
     """Where the browser shows the thread to answer with (htmx sends its address as HX-Current-URL); None for
     a plain browser, which is sent back to the thread instead."""
@@ -264,12 +288,12 @@ def _place(request: Request) -> ThreadPlace | None:
     return ThreadPlace(path=current.path, page=int(page) if page.isdecimal() and len(page) < 6 else 1)
 
 
-def _after_change(request: Request, session: SessionDep, changed: Changed) -> Response:
-    """A plain browser goes back to the section, at the comment; htmx gets the section's thread as the
-    browser shows it, with the changed comment's thread among it however old it is (it was on the screen: it
-    must not vanish)."""
+def _after_change(request: Request, session: SessionDep, changed: Changed, done: str) -> Response:
+    """A plain browser goes back to the section, at the comment, with a banner saying ``done``; htmx gets the
+    section's thread as the browser shows it, with the changed comment's thread among it however old it is (it
+    was on the screen: it must not vanish), and the message to announce with the comment to focus."""
     if changed.thread is None:
-        return RedirectResponse(_back(changed), status_code=303)
+        return RedirectResponse(_back(changed, done), status_code=303)
     commit_now(session)  # stored before the thread renders (see commit_now)
     return render(
         request,
@@ -280,16 +304,19 @@ def _after_change(request: Request, session: SessionDep, changed: Changed) -> Re
             "full": changed.on_section_page,
             **_common(changed.context.proposal.id or 0),
         },
+        headers=announce(NOTICES.message(done), focus=f"#comment-{changed.comment.id} > article"),
     )
 
 
-def _back(changed: Changed) -> str:
-    """Back to the section, at the comment: the page of the section's threads that holds it."""
+def _back(changed: Changed, done: str = "") -> str:
+    """Back to the section, at the comment: the page of the section's threads that holds it (with the notice
+    ``done`` above the comment)."""
     context, comment = changed.context, changed.comment
     version = f"&version={context.version.number}"
+    notice = f"&done={done}&comment={comment.id}" if done in NOTICES.messages else ""
     return (
         f"/proposals/{context.proposal.id}/sections/{context.section.key}"
-        f"?page={changed.thread_page}{version}#comment-{comment.id}"
+        f"?page={changed.thread_page}{version}{notice}#comment-{comment.id}"
     )
 
 
@@ -307,12 +334,13 @@ def _invalid_form(
     with ``Retry-After`` when the writer posts too much too fast)."""
     prefix = state.prefix
     if is_htmx(request):
+        said = announce(_(REPLY_NOT_POSTED if state.parent_id else NOT_POSTED), focus=f"#form-{prefix} .error-summary")
         return render(
             request,
             "proposals/comment_form.html",
             {"section": context.section, "state": state, **_common(context.proposal.id or 0)},
             status_code=status_code,
-            headers={"HX-Retarget": f"#form-{prefix}", "HX-Reswap": "outerHTML", **(headers or {})},
+            headers={"HX-Retarget": f"#form-{prefix}", "HX-Reswap": "outerHTML", **said, **(headers or {})},
         )
     sp = pages.section_page(session, principal, context.proposal.id or 0, context.section.key)
     page = _section_page(request, sp, form_state=state, status_code=status_code if status_code == 429 else 422)
@@ -360,7 +388,7 @@ def post_comment(
             status_code=status_code,
             headers=refused.error.headers,
         )
-    return _after_change(request, session, changed)
+    return _after_change(request, session, changed, "replied" if changed.comment.parent_id else "posted")
 
 
 @router.get("/comments/{comment_id}", include_in_schema=False)
@@ -441,8 +469,19 @@ def _edit_page(
         },
         block="editor",
         status_code=status_code,
-        headers={"HX-Retarget": f"#form-{state.prefix}", "HX-Reswap": "outerHTML"} if errors else None,
+        headers=_edit_headers(state.prefix, errors) if is_htmx(request) else None,
     )
+
+
+def _edit_headers(prefix: str, errors: dict[str, str]) -> dict[str, str]:
+    """htmx: the edit form in place of the comment, the caret in its text; shown again, its errors focused."""
+    if not errors:
+        return announce(focus=f"#{prefix}-body")
+    return {
+        "HX-Retarget": f"#form-{prefix}",
+        "HX-Reswap": "outerHTML",
+        **announce(_(NOT_SAVED), focus=f"#form-{prefix} .error-summary"),
+    }
 
 
 @router.post("/comments/{comment_id}/edit", include_in_schema=False)
@@ -458,14 +497,28 @@ def edit(
         errors, status_code = _form_errors(request, refused.error)
         assert refused.comment is not None
         return _edit_page(request, refused.context, refused.comment, form, errors, status_code=status_code)
-    return _after_change(request, session, changed)
+    return _after_change(request, session, changed, "edited")
 
 
 @router.post("/comments/{comment_id}/withdraw", include_in_schema=False)
-def withdraw(request: Request, session: SessionDep, principal: WebPrincipal, comment_id: int) -> Response:
-    """Withdraw one's own comment; the thread keeps a marker in its place."""
+def withdraw(
+    request: Request,
+    session: SessionDep,
+    principal: WebPrincipal,
+    comment_id: int,
+    confirm: Annotated[str, Form(max_length=5)] = "",
+) -> Response:
+    """Withdraw one's own comment; the thread keeps a marker in its place. Not undone: without ``confirm``
+    (a plain form; htmx asks in the browser and sends it) a page asks first."""
+    if confirm != "1":
+        comment, context = commenting.withdrawable(session, principal, comment_id)
+        return render(
+            request,
+            "proposals/comment_withdraw.html",
+            {"title": _("Reactie intrekken"), "comment": comment, "context": context},
+        )
     changed = commenting.withdraw(session, principal, comment_id, place=_place(request), ip=client_ip(request))
-    return _after_change(request, session, changed)
+    return _after_change(request, session, changed, "withdrawn")
 
 
 @router.get("/comments/{comment_id}/history", include_in_schema=False)

@@ -25,6 +25,7 @@ from app.kit import clock
 from app.kit.dates import parse_local
 from app.kit.errors import N_, AppError, Unauthorized, field_errors, invalid
 from app.kit.i18n import gettext as _
+from app.kit.notices import announce
 from app.kit.pagination import PageParams
 from app.models import CommentKind, CommentStatus, Dialogue, StakeholderGroup, Stance, is_valid_id
 from app.policy import Action, Principal, authorize, can
@@ -239,11 +240,14 @@ def _row_fragment(
     request: Request, session: SessionDep, principal: Principal, comment_id: int, *, error: str = "", code: int = 200
 ) -> Response:
     row = boards.get_feedback(session, principal, comment_id)
+    status = _(STATUS_LABELS.get(row.comment.status, row.comment.status))
+    message = error or _("Status gewijzigd naar ‘%(status)s’.", status=status)
     return render(
         request,
         "review/_row.html",
         {"row": row, "row_error": error, "back": "", **_common(principal)},
         status_code=code,
+        headers=announce(message, focus=f"#status-{comment_id}"),
     )
 
 

@@ -92,7 +92,7 @@ def test_the_participation_form_and_its_errors_pass_axe(browser, consultation_se
     page.get_by_label("E-mailadres").fill(f"persoon-{width}@example.org")
     page.get_by_label("Schuilnaam", exact=False).fill("")
     page.get_by_role("button", name="Aanmelding versturen").click()
-    page.wait_for_selector("[role=status]")
+    page.wait_for_selector("main [role=status]")
     check(page)
     context.close()
 
@@ -108,7 +108,7 @@ def test_the_follow_form_passes_axe(browser, consultation_server, width):
     check(page)
     page.get_by_label("E-mailadres").fill(f"volger-{width}@example.org")
     page.get_by_role("button", name="Volgen").click()
-    page.wait_for_selector("[role=status]")
+    page.wait_for_selector("main [role=status]")
     check(page)
     context.close()
 

@@ -268,8 +268,11 @@ def test_admin_writes_a_draft_with_live_preview_and_publishes(page):
     page.click("button:has-text('Toevoegen')")
     expect(page.locator(".section-editor h3")).to_contain_text("Kwaliteit")
     assert_accessible(page)
+    page.click("button:has-text('Controleren en publiceren')")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Controleer voor u publiceert")  # what goes out
+    assert_accessible(page)
     page.click("button:has-text('Versie 1 publiceren')")
-    expect(page.locator("[role=status]")).to_contain_text("Gepubliceerd")
+    expect(page.locator("main [role=status]")).to_contain_text("Gepubliceerd")
     proposal_id = page.url.split("/admin/proposals/")[1].split("?")[0]
     for path in (
         f"/proposals/{proposal_id}/sections/kwaliteit",

@@ -3,6 +3,7 @@ the page, with htmx and through the API, who may do what, and the participation 
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -364,6 +365,8 @@ def test_with_htmx_the_answer_returns_only_the_invitation_block(client, db):
     assert response.text.lstrip().startswith('<section id="invitation"')
     assert "Afgemeld" in response.text and "Het antwoord is opgeslagen." in response.text
     assert "HX-Request" in response.headers["vary"].split(", ")
+    said = json.loads(response.headers["HX-Trigger-After-Settle"])["dialoog:done"]
+    assert said == {"message": "Het antwoord is opgeslagen.", "focus": "#invitation-saved"}
     assert invitation_of(db, "omega-groep").status == InvitationStatus.declined
     again = post_form(
         client, "/invitation", {"answer": "accept", "note": ""}, page="/invitation", headers={"HX-Request": "true"}
@@ -436,7 +439,10 @@ def test_an_admin_answers_for_a_provider(client, db):
         page=f"/admin/invitations/{timon.id}",
     )
     assert response.status_code == 303
-    assert response.headers["location"] == f"/admin/invitations/{timon.id}"
+    assert response.headers["location"] == f"/admin/invitations/{timon.id}?done=answered#invitation"
+    # Without JavaScript the page it leads to says it in a banner.
+    banner = 'data-notice id="invitation-saved">Het antwoord is opgeslagen.'
+    assert banner in client.get(response.headers["location"]).text
     timon = invitation_of(db, "stichting-timon")
     assert timon.status == InvitationStatus.accepted
     assert timon.responded_by_id == find_user(db, ROLES["admin"]).id

@@ -70,7 +70,7 @@ def test_a_provider_invited_to_two_trajectories_answers_each(db, browser) -> Non
     r = post_form(
         client, "/invitation", {"answer": "accept", "dialogue": "traject-b"}, page="/invitation?dialogue=traject-b"
     )
-    assert r.status_code == 303 and r.headers["location"] == "/invitation?dialogue=traject-b"
+    assert r.status_code == 303 and r.headers["location"] == "/invitation?dialogue=traject-b&done=answered#invitation"
     by_dialogue = {
         i.dialogue_id: i.status for i in db.exec(select(Invitation).where(Invitation.provider_id == provider.id)).all()
     }

@@ -92,7 +92,9 @@ def test_a_participant_comments_replies_edits_and_withdraws_as_a_provider_does(
 
     token = csrf_from(c.get(f"/proposals/{consultation.proposal.id}").text)
     assert (
-        c.post(f"/comments/{comment.id}/withdraw", data={"csrf_token": token}, follow_redirects=False).status_code
+        c.post(
+            f"/comments/{comment.id}/withdraw", data={"csrf_token": token, "confirm": "1"}, follow_redirects=False
+        ).status_code
         == 303
     )
     assert the_comment(db, "Wachtlijsten en wachttijden").deleted_at is not None

@@ -145,7 +145,12 @@ def test_an_edit_and_a_withdrawal_show_at_once(db: Session, browsers) -> None:
     )
     page = b.get(url).text
     assert "Tweede tekst" in page and "Eerste tekst" not in page
-    assert a.post(f"/comments/{cid}/withdraw", data={"csrf_token": token}, follow_redirects=False).status_code == 303
+    assert (
+        a.post(
+            f"/comments/{cid}/withdraw", data={"csrf_token": token, "confirm": "1"}, follow_redirects=False
+        ).status_code
+        == 303
+    )
     assert "Deze reactie is ingetrokken" in comment_html(b.get(url).text, cid)
 
 

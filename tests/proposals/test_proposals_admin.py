@@ -73,6 +73,16 @@ def sections(db: Session, proposal: Proposal, number: int) -> list[Section]:
     return list(db.exec(select(Section).where(Section.version_id == version.id).order_by(col(Section.position))).all())
 
 
+def publish(client: TestClient, proposal: Proposal, change_summary: str = ""):
+    """Publish as an admin does: the check page first (200), then its one button (303); else the refusal."""
+    path = f"/admin/proposals/{proposal.id}/publish"
+    check = form(client, path, {"change_summary": change_summary})
+    if check.status_code != 200:
+        return check
+    digest = re.search(r'name="digest" value="([0-9a-f]+)"', check.text).group(1)
+    return form(client, path, {"change_summary": change_summary, "confirm": "1", "digest": digest})
+
+
 def add_section(client: TestClient, proposal: Proposal, heading: str, body: str, kind: str = "text"):
     return form(client, f"/admin/proposals/{proposal.id}/sections", {"heading": heading, "body": body, "kind": kind})
 
@@ -153,7 +163,9 @@ def test_sections_are_added_edited_moved_and_deleted_on_the_draft(admin: TestCli
         form(admin, f"/admin/proposals/{proposal.id}/sections/{third.id}/move", {"direction": "up"}).status_code == 303
     )
     assert [s.key for s in sections(db, proposal, 1)] == ["kwaliteit", "kwaliteit-2", "vraag-aan-aanbieders-wat-mist"]
-    assert form(admin, f"/admin/proposals/{proposal.id}/sections/{third.id}/delete").status_code == 303
+    assert (
+        form(admin, f"/admin/proposals/{proposal.id}/sections/{third.id}/delete", {"confirm": "1"}).status_code == 303
+    )
     assert [s.key for s in sections(db, proposal, 1)] == ["kwaliteit", "vraag-aan-aanbieders-wat-mist"]
 
 
@@ -221,7 +233,7 @@ def test_publish_renders_once_makes_immutable_and_mails_participants(admin: Test
     assert empty.status_code == 422 and "zonder onderdelen" in empty.text
     add_section(admin, proposal, "Kwaliteit", "Een **sterke** tekst\n\n| a | b |\n|---|---|\n| 1 | 2 |")
     mails_before = len(db.exec(select(OutboxMessage)).all())
-    response = form(admin, f"/admin/proposals/{proposal.id}/publish", {"change_summary": "Eerste versie."})
+    response = publish(admin, proposal, "Eerste versie.")
     assert response.status_code == 303
     db.refresh(proposal)
     (section,) = sections(db, proposal, 1)
@@ -254,7 +266,7 @@ def test_next_version_keeps_keys_needs_a_change_summary_and_compares(
     proposal = new_proposal(admin, db)
     add_section(admin, proposal, "Kwaliteit", "De aanbieder levert goede zorg.")
     add_section(admin, proposal, "Toegang", "Via het lokale team.")
-    form(admin, f"/admin/proposals/{proposal.id}/publish", {"change_summary": ""})
+    publish(admin, proposal, "")
     comment_section = sections(db, proposal, 1)[0]
 
     assert form(admin, f"/admin/proposals/{proposal.id}/versions").status_code == 303
@@ -267,14 +279,12 @@ def test_next_version_keeps_keys_needs_a_change_summary_and_compares(
         f"/admin/proposals/{proposal.id}/sections/{kwaliteit.id}",
         {"heading": "Kwaliteit", "body": "De aanbieder levert aantoonbaar goede zorg.", "kind": "text"},
     )
-    form(admin, f"/admin/proposals/{proposal.id}/sections/{toegang.id}/delete")
+    form(admin, f"/admin/proposals/{proposal.id}/sections/{toegang.id}/delete", {"confirm": "1"})
     add_section(admin, proposal, "Looptijd", "Vier jaar.")
 
     refused = form(admin, f"/admin/proposals/{proposal.id}/publish", {"change_summary": " "})
     assert refused.status_code == 422 and "Beschrijf wat er in deze versie is veranderd." in refused.text
-    assert (
-        form(admin, f"/admin/proposals/{proposal.id}/publish", {"change_summary": "Aangescherpt."}).status_code == 303
-    )
+    assert publish(admin, proposal, "Aangescherpt.").status_code == 303
     assert sections(db, proposal, 1)[0].body == "De aanbieder levert goede zorg."  # version 1 unchanged
 
     compare = admin.get(f"/proposals/{proposal.id}/compare?from=1&to=2")
@@ -291,7 +301,7 @@ def test_next_version_keeps_keys_needs_a_change_summary_and_compares(
     db.add(Comment(section_id=comment_section.id, author_id=sdfl.id, kind="steun", body="oud", body_html="<p>oud</p>"))
     db.commit()
     page = admin.get(f"/proposals/{proposal.id}").text
-    assert "Reacties op dit onderdeel in eerdere versies" in page and "oud" in page
+    assert "Eerdere discussie: 1 reactie in versie 1" in page and "oud" in page
     old_page = admin.get(f"/proposals/{proposal.id}/versions/1").text
     assert "U leest een eerdere versie" in old_page and 'class="comment-form"' not in old_page
     old_section = admin.get(f"/proposals/{proposal.id}/sections/kwaliteit?version=1").text

@@ -39,7 +39,7 @@ def test_history_of_a_withdrawn_comment_is_for_its_author_only(client: TestClien
     comment = own_comment(client, db, proposal, "Eerste gedachte")
     token = csrf_from(client.get("/proposals").text)
     client.post(f"/comments/{comment.id}/edit", data={"kind": "steun", "body": "Tweede gedachte", "csrf_token": token})
-    client.post(f"/comments/{comment.id}/withdraw", data={"csrf_token": token})
+    client.post(f"/comments/{comment.id}/withdraw", data={"csrf_token": token, "confirm": "1"})
     assert "Eerste gedachte" in client.get(f"/comments/{comment.id}/history").text  # the author still may
     client.cookies.clear()
     signed_in(client, OTHER_PROVIDER)
@@ -81,7 +81,7 @@ def test_replying_to_a_withdrawn_comment_is_refused(client: TestClient, db: Sess
     signed_in(client, PROVIDER)
     comment = own_comment(client, db, proposal, "Straks weg")
     token = csrf_from(client.get("/proposals").text)
-    client.post(f"/comments/{comment.id}/withdraw", data={"csrf_token": token})
+    client.post(f"/comments/{comment.id}/withdraw", data={"csrf_token": token, "confirm": "1"})
     page = client.get(f"/proposals/{proposal.id}").text
     assert f'id="form-reply-{comment.id}"' not in page
     response = post_comment(client, proposal.id, "reikwijdte", {"body": "Toch nog", "parent_id": str(comment.id)})
@@ -117,8 +117,8 @@ def test_own_comments_on_an_earlier_version_cannot_be_edited(client: TestClient,
     manage.publish(db, proposal, change_summary="Versie 2.", actor=admin)
     db.commit()
     page = client.get(f"/proposals/{proposal.id}").text
-    # Under the section: how many comments version 1 had, linked to that version's threads.
-    link = f'href="/proposals/{proposal.id}/sections/reikwijdte?version=1"'
+    # With the section: how many comments version 1 had, linked to that version's thread of the section.
+    link = f'href="/proposals/{proposal.id}/sections/reikwijdte?version=1#thread-reikwijdte">Eerdere discussie: '
     assert link in page
     earlier = client.get(f"/proposals/{proposal.id}/sections/reikwijdte?version=1").text
     assert "Op versie 1" in earlier
@@ -200,7 +200,7 @@ def test_pager_and_redirects_lead_to_the_thread_on_its_page(client: TestClient, 
     )
     assert edited.status_code == 303
     assert edited.headers["location"] == (
-        f"/proposals/{proposal.id}/sections/reikwijdte?page=1&version=1#comment-{mine.id}"
+        f"/proposals/{proposal.id}/sections/reikwijdte?page=1&version=1&done=edited&comment={mine.id}#comment-{mine.id}"
     )
     assert f'id="comment-{mine.id}"' in client.get(edited.headers["location"]).text
     # htmx on the section page gets that page of all threads back, not only the newest

@@ -99,12 +99,18 @@ def test_plain_post_redirects_back_to_the_section(client: TestClient, db: Sessio
     assert response.status_code == 303
     comment = db.exec(select(Comment).where(Comment.body == "Zonder JavaScript geplaatst.")).one()
     assert response.headers["location"] == (
-        f"/proposals/{proposal.id}/sections/reikwijdte?page=1&version=1#comment-{comment.id}"
+        f"/proposals/{proposal.id}/sections/reikwijdte?page=1&version=1&done=posted&comment={comment.id}"
+        f"#comment-{comment.id}"
     )
     assert comment.provider_id == find_user(db, PROVIDER).provider_id
     assert comment.kind == "zorg"
     page = client.get(response.headers["location"]).text
     assert f'id="comment-{comment.id}"' in page
+    # The banner says what happened, above the comment the address leads to.
+    notice = r'<p class="notice[^"]*" role="status" data-notice>Uw reactie is geplaatst.</p>'
+    banner = rf'<li id="comment-{comment.id}"[^>]*>\s*{notice}'
+    assert re.search(banner, page)
+    assert page.count("data-notice") == 1
 
 
 def test_a_resubmitted_form_makes_one_comment(client: TestClient, db: Session) -> None:
@@ -248,7 +254,7 @@ def test_no_reply_form_for_a_withdrawn_comment_a_closed_window_or_an_unknown_com
     post_comment(client, proposal.id, "reikwijdte", {"kind": "steun", "body": "Straks ingetrokken"})
     mine = db.exec(select(Comment).where(Comment.body == "Straks ingetrokken")).one()
     token = csrf_from(client.get("/proposals").text)
-    client.post(f"/comments/{mine.id}/withdraw", data={"csrf_token": token})
+    client.post(f"/comments/{mine.id}/withdraw", data={"csrf_token": token, "confirm": "1"})
     withdrawn = client.get(f"/comments/{mine.id}/reply")
     assert withdrawn.status_code == 409
     assert "Op een ingetrokken reactie kan niet meer worden gereageerd." in withdrawn.text
@@ -411,7 +417,7 @@ def test_htmx_answer_keeps_the_thread_acted_on_even_when_it_is_not_among_the_new
     )
     assert replied.status_code == 200
     assert f'id="comment-{mine.id}"' in replied.text and "Een antwoord op de oude" in replied.text
-    withdrawn = client.post(f"/comments/{mine.id}/withdraw", headers=headers)
+    withdrawn = client.post(f"/comments/{mine.id}/withdraw", data={"confirm": "1"}, headers=headers)
     assert withdrawn.status_code == 200
     assert f'id="comment-{mine.id}"' in withdrawn.text and "ingetrokken" in withdrawn.text
 
@@ -423,7 +429,9 @@ def test_withdrawn_comment_leaves_a_marker(client: TestClient, db: Session) -> N
     comment = db.exec(select(Comment).where(Comment.body == "Spijt van deze zin")).one()
     token = csrf_from(client.get("/proposals").text)
     response = client.post(
-        f"/comments/{comment.id}/withdraw", data={"csrf_token": token}, headers={**HTMX, "X-CSRF-Token": token}
+        f"/comments/{comment.id}/withdraw",
+        data={"csrf_token": token, "confirm": "1"},
+        headers={**HTMX, "X-CSRF-Token": token},
     )
     assert response.status_code == 200
     assert "Deze reactie is ingetrokken door de schrijver" in response.text

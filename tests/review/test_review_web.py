@@ -538,8 +538,11 @@ def test_an_applied_suggestion_ends_up_in_the_next_version_with_its_link(client,
         page=page,
     )
     assert twice.status_code == 409
+    summary = {"change_summary": "Suggesties verwerkt."}
+    check = post(client, f"/admin/proposals/{proposal.id}/publish", summary, page=page)  # asks first
+    digest = re.search(r'name="digest" value="([0-9a-f]+)"', check.text).group(1)
     published = post(
-        client, f"/admin/proposals/{proposal.id}/publish", {"change_summary": "Suggesties verwerkt."}, page=page
+        client, f"/admin/proposals/{proposal.id}/publish", {**summary, "confirm": "1", "digest": digest}, page=page
     )
     assert published.status_code == 303
     client.post("/logout", data={"csrf_token": csrf_from(client.get("/").text)})
