@@ -12,6 +12,9 @@ search term: "wachttijd" did not find "behandelwachttijd", and a comment's quote
   joined, so that ``ILIKE '%term%'`` is answered from the index. pg_trgm is a trusted extension: the owner of
   the database may create it (PostgreSQL 13 and later).
 
+- Suggestions' word diffs (``comments.suggestion_diff``, made when a comment is written) are made again as plain
+  text, without Markdown syntax (``app.kit.diff.markdown_diff``), as new comments get them.
+
 Both indexes are filled from the existing comments here. Their names begin with ``comments_fts`` or
 ``ix_comments_full_text``: ``migrations/env.py`` leaves them out of ``alembic check``. The expressions must match
 ``app.review.query`` exactly, or PostgreSQL will not use the indexes. A later migration that makes SQLite
@@ -24,7 +27,10 @@ Create Date: 2026-12-03 08:00:00+00:00
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
+
+from app.kit.diff import markdown_diff
 
 revision: str = "0014"
 down_revision: str | None = "0013"
@@ -94,6 +100,22 @@ def upgrade() -> None:
         ]
     for statement in statements:
         op.execute(statement)
+    _plain_suggestion_diffs()
+
+
+def _plain_suggestion_diffs() -> None:
+    """The word diff of every suggestion against its quote (or else its section), as plain text."""
+    bind = op.get_bind()
+    rows = bind.execute(
+        sa.text(
+            "SELECT comments.id, comments.quote, comments.suggested_text, sections.body FROM comments "
+            "JOIN sections ON sections.id = comments.section_id "
+            "WHERE comments.suggested_text IS NOT NULL AND comments.suggested_text != ''"
+        )
+    ).all()
+    update = sa.text("UPDATE comments SET suggestion_diff = :diff WHERE id = :id")
+    for comment_id, quote, suggested, section_body in rows:
+        bind.execute(update, {"id": comment_id, "diff": markdown_diff(quote or section_body or "", suggested)})
 
 
 def downgrade() -> None:
