@@ -37,11 +37,6 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 MAX_TERMS = 20
 MAX_TERM_LENGTH = 100
 PART_MIN = 3  # the index of parts of words holds trigrams: shorter terms are looked up in the word index
-# The text searched on PostgreSQL, as indexed by ix_comments_full_text_parts (migration 0014): must match it exactly.
-SEARCH_TEXT = (
-    "(coalesce(comments.body, '') || ' ' || coalesce(comments.quote, '') || ' ' "
-    "|| coalesce(comments.suggested_text, ''))"
-)
 
 
 def search_terms(q: str) -> list[str]:
@@ -56,8 +51,9 @@ def search_terms(q: str) -> list[str]:
 def full_text_condition(session: Session, q: str) -> Any:
     """Comments whose text, quote or suggested text holds every term of ``q``. A term of three or more
     characters is found anywhere, also inside a longer word ("wachttijd" in "behandelwachttijden"), and as a
-    word in the word index (on PostgreSQL with Dutch stemming: "verlenging" finds "verlengingen"; on SQLite
-    without accents); a shorter term is found as the start of a word. ``None`` when ``q`` holds no terms."""
+    word in the word index (on PostgreSQL with Dutch stemming: "verlenging" finds "verlengen"; accents do not
+    count there); a shorter term is found as the start of a word (word index only). Quotes, operators and
+    wildcards only separate terms. ``None`` when ``q`` holds no terms."""
     terms = search_terms(q)
     if not terms:
         return None
@@ -71,10 +67,12 @@ def _postgres_term(i: int, term: str) -> Any:
         return text(f"comments.full_text @@ CAST(:search_prefix_{i} AS tsquery)").bindparams(
             **{f"search_prefix_{i}": f"'{term.lower()}':*"}
         )
+    # comments.full_text_parts: body, quote and suggested text in lower case, trigram-indexed (migration 0014).
+    # Lowered by PostgreSQL on both sides, so they agree whatever the database's locale.
     return text(
         f"(comments.full_text @@ plainto_tsquery('dutch'::regconfig, :search_word_{i}) "
-        f"OR {SEARCH_TEXT} ILIKE :search_part_{i})"
-    ).bindparams(**{f"search_word_{i}": term, f"search_part_{i}": f"%{term}%"})
+        f"OR comments.full_text_parts LIKE '%' || lower(:search_word_{i}) || '%')"
+    ).bindparams(**{f"search_word_{i}": term})
 
 
 def _fts(table: str, i: int, match: str) -> Any:
