@@ -11,16 +11,16 @@ search term: "wachttijd" did not find "behandelwachttijd", and a comment's quote
   stored generated column ``comments.full_text_parts`` (the three columns joined, in lower case: a search
   compares with ``LIKE``, much cheaper per row than ``ILIKE``) with a GIN trigram index
   ``ix_comments_full_text_parts`` (the ``pg_trgm`` extension), so that ``LIKE '%term%'`` is answered from the
-  index. pg_trgm is a trusted extension: the owner of the database may create it (PostgreSQL 13 and later).
-
+  index. pg_trgm is a trusted extension: the owner of the database may create it (PostgreSQL 13 and later);
+  SQLite has the trigram tokenizer since 3.34.
 - Suggestions' word diffs (``comments.suggestion_diff``, made when a comment is written) are made again as plain
   text, without Markdown syntax (``app.kit.diff.markdown_diff``), as new comments get them.
 
-Both indexes are filled from the existing comments here. Their names begin with ``comments_fts`` or
-``ix_comments_full_text``: ``migrations/env.py`` leaves them out of ``alembic check``. The expressions must match
-``app.review.query`` exactly, or PostgreSQL will not use the indexes. A later migration that makes SQLite
-*recreate* ``comments`` drops the triggers with the old table: recreate them after it. ``comments.full_text_parts`` is outside the SQLModel metadata like
-``comments.full_text`` (the ORM never reads it).
+Both indexes are filled from the existing comments here. Their names begin with ``comments_fts``,
+``ix_comments_full_text`` or ``full_text``: ``migrations/env.py`` leaves them out of ``alembic check``; the
+columns are outside the SQLModel metadata (the ORM never reads them). ``app.review.query`` searches them by
+these names. A later migration that makes SQLite *recreate* ``comments`` drops the triggers with the old table:
+recreate them after it.
 
 Revision ID: 0014
 Revises: 0013
