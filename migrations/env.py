@@ -29,10 +29,10 @@ def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool
     return False
 
 
-# Full-text search lives outside the metadata: SQLite's FTS5 table with its shadow tables (migration 0006),
-# PostgreSQL's stored tsvector column and its GIN index (0008). Autogenerate and `alembic check` must not try
-# to drop them.
-FULL_TEXT_OBJECTS = ("comments_fts", "ix_comments_full_text", "full_text")  # see migrations 0006, 0008
+# Full-text search lives outside the metadata: SQLite's FTS5 tables with their shadow tables (migrations 0006,
+# 0014: comments_fts, comments_fts_parts), PostgreSQL's stored columns and their GIN indexes (0008, 0014:
+# full_text, full_text_parts). Autogenerate and `alembic check` must not try to drop them.
+FULL_TEXT_OBJECTS = ("comments_fts", "ix_comments_full_text", "full_text")  # see migrations 0006, 0008, 0014
 
 
 def _include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:

@@ -21,7 +21,7 @@ from app.feedback.context import (
     visible_to,
 )
 from app.kit import clock
-from app.kit.diff import word_diff
+from app.kit.diff import markdown_diff
 from app.kit.errors import Conflict, ValidationFailed, invalid
 from app.kit.i18n import gettext as _
 from app.kit.markdown import render_markdown
@@ -43,8 +43,8 @@ class CommentInput:
 
 def suggestion_diff(section: Section, quote: str | None, suggested_text: str | None) -> str:
     """The suggestion as a word diff against the quoted passage (or else the whole section), made once when the
-    comment is written: the section never changes once published."""
-    return word_diff(quote or section.body, suggested_text) if suggested_text else ""
+    comment is written: the section never changes once published. Plain text, no Markdown syntax."""
+    return markdown_diff(quote or section.body, suggested_text) if suggested_text else ""
 
 
 def _clean(text: str | None) -> str:

@@ -1,7 +1,8 @@
 """Compare two versions of a text or a document: word-level HTML diffs and section-level change lists.
 
-Pure functions, standard library only. All user text that reaches the output HTML goes through
-``html.escape(..., quote=True)``; the only markup produced is ``<del>`` and ``<ins>``.
+Pure functions. All user text that reaches the output HTML goes through ``html.escape(..., quote=True)``; the
+only markup produced is ``<del>`` and ``<ins>``. Section bodies are Markdown: they are compared as the plain
+text a reader sees (``app.kit.markdown.plain_text``), so no ``**`` or ``#`` shows in a diff.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Literal
+
+from app.kit.markdown import plain_text
 
 ChangeKind = Literal["added", "removed", "changed", "moved", "unchanged"]
 
@@ -257,6 +260,11 @@ def word_diff(old: str, new: str) -> str:
     return "".join(parts)
 
 
+def markdown_diff(old: str, new: str) -> str:
+    """``word_diff`` of two Markdown texts as the reader sees them: their plain text, no Markdown syntax."""
+    return word_diff(plain_text(old), plain_text(new))
+
+
 @dataclass(frozen=True)
 class SectionText:
     """One section of one version of a document."""
@@ -274,7 +282,9 @@ class SectionChange:
     ``change`` is "added", "removed", "changed", "moved" (same heading and body, other relative order) or
     "unchanged". A section that is both edited and reordered has change "changed" and ``moved=True``.
     ``heading_diff``/``body_diff`` are ``word_diff`` HTML for sections in both versions (plain escaped text when
-    nothing changed) and "" for added/removed sections, whose text the template shows itself.
+    nothing changed) and "" for added/removed sections, whose text the template shows itself (``old_text``,
+    ``new_text``). Bodies are compared and shown as plain text, without Markdown syntax; whether a section
+    changed is decided on the Markdown (a word made bold is a change).
     """
 
     key: str
@@ -284,6 +294,16 @@ class SectionChange:
     new: SectionText | None
     heading_diff: str
     body_diff: str
+
+    @property
+    def old_text(self) -> str:
+        """The old body as plain text ("" for an added section)."""
+        return plain_text(self.old.body) if self.old else ""
+
+    @property
+    def new_text(self) -> str:
+        """The new body as plain text ("" for a removed section)."""
+        return plain_text(self.new.body) if self.new else ""
 
 
 def _in_order(sections: Sequence[SectionText], label: str) -> list[SectionText]:
@@ -371,7 +391,7 @@ def compare_sections(old: Sequence[SectionText], new: Sequence[SectionText]) -> 
                     before,
                     section,
                     word_diff(before.heading, section.heading),
-                    word_diff(before.body, section.body),
+                    markdown_diff(before.body, section.body),
                 )
             )
         result.extend(removed(section.key))

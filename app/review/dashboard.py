@@ -53,22 +53,30 @@ def dashboard(session: Session, principal: Principal, filters: ReviewFilter, pag
     stakeholder group gave."""
     authorize(principal, Action.review)
     now = clock.now()
-    raw, total = paginate(session, feedback_query(session, principal, filters, now), page)
+    stmt = feedback_query(session, principal, filters, now)
+    by_group = group_counts(session, principal, filters, now)
+    if filters.group is None:
+        # Every row counts in one group (or in none, None): the counts add up to the total, a query fewer.
+        total = sum(by_group.values())
+        raw = list(session.exec(stmt.offset(page.offset).limit(page.page_size)).all())
+    else:
+        raw, total = paginate(session, stmt, page)
     return Dashboard(
         filters=filters,
         rows=feedback_rows(session, principal, raw, now),
         total=total,
         page=page,
-        by_group=group_counts(session, principal, filters, now),
+        by_group={group: n for group, n in by_group.items() if group is not None},
     )
 
 
-def group_counts(session: Session, principal: Principal, filters: ReviewFilter, now: datetime) -> dict[str, int]:
-    """The feedback that matches ``filters`` but for the group, per stakeholder group of its authors. One query."""
+def group_counts(session: Session, principal: Principal, filters: ReviewFilter, now: datetime) -> dict[str | None, int]:
+    """The feedback that matches ``filters`` but for the group, per stakeholder group of its authors (None: SDFL
+    and the municipalities). One query."""
     stmt = feedback_query(session, principal, replace(filters, group=None), now)
     author_group = group_column()
     counted = stmt.with_only_columns(author_group, func.count()).group_by(author_group).order_by(None)
-    return {group: int(n) for group, n in session.exec(counted).all() if group is not None}
+    return {group: int(n) for group, n in session.exec(counted).all()}
 
 
 def get_feedback(session: Session, principal: Principal, comment_id: int) -> FeedbackRow:

@@ -18,6 +18,7 @@ from app.feedback.visibility import sees_names
 from app.kit import clock
 from app.kit.errors import N_, invalid
 from app.kit.i18n import gettext as _
+from app.kit.markdown import plain_text
 from app.models import (
     Comment,
     Dialogue,
@@ -84,11 +85,11 @@ def _export_row(r: FeedbackRow, thread: list[tuple[Comment, str, str]], dialogue
         "dialogue": dialogue,
         "kind": r.kind_label and _(r.kind_label),
         "status": _(r.status_label),
-        "quote": c.quote or "",
-        "comment": c.body,
-        "suggested_text": c.suggested_text or "",
-        "thread": "\n".join(f"{author} ({org}): {reply.body}" for reply, author, org in thread),
-        "official_reply": "\n\n".join(plain(reply.body_html) for reply in r.replies),
+        "quote": plain_text(c.quote),
+        "comment": plain_text(c.body),
+        "suggested_text": plain_text(c.suggested_text),
+        "thread": "\n".join(f"{author} ({org}): {plain_text(reply.body)}" for reply, author, org in thread),
+        "official_reply": "\n\n".join(plain_text(reply.body) for reply in r.replies),
         "official_reply_released_at": ", ".join(
             reply.release_at.astimezone(AMSTERDAM).isoformat(timespec="seconds")
             for reply in r.replies
@@ -97,7 +98,7 @@ def _export_row(r: FeedbackRow, thread: list[tuple[Comment, str, str]], dialogue
         "positions": "\n".join(
             f"{p.municipality}: {_(p.stance_label)}{' - ' + p.note if p.note else ''}" for p in r.positions
         ),
-        "internal_notes": "\n".join(f"{n.author_name} ({n.organisation}): {plain(n.body_html)}" for n in r.notes),
+        "internal_notes": "\n".join(f"{n.author_name} ({n.organisation}): {plain_text(n.body)}" for n in r.notes),
         "agenda": "\n".join(f"Sessie {a.session_number}: {a.title}" for a in r.agenda),
     }
 

@@ -6,7 +6,7 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, exists, func, literal, literal_column, null, text
+from sqlalchemy import and_, case, exists, func, literal, literal_column, null, text, union
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -32,27 +32,64 @@ from app.models import (
 from app.policy import INVITED_ROLE, PARTICIPANT_ROLE, Principal
 from app.review.filters import ReviewFilter
 
-_WORD = re.compile(r"\w+", re.UNICODE)
+# A search term: letters and digits only, so no quote, operator or wildcard of FTS5, tsquery or LIKE reaches SQL.
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+MAX_TERMS = 20
+MAX_TERM_LENGTH = 100
+PART_MIN = 3  # the index of parts of words holds trigrams: shorter terms are looked up in the word index
+
+
+def search_terms(q: str) -> list[str]:
+    """The terms of a search: its runs of letters and digits, at most ``MAX_TERMS``, each cut to
+    ``MAX_TERM_LENGTH``, without repeats (case-insensitively)."""
+    terms: dict[str, str] = {}
+    for word in _WORD.findall(q):
+        terms.setdefault(word.casefold(), word[:MAX_TERM_LENGTH])
+    return list(terms.values())[:MAX_TERMS]
 
 
 def full_text_condition(session: Session, q: str) -> Any:
-    """Comments whose text or suggested text matches ``q``: SQLite FTS5 (every word, as a prefix) or
-    PostgreSQL full text (Dutch stemming, web search syntax). ``None`` when ``q`` holds no words."""
-    words = _WORD.findall(q)[:20]
-    if not words:
+    """Comments whose text, quote or suggested text holds every term of ``q``. A term of three or more
+    characters is found anywhere, also inside a longer word ("wachttijd" in "behandelwachttijden"), and as a
+    word in the word index (on PostgreSQL with Dutch stemming: "verlenging" finds "verlengen"; accents do not
+    count there); a shorter term is found as the start of a word (word index only). Quotes, operators and
+    wildcards only separate terms. ``None`` when ``q`` holds no terms."""
+    terms = search_terms(q)
+    if not terms:
         return None
-    if session.get_bind().dialect.name == "postgresql":
-        # comments.full_text: a stored tsvector of body and suggested text with a GIN index (migration 0008).
-        return text("comments.full_text @@ websearch_to_tsquery('dutch'::regconfig, :full_text_q)").bindparams(
-            full_text_q=q
+    postgres = session.get_bind().dialect.name == "postgresql"
+    return and_(*((_postgres_term if postgres else _sqlite_term)(i, term) for i, term in enumerate(terms)))
+
+
+def _postgres_term(i: int, term: str) -> Any:
+    if len(term) < PART_MIN:
+        # A prefix of the stored lexemes; a literal tsquery, so PostgreSQL's parser never sees the term.
+        return text(f"comments.full_text @@ CAST(:search_prefix_{i} AS tsquery)").bindparams(
+            **{f"search_prefix_{i}": f"'{term.lower()}':*"}
         )
-    match = " ".join(f'"{word}"*' for word in words)  # quoted: no FTS5 syntax reaches the parser
-    matching: Any = (
+    # comments.full_text_parts: body, quote and suggested text in lower case, trigram-indexed (migration 0014).
+    # Lowered by PostgreSQL on both sides, so they agree whatever the database's locale.
+    return text(
+        f"(comments.full_text @@ plainto_tsquery('dutch'::regconfig, :search_word_{i}) "
+        f"OR comments.full_text_parts LIKE '%' || lower(:search_word_{i}) || '%')"
+    ).bindparams(**{f"search_word_{i}": term})
+
+
+def _fts(table: str, i: int, match: str) -> Any:
+    param = f"{table}_{i}"
+    return (
         select(literal_column("rowid"))
-        .select_from(text("comments_fts"))
-        .where(text("comments_fts MATCH :full_text_match").bindparams(full_text_match=match))
+        .select_from(text(table))
+        .where(text(f"{table} MATCH :{param}").bindparams(**{param: match}))
     )
-    return col(Comment.id).in_(matching)
+
+
+def _sqlite_term(i: int, term: str) -> Any:
+    # Quoted: FTS5 reads the term as a string, never as syntax.
+    rows: Any = _fts("comments_fts", i, f'"{term}"*')
+    if len(term) >= PART_MIN:
+        rows = union(_fts("comments_fts_parts", i, f'"{term}"'), rows)
+    return col(Comment.id).in_(rows)
 
 
 def group_column() -> Any:

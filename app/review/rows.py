@@ -20,7 +20,7 @@ from app.feedback.visibility import (
     sees_working_status,
     status_for,
 )
-from app.kit.markdown import render_markdown
+from app.kit.markdown import plain_text, render_markdown
 from app.models import (
     AgendaItem,
     AgendaItemComment,
@@ -45,6 +45,7 @@ class ReplyView:
     released: bool
     release_at: datetime | None
     author_name: str
+    body: str = ""  # the Markdown as written
 
 
 @dataclass
@@ -75,6 +76,10 @@ class NoteView:
     organisation: str
     body_html: str
     created_at: datetime
+    body: str = ""  # the Markdown as written
+
+
+EXCERPT_LENGTH = 160
 
 
 @dataclass
@@ -99,6 +104,16 @@ class FeedbackRow:
     @property
     def kind_label(self) -> str:
         return kind_label(self.comment.kind)
+
+    @property
+    def excerpt(self) -> str:
+        """The start of the comment as plain text (no Markdown syntax), on one line, at most
+        ``EXCERPT_LENGTH`` characters: cut at a word with "…" when longer."""
+        text = " ".join(plain_text(self.comment.body).split())
+        if len(text) <= EXCERPT_LENGTH:
+            return text
+        cut = text[: EXCERPT_LENGTH - 1]
+        return (cut.rsplit(" ", 1)[0] if " " in cut else cut) + "…"
 
     @property
     def status_label(self) -> str:
@@ -180,6 +195,7 @@ def _attach_replies(session: Session, principal: Principal, by_id: dict[int, Fee
             ReplyView(
                 id=reply.id or 0,
                 body_html=reply.body_html,
+                body=reply.body,
                 released=reply.release_at is not None and reply.release_at <= now,
                 release_at=reply.release_at,
                 author_name=author or "",
@@ -241,6 +257,7 @@ def _note_view(note: InternalNote, author: str | None, role: str, municipality: 
         author_name=author or "",
         organisation=organisation(role, None, municipality),
         body_html=render_markdown(note.body, heading_offset=4),
+        body=note.body,
         created_at=note.created_at,
     )
 
