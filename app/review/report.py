@@ -15,6 +15,7 @@ from app.feedback.visibility import (
 from app.kit import clock
 from app.kit.errors import NotFound
 from app.kit.i18n import gettext as _
+from app.kit.markdown import plain_text
 from app.kit.pdf import new_document, pdf_lines, to_latin1
 from app.models import (
     Dialogue,
@@ -131,12 +132,15 @@ def report_pdf(report: ResponseReport, tender_reference: str) -> bytes:
             pdf_lines(pdf, 6, to_latin1(f"Reactie {c.id}{who} ({row.kind_label}; {status})"))
             pdf.set_font("Helvetica", size=10)
             if c.quote:
-                pdf_lines(pdf, 5, to_latin1(f"Citaat: {c.quote}"))
+                pdf_lines(pdf, 5, to_latin1(f"Citaat: {plain_text(c.quote)}"))
             pdf_lines(pdf, 5, to_latin1(c.body))
             if c.suggested_text:
                 pdf_lines(pdf, 5, to_latin1(f"Voorgestelde tekst: {c.suggested_text}"))
             pdf.set_font("Helvetica", "I", 10)
-            answer = "\n".join(plain(r.body_html) for r in row.replies) or "Nog geen antwoord van SDFL."
+            answer = (
+                "\n".join(plain_text(r.body) if r.body else plain(r.body_html) for r in row.replies)
+                or "Nog geen antwoord van SDFL."
+            )
             pdf_lines(pdf, 5, to_latin1(f"Antwoord SDFL: {answer}"))
             pdf.ln(2)
     return bytes(pdf.output())

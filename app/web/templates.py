@@ -21,7 +21,7 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 from markupsafe import Markup
 
 from app.kit import i18n
-from app.kit.markdown import render_markdown
+from app.kit.markdown import plain_text, render_markdown
 from app.policy import ANONYMOUS, Action, Principal, can
 from app.web.assets import Assets
 from app.web.security import csrf_token
@@ -42,6 +42,7 @@ env.filters.update(
     time=i18n.fmt_time,
     iso=i18n.local_iso,
     markdown=lambda text, heading_offset=1: Markup(render_markdown(text, heading_offset)),  # noqa: S704 - sanitised by nh3
+    plain=plain_text,
 )
 env.globals.update(
     get_locale=i18n.get_locale,

@@ -35,7 +35,7 @@ from alembic import op
 from app.kit.diff import markdown_diff
 
 revision: str = "0014"
-down_revision: str | None = "0013"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -136,11 +136,6 @@ def test_the_version_comparison_shows_plain_text(browser: Browser, db: Session, 
     assert not any(mark in main for mark in ("**", "](", "`"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs `|plain` on the quote in app/templates/components/comment.html (H-feedback's file) and the "
-    "filter in app/web/templates.py (H-infra's file): see the H-search report",
-)
 def test_a_quote_is_shown_as_plain_text(browser: Browser, db: Session, proposal):
     made = feedback(db, proposal, kind="vraag", body="Waarom?", quote="De behandelwachttijd is **6 weken**")
     page = browser("admin").get(f"/proposals/{proposal.id}/sections/termijnen").text
