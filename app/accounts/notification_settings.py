@@ -67,7 +67,7 @@ KINDS: list[KindInfo] = [
 MODE_LABELS: dict[str, str] = {
     Mode.now: N_("Direct"),
     Mode.digest: N_("Dagelijks overzicht"),
-    Mode.off: N_("Uit"),
+    Mode.off: N_("Uit (geen e-mail)"),
 }
 
 

@@ -10,7 +10,17 @@ from sqlmodel import select
 from app.accounts.notification_settings import Kind
 from app.kit import clock
 from app.meetings import manage as meetings
-from app.models import AgendaFormat, Nota, Notification, NotificationStatus, Question, ReleaseStatus
+from app.meetings import recordings
+from app.meetings.recordings import RecordingInput
+from app.models import (
+    AgendaFormat,
+    Nota,
+    Notification,
+    NotificationStatus,
+    Question,
+    ReleaseStatus,
+    SessionStatus,
+)
 from app.notifications.service import Line, Message, notify
 from app.policy import Principal
 from app.questions import notas
@@ -62,14 +72,11 @@ def test_answers_released_at_a_later_moment_are_told_at_that_moment(db, world: W
 
 def test_a_published_report_tells_the_members_and_a_recording_again(db, world: World, smtp, smtp_settings):
     meeting = factories.meeting(db, dialogue_=world.dialogue, starts_at=clock.now() - timedelta(days=1))
+    meeting.status = SessionStatus.held  # a report is published only once its session is marked held
     db.commit()
-    meetings.save_report(
-        db, meeting, report="# Verslag\n\nGoed gesprek.", recording_url=None, publish=True, actor=world.admin
-    )
+    meetings.save_report(db, meeting, report="# Verslag\n\nGoed gesprek.", publish=True, actor=world.admin)
     db.commit()
-    meetings.save_report(
-        db, meeting, report="# Verslag\n\nGoed gesprek.", recording_url=None, publish=True, actor=world.admin
-    )
+    meetings.save_report(db, meeting, report="# Verslag\n\nGoed gesprek.", publish=True, actor=world.admin)
     db.commit()
     worker_pass(db, smtp_settings)
 
@@ -78,9 +85,11 @@ def test_a_published_report_tells_the_members_and_a_recording_again(db, world: W
         assert mail["Subject"] == f"Verslag gepubliceerd: Verslag sessie {meeting.number}: {meeting.title}"
         assert f"http://127.0.0.1:8000/sessions/{meeting.id}" in plain(mail)
 
-    meetings.save_report(
-        db, meeting, report="# Verslag", recording_url="https://video.example.org/1", publish=True, actor=world.admin
-    )
+    # A recording for the participants, released now (with the published report): told once more, once.
+    recording = RecordingInput(url="https://video.example.org/1", audience="participants")
+    recordings.save_recording(db, meeting, recording, None, actor=world.admin)
+    db.commit()
+    recordings.save_recording(db, meeting, recording, None, actor=world.admin)  # unchanged: nothing new
     db.commit()
     worker_pass(db, smtp_settings)
     assert [m["Subject"].split(":")[0] for m in received(smtp, world.provider.email)] == [

@@ -13,7 +13,14 @@ from app.accounts.notification_settings import Kind, Mode
 from app.kit import clock
 from app.kit.errors import ValidationFailed
 from app.meetings.manage import save_report
-from app.models import AuditEvent, Notification, NotificationDigest, NotificationPreference, NotificationStatus
+from app.models import (
+    AuditEvent,
+    Notification,
+    NotificationDigest,
+    NotificationPreference,
+    NotificationStatus,
+    SessionStatus,
+)
 from app.notifications import events
 from tests import factories
 from tests.helpers import csrf_from
@@ -47,8 +54,9 @@ def test_the_digest_comes_the_next_morning_once_listing_everything(db, world: Wo
     db.commit()
     mine = answered(db, world, world.provider)
     meeting = factories.meeting(db, dialogue_=world.dialogue, starts_at=clock.now() - timedelta(days=1))
+    meeting.status = SessionStatus.held
     db.commit()
-    save_report(db, meeting, report="Verslag.", recording_url=None, publish=True, actor=world.admin)
+    save_report(db, meeting, report="Verslag.", publish=True, actor=world.admin)
     db.commit()
 
     worker_pass(db, smtp_settings)
