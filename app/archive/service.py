@@ -22,6 +22,7 @@ from app.archive.export import ArchiveResult, Progress, build_archive
 from app.archive.tables import comments_of
 from app.audit.service import record
 from app.config import get_settings
+from app.db import commit_now, rollback_now
 from app.kit import clock
 from app.kit.errors import Conflict, NotFound
 from app.kit.i18n import gettext as _
@@ -197,11 +198,11 @@ def build_queued_archives(session: Session) -> int:
     )
     if claimed.rowcount != 1:  # another worker took it
         return 0
-    session.commit()
+    commit_now(session)
 
     def progress(percent: int, step: str) -> None:
         session.exec(update(ArchiveExport).where(col(ArchiveExport.id) == job_id).values(progress=percent, step=step))
-        session.commit()
+        commit_now(session)
 
     job = session.get(ArchiveExport, job_id)
     dialogue = session.get(Dialogue, job.dialogue_id) if job else None
@@ -211,7 +212,7 @@ def build_queued_archives(session: Session) -> int:
     try:
         _build(session, job, dialogue, actor, progress)
     except Exception as exc:
-        session.rollback()
+        rollback_now(session)
         logger.exception("archive %s failed", job_id)
         session.exec(
             update(ArchiveExport)
