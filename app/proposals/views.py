@@ -27,13 +27,16 @@ from app.kit import clock
 from app.kit.errors import AppError, NotFound, field_errors
 from app.kit.forms import FormState
 from app.kit.i18n import gettext as _
+from app.kit.tables import stacked_tables
 from app.models import MAX_ID, Comment, CommentKind
 from app.policy import Principal
 from app.proposals import commenting, comparing, page_cache, pages, reading
 from app.proposals.commenting import Changed, CommentRefused, ThreadPlace
-from app.web.templates import is_htmx, render
+from app.web.templates import is_htmx, render, templates
 
 router = APIRouter()
+# The proposal page's tables (a section's Markdown) stack on a phone: ``{{ html|stacked_tables(label) }}``.
+templates.env.filters["stacked_tables"] = stacked_tables
 
 KINDS = [(k.value, KIND_LABELS[k]) for k in CommentKind]
 FORM_LIMIT = 50_000  # the service gives the real limits with a clear message
