@@ -31,6 +31,7 @@ from app.demo import DEMO_PASSWORD
 from app.kit import clock
 from app.models import (
     Comment,
+    Dialogue,
     DialogueKind,
     DialogueSession,
     Document,
@@ -47,8 +48,9 @@ from tests.browser.conftest import WCAG_TAGS, _serving, describe
 from tests.conftest import scratch_database_url
 
 WIDTHS = (1366, 320)
-PER_ROLE = 45  # pages per role at most
-PER_PATTERN = 2  # pages per kind of URL (the same path with other ids, the same query keys)
+PER_ROLE = 90  # pages per role at most
+PER_PATTERN = 1  # pages per kind of URL (the same path with other ids, the same query keys) beyond the routes given
+PER_PATH = 3  # pages per path with other ids and other queries (a list's filters and sorting)
 MINIMUM = 100  # pages checked in all
 
 PROVIDER_ACCEPTED = "re-care@example.org"
@@ -72,6 +74,7 @@ SKIP = re.compile(
     r"^/(logout|api|static)(/|$)|/download$|\.(pdf|ics|atom|csv|xlsx|docx|odt|xml|json)$|/export|/feed|^/sessions\.ics"
 )
 SKIP_QUERY = {"lang", "format"}
+SAME_PAGE_QUERY = {"back", "saved", "page"}  # where to go back to, a notice, a page of a list: the same template
 
 NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
 WIDE_ELEMENTS = """() => [...document.querySelectorAll('body *')]
@@ -147,7 +150,8 @@ def _routes(db: Session) -> dict[str, list[str]]:
     own = db.exec(select(Comment).where(Comment.author_id == author.id).order_by(Comment.id)).first()
     comment = db.exec(select(Comment).where(Comment.parent_id.is_(None)).order_by(Comment.id)).first()  # type: ignore[union-attr]
     provider = db.exec(select(Provider).order_by(Provider.id)).first()
-    assert section and version and meeting and document and comment and own and provider
+    dialogue = db.exec(select(Dialogue).where(Dialogue.kind == DialogueKind.dialogue)).first()
+    assert section and version and meeting and document and comment and own and provider and dialogue
     everyone = [
         "/",
         "/proposals",
@@ -156,6 +160,7 @@ def _routes(db: Session) -> dict[str, list[str]]:
         f"/proposals/{public.id}/versions/1",
         f"/proposals/{public.id}/compare?from=1&to=2",
         f"/sessions/{meeting.id}",
+        f"/dialogues/{dialogue.slug}",
         "/dialogues/logeren-2027",
         "/dialogues/logeren-2027/deelnemen",
         "/dialogues/logeren-2027/volgen",
@@ -177,6 +182,7 @@ def _routes(db: Session) -> dict[str, list[str]]:
         "/review/report",
         f"/review/comments/{comment.id}",
         "/admin/participation",
+        f"/admin/participation?dialogue={dialogue.slug}",
         "/admin/drafts",
     ]
     admin = [
@@ -186,6 +192,8 @@ def _routes(db: Session) -> dict[str, list[str]]:
         "/admin/audit",
         "/admin/outbox",
         "/admin/invitations",
+        f"/admin/invitations?dialogue={dialogue.slug}",
+        f"/admin/dialogues/{dialogue.slug}",
         "/admin/sessions",
         f"/admin/sessions/{meeting.id}",
         "/admin/documents",
@@ -215,10 +223,11 @@ def _routes(db: Session) -> dict[str, list[str]]:
     }
 
 
-def _pattern(path: str, query: str) -> str:
-    """The kind of URL: its path with numbers as N, and the names of its query parameters."""
-    keys = sorted({k for k, _ in parse_qsl(query, keep_blank_values=True)})
-    return re.sub(r"/\d+(?=/|$)", "/N", path) + ("?" + "&".join(keys) if keys else "")
+def _pattern(path: str, query: str) -> tuple[str, str]:
+    """The kind of URL: its path with numbers as N, and that with the names of its query parameters."""
+    keys = sorted({k for k, _ in parse_qsl(query, keep_blank_values=True)} - SAME_PAGE_QUERY)
+    general = re.sub(r"/sections/[^/]+$", "/sections/KEY", re.sub(r"/\d+(?=/|$)", "/N", path))
+    return general, general + ("?" + "&".join(keys) if keys else "")
 
 
 def _local(href: str, origin: str) -> str | None:
@@ -266,18 +275,21 @@ def _crawl(browser, base: str, role: str, email: str | None, seeds: list[str]) -
             _sign_in(page, email)
         origin = base
         queue = list(dict.fromkeys(seeds))
+        given = set(queue)  # the routes given are visited whatever their kind
         seen = set(queue)
         per_pattern: Counter[str] = Counter()
+        per_path: Counter[str] = Counter()
         problems: list[str] = []
         errors: list[str] = []
         checked = 0
         while queue and checked < PER_ROLE:
             path = queue.pop(0)
             parts = urlsplit(path)
-            pattern = _pattern(parts.path, parts.query)
-            if per_pattern[pattern] >= PER_PATTERN:
+            general, pattern = _pattern(parts.path, parts.query)
+            if path not in given and (per_pattern[pattern] >= PER_PATTERN or per_path[general] >= PER_PATH):
                 continue
             per_pattern[pattern] += 1
+            per_path[general] += 1
             page.set_viewport_size({"width": WIDTHS[0], "height": 900})
             response = page.goto(path, wait_until="load")
             status = response.status if response else 0
@@ -293,6 +305,10 @@ def _crawl(browser, base: str, role: str, email: str | None, seeds: list[str]) -
                 if found and found not in seen:
                     seen.add(found)
                     queue.append(found)
+        kinds = [_pattern(urlsplit(q).path, urlsplit(q).query) for q in queue]
+        left = {kind for general, kind in kinds if kind not in per_pattern and per_path[general] < PER_PATH}
+        if left:
+            print(f"crawl: {role}: stopped at {PER_ROLE} pages; kinds of page not visited: {sorted(left)}")
         return checked, problems, errors
     finally:
         context.close()
