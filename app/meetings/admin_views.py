@@ -247,6 +247,7 @@ def _detail(
     values: dict | None = None,
     errors: dict | None = None,
     item_values: dict | None = None,
+    item_errors: dict | None = None,
     report_values: dict | None = None,
     recording_values: dict | None = None,
     tenderned_values: dict | None = None,
@@ -274,6 +275,7 @@ def _detail(
                 "recorded": "1" if meeting.recorded else "",
             },
             "item_values": item_values or {"format": "plenary"},
+            "item_errors": item_errors or {},  # the agenda form's, apart from the session form's own
             "errors": errors or {},
             "statuses": translated(STATUS_OPTIONS),
             "report_values": report_values or {"report": meeting.report},
@@ -334,7 +336,7 @@ def add_agenda_item(
         manage.add_item(db, meeting, form.to_input(meeting), actor=drafter)
     except AppError as exc:
         return _detail(
-            request, db, meeting, errors=field_errors(exc), item_values=form.values, status_code=exc.status_code
+            request, db, meeting, item_errors=field_errors(exc), item_values=form.values, status_code=exc.status_code
         )
     return RedirectResponse(f"/admin/sessions/{meeting.id}#agenda", status_code=303)
 

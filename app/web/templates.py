@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from app.kit import i18n
 from app.kit.markdown import plain_text, render_markdown
+from app.kit.tables import stacked_tables
 from app.policy import ANONYMOUS, Action, Principal, can
 from app.web.assets import Assets
 from app.web.security import csrf_token
@@ -43,6 +44,7 @@ env.filters.update(
     iso=i18n.local_iso,
     markdown=lambda text, heading_offset=1: Markup(render_markdown(text, heading_offset)),  # noqa: S704 - sanitised by nh3
     plain=plain_text,
+    stacked_tables=stacked_tables,  # a section's Markdown tables stack on a phone: {{ html|stacked_tables(label) }}
 )
 env.globals.update(
     get_locale=i18n.get_locale,

@@ -171,6 +171,7 @@ def test_sdfl_sets_up_a_trajectory_from_an_empty_install_and_a_provider_accepts(
     page.get_by_role("button", name="Gekozen zorgaanbieders uitnodigen").click()
     page.wait_for_url("**/admin/invitations?invited=2*")
     visit.check("invitations sent")
+    page.locator("summary.menu__toggle").click()  # at 320 px the main menu is behind "Menu"
     page.get_by_role("button", name="Uitloggen").click()
     visit.who = ""
 

@@ -84,7 +84,8 @@ def test_proposal_page_has_toc_rendered_sections_counts_and_threads(client: Test
     page = client.get(f"/proposals/{proposal.id}").text
     assert '<nav class="toc"' in page
     assert 'href="#section-productoverzicht"' in page
-    assert "<table>" in page  # a section body with a Markdown table, rendered at publication
+    # a section body with a Markdown table, rendered at publication; on the page it stacks on a phone
+    assert '<table class="table table--stack" role="table">' in page and 'data-label="Code"' in page
     assert "Afrekenen in uren" in page  # the triade-vitree comment in its thread
     assert re.search(r'id="thread-productoverzicht">\s*<h3[^>]*>\d+ reacties', page)
 
