@@ -268,6 +268,7 @@ class TrajectoryPage:
     documents: list[Document]
     participants: list[Participant]  # invited providers with their answer (kind dialogue)
     counts: Counter[str]
+    opens_questions: bool = False  # the reader may open the questions page (takes part, or reviews)
 
     @property
     def is_consultation(self) -> bool:
@@ -375,6 +376,16 @@ def trajectory_page(session: Session, principal: Principal, slug: str) -> Trajec
         documents=documents,
         participants=invited,
         counts=Counter(p.invitation.status for p in invited),
+        opens_questions=_opens_questions(principal, did),
+    )
+
+
+def _opens_questions(principal: Principal, dialogue_id: int) -> bool:
+    """As app.questions.asking.trajectory (a layer above) lets them in: reviewers, and who may ask a question."""
+    focused = principal.in_dialogue(dialogue_id)
+    user = principal.user
+    return can(focused, Action.view_prepared) or can(
+        focused, Action.ask_question, provider_id=user.provider_id if user else None
     )
 
 

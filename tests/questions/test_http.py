@@ -112,6 +112,19 @@ def test_after_the_deadline_the_api_names_it(client, db, world):
 # --- the participants' page -----------------------------------------------------------------------------------------
 
 
+def test_the_trajectory_page_links_to_the_questions_only_for_who_may_open_them(as_, world):
+    """The link on /dialogues/{slug} leads where the reader is let in (a 403 behind a link is a dead end)."""
+    path, target = f"/dialogues/{world.dialogue.slug}", f'href="/dialogues/{world.dialogue.slug}/vragen"'
+    for who in (None, "declined", "refused"):
+        page = as_(who).get(path)
+        assert page.status_code == 200 and target not in page.text, who
+        assert "zijn te lezen voor wie deelneemt" in page.text
+    for who in ("rodante", "participant", "almere", "sdfl"):
+        page = as_(who).get(path)
+        assert page.status_code == 200 and target in page.text, who
+        assert as_(who).get(f"{path}/vragen").status_code == 200
+
+
 def test_the_questions_page_per_role(as_, world):
     path = f"/dialogues/{world.dialogue.slug}/vragen"
     public = as_(None).get(path, follow_redirects=False)
