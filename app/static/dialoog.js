@@ -136,8 +136,8 @@
     }, 0);
   });
 
-  // A banner after a redirect (a notice, ?done=...): focus it, so it is read and seen, and take the code out
-  // of the address, so that reloading or bookmarking the page does not say it again.
+  // A banner after a redirect (a notice, ?done=...): focus it, so it is read and seen. The code stays in the
+  // address (taking it out raced with anything waiting for that address; a reload says it again, harmlessly).
   function hashTarget() {
     var hash = window.location.hash.slice(1);
     try { return hash ? document.getElementById(decodeURIComponent(hash)) : null; } catch (e) { return null; }
@@ -155,13 +155,6 @@
     } else {
       // A form shown again with its errors (a plain form's 422): its error summary.
       show(document.querySelector("main .error-summary"));
-    }
-    if (window.history.replaceState && /[?&](done|saved)=/.test(window.location.search)) {
-      var params = new URLSearchParams(window.location.search);
-      params.delete("done");
-      params.delete("saved");
-      var query = params.toString();
-      window.history.replaceState(window.history.state, "", window.location.pathname + (query ? "?" + query : "") + window.location.hash);
     }
   }
   // After "load": the browser has scrolled to the address's #fragment by then (which would take the focus

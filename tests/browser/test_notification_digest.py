@@ -71,7 +71,7 @@ def test_a_provider_gets_one_digest_the_next_morning_with_links_that_work(browse
             choices.get_by_label("Dagelijks overzicht").check()
             page.get_by_role("button", name="Keuzes opslaan").click()
             page.wait_for_url("**/account?saved=notifications#berichten")
-            assert page.get_by_role("status").inner_text() == "Uw keuzes zijn opgeslagen."
+            assert page.locator("main [role=status]").inner_text() == "Uw keuzes zijn opgeslagen."
             assert choices.get_by_label("Dagelijks overzicht").is_checked()
             _no_violations(page)
 
