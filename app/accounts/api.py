@@ -10,12 +10,13 @@ from app.accounts import service
 from app.accounts.deps import ApiUser
 from app.accounts.schemas import MeOut, UserCreate, UserOut, UserPatch
 from app.db import SessionDep
+from app.kit.api_route import ApiRoute
 from app.kit.etags import etag_of_model, require_if_match
 from app.kit.pagination import Page, PageDep
 from app.models import User
 from app.policy import Action, authorize
 
-router = APIRouter(tags=["accounts"])
+router = APIRouter(tags=["accounts"], route_class=ApiRoute)
 
 
 def user_out(user: User) -> UserOut:

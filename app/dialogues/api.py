@@ -18,11 +18,12 @@ from app.dialogues.schemas import (
     FrameworkOut,
     MilestoneOut,
 )
+from app.kit.api_route import ApiRoute
 from app.kit.etags import etag_of_model, require_if_match
 from app.kit.pagination import Page, PageDep
 from app.policy import Action, authorize
 
-router = APIRouter(tags=["dialogues"])
+router = APIRouter(tags=["dialogues"], route_class=ApiRoute)
 
 WRITE_RESPONSES: dict[int | str, dict[str, str]] = {
     409: {"description": "The slug is taken by another trajectory"},

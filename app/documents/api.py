@@ -11,11 +11,12 @@ from app.db import SessionDep
 from app.documents import service
 from app.documents.download import download_response
 from app.documents.schemas import DocumentOut
+from app.kit.api_route import ApiRoute
 from app.kit.etags import etag_of_model
 from app.kit.pagination import Page, PageDep
 from app.models import Document, ReleasePackage
 
-router = APIRouter(tags=["documents"])
+router = APIRouter(tags=["documents"], route_class=ApiRoute)
 
 
 def document_out(document: Document, package: ReleasePackage | None = None) -> DocumentOut:

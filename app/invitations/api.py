@@ -11,11 +11,12 @@ from app.accounts.deps import ApiPrincipal, ApiUser
 from app.db import SessionDep
 from app.invitations import service
 from app.invitations.schemas import InvitationOut, InvitationPatch, ResponderOut
+from app.kit.api_route import ApiRoute
 from app.kit.etags import etag_of_model, require_if_match
 from app.kit.pagination import Page, PageDep
 from app.policy import Principal
 
-router = APIRouter(tags=["invitations"])
+router = APIRouter(tags=["invitations"], route_class=ApiRoute)
 
 
 def _full_out(detail: service.InvitationDetail) -> InvitationOut:

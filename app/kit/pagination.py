@@ -14,6 +14,8 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, func, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from app.kit.api_route import remember_page
+
 MAX_PAGE_SIZE = 200
 T = TypeVar("T")
 
@@ -43,6 +45,14 @@ class Page(BaseModel, Generic[T]):
     page: int = Field(ge=1)
     page_size: int = Field(ge=1)
     pages: int = Field(ge=0, description="Number of pages")
+    next_cursor: str | None = Field(
+        default=None,
+        description="Read as a feed (updated_since, updated_until or cursor): pass this as cursor for the items "
+        "after these; null at the end (then keep the last item's updated_at, or this answer's last cursor)",
+    )
+
+    def model_post_init(self, context: Any, /) -> None:
+        remember_page(self)  # the route adds the Link header of this page
 
     @classmethod
     def build(cls, items: list[Any], total: int, params: PageParams) -> Page[T]:

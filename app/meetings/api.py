@@ -7,6 +7,7 @@ from fastapi import APIRouter, Response
 
 from app.accounts.deps import ApiPrincipal
 from app.db import SessionDep
+from app.kit.api_route import ApiRoute
 from app.kit.pagination import Page, PageDep
 from app.meetings import manage, service
 from app.meetings.download import recording_response
@@ -14,7 +15,7 @@ from app.meetings.schemas import AgendaItemOut, RecordingOut, ReportIn, SessionO
 from app.models import AgendaItem, DialogueSession, recording_release_moment
 from app.policy import ANONYMOUS, Action, Principal, authorize
 
-router = APIRouter(tags=["sessions"])
+router = APIRouter(tags=["sessions"], route_class=ApiRoute)
 
 
 def tenderned_out(row: DialogueSession) -> TenderNedOut | None:

@@ -21,6 +21,7 @@ from app.feedback.listing import CommentFilter, CommentRow, comment_row, create_
 from app.feedback.listing import list_comments as comment_list
 from app.feedback.window import window_state
 from app.feedback.writing import CommentInput
+from app.kit.api_route import ApiRoute
 from app.kit.api_types import NoNulStr, UtcMoment
 from app.kit.etags import etag_of_model, require_if_match
 from app.kit.pagination import Page, PageDep
@@ -40,7 +41,7 @@ from app.proposals.schemas import (
     VersionOut,
 )
 
-router = APIRouter(tags=["proposals"])
+router = APIRouter(tags=["proposals"], route_class=ApiRoute)
 
 CONFLICTS: dict[int | str, dict[str, Any]] = {
     409: {"description": "The comment window is closed, or the version is not the current one"},

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 
 from app.accounts.deps import ApiPrincipal, ApiUser
 from app.db import SessionDep
+from app.kit.api_route import ApiRoute
 from app.kit.errors import ValidationFailed
 from app.kit.etags import etag_of_model, require_if_match
 from app.kit.pagination import Page, PageDep
@@ -36,7 +37,7 @@ from app.providers.schemas import (
     SizeName,
 )
 
-router = APIRouter(tags=["providers"])
+router = APIRouter(tags=["providers"], route_class=ApiRoute)
 
 PRECONDITIONS: dict[int | str, dict[str, Any]] = {
     412: {"description": "If-Match does not match the current ETag"},

@@ -10,6 +10,7 @@ from sqlmodel import Session
 from app.accounts.deps import ApiPrincipal
 from app.db import SessionDep
 from app.dialogues.service import get_trajectory
+from app.kit.api_route import ApiRoute
 from app.kit.errors import NotFound
 from app.kit.etags import etag_of_model
 from app.kit.pagination import Page, PageDep
@@ -19,7 +20,7 @@ from app.policy import Principal
 from app.questions import asking, notas
 from app.questions.schemas import AskerOut, NotaOut, NotaQuestionOut, QuestionIn, QuestionOut
 
-router = APIRouter(tags=["questions"])
+router = APIRouter(tags=["questions"], route_class=ApiRoute)
 Out = TypeVar("Out", QuestionOut, NotaOut)
 
 DialogueId = Annotated[int | None, Query(ge=1, le=2_147_483_647, description="Of this trajectory only")]

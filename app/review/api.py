@@ -9,12 +9,13 @@ from fastapi.responses import Response
 
 from app.accounts.deps import ApiUser
 from app.db import SessionDep
+from app.kit.api_route import ApiRoute
 from app.kit.api_types import NoNulStr, UtcMoment
 from app.proposals.schemas import KindName, StakeholderGroupName, StatusName
 from app.review.export import export_file
 from app.review.filters import ReviewFilter
 
-router = APIRouter(tags=["review"])
+router = APIRouter(tags=["review"], route_class=ApiRoute)
 
 
 @router.get(

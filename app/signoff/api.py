@@ -10,6 +10,7 @@ from sqlmodel import Session
 from app.accounts.deps import ApiUser
 from app.db import SessionDep
 from app.dialogues.service import get_trajectory
+from app.kit.api_route import ApiRoute
 from app.kit.errors import NotFound, invalid
 from app.kit.etags import etag_of_model, require_if_match
 from app.models import Dialogue, Municipality, id_of
@@ -17,7 +18,7 @@ from app.policy import Action, Principal, authorize
 from app.signoff import service
 from app.signoff.schemas import RequiredMunicipalityOut, SignoffSettingsIn, SignoffSettingsOut
 
-router = APIRouter(tags=["sign-off"])
+router = APIRouter(tags=["sign-off"], route_class=ApiRoute)
 MAX_ID = 2_147_483_647
 
 
