@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     api_write_limit_per_minute: int = Field(default=30, ge=0)
     api_write_limit_per_hour: int = Field(default=600, ge=0)
 
+    # Webhooks (issue 20): targets on private, loopback, link-local or reserved addresses are refused unless this
+    # allows them (a receiver on the same machine or network; the tests' receivers on 127.0.0.1).
+    webhook_allow_private: bool = False
+
     # Proxies whose X-Forwarded-For / X-Forwarded-Proto are trusted: comma-separated addresses or networks
     # (uvicorn's --forwarded-allow-ips). Empty: none, the client address is the connection's.
     forwarded_allow_ips: str = ""

@@ -1079,3 +1079,83 @@ class Notification(SQLModel, table=True):
     digest_id: int | None = Field(default=None, foreign_key="notification_digests.id", index=True)
     created_at: datetime = _created()
     handled_at: datetime | None = _ts(default=None)
+
+
+# --- the event log and webhooks (issue 20) ------------------------------------------------------
+
+
+class EventAudience(StrEnum):
+    """Who may read an event (app.events.service.readable): everyone, the trajectory's participants, reviewers."""
+
+    public = "public"
+    participants = "participants"
+    reviewers = "reviewers"
+
+
+class Event(SQLModel, table=True):
+    """Something that happened, as integrators read it (``GET /api/v1/events``, webhooks): append-only, written in
+    the transaction of its cause. Readers see it from ``visible_at`` (now, or a release moment); ``data`` is thin
+    (ids), never drafted content. ``dispatched_at``: when the webhook dispatcher made its deliveries."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_visible_at_id", "visible_at", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    type: str = Field(max_length=60, index=True)
+    created_at: datetime = _created()
+    visible_at: datetime = _ts()
+    dialogue_id: int | None = Field(default=None, foreign_key="dialogues.id", index=True)
+    audience: str = Field(default=EventAudience.participants, max_length=20)
+    subject_type: str = Field(max_length=40)
+    subject_id: int
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    dispatched_at: datetime | None = _ts(default=None, index=True)
+
+
+class WebhookDeliveryStatus(StrEnum):
+    pending = "pending"  # waits for its (next) attempt at next_attempt_at
+    sending = "sending"  # claimed by a worker (until claimed_until)
+    delivered = "delivered"  # the receiver answered 2xx
+    failed = "failed"  # given up after WEBHOOK_RETRY_WINDOW, or its webhook was disabled or deleted
+
+
+class Webhook(SQLModel, table=True):
+    """A receiver of events: its owner (an admin or a municipality's user) gets the events it may read."""
+
+    __tablename__ = "webhooks"
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: int = Field(foreign_key="users.id", index=True)
+    url: str = Field(max_length=2000)
+    event_types: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    description: str = Field(default="", max_length=300)
+    active: bool = True
+    secret_encrypted: str = Field(sa_type=Text)  # app.webhooks.secrets: Fernet, key derived from the secret key
+    secret_prefix: str = Field(max_length=20)  # shown to tell secrets apart; not secret
+    disabled_reason: str = Field(default="", max_length=300)
+    last_success_at: datetime | None = _ts(default=None)
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """One event to one webhook, with its attempts (``attempt_log``: [{"at", "status_code", "error"}])."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (Index("ix_webhook_deliveries_status_next_attempt_at", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    webhook_id: int = Field(foreign_key="webhooks.id", index=True, ondelete="CASCADE")
+    event_id: int = Field(foreign_key="events.id", index=True)
+    redelivery_of_id: int | None = Field(default=None, foreign_key="webhook_deliveries.id")
+    status: str = Field(default=WebhookDeliveryStatus.pending, max_length=20)
+    attempts: int = 0
+    next_attempt_at: datetime = _created()
+    claimed_until: datetime | None = _ts(default=None)
+    first_attempt_at: datetime | None = _ts(default=None)
+    last_attempt_at: datetime | None = _ts(default=None)
+    last_status_code: int | None = None
+    last_error: str = Field(default="", sa_type=Text)
+    attempt_log: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    delivered_at: datetime | None = _ts(default=None)
+    created_at: datetime = _created()

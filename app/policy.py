@@ -72,6 +72,7 @@ class Action(StrEnum):
     view_participant_recordings = "view_participant_recordings"  # a released recording for participants only
     view_unreleased_recordings = "view_unreleased_recordings"  # a recording before its release moment
     edit_site_pages = "edit_site_pages"  # the texts of the statements: accessibility, privacy, contact
+    manage_webhooks = "manage_webhooks"  # one's own webhooks (issue 20); admins see and change every webhook
 
 
 # Actions that change something: an API key with scope `read` may not do them.
@@ -90,6 +91,7 @@ WRITE_ACTIONS = frozenset(
         Action.override_signoff,
         Action.consent_to_recording,
         Action.edit_site_pages,
+        Action.manage_webhooks,
     }
 )
 
@@ -130,6 +132,7 @@ ROLES: dict[Action, frozenset[str]] = {
     Action.view_participant_recordings: PARTICIPANTS,
     Action.view_unreleased_recordings: REVIEWERS,  # as documents: staff check what goes out
     Action.edit_site_pages: ADMINS,
+    Action.manage_webhooks: REVIEWERS,  # for the events they may read
 }
 
 

@@ -24,6 +24,7 @@ from sqlalchemy import ColumnElement, and_, exists, func, or_, true, update
 from sqlmodel import Session, col, select
 
 from app.audit.service import record
+from app.events import service as events
 from app.dialogues import manage as dialogues
 from app.dialogues.following import notify_followers
 from app.dialogues.participants import approved_participants, in_trajectories
@@ -277,6 +278,7 @@ def create_document(session: Session, data: DocumentInput, upload: FileUpload | 
         summary=f"Stuk '{document.title}' geüpload ({filename}, {kind.label})",
         after=_snapshot(document),
     )
+    events.document_release(session, document)  # issue 20: document.released at its moment
     return document
 
 
@@ -356,6 +358,7 @@ def update_document(session: Session, document: Document, data: DocumentInput, *
             before={k: before[k] for k in changed},
             after=changed,
         )
+        events.document_release(session, document)  # issue 20: a moved moment moves the event
     return document
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from app.audit.service import record
+from app.events import service as events
 from app.feedback.context import CommentContext, ensure_open, snapshot
 from app.feedback.writing import CommentInput, suggestion_diff, validate
 from app.kit import clock
@@ -75,6 +76,7 @@ def edit_comment(
         after=snapshot(comment),
         ip=ip,
     )
+    events.comment_event(session, events.COMMENT_EDITED, comment, dialogue_id=context.proposal.dialogue_id)  # issue 20
     return comment
 
 
@@ -96,6 +98,7 @@ def withdraw_comment(
         after=snapshot(comment),
         ip=ip,
     )
+    events.comment_event(session, events.COMMENT_WITHDRAWN, comment, dialogue_id=context.proposal.dialogue_id)  # i20
     return comment
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, func, select
 
 from app.audit.service import record
+from app.events import service as events
 from app.feedback.labels import STATUS_LABELS
 from app.kit import clock
 from app.kit.errors import Conflict, invalid
@@ -350,6 +351,7 @@ def release(
         ip=ip,
     )
     _notify_authors(session, shown, moment, actor_id=principal.user.id if principal.user else None)
+    events.comments_answered(session, id_of(dialogue), [r.parent_id for r in replies] + [c.id for c in decided], moment)
     return Pending(replies=len(replies), decisions=len(decided))
 
 

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from app import ratelimit
 from app.audit.service import record
+from app.events import service as events
 from app.feedback.context import (
     CommentContext,
     ensure_open,
@@ -142,6 +143,7 @@ def create_comment(
         after=snapshot(comment),
         ip=ip,
     )
+    events.comment_event(session, events.COMMENT_CREATED, comment, dialogue_id=context.proposal.dialogue_id)  # issue 20
     return comment, True
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, func, select, update
 
 from app.audit.service import record
+from app.events import service as events
 from app.dialogues.participants import in_trajectories
 from app.kit import clock, tenderned
 from app.kit.errors import Conflict, NotFound, invalid
@@ -617,6 +618,7 @@ def release_nota(db: Session, nota: Nota, *, at: datetime, actor: User | None) -
         summary=f"Nota van inlichtingen {nota.number} vrijgegeven ({len(ids)} vragen)",
         after={"questions": ids, "released_at": at.isoformat(), "package_id": nota.package_id},
     )
+    events.nota_released(db, nota.dialogue_id, id_of(nota), ids, at)  # issue 20: nota.published, question.answered
     askers = _askers(db, ids)
     for user in askers:  # by each asker's notification settings (app.notifications)
         notifications.question_answered(

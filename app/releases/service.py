@@ -24,6 +24,7 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from app.audit.service import record
+from app.events import service as events
 from app.kit import clock
 from app.kit.dates import parse_local_datetime
 from app.kit.errors import AppError, Conflict, NotFound, field_errors, invalid
@@ -752,6 +753,7 @@ def _release(
         f"voorstelversies{', nota ' + str(items.nota.nota.number) if items.nota else ''}",
         after={"documents": document_ids, "versions": version_ids, "nota": nota_id, "questions": question_ids},
     )
+    events.package_released(db, package.dialogue_id, id_of(package), document_ids, at)  # issue 20
     _mail_participants(db, package, items)
     return True
 

@@ -60,6 +60,7 @@ TABLE = [
     (Action.view_participant_recordings, {}, (N, Y, Y, Y, Y)),
     (Action.view_unreleased_recordings, {}, (N, N, N, Y, Y)),
     (Action.edit_site_pages, {}, (N, N, N, N, Y)),
+    (Action.manage_webhooks, {}, (N, N, N, Y, Y)),
 ]
 
 
@@ -166,6 +167,7 @@ INVITATION_TABLE = [
     (Action.view_participant_recordings, {}, (Y, N, N, N, N)),
     (Action.view_unreleased_recordings, {}, (N, N, N, N, N)),
     (Action.edit_site_pages, {}, (N, N, N, N, N)),
+    (Action.manage_webhooks, {}, (N, N, N, N, N)),
 ]
 
 
@@ -232,6 +234,7 @@ PARTICIPANT_TABLE = [
     (Action.view_participant_recordings, {}, (Y, N, N, N, N)),
     (Action.view_unreleased_recordings, {}, (N, N, N, N, N)),
     (Action.edit_site_pages, {}, (N, N, N, N, N)),
+    (Action.manage_webhooks, {}, (N, N, N, N, N)),
 ]
 
 
