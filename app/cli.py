@@ -27,6 +27,7 @@ from app.notifications.service import deliver_due_notifications, send_daily_dige
 from app.proposals.manage import publish_due_versions
 from app.questions.notas import release_due_notas
 from app.releases.service import release_due_packages
+from app.webhooks.delivery import deliver_webhooks, dispatch_due_events
 
 # What the scheduler runs (app.jobs knows no domain; this is where the tasks are put together). The mail worker
 # runs them at the start of every pass, so the mail they queue goes out in the same pass.
@@ -38,6 +39,8 @@ SCHEDULED_TASKS: list[jobs.Task] = [
     deliver_due_notifications,  # answers released at a later moment: told when it comes
     remind_closing_windows,  # a comment window closes within N days and a question is not answered
     send_daily_digests,  # after the notifications above: one mail per user per day from the digest hour
+    dispatch_due_events,  # issue 20: events whose moment came -> one delivery per webhook that may read them
+    deliver_webhooks,  # then their POSTs (signed, retried with backoff for 24 hours)
     jobs.forget_old_rate_limit_hits,
     jobs.forget_old_login_attempts,
     archive.build_queued_archives,  # last: a large Woo archive takes a while, the mails of this pass go first

@@ -56,6 +56,8 @@ from app.web.assets import HashedStaticFiles
 from app.web.errors import install_error_handlers
 from app.web.security import CSRFMiddleware
 from app.web.templates import assets
+from app.webhooks import admin_views as webhook_admin_views
+from app.webhooks import api as webhooks_api
 
 log = logging.getLogger("dialoog")
 
@@ -172,6 +174,7 @@ def create_api() -> FastAPI:
     api.include_router(proposals_api.router)
     api.include_router(questions_api.router)
     api.include_router(signoff_api.router)
+    api.include_router(webhooks_api.router)  # issue 20: /events and /webhooks
     return api
 
 
@@ -235,6 +238,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.include_router(question_admin_views.router)
     app.include_router(sitepage_views.router)
     app.include_router(overview_views.router)
+    app.include_router(webhook_admin_views.router)  # issue 20: /admin/webhooks
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> RedirectResponse:

@@ -10,13 +10,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.events.service import subject_url
 from app.models import Event
 
-EXAMPLE = {
+EXAMPLE: dict[str, Any] = {
     "id": 812,
     "type": "comment.created",
     "created_at": "2026-12-03T10:15:00Z",
     "dialogue_id": 1,
     "subject": {"type": "comment", "id": 4711, "url": "https://dialoog.example.org/api/v1/comments/4711"},
-    "data": {"section_id": 31, "proposal_id": 4, "parent_id": None},
+    "data": {"section_id": 31, "parent_id": None},
 }
 
 

@@ -27,7 +27,7 @@ from sqlmodel import Session, col, select
 from app.config import get_settings
 from app.kit import clock
 from app.kit.feed import Position, encode_cursor
-from app.models import Comment, Document, Event, EventAudience
+from app.models import Comment, DialogueSession, Document, Event, EventAudience, Proposal, ProposalVersion
 from app.policy import Action, Principal, can
 
 COMMENT_CREATED = "comment.created"
@@ -163,6 +163,40 @@ def comments_answered(session: Session, dialogue_id: int, comment_ids: Iterable[
         )
 
 
+def proposal_published(session: Session, proposal: Proposal, version: ProposalVersion, at: datetime) -> None:
+    record_event(
+        session,
+        PROPOSAL_PUBLISHED,
+        subject=("proposal", proposal.id),
+        dialogue_id=proposal.dialogue_id,
+        audience=EventAudience.public if proposal.public else EventAudience.participants,
+        visible_at=at,
+        data={"version_id": version.id, "number": version.number},
+    )
+
+
+def session_changed(session: Session, meeting: DialogueSession, changed: list[str]) -> None:
+    """Dates, places and agendas are public: the names of the changed fields, not their values."""
+    record_event(
+        session,
+        SESSION_CHANGED,
+        subject=("session", meeting.id),
+        dialogue_id=meeting.dialogue_id,
+        audience=EventAudience.public,
+        data={"changed": changed},
+    )
+
+
+def report_published(session: Session, meeting: DialogueSession) -> None:
+    record_event(
+        session,
+        REPORT_PUBLISHED,
+        subject=("session", meeting.id),
+        dialogue_id=meeting.dialogue_id,
+        audience=EventAudience.public,
+    )
+
+
 def document_release(session: Session, document: Document) -> None:
     """``document.released`` at the document's own moment (kept right when it moves); a document in a release
     package is told by ``package_released``."""
@@ -196,7 +230,9 @@ def package_released(
     """``package.released`` and a ``document.released`` per document in it (its versions are told by
     ``proposal.published``, its nota by ``nota.published``). Who may read a document follows its audience."""
     record_event(session, PACKAGE_RELEASED, subject=("package", package_id), dialogue_id=dialogue_id, visible_at=at)
-    audiences = dict(session.exec(select(Document.id, Document.audience).where(col(Document.id).in_(document_ids))).all())
+    audiences = dict(
+        session.exec(select(Document.id, Document.audience).where(col(Document.id).in_(document_ids))).all()
+    )
     for document_id in document_ids:
         record_event(
             session,

@@ -11,8 +11,8 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app.audit.service import record
-from app.events import service as events
 from app.dialogues.participants import accepted_contacts
+from app.events import service as events
 from app.kit import clock, tenderned
 from app.kit.errors import Conflict, NotFound, invalid
 from app.kit.i18n import TIMEZONE, fmt_datetime
@@ -249,7 +249,7 @@ def update_meeting(
         before={k: before[k] for k in changed},
         after=changed,
     )
-    events.record_event(db, events.SESSION_CHANGED, subject=("session", meeting.id), dialogue_id=meeting.dialogue_id, audience="public", data={"changed": sorted(changed)})  # noqa: E501 (issue 20)
+    events.session_changed(db, meeting, sorted(changed))  # issue 20
     if calendar_changed:
         send_save_the_dates(db, meeting, dialogue)
     return meeting
@@ -512,8 +512,8 @@ def save_report(db: Session, meeting: DialogueSession, *, report: str, publish: 
         before={"report_length": len(report_before or "")},
         after={"report_length": len(meeting.report)},
     )
-    if published_now:  # issue 20
-        events.record_event(db, events.REPORT_PUBLISHED, subject=("session", meeting.id), dialogue_id=meeting.dialogue_id, audience="public")  # noqa: E501
+    if published_now:
+        events.report_published(db, meeting)  # issue 20
     # The trajectory's members (by their notification settings) and followers (by mail) hear of a newly published
     # report (with a public recording released with it): app.notifications.events.
     if published_now:

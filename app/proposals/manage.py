@@ -14,9 +14,9 @@ from sqlalchemy import or_, update
 from sqlmodel import Session, col, func, select
 
 from app.audit.service import record
-from app.events import service as events
 from app.dialogues import manage as dialogues
 from app.dialogues.participants import members
+from app.events import service as events
 from app.feedback.labels import ADOPTED
 from app.feedback.window import window_state
 from app.kit import clock
@@ -462,7 +462,7 @@ def publish(
         summary=f"{proposal.title} v{draft.number}",
         after={"sections": len(sections), "change_summary": summary, "published_at": now.isoformat()},
     )
-    events.record_event(session, events.PROPOSAL_PUBLISHED, subject=("proposal", proposal.id), dialogue_id=proposal.dialogue_id, audience="public" if proposal.public else "participants", visible_at=now, data={"version_id": draft.id, "number": draft.number})  # noqa: E501 (issue 20)
+    events.proposal_published(session, proposal, draft, now)  # issue 20
     if notify:
         _notify(session, proposal, draft)
     return draft
