@@ -24,10 +24,10 @@ from sqlalchemy import ColumnElement, and_, exists, func, or_, true, update
 from sqlmodel import Session, col, select
 
 from app.audit.service import record
-from app.events import service as events
 from app.dialogues import manage as dialogues
 from app.dialogues.following import notify_followers
 from app.dialogues.participants import approved_participants, in_trajectories
+from app.events import service as events
 from app.kit import clock
 from app.kit.dates import parse_local_datetime
 from app.kit.errors import AppError, Conflict, NotFound, ValidationFailed

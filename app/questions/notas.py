@@ -20,8 +20,8 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, func, select, update
 
 from app.audit.service import record
-from app.events import service as events
 from app.dialogues.participants import in_trajectories
+from app.events import service as events
 from app.kit import clock, tenderned
 from app.kit.errors import Conflict, NotFound, invalid
 from app.kit.i18n import fmt_datetime

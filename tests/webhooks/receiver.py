@@ -35,7 +35,9 @@ def verify(secret: str, received: Received, tolerance: int = 300) -> bool:
     """What a receiver does: recompute the signature over "<timestamp>.<raw body>", compare in constant time, and
     refuse a timestamp older than five minutes (replay protection)."""
     timestamp = received.headers["X-Dialoog-Timestamp"]
-    expected = "sha256=" + hmac.new(secret.encode(), f"{timestamp}.".encode() + received.body, hashlib.sha256).hexdigest()
+    expected = (
+        "sha256=" + hmac.new(secret.encode(), f"{timestamp}.".encode() + received.body, hashlib.sha256).hexdigest()
+    )
     fresh = abs(time.time() - int(timestamp)) <= tolerance
     return fresh and hmac.compare_digest(expected, received.headers["X-Dialoog-Signature"])
 

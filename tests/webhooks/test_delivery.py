@@ -107,7 +107,8 @@ def test_a_posted_comment_reaches_the_receiver_signed_and_is_in_the_event_log(cl
 
     # "send again": a new delivery of the same event, signed again
     again = client.post(
-        f"{API}/webhooks/{world['webhook']['id']}/deliveries/{delivery_id}/redeliver", headers=bearer(world["admin_key"])
+        f"{API}/webhooks/{world['webhook']['id']}/deliveries/{delivery_id}/redeliver",
+        headers=bearer(world["admin_key"]),
     )
     assert again.status_code == 201, again.text
     worker_pass(db)
@@ -183,7 +184,9 @@ def test_private_targets_are_refused_without_the_setting(client, db, receiver):
     _row, key = factories.api_key(db, admin)
     db.commit()
     for url in (receiver.url, "http://localhost:9/hook", "http://10.0.0.8/hook", "http://169.254.169.254/latest"):
-        refused = client.post(f"{API}/webhooks", headers=bearer(key), json={"url": url, "event_types": ["comment.created"]})
+        refused = client.post(
+            f"{API}/webhooks", headers=bearer(key), json={"url": url, "event_types": ["comment.created"]}
+        )
         assert refused.status_code == 422, (url, refused.text)
         assert refused.json()["errors"][0]["field"] == "url"
     assert db.exec(select(Webhook)).first() is None
