@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from app.audit.service import record
+from app.feedback import feed
 from app.feedback.context import CommentContext, ensure_open, snapshot
 from app.feedback.writing import CommentInput, suggestion_diff, validate
 from app.kit import clock
@@ -64,6 +65,7 @@ def edit_comment(
     comment.suggested_text = clean.suggested_text
     comment.suggestion_diff = suggestion_diff(context.section, clean.quote, clean.suggested_text)
     comment.edited_at = clock.now()
+    feed.changed(comment, comment.edited_at)
     session.add(comment)
     record(
         session,
@@ -85,6 +87,7 @@ def withdraw_comment(
     user = _own_open(session, principal, comment, context)
     before = snapshot(comment)
     comment.deleted_at = clock.now()
+    feed.changed(comment, comment.deleted_at)
     session.add(comment)
     record(
         session,

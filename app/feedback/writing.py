@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from app import ratelimit
 from app.audit.service import record
+from app.feedback import feed
 from app.feedback.context import (
     CommentContext,
     ensure_open,
@@ -129,6 +130,7 @@ def create_comment(
         idempotency_fingerprint=fingerprint,
         created_at=clock.now(),
     )
+    feed.changed(comment, comment.created_at)
     stored = _store(session, comment, scoped_key, fingerprint)
     if stored is not comment:
         return stored, False
