@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import case, func, literal, null, or_
 from sqlmodel import Session, col, select
 
 from app.dialogues.participants import in_trajectories
@@ -29,8 +29,18 @@ from app.feedback.writing import CommentInput, create_comment
 from app.kit import clock
 from app.kit.feed import FeedParams, Position, feed_rows
 from app.kit.pagination import PageParams, paginate
-from app.models import Comment, Municipality, Proposal, ProposalVersion, Provider, Section, User, VersionStatus
-from app.policy import Action, Principal, authorize, can
+from app.models import (
+    Comment,
+    Municipality,
+    Proposal,
+    ProposalVersion,
+    Provider,
+    Section,
+    StakeholderGroup,
+    User,
+    VersionStatus,
+)
+from app.policy import INVITED_ROLE, PARTICIPANT_ROLE, Action, Principal, authorize, can
 
 
 @dataclass(frozen=True)
@@ -43,6 +53,7 @@ class CommentFilter:
     kind: str | None = None
     status: str | None = None
     since: datetime | None = None
+    group: str | None = None  # authors of this stakeholder group (provider for providers' users)
 
 
 @dataclass
@@ -180,7 +191,18 @@ def _filtered(stmt: Any, filters: CommentFilter, principal: Principal, now: date
         stmt = stmt.where(status_column(principal, now) == filters.status)
     if filters.since is not None:
         stmt = stmt.where(col(Comment.created_at) >= filters.since)
+    if filters.group:
+        stmt = stmt.where(_group_column() == filters.group)
     return stmt
+
+
+def _group_column() -> Any:
+    """``author_group`` in SQL: provider for a provider's user, a participant's group (other when none)."""
+    return case(
+        (col(User.role) == INVITED_ROLE, literal(StakeholderGroup.provider.value)),
+        (col(User.role) == PARTICIPANT_ROLE, func.coalesce(User.stakeholder_group, StakeholderGroup.other.value)),
+        else_=null(),
+    )
 
 
 def comment_row(session: Session, principal: Principal, comment_id: int) -> CommentRow:

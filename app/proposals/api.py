@@ -16,7 +16,6 @@ from app.accounts.deps import ApiPrincipal, ApiUser, client_ip
 from app.db import SessionDep
 from app.feedback import release as releasing
 from app.feedback.context import get_comment as find_comment
-from app.feedback.details import Details
 from app.feedback.editing import edit_comment as change_comment
 from app.feedback.editing import withdraw_comment as withdraw
 from app.feedback.listing import CommentFilter, CommentRow, comment_row, create_and_read, read_comments
@@ -36,8 +35,8 @@ from app.kit.pagination import Page, PageDep
 from app.models import MAX_ID, Comment, Dialogue, Proposal, ProposalVersion, Section, VersionStatus, id_of
 from app.policy import Action, authorize
 from app.proposals import manage, reading
+from app.proposals.representation import comment_out
 from app.proposals.schemas import (
-    AuthorOut,
     CommentCreate,
     CommentOut,
     CommentPatch,
@@ -45,13 +44,10 @@ from app.proposals.schemas import (
     NoteAuthorOut,
     NoteCreate,
     NoteOut,
-    OfficialReplyOut,
-    PositionOut,
     PositionPut,
     ProposalCreate,
     ProposalOut,
     ProposalPatch,
-    ProviderRef,
     PublishCreate,
     ReleaseCheckOut,
     ReleaseCreate,
@@ -60,6 +56,7 @@ from app.proposals.schemas import (
     SectionCreate,
     SectionOut,
     SectionPatch,
+    SignoffCreate,
     StatusName,
     VersionCreate,
     VersionOut,
@@ -114,75 +111,6 @@ def section_out(s: Section) -> SectionOut:
         kind=s.kind,  # type: ignore[arg-type]
         body=s.body,
         body_html=s.body_html,
-    )
-
-
-def comment_out(row: CommentRow) -> CommentOut:
-    c = row.comment
-    withdrawn = c.deleted_at is not None
-    details = row.details or Details()
-    reply = details.official_reply
-    return CommentOut(
-        id=c.id or 0,
-        dialogue_id=row.proposal.dialogue_id,
-        proposal_id=row.proposal.id or 0,
-        version=row.version.number,
-        section_id=row.section.id or 0,
-        section_key=row.section.key,
-        parent_id=c.parent_id,
-        author=AuthorOut(
-            id=c.author_id,
-            name=row.author_name,
-            organisation=row.organisation,
-            stakeholder_group=row.stakeholder_group,  # type: ignore[arg-type]
-        ),
-        provider=ProviderRef(id=c.provider_id, name=row.provider_name or "") if c.provider_id else None,
-        kind=c.kind,  # type: ignore[arg-type]
-        body=None if withdrawn else c.body,
-        body_html=None if withdrawn else c.body_html,
-        quote=None if withdrawn else c.quote,
-        suggested_text=None if withdrawn else c.suggested_text,
-        official=c.official,
-        status=row.status,  # type: ignore[arg-type]
-        created_at=c.created_at,
-        edited_at=c.edited_at,
-        withdrawn_at=c.deleted_at,
-        withdrawn=withdrawn,
-        updated_at=row.updated_at or c.created_at,
-        official_reply=OfficialReplyOut(
-            id=reply.id,
-            body=reply.body,
-            body_html=reply.body_html,
-            release_at=reply.release_at,
-            released=reply.released,
-            author_name=reply.author_name,
-        )
-        if reply
-        else None,
-        positions=None
-        if details.positions is None
-        else [
-            PositionOut(
-                municipality_id=p.municipality_id,
-                municipality=p.municipality,
-                stance=p.stance,  # type: ignore[arg-type]
-                note=p.note,
-                updated_at=p.updated_at,
-            )
-            for p in details.positions
-        ],
-        notes=None
-        if details.notes is None
-        else [
-            NoteOut(
-                id=n.id,
-                author=NoteAuthorOut(name=n.author_name, organisation=n.organisation),
-                body=n.body,
-                body_html=n.body_html,
-                created_at=n.created_at,
-            )
-            for n in details.notes
-        ],
     )
 
 
@@ -586,6 +514,8 @@ def create_release(
     municipality approved exactly this (`digest` from `GET /dialogues/{id}/release`)."""
     authorize(principal, Action.triage)
     dialogue = _dialogue(session, dialogue_id)
+    if body.override_reason is not None:
+        releasing.override(session, principal, dialogue, digest=body.digest, reason=body.override_reason)
     released = releasing.release(
         session, principal, body.release_at, dialogue=dialogue, ip=client_ip(request), digest=body.digest
     )
@@ -855,3 +785,22 @@ def publish_version(
     out = version_out(version)
     response.headers["ETag"] = etag_of_model(out)
     return out
+
+
+@router.post(
+    "/dialogues/{dialogue_id}/release/signoffs",
+    response_model=ReleaseCheckOut,
+    status_code=200,
+    summary="Approve, or object to, what the next release would publish",
+    responses={403: {"description": "Not a municipality's reviewer"}, 409: {"description": "Changed since"}},
+)
+def create_release_signoff(
+    session: SessionDep, principal: ApiUser, dialogue_id: int, body: SignoffCreate
+) -> ReleaseCheckOut:
+    """A required municipality's reviewer (`write` key), as on the check page: approve exactly what `digest`
+    names, or object with a note. Any later change to a reply or decision withdraws the approval."""
+    authorize(principal, Action.sign_off)
+    dialogue = _dialogue(session, dialogue_id)
+    releasing.decide(session, principal, dialogue, digest=body.digest, decision=body.decision, note=body.note)
+    session.flush()
+    return _check_out(releasing.check(session, principal, dialogue))

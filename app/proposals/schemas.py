@@ -250,6 +250,22 @@ class ReleaseCreate(BaseModel):
         description="The digest of GET /dialogues/{id}/release: what you checked is what goes out",
     )
     release_at: UtcMoment | None = Field(default=None, description="Now when omitted")
+    override_reason: NoNulStr | None = Field(
+        default=None,
+        min_length=1,
+        max_length=10_000,
+        description="Release without every municipality's approval, for this written reason (recorded)",
+    )
+
+
+class SignoffCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"digest": "9f2c0e", "decision": "approve", "note": ""}]}
+    )
+
+    digest: str = Field(min_length=1, max_length=64, pattern=r"^[0-9a-f]+$", description="What you checked")
+    decision: Literal["approve", "object"]
+    note: NoNulStr = Field(default="", max_length=10_000, description="Why you object")
 
 
 class ReleaseCheckOut(BaseModel):
