@@ -9,16 +9,16 @@ import re
 
 import openpyxl
 import pytest
-from sqlalchemy import insert, text
+from sqlalchemy import text
 from sqlmodel import Session, select
 
 from app import migrate
 from app.db import make_engine
-from app.kit import clock
 from app.models import Comment, Section
 from tests import factories
 from tests.conftest import Browser, scratch_database_url
 from tests.helpers import csrf_from
+from tests.review.old_rows import comment_at_0013
 
 SECTIONS = (
     ("termijnen", "Termijnen", "De behandelwachttijd is **6 weken** (zie [de regeling](https://example.org/r))."),
@@ -156,35 +156,19 @@ def test_the_migration_makes_existing_suggestion_diffs_plain():
             section = factories.section(db, proposal, "termijnen")
 
             # Written with the columns comments had at 0013 only (the ORM's model has later ones).
-            def old_comment(**fields: object) -> int:
-                values = {
-                    "section_id": section.id,
-                    "author_id": author.id,
-                    "provider_id": author.provider_id,
-                    "kind": "suggestie",
-                    "body": "Wachttijden lopen op.",
-                    "body_html": "<p>Wachttijden lopen op.</p>",
-                    "suggestion_diff": "",
-                    "official": False,
-                    "visibility": "participants",
-                    "status": "nieuw",
-                    "published_status": "nieuw",
-                    "created_at": clock.now(),
-                    **fields,
-                }
-                columns = [Comment.__table__.c[name] for name in values]  # type: ignore[attr-defined]
-                return int(
-                    db.execute(
-                        insert(Comment.__table__).values(dict(zip(columns, values.values())))
-                    ).inserted_primary_key[0]
-                )  # type: ignore[attr-defined]
-
-            quoted_id = old_comment(
+            quoted_id = comment_at_0013(
+                db,
+                section,
+                author,
+                "Wachttijden lopen op.",
+                kind="suggestie",
                 quote="is **6 weken**",
                 suggested_text="is **8 weken**",
                 suggestion_diff="is <del>**6</del><ins>**8</ins> weken**",  # as made before
             )
-            whole_id = old_comment(suggested_text="Alles **anders**.")
+            whole_id = comment_at_0013(
+                db, section, author, "Wachttijden lopen op.", kind="suggestie", suggested_text="Alles **anders**."
+            )
             db.commit()
         migrate.upgrade(url, "head")
         with engine.connect() as conn:
