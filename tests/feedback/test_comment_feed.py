@@ -120,7 +120,7 @@ def test_a_sync_delivers_every_change_once_and_changes_during_it_again(client, d
     assert moments == sorted(moments)
     seen = [item["id"] for item in delivered]
     assert set(seen) == set(ids)
-    assert sorted(seen) == sorted(ids + [ids[0], ids[1]])  # the two changed after delivery: again, once more
+    assert sorted(seen) == sorted([*ids, ids[0], ids[1]])  # the two changed after delivery: again, once more
     last = {item["id"]: item for item in delivered}
     assert last[ids[0]]["body"] == "Gewijzigd tijdens de sync."
     assert last[ids[4]]["withdrawn"] is True and last[ids[4]]["body"] is None
@@ -219,7 +219,7 @@ def test_a_drafted_decision_note_or_position_does_not_move_the_providers_updated
     assert datetime.fromisoformat(item["updated_at"]) == release_at
     assert item["status"] == "niet_overgenomen" and item["official_reply"]["released"] is True
     assert item["official_reply"]["body_html"] == "<p>Dat past <strong>niet</strong>.</p>\n"
-    assert [i["id"] for i in feed(client, provider, updated_since=since)["items"]][0] == comment_id
+    assert next(i["id"] for i in feed(client, provider, updated_since=since)["items"]) == comment_id
 
     # A new decision after the release does not take back the moment the provider saw.
     assert review(client, admin, comment_id, status="overgenomen").status_code == 200
@@ -282,14 +282,10 @@ def test_triage_needs_if_match_and_a_reply_for_niet_overgenomen(client, db, auth
     refused = review(client, admin, comment_id, status="niet_overgenomen")
     assert_problem(refused, 422)
     assert_problem(review(client, admin, comment_id, status="kapot"), 422)
-    assert_problem(
-        review(client, admin, 999_999, status="nieuw")
-        if False
-        else client.patch(
-            f"{API}/comments/999999/review", headers={**admin, "If-Match": "*"}, json={"status": "nieuw"}
-        ),
-        404,
+    missing = client.patch(
+        f"{API}/comments/999999/review", headers={**admin, "If-Match": "*"}, json={"status": "nieuw"}
     )
+    assert_problem(missing, 404)
 
 
 @pytest.mark.parametrize(
