@@ -491,7 +491,7 @@ def _check_out(check: releasing.ReleaseCheck) -> ReleaseCheckOut:
     summary="What the next release of a trajectory would publish",
     responses={403: {"description": "Not a reviewer"}},
 )
-def get_release(session: SessionDep, principal: ApiUser, dialogue_id: int) -> ReleaseCheckOut:
+def get_release_check(session: SessionDep, principal: ApiUser, dialogue_id: int) -> ReleaseCheckOut:
     """Reviewers: every drafted official reply and pending decision of the trajectory, the digest to release
     exactly that, and whether the required municipalities approved."""
     return _check_out(releasing.check(session, principal, _dialogue(session, dialogue_id)))
@@ -506,7 +506,7 @@ def get_release(session: SessionDep, principal: ApiUser, dialogue_id: int) -> Re
         409: {"description": "Nothing to release, something changed since the digest, or approvals are missing"},
     },
 )
-def create_release(
+def release_replies(
     request: Request, session: SessionDep, principal: ApiUser, dialogue_id: int, body: ReleaseCreate
 ) -> ReleaseOut:
     """SDFL (an admin's `write` key), as the release page does: every drafted official reply and pending decision
