@@ -686,6 +686,12 @@ class Comment(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True)
     edited_at: datetime | None = _ts(default=None)
     deleted_at: datetime | None = _ts(default=None)
+    # The change feed (app.feedback.feed): the latest change everyone sees (None: created_at), the release moment
+    # of the latest official reply, the reviewers' latest working change and SDFL's latest drafted-reply change.
+    updated_at: datetime | None = _ts(default=None)
+    reply_release_at: datetime | None = _ts(default=None)
+    reviewed_at: datetime | None = _ts(default=None)
+    reply_drafted_at: datetime | None = _ts(default=None)
 
 
 class CommentRevision(SQLModel, table=True):

@@ -7,6 +7,7 @@ from sqlmodel import Session, col, select
 
 from app.audit.service import record
 from app.events import service as events
+from app.feedback import feed
 from app.feedback.context import CommentContext, ensure_open, snapshot
 from app.feedback.writing import CommentInput, suggestion_diff, validate
 from app.kit import clock
@@ -65,6 +66,7 @@ def edit_comment(
     comment.suggested_text = clean.suggested_text
     comment.suggestion_diff = suggestion_diff(context.section, clean.quote, clean.suggested_text)
     comment.edited_at = clock.now()
+    feed.changed(comment, comment.edited_at)
     session.add(comment)
     record(
         session,
@@ -87,6 +89,7 @@ def withdraw_comment(
     user = _own_open(session, principal, comment, context)
     before = snapshot(comment)
     comment.deleted_at = clock.now()
+    feed.changed(comment, comment.deleted_at)
     session.add(comment)
     record(
         session,

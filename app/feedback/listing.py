@@ -1,4 +1,6 @@
-"""The API's list of comments: every comment (and reply) a reader may see, filtered, oldest first."""
+"""The API's list of comments: every comment (and reply) a reader may see, filtered, oldest first or as a change
+feed (``updated_at`` as the reader sees it, ``app.feedback.feed``), with the reviewers' details (official reply,
+positions, internal notes) for the readers that may see them (``app.feedback.details``)."""
 
 from __future__ import annotations
 
@@ -6,11 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import case, func, literal, null, or_
 from sqlmodel import Session, col, select
 
 from app.dialogues.participants import in_trajectories
 from app.feedback.context import get_comment
+from app.feedback.details import Details, load_details
+from app.feedback.feed import updated_expression
 from app.feedback.visibility import (
     author_group,
     author_label,
@@ -23,9 +27,20 @@ from app.feedback.visibility import (
 )
 from app.feedback.writing import CommentInput, create_comment
 from app.kit import clock
+from app.kit.feed import FeedParams, Position, feed_rows
 from app.kit.pagination import PageParams, paginate
-from app.models import Comment, Municipality, Proposal, ProposalVersion, Provider, Section, User, VersionStatus
-from app.policy import Action, Principal, authorize, can
+from app.models import (
+    Comment,
+    Municipality,
+    Proposal,
+    ProposalVersion,
+    Provider,
+    Section,
+    StakeholderGroup,
+    User,
+    VersionStatus,
+)
+from app.policy import INVITED_ROLE, PARTICIPANT_ROLE, Action, Principal, authorize, can
 
 
 @dataclass(frozen=True)
@@ -38,6 +53,7 @@ class CommentFilter:
     kind: str | None = None
     status: str | None = None
     since: datetime | None = None
+    group: str | None = None  # authors of this stakeholder group (provider for providers' users)
 
 
 @dataclass
@@ -51,6 +67,8 @@ class CommentRow:
     status: str = "nieuw"  # as the reader may see it
     organisation: str = ""  # the author's organisation line as the reader sees it
     stakeholder_group: str | None = None  # provider for a provider's user, a participant's group, else None
+    updated_at: datetime | None = None  # as the reader sees it (app.feedback.feed)
+    details: Details | None = None  # official reply, positions, notes as the reader may see them
 
 
 def list_comments(
@@ -59,6 +77,21 @@ def list_comments(
     """Comments ``principal`` may see, oldest first (created_at, then id): a provider's user or a consultation
     participant those of the trajectories it takes part in and its own (one that takes part nowhere (any more):
     only its own)."""
+    rows, total, _next = read_comments(session, principal, filters, params, comment_id=comment_id)
+    return rows, total
+
+
+def read_comments(
+    session: Session,
+    principal: Principal,
+    filters: CommentFilter,
+    params: PageParams,
+    *,
+    comment_id: int | None = None,
+    feed: FeedParams | None = None,
+) -> tuple[list[CommentRow], int, str | None]:
+    """``list_comments``, or (``feed`` active) a page of the change feed ordered by (updated_at, id) as
+    ``principal`` sees it, with the cursor after it. A fixed number of queries, however many comments."""
     own_only = reads_own_only(principal)
     if not own_only:
         authorize(principal, Action.view_comments)
@@ -91,14 +124,32 @@ def list_comments(
     if comment_id is not None:
         stmt = stmt.where(Comment.id == comment_id)
     now = clock.now()
-    stmt = _filtered(stmt, filters, principal, now)
-    rows, total = paginate(session, stmt.order_by(col(Comment.created_at), col(Comment.id)), params)
+    updated = updated_expression(principal, now)
+    stmt = _filtered(stmt.add_columns(updated), filters, principal, now)
+    next_cursor = None
+    if feed is not None and feed.active:
+        rows, total, next_cursor = feed_rows(
+            session,
+            stmt,
+            updated=updated,
+            item_id=col(Comment.id),
+            feed=feed,
+            params=params,
+            key=lambda row: Position(row[-1], row[0].id or 0),
+        )
+    else:
+        rows, total = paginate(session, stmt.order_by(col(Comment.created_at), col(Comment.id)), params)
     names = sees_names(principal)
-    return [_row(row, status_for(principal, row[0], now), names) for row in rows], total
+    out = [_row(row, status_for(principal, row[0], now), names) for row in rows]
+    details = load_details(session, principal, [r.comment for r in out], now)
+    for r in out:
+        r.details = details.get(r.comment.id or 0)
+    return out, total, next_cursor
 
 
 def _row(row: Any, status: str, names: bool) -> CommentRow:
-    comment, section, version, proposal, name, provider_name, role, municipality, group, organisation, pseudonym = row
+    comment, section, version, proposal, name, provider_name, role, municipality, group, organisation, *more = row
+    pseudonym, updated_at = more
     shown, line = author_label(
         role,
         name,
@@ -119,6 +170,7 @@ def _row(row: Any, status: str, names: bool) -> CommentRow:
         status=status,
         organisation=line,
         stakeholder_group=author_group(role, group),
+        updated_at=updated_at,
     )
 
 
@@ -139,7 +191,18 @@ def _filtered(stmt: Any, filters: CommentFilter, principal: Principal, now: date
         stmt = stmt.where(status_column(principal, now) == filters.status)
     if filters.since is not None:
         stmt = stmt.where(col(Comment.created_at) >= filters.since)
+    if filters.group:
+        stmt = stmt.where(_group_column() == filters.group)
     return stmt
+
+
+def _group_column() -> Any:
+    """``author_group`` in SQL: provider for a provider's user, a participant's group (other when none)."""
+    return case(
+        (col(User.role) == INVITED_ROLE, literal(StakeholderGroup.provider.value)),
+        (col(User.role) == PARTICIPANT_ROLE, func.coalesce(User.stakeholder_group, StakeholderGroup.other.value)),
+        else_=null(),
+    )
 
 
 def comment_row(session: Session, principal: Principal, comment_id: int) -> CommentRow:

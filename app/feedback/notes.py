@@ -6,6 +6,7 @@ from sqlmodel import Session
 
 from app import ratelimit
 from app.audit.service import record
+from app.feedback import feed
 from app.feedback.triage import feedback_comment
 from app.kit import clock
 from app.kit.errors import invalid
@@ -30,6 +31,8 @@ def add_note(
     ratelimit.check_write(session, principal, field="note")
     note = InternalNote(comment_id=comment.id or 0, author_id=principal.user.id or 0, body=body, created_at=clock.now())
     session.add(note)
+    feed.reviewed(comment, note.created_at)
+    session.add(comment)
     session.flush()
     record(
         session,

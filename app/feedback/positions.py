@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from app.audit.service import record
+from app.feedback import feed
 from app.feedback.notes import MAX_NOTE
 from app.feedback.triage import feedback_comment
 from app.kit import clock
@@ -32,6 +33,8 @@ def set_position(
     if not stance:
         if existing is not None:
             session.delete(existing)
+            feed.reviewed(comment, clock.now())
+            session.add(comment)
             record(
                 session,
                 action="comment.position_removed",
@@ -55,6 +58,8 @@ def set_position(
     )
     position.stance, position.note, position.author_id, position.updated_at = stance, note, user.id or 0, now
     session.add(position)
+    feed.reviewed(comment, now)
+    session.add(comment)
     session.flush()
     record(
         session,

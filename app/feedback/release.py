@@ -21,6 +21,7 @@ from sqlmodel import Session, col, func, select
 
 from app.audit.service import record
 from app.events import service as events
+from app.feedback import feed
 from app.feedback.labels import STATUS_LABELS
 from app.kit import clock
 from app.kit.errors import Conflict, invalid
@@ -48,6 +49,7 @@ SUBJECT = SignoffSubject.replies
 class Pending:
     replies: int
     decisions: int
+    moment: datetime | None = None  # of a release: when it goes out
 
 
 def _drafted_replies() -> ColumnElement[bool]:
@@ -305,26 +307,40 @@ def ask(session: Session, principal: Principal, dialogue: Dialogue) -> int:
 
 
 def release(
-    session: Session, principal: Principal, at: datetime | None, *, dialogue: Dialogue, ip: str | None = None
+    session: Session,
+    principal: Principal,
+    at: datetime | None,
+    *,
+    dialogue: Dialogue,
+    ip: str | None = None,
+    digest: str | None = None,
 ) -> Pending:
     """Release every drafted official reply and every pending decision of the trajectory at ``at`` (now by
     default), together; refused (409, naming them) until every required municipality approved exactly this, or
-    an admin overrode with a reason."""
+    an admin overrode with a reason. ``digest`` (the API): refused (409) unless it is the digest of what would go
+    out now (what the caller checked)."""
     authorize(principal, Action.triage)
     now = clock.now()
     moment = at or now
     if moment < now - timedelta(minutes=1):
         raise invalid({"release_at": _("Kies nu of een moment in de toekomst.")})
-    shown = content(session, dialogue)
+    # A moment a few seconds ago counts as now: the change feed (app.feedback.feed) must not get a moment behind
+    # what a reader may already have synced.
+    moment = max(moment, now)
+    shown = content(session, dialogue) if digest is None else _current(session, dialogue, digest)
     if shown.empty:
         raise Conflict(_("Er zijn geen conceptantwoorden of beoordelingen om vrij te geven."), user_message=True)
     cleared = signoff.require_cleared(session, SUBJECT, id_of(dialogue), dialogue, shown.digest)
     replies = [r.reply for r in shown.replies]
     decided = [d.comment for d in shown.decisions]
     links = [a.link for a in shown.agenda]
+    parents = _parents(session, replies)
     for reply in replies:
         reply.release_at = moment
         session.add(reply)
+        if (parent := parents.get(reply.parent_id or 0)) is not None:
+            feed.reply_released(parent, moment, now)
+            session.add(parent)
     for comment in decided:
         comment.status_release_at = moment
         session.add(comment)
@@ -352,7 +368,15 @@ def release(
     )
     _notify_authors(session, shown, moment, actor_id=principal.user.id if principal.user else None)
     events.comments_answered(session, id_of(dialogue), [r.parent_id for r in replies] + [c.id for c in decided], moment)
-    return Pending(replies=len(replies), decisions=len(decided))
+    return Pending(replies=len(replies), decisions=len(decided), moment=moment)
+
+
+def _parents(session: Session, replies: list[Comment]) -> dict[int, Comment]:
+    """The comments ``replies`` answer, by id (one query)."""
+    ids = sorted({r.parent_id for r in replies if r.parent_id})
+    if not ids:
+        return {}
+    return {id_of(c): c for c in session.exec(select(Comment).where(col(Comment.id).in_(ids))).all()}
 
 
 def _notify_authors(session: Session, shown: ReleaseContent, moment: datetime, *, actor_id: int | None) -> None:

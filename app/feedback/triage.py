@@ -11,6 +11,7 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from app.audit.service import record
+from app.feedback import feed
 from app.kit import clock
 from app.kit.errors import NotFound, invalid
 from app.kit.i18n import gettext as _
@@ -66,9 +67,11 @@ def apply_status(session: Session, comment: Comment, status: str, now: datetime)
     if comment.status == status:
         return False
     if comment.status_release_at is not None and comment.status_release_at <= now:
+        feed.fold(comment, comment.status_release_at, now)  # what providers saw then stays in their updated_at
         comment.published_status = comment.status
         comment.status_release_at = None
     comment.status = status
+    feed.reviewed(comment, now)
     session.add(comment)
     return True
 
@@ -147,6 +150,7 @@ def _write_draft(
             body_html=render_markdown(text_, heading_offset=3),
             created_at=now,
         )
+        feed.changed(draft, now)
         session.add(draft)
         session.flush()
         action = "comment.official_reply_drafted"
@@ -154,10 +158,13 @@ def _write_draft(
         draft.body = text_
         draft.body_html = render_markdown(text_, heading_offset=3)
         draft.edited_at = now
+        feed.changed(draft, now)
         session.add(draft)
         action = "comment.official_reply_edited"
     else:
         return
+    feed.reply_drafted(comment, now)
+    session.add(comment)
     record(
         session,
         action=action,

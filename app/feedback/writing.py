@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from app import ratelimit
 from app.audit.service import record
 from app.events import service as events
+from app.feedback import feed
 from app.feedback.context import (
     CommentContext,
     ensure_open,
@@ -130,6 +131,7 @@ def create_comment(
         idempotency_fingerprint=fingerprint,
         created_at=clock.now(),
     )
+    feed.changed(comment, comment.created_at)
     stored = _store(session, comment, scoped_key, fingerprint)
     if stored is not comment:
         return stored, False

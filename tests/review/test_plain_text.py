@@ -18,6 +18,7 @@ from app.models import Comment, Section
 from tests import factories
 from tests.conftest import Browser, scratch_database_url
 from tests.helpers import csrf_from
+from tests.review.old_rows import comment_at_0013
 
 SECTIONS = (
     ("termijnen", "Termijnen", "De behandelwachttijd is **6 weken** (zie [de regeling](https://example.org/r))."),
@@ -153,21 +154,26 @@ def test_the_migration_makes_existing_suggestion_diffs_plain():
             proposal = factories.proposal(db, sections=SECTIONS)
             author = factories.provider_user(db)
             section = factories.section(db, proposal, "termijnen")
-            quoted = factories.comment(
+
+            # Written with the columns comments had at 0013 only (the ORM's model has later ones).
+            quoted_id = comment_at_0013(
                 db,
                 section,
                 author,
+                "Wachttijden lopen op.",
                 kind="suggestie",
                 quote="is **6 weken**",
                 suggested_text="is **8 weken**",
                 suggestion_diff="is <del>**6</del><ins>**8</ins> weken**",  # as made before
             )
-            whole = factories.comment(db, section, author, kind="suggestie", suggested_text="Alles **anders**.")
+            whole_id = comment_at_0013(
+                db, section, author, "Wachttijden lopen op.", kind="suggestie", suggested_text="Alles **anders**."
+            )
             db.commit()
         migrate.upgrade(url, "head")
         with engine.connect() as conn:
             diffs = dict(conn.execute(text("SELECT id, suggestion_diff FROM comments")).all())
-        assert diffs[quoted.id] == "is <del>6</del><ins>8</ins> weken"
-        assert "**" not in diffs[whole.id] and "<ins>Alles anders.</ins>" in diffs[whole.id]
+        assert diffs[quoted_id] == "is <del>6</del><ins>8</ins> weken"
+        assert "**" not in diffs[whole_id] and "<ins>Alles anders.</ins>" in diffs[whole_id]
     finally:
         engine.dispose()

@@ -18,6 +18,7 @@ from app.models import Comment
 from app.review.query import full_text_condition, search_terms
 from tests import factories
 from tests.conftest import Browser, scratch_database_url
+from tests.review.old_rows import comment_at_0013
 
 
 @dataclass
@@ -223,9 +224,8 @@ def test_the_migration_indexes_existing_comments():
         with Session(engine, expire_on_commit=False) as db:
             section = factories.section(db, factories.proposal(db))
             author = factories.provider_user(db)
-            old = factories.comment(db, section, author, "De behandelwachttijd.", quote="Wij verlengen niet.")
+            old_id = comment_at_0013(db, section, author, "De behandelwachttijd.", quote="Wij verlengen niet.")
             db.commit()
-            old_id = old.id
         migrate.upgrade(url, "head")
         with Session(engine) as db:
             for q in ("wachttijd", "verlengen", "behandelwachttijd"):
