@@ -31,8 +31,16 @@ BACKFILL: dict[str, str | None] = {
 
 def upgrade() -> None:
     now = datetime.now(UTC)
+    postgres = op.get_bind().dialect.name == "postgresql"
     for table, source in BACKFILL.items():
-        op.add_column(table, sa.Column("updated_at", app.db.UTCDateTime(), nullable=True))
+        # NOT NULL at once, with a placeholder default every row gets filled over next: altering a column on SQLite
+        # would copy the table (and its foreign keys would then no longer let older downgrades drop columns).
+        op.add_column(
+            table,
+            sa.Column(
+                "updated_at", app.db.UTCDateTime(), nullable=False, server_default=sa.text("'2000-01-01 00:00:00'")
+            ),
+        )
         if source is None:
             op.execute(
                 sa.text(f"UPDATE {table} SET updated_at = :now").bindparams(
@@ -41,15 +49,14 @@ def upgrade() -> None:
             )
         else:
             op.execute(sa.text(f"UPDATE {table} SET updated_at = {source}"))
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.alter_column("updated_at", existing_type=app.db.UTCDateTime(), nullable=False)
-            batch_op.create_index(batch_op.f(f"ix_{table}_updated_at"), ["updated_at"], unique=False)
+        if postgres:
+            op.alter_column(table, "updated_at", server_default=None)
+        op.create_index(op.f(f"ix_{table}_updated_at"), table, ["updated_at"], unique=False)
     op.add_column("dialogue_sessions", sa.Column("recording_changed_at", app.db.UTCDateTime(), nullable=True))
 
 
 def downgrade() -> None:
     op.drop_column("dialogue_sessions", "recording_changed_at")
     for table in reversed(BACKFILL):
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.drop_index(batch_op.f(f"ix_{table}_updated_at"))
-            batch_op.drop_column("updated_at")
+        op.drop_index(op.f(f"ix_{table}_updated_at"), table_name=table)
+        op.drop_column(table, "updated_at")
