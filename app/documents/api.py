@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Header, Query, Request, Response, UploadFile
@@ -43,10 +43,10 @@ def document_out(document: Document, package: ReleasePackage | None = None, now:
         size=document.size,
         sha256=document.sha256,
         audience=document.audience,  # type: ignore[arg-type]
-        release_at=document.release_at,
+        release_at=document.release_at.astimezone(UTC),  # the form's local moment, until read back
         released=service.is_released(document, now, package=package),
         download_url=f"/api/v1/documents/{document.id}/download",
-        updated_at=service.feed_moment(document, now, package),
+        updated_at=service.feed_moment(document, now, package).astimezone(UTC),
     )
 
 
