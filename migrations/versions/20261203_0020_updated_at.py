@@ -8,6 +8,7 @@ Create Date: 2026-12-03 12:00:00.000000+00:00
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -19,13 +20,13 @@ down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# table -> the SQL the new updated_at is filled from (None: the moment of the migration)
-BACKFILL: dict[str, str | None] = {
-    "care_forms": None,
-    "municipalities": None,
-    "invitations": "COALESCE(responded_at, invited_at)",
-    "agenda_items": None,
-    "documents": "created_at",
+# table -> the columns the new updated_at is filled from, the first that is set (none: the migration's moment)
+BACKFILL: dict[str, tuple[str, ...]] = {
+    "care_forms": (),
+    "municipalities": (),
+    "invitations": ("responded_at", "invited_at"),
+    "agenda_items": (),
+    "documents": ("created_at",),
 }
 
 
@@ -41,14 +42,13 @@ def upgrade() -> None:
                 "updated_at", app.db.UTCDateTime(), nullable=False, server_default=sa.text("'2000-01-01 00:00:00'")
             ),
         )
-        if source is None:
-            op.execute(
-                sa.text(f"UPDATE {table} SET updated_at = :now").bindparams(
-                    sa.bindparam("now", now, type_=app.db.UTCDateTime())
-                )
-            )
-        else:
-            op.execute(sa.text(f"UPDATE {table} SET updated_at = {source}"))
+        rows = sa.table(table, *(sa.column(c, app.db.UTCDateTime()) for c in ("updated_at", *source)))
+        value: Any = sa.literal(now, app.db.UTCDateTime())
+        if len(source) == 1:
+            value = rows.c[source[0]]
+        elif source:
+            value = sa.func.coalesce(*(rows.c[c] for c in source))
+        op.execute(rows.update().values(updated_at=value))
         if postgres:
             op.alter_column(table, "updated_at", server_default=None)
         op.create_index(op.f(f"ix_{table}_updated_at"), table, ["updated_at"], unique=False)
