@@ -177,7 +177,8 @@ def create_document(
         UploadFile,
         File(
             description="PDF, Word (DOCX), Excel (XLSX) or OpenDocument (ODT), at most 20 MB; the name's extension "
-            "must match the content"
+            "must match the content",
+            json_schema_extra={"format": "binary"},  # generated clients (openapi-python-client) send it as a File
         ),
     ],
     title: Annotated[NoNulStr, Form(min_length=1, max_length=200)],
