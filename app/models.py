@@ -259,6 +259,7 @@ class CareForm(SQLModel, table=True):
     name: str = Field(max_length=200)
     description: str = Field(default="", sa_type=Text)
     archived_at: datetime | None = _ts(default=None)  # kept for history, out of the lists
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True)  # feed
 
 
 class Municipality(SQLModel, table=True):
@@ -269,6 +270,7 @@ class Municipality(SQLModel, table=True):
     name: str = Field(max_length=100, unique=True)
     in_procurement: bool = True
     archived_at: datetime | None = _ts(default=None)  # kept for history, out of the lists
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True)  # feed
 
 
 class Dialogue(SQLModel, table=True):
@@ -408,6 +410,7 @@ class Invitation(SQLModel, table=True):
     responded_at: datetime | None = _ts(default=None)
     responded_by_id: int | None = Field(default=None, foreign_key="users.id")
     note: str = Field(default="", sa_type=Text)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True)  # feed
 
 
 class Participation(SQLModel, table=True):
@@ -484,6 +487,7 @@ class DialogueSession(SQLModel, table=True):
         default=Audience.public, max_length=20, sa_column_kwargs={"server_default": Audience.public.value}
     )
     recording_release_at: datetime | None = _ts(default=None)
+    recording_changed_at: datetime | None = _ts(default=None)  # the recording's last change (staff see it at once)
     report: str = Field(default="", sa_type=Text)  # Markdown
     report_published_at: datetime | None = _ts(default=None)
     # Where SDFL published the report on TenderNed (all three, or none).
@@ -552,6 +556,7 @@ class AgendaItem(SQLModel, table=True):
     # Who drafted it and who changed it last (SDFL or a municipality's user): drafts show who wrote what.
     created_by_id: int | None = Field(default=None, foreign_key="users.id")
     updated_by_id: int | None = Field(default=None, foreign_key="users.id")
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True)  # feed
 
 
 class SubgroupAssignment(SQLModel, table=True):
@@ -597,6 +602,7 @@ class Document(SQLModel, table=True):
     uploaded_by_id: int | None = Field(default=None, foreign_key="users.id")
     created_at: datetime = _created()
     notified_at: datetime | None = _ts(default=None)  # when the release mail went to the participants
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True)  # feed
 
 
 # --- proposals and feedback --------------------------------------------------------------------

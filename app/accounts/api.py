@@ -12,7 +12,8 @@ from app.accounts.schemas import MeOut, UserCreate, UserOut, UserPatch
 from app.db import SessionDep
 from app.kit.api_route import ApiRoute
 from app.kit.etags import etag_of_model, require_if_match
-from app.kit.pagination import Page, PageDep
+from app.kit.feed import FeedDep, Position, check_paging, feed_page, feed_slice
+from app.kit.pagination import Page, PageDep, PageParams
 from app.models import User
 from app.policy import Action, authorize
 
@@ -34,6 +35,7 @@ def user_out(user: User) -> UserOut:
         invitation_pending=user.password_hash is None,
         last_login_at=user.last_login_at,
         created_at=user.created_at,
+        updated_at=user.updated_at,
     )
 
 
@@ -54,9 +56,17 @@ def list_users(
     principal: ApiUser,
     params: PageDep,
     role: Annotated[str | None, Query(pattern="^(admin|municipality|provider|participant)$")] = None,
+    *,
+    feed: FeedDep,
 ) -> Page[UserOut]:
-    """Users ordered by e-mail address, then id."""
+    """Users ordered by e-mail address, then id; read as a feed (`updated_since`, `cursor`): by `updated_at`
+    (changes of their details, role, activity or password; not sign-ins), then id."""
     authorize(principal, Action.view_admin)
+    check_paging(params, feed)
+    if feed.active:
+        every, _total = service.list_users(session, principal, role=role, params=PageParams(page=1, page_size=10**9))
+        rows, total, nxt = feed_slice(every, feed, params, key=lambda u: Position(u.updated_at, u.id or 0))
+        return feed_page(Page[UserOut], [user_out(u) for u in rows], total, params, nxt)
     users, total = service.list_users(session, principal, role=role, params=params)
     return Page[UserOut].build([user_out(u) for u in users], total, params)
 

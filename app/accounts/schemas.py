@@ -31,6 +31,7 @@ class UserOut(BaseModel):
     invitation_pending: bool = Field(description="Invited but no password set yet")
     last_login_at: datetime | None
     created_at: datetime
+    updated_at: datetime = Field(description="Its last change (not counting sign-ins)")
 
 
 class MeOut(BaseModel):

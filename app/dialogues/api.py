@@ -20,7 +20,8 @@ from app.dialogues.schemas import (
 )
 from app.kit.api_route import ApiRoute
 from app.kit.etags import etag_of_model, require_if_match
-from app.kit.pagination import Page, PageDep
+from app.kit.feed import FeedDep, Position, check_paging, feed_page, feed_slice
+from app.kit.pagination import Page, PageDep, PageParams
 from app.policy import Action, authorize
 
 router = APIRouter(tags=["dialogues"], route_class=ApiRoute)
@@ -110,9 +111,17 @@ def _input(session: Session, body: DialogueWrite) -> manage.DialogueInput:
 
 
 @router.get("/dialogues", response_model=Page[DialogueOut], summary="List trajectories")
-def list_dialogues(session: SessionDep, principal: ApiPrincipal, params: PageDep) -> Page[DialogueOut]:
+def list_dialogues(session: SessionDep, principal: ApiPrincipal, params: PageDep, feed: FeedDep) -> Page[DialogueOut]:
     """Newest first, then by id. The public (and providers and participants) see active and closed
-    trajectories; staff (admins, municipalities) see drafts and archived ones too."""
+    trajectories; staff (admins, municipalities) see drafts and archived ones too. Read as a feed
+    (`updated_since`, `cursor`): by `updated_at`, then id."""
+    check_paging(params, feed)
+    if feed.active:
+        every, _total = manage.list_dialogues(session, principal, PageParams(page=1, page_size=1_000_000))
+        outs, total, nxt = feed_slice(
+            [dialogue_out(d) for d in every], feed, params, key=lambda o: Position(o.updated_at, o.id)
+        )
+        return feed_page(Page[DialogueOut], outs, total, params, nxt)
     rows, total = manage.list_dialogues(session, principal, params)
     return Page[DialogueOut].build([dialogue_out(d) for d in rows], total, params)
 

@@ -20,10 +20,11 @@ from typing import Any
 from urllib.parse import quote
 
 from babel.dates import format_datetime
-from sqlalchemy import ColumnElement, and_, exists, func, or_, true, update
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, true, type_coerce, update
 from sqlmodel import Session, col, select
 
 from app.audit.service import record
+from app.db import UTCDateTime
 from app.dialogues import manage as dialogues
 from app.dialogues.following import notify_followers
 from app.dialogues.participants import approved_participants, in_trajectories
@@ -266,6 +267,7 @@ def create_document(session: Session, data: DocumentInput, upload: FileUpload | 
         release_at=checked.release_at,
         uploaded_by_id=actor.id,
         created_at=now,
+        updated_at=now,
     )
     session.add(document)
     session.flush()
@@ -313,6 +315,23 @@ def released_clause(now: datetime) -> ColumnElement[bool]:
     )
 
 
+def feed_moment(document: Document, now: datetime | None = None, package: ReleasePackage | None = None) -> datetime:
+    """The ``updated_at`` readers see: the last change, or the release once it has happened (a document's release
+    is its last visible change; before it, only reviewers see the document at all)."""
+    if is_released(document, now, package) and document.release_at > document.updated_at:
+        return document.release_at
+    return document.updated_at
+
+
+def feed_moment_clause(now: datetime) -> Any:
+    """``feed_moment`` as SQL (a package's document gets its package's moment as ``release_at`` when released)."""
+    moment = case(
+        (and_(released_clause(now), col(Document.release_at) > col(Document.updated_at)), col(Document.release_at)),
+        else_=col(Document.updated_at),
+    )
+    return type_coerce(moment, UTCDateTime())
+
+
 def package_of(session: Session, document: Document) -> ReleasePackage | None:
     """The release package the document goes out with (None: on its own)."""
     return session.get(ReleasePackage, document.package_id) if document.package_id is not None else None
@@ -347,6 +366,7 @@ def update_document(session: Session, document: Document, data: DocumentInput, *
     after = _snapshot(document)
     changed = {k: v for k, v in after.items() if before[k] != v}
     if changed:
+        document.updated_at = now
         session.add(document)
         record(
             session,
@@ -469,14 +489,27 @@ def list_documents(
 ) -> tuple[list[Document], int]:
     """The documents ``principal`` may see now (of trajectory ``dialogue_id`` when given), by release moment then
     id."""
-    stmt = select(Document).where(_visible(principal, clock.now()))
+    stmt = visible_documents(principal, session_id=session_id, audience=audience, dialogue_id=dialogue_id)
+    return paginate(session, stmt.order_by(col(Document.release_at), col(Document.id)), params)
+
+
+def visible_documents(
+    principal: Principal,
+    *,
+    session_id: int | None = None,
+    audience: str | None = None,
+    dialogue_id: int | None = None,
+    now: datetime | None = None,
+) -> Any:
+    """The query (not yet ordered) of the documents ``principal`` may see now, filtered as asked."""
+    stmt = select(Document).where(_visible(principal, now or clock.now()))
     if dialogue_id is not None:
         stmt = stmt.where(Document.dialogue_id == dialogue_id)
     if session_id is not None:
         stmt = stmt.where(Document.session_id == session_id)
     if audience:
         stmt = stmt.where(Document.audience == audience)
-    return paginate(session, stmt.order_by(col(Document.release_at), col(Document.id)), params)
+    return stmt
 
 
 @dataclass(frozen=True)

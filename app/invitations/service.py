@@ -21,6 +21,8 @@ from app.dialogues.service import list_sessions
 from app.documents.service import notify_released_so_far
 from app.kit import clock
 from app.kit.errors import Conflict, NotFound, ValidationFailed
+from app.kit.feed import FeedParams, feed_rows
+from app.kit.feed import Position as FeedPosition
 from app.kit.i18n import TIMEZONE
 from app.kit.pagination import PageParams
 from app.mail.service import queue_mail
@@ -43,6 +45,7 @@ from app.models import (
     SelectionCriterion,
     SessionStatus,
     User,
+    id_of,
     is_valid_id,
 )
 from app.policy import Action, Principal, authorize, can
@@ -492,6 +495,14 @@ def _detail_query() -> Any:
     )
 
 
+def find_invitation(session: Session, dialogue_id: int, provider_id: int) -> InvitationDetail | None:
+    """The provider's invitation to the trajectory, if any."""
+    row = session.exec(
+        _detail_query().where(Invitation.dialogue_id == dialogue_id, Invitation.provider_id == provider_id)
+    ).first()
+    return InvitationDetail(invitation=row[0], provider=row[1], responded_by=row[2]) if row else None
+
+
 def get_invitation(session: Session, invitation_id: int) -> InvitationDetail:
     if not is_valid_id(invitation_id):
         raise NotFound(f"Invitation {invitation_id} does not exist.")
@@ -591,7 +602,7 @@ def answer(
             )
     before = _snapshot(invitation)
     invitation.status = status
-    invitation.responded_at = clock.now()
+    invitation.responded_at = invitation.updated_at = clock.now()
     invitation.responded_by_id = principal.user.id
     if note is not None:
         invitation.note = note
@@ -634,6 +645,7 @@ def withdraw(session: Session, detail: InvitationDetail, *, principal: Principal
         )
     before = _snapshot(invitation)
     invitation.status = InvitationStatus.withdrawn
+    invitation.updated_at = clock.now()
     session.add(invitation)
     record(
         session,
@@ -662,15 +674,46 @@ def may_see_answer_details(principal: Principal, provider_id: int) -> bool:
     return can(replace(principal, scope=None), Action.rsvp, provider_id=provider_id)
 
 
-def list_invitations(
-    session: Session, *, params: PageParams, status: str | None = None, dialogue_id: int | None = None
-) -> tuple[list[InvitationDetail], int]:
-    """Invitations by provider name, then id."""
+def _conditions(status: str | None, dialogue_id: int | None) -> list[Any]:
     conditions = []
     if status:
         conditions.append(Invitation.status == status)
     if dialogue_id is not None:
         conditions.append(Invitation.dialogue_id == dialogue_id)
+    return conditions
+
+
+def invitation_feed(
+    session: Session,
+    *,
+    feed: FeedParams,
+    params: PageParams,
+    status: str | None = None,
+    dialogue_id: int | None = None,
+) -> tuple[list[InvitationDetail], int, str | None]:
+    """The invitations changed in the feed's window, by updated_at then id (two queries)."""
+    rows, total, nxt = feed_rows(
+        session,
+        select(Invitation).where(*_conditions(status, dialogue_id)),
+        updated=col(Invitation.updated_at),
+        item_id=col(Invitation.id),
+        feed=feed,
+        params=params,
+        key=lambda i: FeedPosition(i.updated_at, id_of(i)),
+    )
+    ids = [id_of(i) for i in rows]
+    details = {
+        id_of(i): InvitationDetail(invitation=i, provider=p, responded_by=u)
+        for i, p, u in (session.exec(_detail_query().where(col(Invitation.id).in_(ids))).all() if ids else [])
+    }
+    return [details[i] for i in ids], total, nxt
+
+
+def list_invitations(
+    session: Session, *, params: PageParams, status: str | None = None, dialogue_id: int | None = None
+) -> tuple[list[InvitationDetail], int]:
+    """Invitations by provider name, then id."""
+    conditions = _conditions(status, dialogue_id)
     total = session.exec(select(func.count()).select_from(Invitation).where(*conditions)).one()
     rows = session.exec(
         _detail_query()

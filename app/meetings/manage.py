@@ -275,9 +275,13 @@ class AgendaInput:
     proposal_id: int | None = None
 
 
-def _validate_item(meeting: DialogueSession, data: AgendaInput) -> tuple[datetime, datetime]:
+def _validate_item(db: Session, meeting: DialogueSession, data: AgendaInput) -> tuple[datetime, datetime]:
     """The item's start and end once everything about it is valid."""
     errors: dict[str, str] = {}
+    if data.proposal_id is not None and (
+        not is_valid_id(data.proposal_id) or db.get(Proposal, data.proposal_id) is None
+    ):
+        errors["proposal_id"] = "Kies een voorstel uit de lijst, of geen."
     if not data.title.strip():
         errors["title"] = "Geef het agendapunt een titel."
     if data.starts_at is None or data.ends_at is None:
@@ -304,7 +308,7 @@ def get_item(db: Session, meeting: DialogueSession, item_id: int) -> AgendaItem:
 
 
 def add_item(db: Session, meeting: DialogueSession, data: AgendaInput, *, actor: User) -> AgendaItem:
-    starts_at, ends_at = _validate_item(meeting, data)
+    starts_at, ends_at = _validate_item(db, meeting, data)
     meeting_id = id_of(meeting)
     position = max((i.position for i in agenda(db, meeting_id)), default=0) + 1
     item = AgendaItem(
@@ -317,6 +321,7 @@ def add_item(db: Session, meeting: DialogueSession, data: AgendaInput, *, actor:
         format=data.format,
         proposal_id=data.proposal_id,
         created_by_id=actor.id,  # SDFL or a municipality's user: the draft says who wrote it
+        updated_at=clock.now(),
     )
     db.add(item)
     db.flush()
@@ -335,10 +340,11 @@ def update_item(
     db: Session, meeting: DialogueSession, item: AgendaItem, data: AgendaInput, *, actor: User
 ) -> AgendaItem:
     times_before = (item.starts_at, item.ends_at)
-    item.starts_at, item.ends_at = _validate_item(meeting, data)
+    item.starts_at, item.ends_at = _validate_item(db, meeting, data)
     item.title = data.title.strip()
     item.description, item.format, item.proposal_id = data.description.strip(), data.format, data.proposal_id
     item.updated_by_id = actor.id
+    item.updated_at = clock.now()
     db.add(item)
     record(
         db,
@@ -370,12 +376,15 @@ def delete_item(db: Session, meeting: DialogueSession, item: AgendaItem, *, acto
 def move_item(db: Session, meeting: DialogueSession, item: AgendaItem, direction: str, *, actor: User) -> None:
     """Swap with the neighbour above or below: reordering that needs no dragging and no JavaScript."""
     items = agenda(db, meeting.id or 0)
+    now = clock.now()
     for position, it in enumerate(items, start=1):
-        it.position = position  # close gaps first
+        if it.position != position:
+            it.position, it.updated_at = position, now  # close gaps first
     index = next(i for i, it in enumerate(items) if it.id == item.id)
     other = index - 1 if direction == "up" else index + 1
     if 0 <= other < len(items):
         items[index].position, items[other].position = items[other].position, items[index].position
+        items[index].updated_at = items[other].updated_at = now
         record(
             db,
             action="agenda_item.moved",
@@ -386,6 +395,29 @@ def move_item(db: Session, meeting: DialogueSession, item: AgendaItem, direction
         )
     for it in items:
         db.add(it)
+
+
+def place_item(db: Session, meeting: DialogueSession, item: AgendaItem, position: int, *, actor: User) -> None:
+    """Put the item at ``position`` (from 1; past the end: last), the others shifting: the API's reordering, as
+    ``move_item`` step by step on the page."""
+    items = [it for it in agenda(db, meeting.id or 0) if it.id != item.id]
+    index = max(0, min(position - 1, len(items)))
+    items.insert(index, item)
+    now = clock.now()
+    moved = [(number, it) for number, it in enumerate(items, start=1) if it.position != number]
+    if not moved:
+        return
+    for number, it in moved:
+        it.position, it.updated_at = number, now
+        db.add(it)
+    record(
+        db,
+        action="agenda_item.moved",
+        entity_type="agenda_item",
+        entity_id=item.id,
+        actor=actor,
+        summary=f"Agendapunt '{item.title}' naar plaats {index + 1}",
+    )
 
 
 def subgroups(session: Session, item_ids: list[int]) -> dict[int, dict[int, str]]:
@@ -427,6 +459,8 @@ def set_subgroups(session: Session, item: AgendaItem, assignment: dict[int, str]
     )
     changed = [p for p, name in assignment.items() if name.strip()[:100] != before.get(p, "")]
     if changed:
+        item.updated_at = clock.now()
+        session.add(item)
         session.flush()
         _tell_subgroups(session, item, changed, times_changed=False)
 
@@ -500,7 +534,8 @@ def save_report(db: Session, meeting: DialogueSession, *, report: str, publish: 
     published_now = publish and meeting.report_published_at is None
     if published_now:
         meeting.report_published_at = clock.now()
-    meeting.updated_at = clock.now()
+    if report_is_public(meeting):  # a draft report is in no one's representation: it never moves updated_at
+        meeting.updated_at = clock.now()
     db.add(meeting)
     record(
         db,

@@ -168,7 +168,11 @@ def save_recording(
     after = _snapshot(meeting)
     if after == before:
         return False
-    meeting.updated_at = clock.now()
+    # The change feed: the recording's own moment (staff see it at once, others from its release on:
+    # app.meetings.service.feed_moment); "recorded" is public.
+    meeting.recording_changed_at = clock.now()
+    if after["recorded"] != before["recorded"]:
+        meeting.updated_at = clock.now()
     db.add(meeting)
     changed = {k: v for k, v in after.items() if before[k] != v}
     record(

@@ -100,6 +100,23 @@ def can_see_recording(principal: Principal, meeting: DialogueSession, now: datet
     return meeting.recording_audience == Audience.public or can(principal, Action.view_participant_recordings)
 
 
+def feed_moment(principal: Principal, meeting: DialogueSession, now: datetime | None = None) -> datetime:
+    """The session's ``updated_at`` as ``principal`` sees it (the change feed): its own last visible change, or its
+    recording's, for those who see the recording: staff from the change on, others from its release on (a draft
+    report or an unreleased recording never moves it for them)."""
+    moment = meeting.updated_at
+    if meeting.recording_changed_at is None:
+        return moment
+    staff = can(principal.in_dialogue(meeting.dialogue_id), Action.view_unreleased_recordings)
+    if not staff and not can_see_recording(principal, meeting, now):
+        return moment
+    seen = meeting.recording_changed_at
+    release = recording_release_moment(meeting)
+    if release is not None and recording_released(meeting, now):
+        seen = max(seen, release)
+    return max(moment, seen)
+
+
 def recording_href(meeting: DialogueSession) -> str:
     """Where the recording is watched: its link, or the uploaded file (through the visibility check)."""
     return meeting.recording_url or f"/sessions/{meeting.id}/recording"

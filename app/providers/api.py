@@ -16,7 +16,8 @@ from app.db import SessionDep
 from app.kit.api_route import ApiRoute
 from app.kit.errors import ValidationFailed
 from app.kit.etags import etag_of_model, require_if_match
-from app.kit.pagination import Page, PageDep
+from app.kit.feed import FeedDep, Position, check_paging, feed_page, feed_slice
+from app.kit.pagination import Page, PageDep, PageParams
 from app.models import CareForm, Municipality, Provider, User
 from app.policy import Action, Principal, authorize
 from app.providers import csv_import, manage, service
@@ -72,6 +73,7 @@ def _provider_out(provider: Provider, municipalities: list[Municipality]) -> Pro
         description=provider.description,
         illustrative=provider.illustrative,
         archived_at=provider.archived_at,
+        updated_at=provider.updated_at,
     )
 
 
@@ -84,12 +86,27 @@ def _one_provider(session: SessionDep, provider: Provider, response: Response) -
 
 def _municipality_out(m: Municipality) -> MunicipalityOut:
     return MunicipalityOut(
-        id=m.id or 0, code=m.code, name=m.name, in_procurement=m.in_procurement, archived_at=m.archived_at
+        id=m.id or 0,
+        code=m.code,
+        name=m.name,
+        in_procurement=m.in_procurement,
+        archived_at=m.archived_at,
+        updated_at=m.updated_at,
     )
 
 
 def _care_form_out(c: CareForm) -> CareFormOut:
-    return CareFormOut(id=c.id or 0, key=c.key, name=c.name, description=c.description, archived_at=c.archived_at)
+    return CareFormOut(
+        id=c.id or 0,
+        key=c.key,
+        name=c.name,
+        description=c.description,
+        archived_at=c.archived_at,
+        updated_at=c.updated_at,
+    )
+
+
+ALL = PageParams(page=1, page_size=1_000_000)  # a feed over a short list is cut in memory (one query)
 
 
 def _contact_out(u: User) -> ContactOut:
@@ -109,8 +126,20 @@ def list_providers(
     tag: Annotated[str | None, Query(max_length=60, description="Only providers with this tag")] = None,
     size: Annotated[SizeName | None, Query(description="Only providers of this size")] = None,
     archived: ArchivedQuery = False,
+    *,
+    feed: FeedDep,
 ) -> Page[ProviderOut]:
-    """Providers ordered by name, then id; archived ones are left out unless `archived=true` (staff)."""
+    """Providers ordered by name, then id; archived ones are left out unless `archived=true` (staff: a feed with
+    it shows archivals). Read as a feed (`updated_since`, `cursor`): by `updated_at`, then id."""
+    check_paging(params, feed)
+    if feed.active:
+        every, _total = service.list_providers(
+            session, params=ALL, tag=tag, size=size, archived=_include_archived(principal, archived)
+        )
+        rows, total, nxt = feed_slice(every, feed, params, key=lambda p: Position(p.updated_at, p.id or 0))
+        by_provider = service.contracted_municipalities(session, [p.id for p in rows if p.id])
+        items = [_provider_out(p, by_provider.get(p.id or 0, [])) for p in rows]
+        return feed_page(Page[ProviderOut], items, total, params, nxt)
     providers, total = service.list_providers(
         session, params=params, tag=tag, size=size, archived=_include_archived(principal, archived)
     )
@@ -261,9 +290,15 @@ async def import_providers(
 
 @router.get("/municipalities", response_model=Page[MunicipalityOut], summary="List municipalities")
 def list_municipalities(
-    session: SessionDep, principal: ApiPrincipal, params: PageDep, archived: ArchivedQuery = False
+    session: SessionDep, principal: ApiPrincipal, params: PageDep, feed: FeedDep, archived: ArchivedQuery = False
 ) -> Page[MunicipalityOut]:
-    """Municipalities ordered by name, then id; archived ones only with `archived=true` (staff)."""
+    """Municipalities ordered by name, then id; archived ones only with `archived=true` (staff). Read as a feed
+    (`updated_since`, `cursor`): by `updated_at`, then id."""
+    check_paging(params, feed)
+    if feed.active:
+        every = service.all_municipalities(session, archived=_include_archived(principal, archived))
+        rows, total, nxt = feed_slice(every, feed, params, key=lambda m: Position(m.updated_at, m.id or 0))
+        return feed_page(Page[MunicipalityOut], [_municipality_out(m) for m in rows], total, params, nxt)
     items, total = service.list_municipalities(session, params=params, archived=_include_archived(principal, archived))
     return Page[MunicipalityOut].build([_municipality_out(m) for m in items], total, params)
 
@@ -342,10 +377,19 @@ def delete_municipality(
 # --- care forms -----------------------------------------------------------------------------------
 
 
-@router.get("/care-forms", response_model=list[CareFormOut], summary="List care forms")
-def list_care_forms(session: SessionDep, principal: ApiPrincipal, archived: ArchivedQuery = False) -> list[CareFormOut]:
-    """Care forms by name; archived ones only with `archived=true` (staff)."""
-    return [_care_form_out(c) for c in manage.list_care_forms(session, archived=_include_archived(principal, archived))]
+@router.get("/care-forms", response_model=Page[CareFormOut], summary="List care forms")
+def list_care_forms(
+    session: SessionDep, principal: ApiPrincipal, params: PageDep, feed: FeedDep, archived: ArchivedQuery = False
+) -> Page[CareFormOut]:
+    """Care forms by name, then id; archived ones only with `archived=true` (staff). Read as a feed
+    (`updated_since`, `cursor`): by `updated_at`, then id."""
+    check_paging(params, feed)
+    every = manage.list_care_forms(session, archived=_include_archived(principal, archived))
+    if feed.active:
+        rows, total, nxt = feed_slice(every, feed, params, key=lambda c: Position(c.updated_at, c.id or 0))
+        return feed_page(Page[CareFormOut], [_care_form_out(c) for c in rows], total, params, nxt)
+    page = every[params.offset : params.offset + params.page_size]
+    return Page[CareFormOut].build([_care_form_out(c) for c in page], len(every), params)
 
 
 @router.get("/care-forms/{care_form_id}", response_model=CareFormOut, summary="One care form")

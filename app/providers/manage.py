@@ -483,6 +483,7 @@ def update_municipality(
         setattr(municipality, key, value)
     changed = _changes(before, municipality_snapshot(municipality))
     if changed:
+        municipality.updated_at = clock.now()
         session.add(municipality)
         session.flush()
         record(
@@ -505,6 +506,7 @@ def archive_municipality(
     if (municipality.archived_at is not None) == archived:
         return municipality
     municipality.archived_at = clock.now() if archived else None
+    municipality.updated_at = clock.now()
     session.add(municipality)
     session.flush()
     record(
@@ -628,6 +630,7 @@ def update_care_form(session: Session, care_form: CareForm, data: CareFormInput,
         setattr(care_form, key, value)
     changed = _changes(before, care_form_snapshot(care_form))
     if changed:
+        care_form.updated_at = clock.now()
         session.add(care_form)
         session.flush()
         record(
@@ -648,6 +651,7 @@ def archive_care_form(session: Session, care_form: CareForm, *, archived: bool, 
     if (care_form.archived_at is not None) == archived:
         return care_form
     care_form.archived_at = clock.now() if archived else None
+    care_form.updated_at = clock.now()
     session.add(care_form)
     session.flush()
     record(

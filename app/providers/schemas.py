@@ -20,6 +20,7 @@ class MunicipalityOut(BaseModel):
     name: str
     in_procurement: bool = Field(description="Part of this regional purchase")
     archived_at: datetime | None = Field(description="Archived: out of the lists, kept for history")
+    updated_at: datetime = Field(description="Its last change (archiving included)")
 
 
 class MunicipalityCreate(BaseModel):
@@ -56,6 +57,7 @@ class ProviderOut(BaseModel):
     description: str
     illustrative: bool = Field(description="Demo data: tags are invented for the demo")
     archived_at: datetime | None = Field(description="Archived: out of the lists and of new invitations")
+    updated_at: datetime = Field(description="Its last change (archiving included)")
 
 
 class ProviderCreate(BaseModel):
@@ -109,6 +111,7 @@ class CareFormOut(BaseModel):
     name: str
     description: str
     archived_at: datetime | None
+    updated_at: datetime = Field(description="Its last change (archiving included)")
 
 
 class CareFormCreate(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Header, Query, Response
@@ -13,6 +14,7 @@ from app.dialogues.service import get_trajectory
 from app.kit.api_route import ApiRoute
 from app.kit.errors import NotFound
 from app.kit.etags import etag_of_model
+from app.kit.feed import FeedDep, Position, check_paging, feed_page, feed_slice
 from app.kit.pagination import Page, PageDep
 from app.meetings.schemas import TenderNedOut
 from app.models import Dialogue, id_of
@@ -23,6 +25,7 @@ from app.questions.schemas import AskerOut, NotaOut, NotaQuestionOut, QuestionIn
 router = APIRouter(tags=["questions"], route_class=ApiRoute)
 Out = TypeVar("Out", QuestionOut, NotaOut)
 
+EVERY = 1_000_000  # a feed is cut from the whole (short) list in memory: the same queries however long it is
 DialogueId = Annotated[int | None, Query(ge=1, le=2_147_483_647, description="Of this trajectory only")]
 
 
@@ -56,11 +59,25 @@ def question_out(view: asking.QuestionView) -> QuestionOut:
         else None,
         text_edited_by_id=q.text_edited_by_id if view.reviewer else None,
         answer_by_id=q.answer_by_id if view.reviewer else None,
+        updated_at=_question_moment(view, nota.released_at if nota else None),
     )
 
 
-def nota_out(entry: notas.NotaWithItems) -> NotaOut:
+def _question_moment(view: asking.QuestionView, released_at: datetime | None) -> datetime:
+    """A question's updated_at as its reader sees it: reviewers every change; the asker from the moment asked,
+    everyone once its answer is released (what is drafted in between is no one else's to see)."""
+    if view.reviewer:
+        return view.question.updated_at
+    moments = [view.question.created_at] if view.own else []
+    if released_at is not None:
+        moments.append(released_at)
+    return max(moments, default=view.question.created_at)
+
+
+def nota_out(entry: notas.NotaWithItems, reviewer: bool = True) -> NotaOut:
+    """``reviewer``: the reader sees drafts (and every change); others see a nota from its release on."""
     n = entry.nota
+    moment = n.updated_at if reviewer or n.released_at is None else max(n.updated_at, n.released_at)
     return NotaOut(
         id=id_of(n),
         dialogue_id=n.dialogue_id,
@@ -83,6 +100,7 @@ def nota_out(entry: notas.NotaWithItems) -> NotaOut:
         )
         if n.tenderned_published_on and n.tenderned_url
         else None,
+        updated_at=moment,
     )
 
 
@@ -128,11 +146,19 @@ def ask(db: SessionDep, principal: ApiPrincipal, body: QuestionIn, response: Res
 
 @router.get("/questions", response_model=Page[QuestionOut], summary="List the questions you may see")
 def list_questions(
-    db: SessionDep, principal: ApiPrincipal, params: PageDep, dialogue_id: DialogueId = None
+    db: SessionDep, principal: ApiPrincipal, params: PageDep, feed: FeedDep, dialogue_id: DialogueId = None
 ) -> Page[QuestionOut]:
     """Oldest first (then id). Participants: their own questions (original text, status) and the published ones
-    (published wording, answer, nota number; never who asked). Reviewers: every question with its asker."""
+    (published wording, answer, nota number; never who asked). Reviewers: every question with its asker. Read as a
+    feed (`updated_since`, `cursor`): by `updated_at` as you see it, then id."""
     asking.require_signed_in(principal)
+    check_paging(params, feed)
+    if feed.active:
+        every, _total = asking.list_questions(db, principal, dialogue_id=dialogue_id, offset=0, limit=EVERY)
+        rows, total, nxt = feed_slice(
+            [question_out(v) for v in every], feed, params, key=lambda o: Position(o.updated_at, o.id)
+        )
+        return feed_page(Page[QuestionOut], rows, total, params, nxt)
     views, total = asking.list_questions(
         db, principal, dialogue_id=dialogue_id, offset=params.offset, limit=params.page_size
     )
@@ -160,12 +186,21 @@ def get_question(
 
 @router.get("/notas", response_model=Page[NotaOut], summary="List the notas van inlichtingen you may see")
 def list_notas(
-    db: SessionDep, principal: ApiPrincipal, params: PageDep, dialogue_id: DialogueId = None
+    db: SessionDep, principal: ApiPrincipal, params: PageDep, feed: FeedDep, dialogue_id: DialogueId = None
 ) -> Page[NotaOut]:
     """By trajectory and number. Participants: the released notas of the trajectories they take part in;
-    reviewers: every nota, also drafts."""
+    reviewers: every nota, also drafts. Read as a feed (`updated_since`, `cursor`): by `updated_at` as you see it,
+    then id."""
+    check_paging(params, feed)
+    reviewer = asking.is_reviewer(principal)
+    if feed.active:
+        every, _total = notas.list_notas(db, principal, dialogue_id=dialogue_id, offset=0, limit=EVERY)
+        outs, total, nxt = feed_slice(
+            [nota_out(r, reviewer) for r in every], feed, params, key=lambda o: Position(o.updated_at, o.id)
+        )
+        return feed_page(Page[NotaOut], outs, total, params, nxt)
     rows, total = notas.list_notas(db, principal, dialogue_id=dialogue_id, offset=params.offset, limit=params.page_size)
-    return Page[NotaOut].build([nota_out(r) for r in rows], total, params)
+    return Page[NotaOut].build([nota_out(r, reviewer) for r in rows], total, params)
 
 
 @router.get(
@@ -183,7 +218,7 @@ def get_nota(
 ) -> NotaOut | Response:
     """404 before its release for everyone but the reviewers."""
     nota = notas.nota_by_id(db, principal, nota_id)
-    out = nota_out(notas.with_items(db, [nota])[0])
+    out = nota_out(notas.with_items(db, [nota])[0], asking.is_reviewer(principal))
     return _conditional(out, response, if_none_match)
 
 

@@ -47,6 +47,10 @@ class QuestionOut(BaseModel):
     asker: AskerOut | None = Field(default=None, description="Reviewers only")
     text_edited_by_id: int | None = Field(default=None, description="Reviewers only")
     answer_by_id: int | None = Field(default=None, description="Reviewers only")
+    updated_at: datetime = Field(
+        description="Its last change you can see: reviewers every change; others when asked (their own) and when "
+        "its answer was released (drafted wordings and answers never move it)"
+    )
 
 
 class NotaQuestionOut(BaseModel):
@@ -72,3 +76,4 @@ class NotaOut(BaseModel):
     tenderned: TenderNedOut | None = Field(
         default=None, description="Where the released nota was published on TenderNed, once SDFL recorded it"
     )
+    updated_at: datetime = Field(description="Its last change you can see (for participants: from its release on)")

@@ -398,6 +398,7 @@ def add_item(db: Session, principal: Principal, package: ReleasePackage, kind: s
             raise invalid({"document_id": _("Dit stuk is al vrijgegeven.")})
         document.package_id = package.id
         document.release_at = package.release_at  # shown as its moment; the package's release decides
+        document.updated_at = now  # its release_at changed (the change feed)
         db.add(document)
         label = f"stuk '{document.title}'"
     elif kind == "version":
@@ -480,7 +481,11 @@ def _move(db: Session, package: ReleasePackage, moment: datetime, *, actor: User
     if package.status == ReleaseStatus.blocked:
         package.status = ReleaseStatus.scheduled
         package.blocked_reason = ""
-    db.exec(update(Document).where(col(Document.package_id) == package.id).values(release_at=moment))
+    db.exec(
+        update(Document)
+        .where(col(Document.package_id) == package.id)
+        .values(release_at=moment, updated_at=clock.now())  # the change feed: its moment changed
+    )
     _touch(db, package)
     record(
         db,

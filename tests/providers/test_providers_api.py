@@ -187,11 +187,11 @@ def test_care_forms_get_post_patch(client, db, admin_key):
     assert_problem(client.patch(url, headers={**admin_key, "If-Match": '"stale"'}, json={"name": "X"}), 412)
     changed = client.patch(url, headers={**admin_key, "If-Match": etag}, json={"name": "Logeren (kort verblijf)"})
     assert changed.json()["name"] == "Logeren (kort verblijf)"
-    assert [c["key"] for c in client.get("/api/v1/care-forms").json()] == ["logeren"]
+    assert [c["key"] for c in client.get("/api/v1/care-forms").json()["items"]] == ["logeren"]
     factories.dialogue(db, care_form_id=made.json()["id"])
     db.commit()
     etag = client.get(url).headers["etag"]
     assert_problem(client.delete(url, headers={**admin_key, "If-Match": etag}), 409)
     etag = client.patch(url, headers={**admin_key, "If-Match": etag}, json={"archived": True}).headers["etag"]
-    assert client.get("/api/v1/care-forms").json() == []
+    assert client.get("/api/v1/care-forms").json()["items"] == []
     assert db.get(CareForm, made.json()["id"]).archived_at is not None

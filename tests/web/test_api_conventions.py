@@ -73,6 +73,7 @@ def test_provider_items_carry_their_fields(client, providers):
         "description",
         "illustrative",
         "archived_at",
+        "updated_at",  # H-meetings: the change feed (issue 20)
     }
     assert "lvb" in rodante["tags"]
     assert all(set(m) == {"code", "name"} for m in rodante["contracted_in"])
