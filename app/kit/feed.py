@@ -177,7 +177,8 @@ def feed_slice(
 def feed_page(
     model: type[Page[T]], items: list[Any], total: int, params: PageParams, next_cursor: str | None
 ) -> Page[T]:
-    """The Page answer of a feed: ``page`` is 1, ``pages`` counts the window's pages."""
+    """The Page answer of a feed: ``page`` is 1, ``pages`` counts the window's pages, ``cursor`` is the position
+    of the last item (every item of a feed carries its ``updated_at`` as this reader sees it, and its ``id``)."""
     return model(
         items=items,
         total=total,
@@ -185,7 +186,13 @@ def feed_page(
         page_size=params.page_size,
         pages=math.ceil(total / params.page_size) if total else 0,
         next_cursor=next_cursor,
+        cursor=_end_of(items[-1]) if items else None,
     )
+
+
+def _end_of(item: Any) -> str:
+    updated_at, item_id = (item["updated_at"], item["id"]) if isinstance(item, dict) else (item.updated_at, item.id)
+    return encode_cursor(Position(updated_at, item_id))
 
 
 __all__ = [

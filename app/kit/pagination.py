@@ -48,7 +48,12 @@ class Page(BaseModel, Generic[T]):
     next_cursor: str | None = Field(
         default=None,
         description="Read as a feed (updated_since, updated_until or cursor): pass this as cursor for the items "
-        "after these; null at the end (then keep the last item's updated_at, or this answer's last cursor)",
+        "after these; null at the end",
+    )
+    cursor: str | None = Field(
+        default=None,
+        description="Read as a feed: where this answer ends (after its last item). Keep it and pass it as cursor "
+        "next time to get only what changed since; null when the answer has no items (keep the one you have)",
     )
 
     def model_post_init(self, context: Any, /) -> None:

@@ -81,7 +81,7 @@ def test_admin_lists_users_with_the_pagination_shape(client, db):
     key = make_key(db, "sdfl@example.org", "read")
     body = client.get("/api/v1/users", headers=bearer(key), params={"role": "municipality"}).json()
     assert body["total"] == 4 and {u["email"] for u in body["items"]} >= {"urk@example.org"}
-    assert set(body) == {"items", "total", "page", "page_size", "pages", "next_cursor"}
+    assert set(body) == {"items", "total", "page", "page_size", "pages", "next_cursor", "cursor"}
 
 
 def test_admin_lists_consultation_participants_with_their_group(client, db):

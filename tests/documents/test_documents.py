@@ -416,7 +416,7 @@ def test_a_public_document_is_for_everyone_after_release(clients, db):
 
 def test_the_public_api_lists_released_public_documents_only(client, db):
     body = client.get("/api/v1/documents").json()
-    assert set(body) == {"items", "total", "page", "page_size", "pages", "next_cursor"}
+    assert set(body) == {"items", "total", "page", "page_size", "pages", "next_cursor", "cursor"}
     now = clock.now()
     assert body["items"] and all(d["audience"] == "public" and d["released"] for d in body["items"])
     for item in body["items"]:

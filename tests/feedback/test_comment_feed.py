@@ -134,6 +134,25 @@ def test_a_sync_delivers_every_change_once_and_changes_during_it_again(client, d
     assert [(i["id"], i["withdrawn"]) for i in again] == [(ids[2], True)]
 
 
+def test_the_next_sync_resumes_from_the_cursor_where_the_last_one_ended(client, db, auth, start):
+    """``cursor`` in a feed's answer is where it ended, also on its last page: the next sync starts there and gets
+    exactly what changed since, nothing twice; an answer without items leaves the client's cursor as it was."""
+    provider, bi = auth("provider"), auth("municipality")
+    ids = [write(client, provider, db, f"Reactie {i}")["id"] for i in range(3)]
+    first = feed(client, bi, updated_since=start.isoformat(), page_size=2)
+    second = feed(client, bi, cursor=first["next_cursor"], page_size=2)
+    assert [i["id"] for i in first["items"] + second["items"]] == ids
+    assert second["next_cursor"] is None and second["cursor"] is not None
+    nothing = feed(client, bi, cursor=second["cursor"])
+    assert nothing["items"] == [] and nothing["cursor"] is None
+
+    edit(client, provider, ids[1], "Later gewijzigd.")
+    withdraw(client, provider, ids[0])
+    later = feed(client, bi, cursor=second["cursor"])
+    assert [(i["id"], i["withdrawn"]) for i in later["items"]] == [(ids[1], False), (ids[0], True)]
+    assert feed(client, bi, cursor=later["cursor"])["items"] == []
+
+
 def test_a_status_filtered_feed_does_not_skip_a_comment_whose_status_changed(client, db, auth, start):
     provider, admin = auth("provider"), auth("admin")
     ids = [write(client, provider, db, f"Reactie {i}")["id"] for i in range(3)]

@@ -302,7 +302,7 @@ def test_reading_comments_needs_a_participants_key(client, db, auth, role):
 
     assert listed.status_code == 200
     body = listed.json()
-    assert set(body) == {"items", "total", "page", "page_size", "pages", "next_cursor"}
+    assert set(body) == {"items", "total", "page", "page_size", "pages", "next_cursor", "cursor"}
     # Every participant sees every participants' comment, on the non-public proposal too.
     assert body["total"] == visible_comment_count(db)
     assert {i["proposal_id"] for i in body["items"]} == {find_proposal(db, s).id for s in (PUBLIC_SLUG, PRIVATE_SLUG)}

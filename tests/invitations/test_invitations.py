@@ -561,7 +561,7 @@ def test_api_lists_invitations_in_a_stable_order_with_the_page_shape(client, db)
     response = client.get("/api/v1/invitations")
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"items", "total", "page", "page_size", "pages", "next_cursor"}
+    assert set(body) == {"items", "total", "page", "page_size", "pages", "next_cursor", "cursor"}
     assert body["total"] == 14 and body["pages"] == 1
     in_db_order = db.exec(
         select(Invitation.id)

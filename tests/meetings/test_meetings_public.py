@@ -105,7 +105,7 @@ def test_calendar_feed_has_every_session(client, db):
 
 def test_sessions_api(client, db):
     body = client.get("/api/v1/sessions").json()
-    assert set(body) == {"items", "total", "page", "page_size", "pages", "next_cursor"} and body["total"] == 3
+    assert set(body) == {"items", "total", "page", "page_size", "pages", "next_cursor", "cursor"} and body["total"] == 3
     assert [s["number"] for s in body["items"]] == [1, 2, 3]
     held, coming = body["items"][0], body["items"][1]
     assert held["report"] and held["recording_url"]

@@ -48,7 +48,7 @@ def test_providers_list_has_the_pagination_shape(client, providers):
     response = client.get("/api/v1/providers")
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"items", "total", "page", "page_size", "pages", "next_cursor"}
+    assert set(body) == {"items", "total", "page", "page_size", "pages", "next_cursor", "cursor"}
     assert body["total"] == 14
     assert body["page"] == 1
     assert body["page_size"] == 50
