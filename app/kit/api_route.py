@@ -263,8 +263,8 @@ def strict_type_errors(value: Any, schema: dict[str, Any], defs: dict[str, Any],
     kinds = set(kind) if isinstance(kind, list) else {kind} if kind else set()
     errors: list[str] = []
     if kinds and not _json_type_ok(value, kinds):
-        if kinds & {"boolean", "integer", "number"}:
-            wanted = " or ".join(sorted(k for k in kinds if k != "null"))
+        if kinds & {"boolean", "integer", "number", "null"}:
+            wanted = " or ".join(sorted(kinds))
             return [f"{path or 'body'}: must be a JSON {wanted}, not {json.dumps(value)[:40]}"]
         return []
     if isinstance(value, dict):
@@ -282,6 +282,8 @@ def strict_type_errors(value: Any, schema: dict[str, Any], defs: dict[str, Any],
 
 def _json_type_ok(value: Any, kinds: set[str]) -> bool:
     """Whether ``value``'s JSON type is one of ``kinds``, as far as booleans and numbers go."""
+    if kinds == {"null"}:
+        return value is None
     if not kinds & {"boolean", "integer", "number"}:
         return True  # strings, objects, arrays: the model checks those
     if value is None:
