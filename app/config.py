@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     # (uvicorn's --forwarded-allow-ips). Empty: none, the client address is the connection's.
     forwarded_allow_ips: str = ""
 
+    # CORS for the API (/api/v1): comma-separated origins (https://bi.example.org) whose browser scripts may call
+    # it; empty: none (the default), "*": any origin (keys are bearer tokens, never cookies).
+    api_cors_origins: str = ""
+
     # Identity of this installation: the organisation in the header and in the statements (accessibility, privacy,
     # contact). The logo is a path on this site (e.g. /static/logo.svg served by the proxy) or a data:image URL: the
     # Content-Security-Policy loads images from this site only. Empty: the name alone.
@@ -87,6 +91,10 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def api_cors_origin_list(self) -> list[str]:
+        return [o.strip().rstrip("/") for o in self.api_cors_origins.split(",") if o.strip()]
 
     @property
     def secure_cookies(self) -> bool:

@@ -11,12 +11,13 @@ import anyio.to_thread
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.engine import Engine
+from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.accounts import api as accounts_api
 from app.accounts import views as account_views
-from app.accounts.deps import load_user
+from app.accounts.deps import api_principal, load_user, require_api_user
 from app.admin import views as admin_views
 from app.archive import admin_views as archive_admin_views
 from app.config import get_settings
@@ -35,7 +36,7 @@ from app.kit import i18n
 from app.meetings import admin_views as meeting_admin_views
 from app.meetings import api as meetings_api
 from app.meetings import views as meeting_views
-from app.openapi import install_problem_openapi
+from app.openapi import camel_case_id, install_openapi
 from app.overview import views as overview_views
 from app.proposals import admin_views as proposal_admin_views
 from app.proposals import api as proposals_api
@@ -135,11 +136,12 @@ class LocaleMiddleware:
             return
         request = Request(scope)
         requested = request.query_params.get("lang")
+        api = scope["path"].startswith("/api/")  # the API sets no cookies
         locale = i18n.pick_locale(requested, request.cookies.get(i18n.LOCALE_COOKIE))
         i18n.set_locale(locale)
 
         async def send_with_cookie(message: Message) -> None:
-            if message["type"] == "http.response.start" and requested in i18n.SUPPORTED_LOCALES:
+            if message["type"] == "http.response.start" and requested in i18n.SUPPORTED_LOCALES and not api:
                 cookie = f"{i18n.LOCALE_COOKIE}={locale}; Path=/; Max-Age=31536000; SameSite=Lax"
                 message.setdefault("headers", []).append((b"set-cookie", cookie.encode()))
             await send(message)
@@ -161,9 +163,22 @@ def create_api() -> FastAPI:
         docs_url=None,
         redoc_url=None,
         servers=[{"url": "/api/v1"}],
+        # operationIds from the endpoint function names: list_comments -> listComments (unique over the API)
+        generate_unique_id_function=camel_case_id,
     )
     install_error_handlers(api, api=True)
-    install_problem_openapi(api)
+    install_openapi(api, reads_key=[api_principal], needs_key=[require_api_user])
+    origins = get_settings().api_cors_origin_list
+    if origins:  # off by default: browsers of other origins may call the API only from these (DIALOOG_API_CORS_ORIGINS)
+        api.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match", "Idempotency-Key"],
+            expose_headers=CORS_EXPOSED,
+            allow_credentials=False,
+            max_age=600,
+        )
     api.include_router(accounts_api.router)
     api.include_router(providers_api.router)
     api.include_router(dialogues_api.router)
@@ -176,6 +191,21 @@ def create_api() -> FastAPI:
     api.include_router(signoff_api.router)
     api.include_router(webhooks_api.router)  # issue 20: /events and /webhooks
     return api
+
+
+# Response headers a browser script of an allowed origin may read.
+CORS_EXPOSED = [
+    "ETag",
+    "Link",
+    "Location",
+    "RateLimit-Limit",
+    "RateLimit-Remaining",
+    "RateLimit-Reset",
+    "Retry-After",
+    "Idempotent-Replayed",
+    "Deprecation",
+    "Sunset",
+]
 
 
 # More worker threads than requests in flight. The sync endpoints and dependencies run in anyio's thread pool

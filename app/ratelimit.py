@@ -19,6 +19,7 @@ from sqlmodel import Session, col, delete, select
 
 from app.config import get_settings
 from app.kit import clock
+from app.kit.api_route import note_rate_limit
 from app.kit.errors import N_, TooManyRequests
 from app.kit.i18n import gettext as _
 from app.models import RateLimitHit
@@ -38,25 +39,35 @@ def _key(key: str) -> str:
     return key[:KEY_LENGTH]
 
 
+def _recent(session: Session, limit: Limit, key: str, now: datetime) -> list[datetime]:
+    """The moments of ``key``'s last ``max_hits`` actions within the window, newest first."""
+    return list(
+        session.exec(
+            select(RateLimitHit.at)
+            .where(
+                RateLimitHit.bucket == limit.bucket,
+                RateLimitHit.key == _key(key),
+                RateLimitHit.at > now - limit.window,
+            )
+            .order_by(col(RateLimitHit.at).desc())
+            .limit(limit.max_hits)
+        ).all()
+    )
+
+
+def _delay(recent: list[datetime], limit: Limit, now: datetime) -> timedelta | None:
+    if len(recent) < limit.max_hits:
+        return None
+    # Free again when the oldest of the last `max_hits` actions leaves the window.
+    return max(recent[-1] + limit.window - now, timedelta(seconds=1))
+
+
 def wait(session: Session, limit: Limit, key: str, *, now: datetime | None = None) -> timedelta | None:
     """How long ``key`` must wait before its next action under ``limit``, or None when it may act now."""
     if limit.max_hits <= 0:
         return None
     now = now or clock.now()
-    recent = session.exec(
-        select(RateLimitHit.at)
-        .where(
-            RateLimitHit.bucket == limit.bucket,
-            RateLimitHit.key == _key(key),
-            RateLimitHit.at > now - limit.window,
-        )
-        .order_by(col(RateLimitHit.at).desc())
-        .limit(limit.max_hits)
-    ).all()
-    if len(recent) < limit.max_hits:
-        return None
-    # Free again when the oldest of the last `max_hits` actions leaves the window.
-    return max(recent[-1] + limit.window - now, timedelta(seconds=1))
+    return _delay(_recent(session, limit, key, now), limit, now)
 
 
 def hit(session: Session, limit: Limit, key: str, *, now: datetime | None = None) -> None:
@@ -90,13 +101,19 @@ def too_many(delay: timedelta, message: str, *, field: str | None = None) -> Too
 
 def take(session: Session, limits: list[tuple[Limit, str]]) -> timedelta | None:
     """Count one action for every (limit, key) pair and return None; or, if any of them is spent, count nothing
-    and return how long to wait."""
+    and return how long to wait. The API answers with the state of the tightest budget in its RateLimit headers
+    (app.kit.api_route.note_rate_limit)."""
     now = clock.now()
-    delays = [d for limit, key in limits if (d := wait(session, limit, key, now=now)) is not None]
+    counted = [(limit, key, _recent(session, limit, key, now)) for limit, key in limits if limit.max_hits > 0]
+    delays = [(d, limit) for limit, _key_, recent in counted if (d := _delay(recent, limit, now)) is not None]
     if delays:
-        return max(delays)
-    for limit, key in limits:
+        delay, limit = max(delays, key=lambda pair: pair[0])
+        note_rate_limit(limit.max_hits, 0, delay.total_seconds())
+        return delay
+    for limit, key, recent in counted:
         hit(session, limit, key, now=now)
+        window_left = (recent[-1] + limit.window - now) if recent else limit.window
+        note_rate_limit(limit.max_hits, limit.max_hits - len(recent) - 1, window_left.total_seconds())
     return None
 
 

@@ -270,6 +270,7 @@ def create_comment(
     )
     if not created:
         response.status_code = 200
+        response.headers["Idempotent-Replayed"] = "true"  # issue 20 (H-contract): a replay says so
     response.headers["Location"] = f"/api/v1/comments/{row.comment.id}"
     return _with_etag(response, row)
 

@@ -34,9 +34,23 @@ log = logging.getLogger("dialoog.errors")
 def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     out = []
     for err in exc.errors():
+        if err.get("type") == "json_invalid":  # the position is not a field: say where in the body it is
+            out.append({"field": "body", "message": _json_position(exc, err)})
+            continue
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header")]
         out.append({"field": ".".join(loc) or str(err.get("loc", [""])[0]), "message": err.get("msg", "")})
     return out
+
+
+def _json_position(exc: RequestValidationError, err: dict[str, Any]) -> str:
+    """ "Malformed JSON at line L column C: reason" for a body that is not JSON (FastAPI gives a character offset)."""
+    loc = err.get("loc", ())
+    offset = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else 0
+    document = exc.body if isinstance(exc.body, str) else ""
+    line = document.count("\n", 0, offset) + 1
+    column = offset - (document.rfind("\n", 0, offset) + 1) + 1
+    reason = (err.get("ctx") or {}).get("error", "not JSON")
+    return f"Malformed JSON at line {line} column {column}: {reason}"
 
 
 def login_redirect(request: Request) -> Response:

@@ -363,7 +363,7 @@ class CSRFMiddleware:
             receive = self._limited(receive)
 
         async def send_with_cookie(message: Message) -> None:
-            if message["type"] == "http.response.start":
+            if message["type"] == "http.response.start" and not _is_api(scope):  # the API sets no cookies
                 fresh = new_cookie
                 session_changed = any(
                     k.lower() == b"set-cookie" and v.startswith(f"{SESSION_COOKIE}=".encode())

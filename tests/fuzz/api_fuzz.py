@@ -1,9 +1,11 @@
-"""Fuzz the JSON API with schemathesis: no 5xx, and every answer as the OpenAPI document says.
+"""Fuzz the JSON API with schemathesis, every check: no 5xx, every answer as the OpenAPI document says, valid data
+accepted and invalid data refused, 405 with Allow, auth enforced, and stateful sequences along the document's links.
 
 Starts ``dialoog serve --demo --no-worker`` on a free loopback port with a fresh SQLite database in a temporary
-data dir, creates a write-scope API key for the admin and for one provider user, and runs ``schemathesis run``
-against ``/api/v1/openapi.json`` once per key, over every operation. Exits non-zero when either run fails; the
-server is stopped in all cases.
+data dir, creates a write-scope API key for a provider user, a municipality user and the admin, and runs
+``schemathesis run --checks all`` against ``/api/v1/openapi.json`` once per key, over every operation and every
+phase. Exits non-zero when any run fails; the server is stopped in all cases. At the end it prints how many
+successful writes (2xx POST/PUT/PATCH/DELETE) each operation made, from schemathesis' cassettes.
 
     .venv/bin/python tests/fuzz/api_fuzz.py [--database-url postgresql://...] [--max-examples N] [--seed S]
 
@@ -14,7 +16,9 @@ it and the fuzzer changes it). Not a pytest module: its name does not start with
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -22,26 +26,32 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 BIN = Path(sys.executable).parent  # dialoog and schemathesis are installed beside this interpreter
 REPO = Path(__file__).resolve().parents[2]
 
 ADMIN = "sdfl@example.org"
 PROVIDER = "rodante@example.org"
+MUNICIPALITY = "almere@example.org"
 
-# What is checked: the server never fails, and status code, content type, headers and body are documented.
-# negative_data_rejection and positive_data_acceptance are left out: schemathesis cannot know the API's rules
-# beyond the schema (a valid-looking comment on a closed window is rightly refused, for instance).
-CHECKS = (
-    "not_a_server_error",
-    "status_code_conformance",
-    "content_type_conformance",
-    "response_headers_conformance",
-    "response_schema_conformance",
-)
+# Every check. Where the API's business rules rightly refuse data that the schema alone says is valid,
+# positive_data_acceptance is told which refusals are expected (schemathesis.toml, written by ``config_text``):
+#   303: a session's recording kept elsewhere is a redirect to it;
+#   400: a raw upload (the CSV import) that is not UTF-8 text cannot be read;
+#   401/403: a key may be refused an operation by its owner's role (a provider listing users);
+#   404: ids in generated data rarely name an existing (or visible) resource;
+#   409: business state: a comment window that is closed, a name or slug already taken, a record with history;
+#   412/428: writes need the current ETag as If-Match, which generated data cannot know;
+#   422: rules beyond the schema (an Idempotency-Key reused for another body, a reply with a kind, a CSV with bad
+#        rows, a moment before another);
+#   429: the write budget of a key (30 per minute) is spent by the fuzzer itself.
+CHECKS = "all"
+EXPECTED_FOR_VALID_DATA = ["2xx", "303", "304", "400", "401", "403", "404", "409", "412", "422", "428", "429"]
 # Every phase, each only talking to the local server: the schema's examples, boundary and invalid values
 # (coverage), random data (fuzzing), and sequences of calls along links inferred from the answers (stateful).
 PHASES = "examples,coverage,fuzzing,stateful"
@@ -90,13 +100,79 @@ def create_key(env: dict[str, str], email: str) -> str:
     return out.stdout.strip().splitlines()[-1]
 
 
-def schemathesis_command(schema_url: str, key: str, *, max_examples: int, seed: int) -> list[str]:
+def open_sections(base: str, key: str, *, own_dialogues: bool) -> list[int]:
+    """Ids of the sections open for comments now (for fuzz_hooks.py); ``own_dialogues``: only in the trajectories
+    the key's provider accepted the invitation to (where a provider's user may comment)."""
+
+    def get(path: str) -> Any:
+        request = urllib.request.Request(f"{base}/api/v1{path}", headers={"Authorization": f"Bearer {key}"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.load(response)
+
+    provider_id = get("/me")["user"].get("provider_id")
+    taking_part = {
+        i["dialogue_id"]
+        for i in get("/invitations?page_size=200")["items"]
+        if i["provider_id"] == provider_id and i["status"] == "accepted"
+    }
+    found: list[int] = []
+    for proposal in get("/proposals?page_size=200")["items"]:
+        if proposal.get("window") != "open" or proposal.get("current_version") is None:
+            continue
+        if own_dialogues and proposal["dialogue_id"] not in taking_part:
+            continue
+        sections = get(f"/proposals/{proposal['id']}/versions/{proposal['current_version']}/sections?page_size=200")
+        items = sections["items"] if isinstance(sections, dict) else sections
+        found += [s["id"] for s in items]
+    return found
+
+
+def config_text() -> str:
+    expected = ", ".join(f'"{status}"' for status in EXPECTED_FOR_VALID_DATA)
+    return f"[checks.positive_data_acceptance]\nexpected-statuses = [{expected}]\n"
+
+
+WRITES = ("POST", "PUT", "PATCH", "DELETE")
+_URI = re.compile(r"^    uri: '([^']*)'", re.M)
+_METHOD = re.compile(r"^    method: '(\w+)'", re.M)
+_CODE = re.compile(r"^      code: '(\d+)'", re.M)
+
+
+def successful_writes(cassette: Path, paths: list[str]) -> dict[str, int]:
+    """Per operation ("POST /comments"): the 2xx answers to writes recorded in a schemathesis VCR cassette."""
+    counts: dict[str, int] = {}
+    if not cassette.exists():
+        return counts
+    patterns = [(p, re.compile("^" + re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(p)) + "$")) for p in paths]
+    for chunk in cassette.read_text(errors="replace").split("- id:")[1:]:
+        uri, method, code = _URI.search(chunk), _METHOD.search(chunk), _CODE.search(chunk)
+        if not (uri and method and code):
+            continue
+        method_, status = method.group(1).upper(), int(code.group(1))
+        if method_ not in WRITES or not 200 <= status < 300:
+            continue
+        path = urllib.parse.urlsplit(uri.group(1)).path.removeprefix("/api/v1")
+        # The most specific template first: fixed paths before those with parameters.
+        template = next((p for p, rx in sorted(patterns, key=lambda t: t[0].count("{")) if rx.match(path)), path)
+        counts[f"{method_} {template}"] = counts.get(f"{method_} {template}", 0) + 1
+    return counts
+
+
+def schemathesis_command(
+    schema_url: str, key: str, *, max_examples: int, seed: int, config: Path, cassette: Path
+) -> list[str]:
     return [
         str(BIN / "schemathesis"),
+        "--config-file",
+        str(config),
         "run",
         schema_url,
         "--checks",
-        ",".join(CHECKS),
+        CHECKS,
+        "--report",
+        "vcr",
+        "--report-vcr-path",
+        str(cassette),
         "--phases",
         PHASES,
         "--max-examples",
@@ -160,6 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     log_path = data_dir / "server.log"
     started = time.monotonic()
     results: list[RunResult] = []
+    writes: dict[str, dict[str, int]] = {}
     server: subprocess.Popen[bytes] | None = None
     try:
         with log_path.open("wb") as log:
@@ -171,18 +248,44 @@ def main(argv: list[str] | None = None) -> int:
                 stderr=subprocess.STDOUT,
             )
         wait_until_up(f"{base}/healthz", server)
-        keys = {"admin": create_key(env, ADMIN), "provider": create_key(env, PROVIDER)}
-        print(f"server up at {base} after {time.monotonic() - started:.1f}s; keys for {ADMIN} and {PROVIDER}")
-        # The provider first: the admin's run may change users (the provider's too) and so would spoil it.
-        for who in ("provider", "admin"):
+        keys = {
+            "provider": create_key(env, PROVIDER),
+            "municipality": create_key(env, MUNICIPALITY),
+            "admin": create_key(env, ADMIN),
+        }
+        print(
+            f"server up at {base} after {time.monotonic() - started:.1f}s; keys for {PROVIDER}, {MUNICIPALITY}, {ADMIN}"
+        )
+        sections = {who: open_sections(base, key, own_dialogues=who == "provider") for who, key in keys.items()}
+        print("sections open for comments: " + ", ".join(f"{who} {len(ids)}" for who, ids in sections.items()))
+        config = data_dir / "schemathesis.toml"
+        config.write_text(config_text())
+        with urllib.request.urlopen(f"{base}/api/v1/openapi.json", timeout=10) as response:
+            paths = list(json.load(response)["paths"])
+        # The provider first, the admin last: the admin's run may change users (the others' too) and so spoil them.
+        for who in ("provider", "municipality", "admin"):
+            cassette = data_dir / f"cassette-{who}.yaml"
             command = schemathesis_command(
-                f"{base}/api/v1/openapi.json", keys[who], max_examples=args.max_examples, seed=args.seed
+                f"{base}/api/v1/openapi.json",
+                keys[who],
+                max_examples=args.max_examples,
+                seed=args.seed,
+                config=config,
+                cassette=cassette,
             )
             print(f"\n=== schemathesis as {who}: {show(command)}", flush=True)
             t0 = time.monotonic()
             # Run from the data dir: schemathesis's report files, if any, end up there and not in the work tree.
-            code = subprocess.run(command, cwd=data_dir, check=False).returncode
+            fuzz_env = {
+                **os.environ,
+                "SCHEMATHESIS_HOOKS": "fuzz_hooks",
+                "PYTHONPATH": str(Path(__file__).resolve().parent),
+                "DIALOOG_FUZZ_SECTIONS": ",".join(map(str, sections[who])),
+            }
+            code = subprocess.run(command, cwd=data_dir, env=fuzz_env, check=False).returncode
             results.append(RunResult(who, code, time.monotonic() - t0))
+            for operation, count in successful_writes(cassette, paths).items():
+                writes.setdefault(operation, {})[who] = count
     finally:
         if server is not None and server.poll() is None:
             server.terminate()
@@ -191,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
-        failed = len(results) < 2 or any(r.returncode for r in results)
+        failed = len(results) < 3 or any(r.returncode for r in results)
         if failed:
             # Keep the data dir (database and server log) to look into; say what the server logged.
             errors = server_errors(log_path) if log_path.exists() else []
@@ -202,6 +305,11 @@ def main(argv: list[str] | None = None) -> int:
     print("\n=== API fuzzing summary")
     for r in results:
         print(f"{r.who:9} {'passed' if r.returncode == 0 else f'FAILED (exit {r.returncode})':18} {r.seconds:6.1f}s")
+    print("\n=== successful writes (2xx) per operation and key")
+    print(f"{'operation':52} {'provider':>9} {'municipality':>12} {'admin':>6}")
+    for operation in sorted(writes):
+        row = writes[operation]
+        print(f"{operation:52} {row.get('provider', 0):9} {row.get('municipality', 0):12} {row.get('admin', 0):6}")
     print(f"total {time.monotonic() - started:.1f}s")
     return 1 if failed else 0
 
