@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     write_limit_per_hour: int = Field(default=120, ge=0)
     api_write_limit_per_minute: int = Field(default=30, ge=0)
     api_write_limit_per_hour: int = Field(default=600, ge=0)
+    # Every change made through the API (POST, PUT, PATCH, DELETE) per key, whatever it changes; 0 switches it off.
+    api_change_limit_per_minute: int = Field(default=120, ge=0)
+    api_change_limit_per_hour: int = Field(default=3000, ge=0)
 
     # Webhooks (issue 20): targets on private, loopback, link-local or reserved addresses are refused unless this
     # allows them (a receiver on the same machine or network; the tests' receivers on 127.0.0.1).

@@ -151,6 +151,8 @@ def finish_openapi(
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
     schemas["Problem"] = PROBLEM_SCHEMA
+    for model in schemas.values():
+        _restore_nulls(model, schemas)
     components["securitySchemes"] = {
         SCHEME: {
             "type": "http",
@@ -185,6 +187,17 @@ def finish_openapi(
                     if example is not _NO_EXAMPLE:
                         content["example"] = example
     _add_links(schema, schemas)
+
+
+def _restore_nulls(model: dict[str, Any], schemas: dict[str, Any]) -> None:
+    """FastAPI drops every null from the document (``exclude_none``), also inside a model's own examples: a
+    required member that may be null comes back as null, so the example still validates against its schema."""
+    required = model.get("required", [])
+    for example in model.get("examples", []):
+        if isinstance(example, dict):
+            for name in required:
+                if name not in example and _nullable(model.get("properties", {}).get(name, {}), schemas):
+                    example[name] = None
 
 
 def _is_json(media: str) -> bool:

@@ -156,3 +156,24 @@ def check_write(session: Session, principal: Principal, *, field: str) -> None:
         seconds = retry_after_seconds(delay)
         message = WRITE_MESSAGE_API % {"seconds": seconds} if principal.scope else _(WRITE_MESSAGE_NL, seconds=seconds)
         raise too_many(delay, message, field=field)
+
+
+# --- every change through the API ------------------------------------------------------------------------------
+
+CHANGE_MESSAGE_API = "Too many changes with this API key in a short time; retry after %(seconds)s seconds."
+
+
+def check_api_change(session: Session, principal: Principal) -> None:
+    """Count one change (POST, PUT, PATCH, DELETE) made with ``principal``'s API key; a 429 with ``Retry-After``
+    when the key's budget is spent. Comments, replies, notes and questions also draw on their own budget."""
+    if principal.api_key_id is None:
+        return
+    settings = get_settings()
+    key = f"key:{principal.api_key_id}"
+    limits = [
+        (Limit("api_change:minute", settings.api_change_limit_per_minute, timedelta(minutes=1)), key),
+        (Limit("api_change:hour", settings.api_change_limit_per_hour, timedelta(hours=1)), key),
+    ]
+    delay = take(session, limits)
+    if delay is not None:
+        raise too_many(delay, CHANGE_MESSAGE_API % {"seconds": retry_after_seconds(delay)})

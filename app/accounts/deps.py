@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from app import ratelimit
 from app.accounts import service
 from app.db import SessionDep
 from app.kit.errors import Unauthorized
@@ -71,6 +72,9 @@ async def require_drafter(principal: WebPrincipal) -> User:
 DrafterUser = Annotated[User, Depends(require_drafter)]
 
 
+CHANGES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
 def api_principal(request: Request, session: SessionDep) -> Principal:
     """The key's owner with the key's scope; no header is the public; a bad key is 401."""
     header = request.headers.get("authorization")
@@ -89,7 +93,10 @@ def api_principal(request: Request, session: SessionDep) -> Principal:
             headers={"WWW-Authenticate": f'{BEARER_CHALLENGE}, error="invalid_token"'},
         )
     key, user, memberships = resolved
-    return Principal(user=user, scope=key.scope, memberships=memberships, api_key_id=key.id)
+    principal = Principal(user=user, scope=key.scope, memberships=memberships, api_key_id=key.id)
+    if request.method in CHANGES:
+        ratelimit.check_api_change(session, principal)  # limits on every write, per key
+    return principal
 
 
 ApiPrincipal = Annotated[Principal, Depends(api_principal)]

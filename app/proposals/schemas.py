@@ -240,7 +240,15 @@ class NoteCreate(BaseModel):
 
 class ReleaseCreate(BaseModel):
     model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"digest": "9f2c…", "release_at": "2026-12-10T09:00:00Z"}]}
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "digest": "9f2c4e0b7d1a5c3e8f6b2d4a0c9e7f1b3d5a7c9e1f3b5d7f9a1c3e5b7d9f1a3c",
+                    "release_at": "2026-12-10T09:00:00Z",
+                }
+            ]
+        },
     )
 
     digest: str = Field(
@@ -294,7 +302,9 @@ class ReleaseCheckOut(BaseModel):
 
 class ReleaseOut(BaseModel):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"dialogue_id": 1, "release_at": "2026-12-10T09:00:00Z", "replies": 1}]}
+        json_schema_extra={
+            "examples": [{"dialogue_id": 1, "release_at": "2026-12-10T09:00:00Z", "replies": 1, "decisions": 2}]
+        }
     )
 
     dialogue_id: int

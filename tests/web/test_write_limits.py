@@ -224,3 +224,27 @@ def test_an_idempotency_key_is_bound_to_its_request(client, db):
     assert comments_of(db, PROVIDER) == 1
     # A retry does not draw on the budget: it made nothing new.
     assert client.post(f"{API}/comments", headers=headers, json=body).status_code == 200
+
+
+def test_every_change_through_the_api_draws_on_the_keys_budget(client, db):
+    """Not only comments: any POST, PUT, PATCH or DELETE with a key counts (120 a minute by default); then 429 with
+    Retry-After and the RateLimit headers, reads stay free, and a minute later the key may change things again."""
+    factories.accounts(db, "sdfl@example.org")
+    key = key_for(db, "sdfl@example.org")
+    other = key_for(db, "sdfl@example.org")
+    clock.freeze(clock.now())
+    budget = get_settings().api_change_limit_per_minute
+    codes = Counter(
+        client.post(f"{API}/care-forms", headers=key, json={"name": f"Zorgvorm {i}"}).status_code
+        for i in range(budget + 3)
+    )
+    assert codes == {201: budget, 429: 3}
+    refused = client.post(f"{API}/care-forms", headers=key, json={"name": "Nog een"})
+    assert refused.status_code == 429 and refused.headers["content-type"].startswith("application/problem+json")
+    assert 1 <= int(refused.headers["retry-after"]) <= 60
+    assert refused.headers["ratelimit-limit"] == str(budget) and refused.headers["ratelimit-remaining"] == "0"
+    assert "API key" in refused.json()["detail"]
+    assert client.get(f"{API}/care-forms", headers=key).status_code == 200  # reading is not a change
+    assert client.post(f"{API}/care-forms", headers=other, json={"name": "Andere sleutel"}).status_code == 201
+    clock.advance(timedelta(seconds=61))
+    assert client.post(f"{API}/care-forms", headers=key, json={"name": "Weer"}).status_code == 201
