@@ -249,7 +249,7 @@ def test_publication_and_release_mails_go_to_the_trajectory_s_members_only(db: S
         draft = factories.proposal(db, dialogue_=publish_in.dialogue, published=False)
         manage.publish(db, draft, change_summary="", actor=world.admin)
         db.flush()
-        return {m.to_address for m in db.exec(select(OutboxMessage)).all()[before:]}
+        return {m.to_address for m in db.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()[before:]}
 
     in_b = recipients_of(world.b)
     assert world.participant.email in in_b and world.provider.email not in in_b
@@ -259,5 +259,5 @@ def test_publication_and_release_mails_go_to_the_trajectory_s_members_only(db: S
     before = len(db.exec(select(OutboxMessage)).all())
     factories.document(db, dialogue_=world.b.dialogue, title="Nieuw stuk B", notified_at=None)
     notify_released_documents(db)
-    told = {m.to_address for m in db.exec(select(OutboxMessage)).all()[before:]}
+    told = {m.to_address for m in db.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()[before:]}
     assert world.participant.email in told and world.provider.email not in told
