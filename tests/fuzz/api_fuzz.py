@@ -36,7 +36,9 @@ BIN = Path(sys.executable).parent  # dialoog and schemathesis are installed besi
 REPO = Path(__file__).resolve().parents[2]
 
 ADMIN = "sdfl@example.org"
-PROVIDER = "rodante@example.org"
+# A provider's user that may comment on an open proposal: the demo's trajectory windows are closed by now, and
+# 's Heeren Loo's user is an approved participant of the consultation, whose window is open.
+PROVIDER = "s-heeren-loo@example.org"
 MUNICIPALITY = "almere@example.org"
 
 # Every check. Where the API's business rules rightly refuse data that the schema alone says is valid,
@@ -100,31 +102,53 @@ def create_key(env: dict[str, str], email: str) -> str:
     return out.stdout.strip().splitlines()[-1]
 
 
-def open_sections(base: str, key: str, *, own_dialogues: bool) -> list[int]:
-    """Ids of the sections open for comments now (for fuzz_hooks.py); ``own_dialogues``: only in the trajectories
-    the key's provider accepted the invitation to (where a provider's user may comment)."""
+def fuzz_context(base: str, key: str, *, provider: bool) -> dict[str, Any]:
+    """What fuzz_hooks.py steers positive cases to, as this key sees it: the sections open for comments now (for a
+    provider's user only where it takes part: a trajectory its provider accepted the invitation to, or the
+    consultation, where the demo's provider user is an approved participant), the trajectory (sessions,
+    proposals, invitations), the dialogues, sessions (with their times), proposals, comments, providers and
+    municipalities, and the key's own municipality."""
 
     def get(path: str) -> Any:
         request = urllib.request.Request(f"{base}/api/v1{path}", headers={"Authorization": f"Bearer {key}"})
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return json.load(response)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return json.load(response)
+        except urllib.error.HTTPError:
+            return {"items": []}  # not for this key
 
-    provider_id = get("/me")["user"].get("provider_id")
-    taking_part = {
-        i["dialogue_id"]
-        for i in get("/invitations?page_size=200")["items"]
-        if i["provider_id"] == provider_id and i["status"] == "accepted"
-    }
-    found: list[int] = []
-    for proposal in get("/proposals?page_size=200")["items"]:
+    def items(path: str) -> list[dict[str, Any]]:
+        found = get(path)
+        return found["items"] if isinstance(found, dict) else found
+
+    me = get("/me")["user"]
+    dialogues = items("/dialogues?page_size=100")
+    taking_part = {i["dialogue_id"] for i in items("/invitations?page_size=200") if i["status"] == "accepted"}
+    taking_part |= {d["id"] for d in dialogues if d["kind"] == "consultation"}
+    sections: list[int] = []
+    proposals = items("/proposals?page_size=200")
+    for proposal in proposals:
         if proposal.get("window") != "open" or proposal.get("current_version") is None:
             continue
-        if own_dialogues and proposal["dialogue_id"] not in taking_part:
+        if provider and proposal["dialogue_id"] not in taking_part:
             continue
-        sections = get(f"/proposals/{proposal['id']}/versions/{proposal['current_version']}/sections?page_size=200")
-        items = sections["items"] if isinstance(sections, dict) else sections
-        found += [s["id"] for s in items]
-    return found
+        found = items(f"/proposals/{proposal['id']}/versions/{proposal['current_version']}/sections?page_size=200")
+        sections += [s["id"] for s in found]
+    trajectory = next((d["id"] for d in dialogues if d["kind"] != "consultation"), None)
+    return {
+        "sections": sections,
+        "trajectory": trajectory,
+        "dialogues": sorted(taking_part) if provider else [d["id"] for d in dialogues],
+        "sessions": [
+            {"id": s["id"], "starts_at": s["starts_at"], "ends_at": s["ends_at"]}
+            for s in items("/sessions?page_size=100")
+        ],
+        "proposals": [p["id"] for p in proposals],
+        "comments": [c["id"] for c in items("/comments?page_size=50")],
+        "providers": [p["id"] for p in items("/providers?page_size=100")],
+        "municipalities": [m["id"] for m in items("/municipalities?page_size=100")],
+        "municipality_id": me.get("municipality_id"),
+    }
 
 
 def config_text() -> str:
@@ -256,8 +280,11 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"server up at {base} after {time.monotonic() - started:.1f}s; keys for {PROVIDER}, {MUNICIPALITY}, {ADMIN}"
         )
-        sections = {who: open_sections(base, key, own_dialogues=who == "provider") for who, key in keys.items()}
-        print("sections open for comments: " + ", ".join(f"{who} {len(ids)}" for who, ids in sections.items()))
+        contexts = {who: fuzz_context(base, key, provider=who == "provider") for who, key in keys.items()}
+        print(
+            "sections open for comments: "
+            + ", ".join(f"{who} {len(context['sections'])}" for who, context in contexts.items())
+        )
         config = data_dir / "schemathesis.toml"
         config.write_text(config_text())
         with urllib.request.urlopen(f"{base}/api/v1/openapi.json", timeout=10) as response:
@@ -280,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
                 **os.environ,
                 "SCHEMATHESIS_HOOKS": "fuzz_hooks",
                 "PYTHONPATH": str(Path(__file__).resolve().parent),
-                "DIALOOG_FUZZ_SECTIONS": ",".join(map(str, sections[who])),
+                "DIALOOG_FUZZ_CONTEXT": json.dumps(contexts[who]),
             }
             code = subprocess.run(command, cwd=data_dir, env=fuzz_env, check=False).returncode
             results.append(RunResult(who, code, time.monotonic() - t0))
