@@ -500,6 +500,8 @@ _WRITES = ("patch", "put", "delete")
 # Operations below a resource whose If-Match is the ETag of that resource (the comment's, as the reader reads it),
 # not of a representation of their own.
 _PARENT_ETAG = frozenset({"reviewComment", "setCommentPosition", "deleteCommentPosition"})
+# What a resource just created does not have yet: no link leads there from its create.
+_NOT_YET = frozenset({"getRecording"})
 # Links that carry a created id into another operation's request body: (source operationId, target operationId,
 # the body member). A provider created is one to invite.
 _BODY_LINKS = (("createProvider", "createInvitation", "provider_id"),)
@@ -519,7 +521,9 @@ def _created_links(
     """Links from an answer carrying the resource at (or created under) ``path``: to every operation on
     ``path/{x}`` and below (x from the body's member of that name, else its ``id``; the other parameters of
     ``path`` from the request's path), and, for a create on ``.../S`` whose resources live at ``/S/{x}`` (agenda
-    items), to the operations there. With ``etag``, If-Match from the answer's ETag where the target takes it."""
+    items), to the operations there; not to what needs a parameter the answer does not give, nor to what a new
+    resource does not have yet (``_NOT_YET``). With ``etag``, If-Match from the answer's ETag where the target
+    takes it."""
     links: dict[str, dict[str, Any]] = {}
     members = created_body.get("properties", {})
     own = _path_params(path)
@@ -538,8 +542,11 @@ def _created_links(
         member = param if param in members else "id"
         if member not in members:
             continue
+        deeper = any(_PARAM.match(segment) for segment in rest[2:])  # parameters the answer does not give
         for method, target in target_item.items():
-            if not isinstance(target, dict) or "operationId" not in target:
+            if not isinstance(target, dict) or "operationId" not in target or target["operationId"] in _NOT_YET:
+                continue
+            if deeper and target["operationId"] not in _PARENT_ETAG:
                 continue
             parameters = {f"path.{param}": f"$response.body#/{member}"}
             if prefix == path:

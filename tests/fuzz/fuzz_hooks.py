@@ -107,6 +107,7 @@ def _body(method: str, path: str, case: Any, body: dict[str, Any], seed: object)
         body["dialogue_id"] = ctx["trajectory"]
     elif (method, path) == ("POST", "/users"):
         role = body.get("role")
+        body["email"] = f"fuzz-{zlib.crc32(repr(seed).encode()):08x}@example.org"  # an address, not yet taken
         body["provider_id"] = _pick(ctx.get("providers", []), seed) if role == "provider" else None
         body["municipality_id"] = _pick(ctx.get("municipalities", []), seed) if role == "municipality" else None
     elif (method, path) == ("PATCH", "/users/{user_id}"):
