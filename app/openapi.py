@@ -509,49 +509,120 @@ def _number_example(schema: dict[str, Any], preferred: float) -> float:
 # --- links -----------------------------------------------------------------------------------------------------
 
 _PARAM = re.compile(r"^\{([^}]+)\}$")
+_WRITES = ("patch", "put", "delete")
+# Operations below a resource whose If-Match is the ETag of that resource (the comment's, as the reader reads it),
+# not of a representation of their own.
+_PARENT_ETAG = frozenset({"reviewComment", "setCommentPosition", "deleteCommentPosition"})
+# What a resource just created does not have yet: no link leads there from its create.
+_NOT_YET = frozenset({"getRecording"})
+# Links that carry a created id into another operation's request body: (source operationId, target operationId,
+# the body member). A provider created is one to invite.
+_BODY_LINKS = (("createProvider", "createInvitation", "provider_id"),)
+
+
+def _path_params(path: str) -> list[str]:
+    return [m.group(1) for segment in path.split("/") if (m := _PARAM.match(segment))]
+
+
+def _link(target: dict[str, Any], parameters: dict[str, str]) -> dict[str, Any]:
+    return {"operationId": target["operationId"], "parameters": parameters}
+
+
+def _created_links(
+    path: str, created_body: dict[str, Any], paths: dict[str, Any], *, etag: bool
+) -> dict[str, dict[str, Any]]:
+    """Links from an answer carrying the resource at (or created under) ``path``: to every operation on
+    ``path/{x}`` and below (x from the body's member of that name, else its ``id``; the other parameters of
+    ``path`` from the request's path), and, for a create on ``.../S`` whose resources live at ``/S/{x}`` (agenda
+    items), to the operations there; not to what needs a parameter the answer does not give, nor to what a new
+    resource does not have yet (``_NOT_YET``). With ``etag``, If-Match from the answer's ETag where the target
+    takes it."""
+    links: dict[str, dict[str, Any]] = {}
+    members = created_body.get("properties", {})
+    own = _path_params(path)
+    last = path.rstrip("/").rsplit("/", 1)[-1]
+    for target_path, target_item in paths.items():
+        if target_path.startswith(path + "/"):
+            prefix = path
+        elif own and target_path.startswith(f"/{last}/"):
+            prefix = f"/{last}"  # the created resource's own address, outside its parent
+        else:
+            continue
+        rest = target_path[len(prefix) :].split("/")
+        if len(rest) < 2 or not _PARAM.match(rest[1]):
+            continue
+        param = _PARAM.match(rest[1]).group(1)  # type: ignore[union-attr]
+        member = param if param in members else "id"
+        if member not in members:
+            continue
+        deeper = any(_PARAM.match(segment) for segment in rest[2:])  # parameters the answer does not give
+        for method, target in target_item.items():
+            if not isinstance(target, dict) or "operationId" not in target or target["operationId"] in _NOT_YET:
+                continue
+            if deeper and target["operationId"] not in _PARENT_ETAG:
+                continue
+            parameters = {f"path.{param}": f"$response.body#/{member}"}
+            if prefix == path:
+                parameters |= {f"path.{name}": f"$request.path.{name}" for name in own}
+            same_resource = len(rest) == 2 or target["operationId"] in _PARENT_ETAG
+            if etag and method in _WRITES and "if-match" in _header_params(target) and same_resource:
+                parameters["header.If-Match"] = "$response.header.ETag"
+            links[target["operationId"]] = _link(target, parameters)
+    return links
 
 
 def _add_links(schema: dict[str, Any], schemas: dict[str, Any]) -> None:
-    """Links from a create (POST answering 201 with an ``id``) on ``P`` to every operation on ``P/{x}`` and below
-    (x from the created body's id), and from the GET of ``P/{x}`` to its PATCH/PUT/DELETE with the ETag as
-    If-Match: stateful fuzzers and generated clients follow them."""
+    """Links that stateful fuzzers and generated clients follow: from a create (POST answering 201 with an ``id``)
+    to every operation on the created resource and below (see ``_created_links``), from the GET of ``P/{x}`` and
+    from a PATCH/PUT answering 200 on it to its operations (the answer's ``ETag`` as If-Match for the writes), and
+    the few links that carry a created id into another create's body (``_BODY_LINKS``)."""
     paths = schema.get("paths", {})
+    by_id = {
+        op["operationId"]: op
+        for item in paths.values()
+        for op in item.values()
+        if isinstance(op, dict) and "operationId" in op
+    }
     for path, item in paths.items():
         create = item.get("post")
         if create is not None and "201" in create.get("responses", {}):
             created = create["responses"]["201"]
-            body = created.get("content", {}).get("application/json", {}).get("schema", {})
-            if "id" in _resolve(body, schemas).get("properties", {}):
-                links = created.setdefault("links", {})
-                for target_path, target_item in paths.items():
-                    rest = target_path[len(path) :].split("/") if target_path.startswith(path + "/") else []
-                    if len(rest) < 2 or not _PARAM.match(rest[1]):
-                        continue
-                    if any(_PARAM.match(segment) for segment in rest[2:]):
-                        continue  # deeper parameters the created body does not give
-                    param = _PARAM.match(rest[1]).group(1)  # type: ignore[union-attr]
-                    for target in target_item.values():
-                        if "operationId" not in target:
-                            continue
-                        parameters: dict[str, str] = {f"path.{param}": "$response.body#/id"}
-                        if "if-match" in _header_params(target) and len(rest) == 2:
-                            parameters["header.If-Match"] = "$response.header.ETag"
-                        links[target["operationId"]] = {"operationId": target["operationId"], "parameters": parameters}
-                if created.get("links") == {}:
-                    del created["links"]
-                if "200" in create["responses"] and links:
+            body = _resolve(created.get("content", {}).get("application/json", {}).get("schema", {}), schemas)
+            links = _created_links(path, body, paths, etag=True)
+            for source, target, member in _BODY_LINKS:
+                if create.get("operationId") == source and target in by_id:
+                    links[target] = {"operationId": target, "requestBody": {member: "$response.body#/id"}}
+            if links:
+                created["links"] = links
+                if "200" in create["responses"]:
                     create["responses"]["200"]["links"] = copy.deepcopy(links)
         segments = path.split("/")
-        if segments and _PARAM.match(segments[-1]) and "get" in item and "200" in item["get"].get("responses", {}):
-            param = _PARAM.match(segments[-1]).group(1)  # type: ignore[union-attr]
+        if not (segments and _PARAM.match(segments[-1])):
+            continue
+        own = _path_params(path)
+        for method in ("get", *_WRITES):
+            source = item.get(method)
+            if source is None or "200" not in source.get("responses", {}):
+                continue
             links = {}
-            for method in ("patch", "put", "delete"):
-                target = item.get(method)
-                if target is None or "operationId" not in target:
+            for other in ("get", *_WRITES):
+                target = item.get(other)
+                if target is None or "operationId" not in target or target is source:
                     continue
-                parameters = {f"path.{param}": f"$request.path.{param}"}
-                if "if-match" in _header_params(target):
+                parameters = {f"path.{name}": f"$request.path.{name}" for name in own}
+                if other in _WRITES and "if-match" in _header_params(target):
                     parameters["header.If-Match"] = "$response.header.ETag"
-                links[target["operationId"]] = {"operationId": target["operationId"], "parameters": parameters}
+                links[target["operationId"]] = _link(target, parameters)
+            if method == "get":
+                # and to what lies below it, with this resource's ETag where that is the If-Match wanted
+                for target_path, target_item in paths.items():
+                    if not target_path.startswith(path + "/"):
+                        continue
+                    for target in target_item.values():
+                        if not isinstance(target, dict) or target.get("operationId") not in _PARENT_ETAG:
+                            continue
+                        parameters = {f"path.{name}": f"$request.path.{name}" for name in own}
+                        parameters["header.If-Match"] = "$response.header.ETag"
+                        links[target["operationId"]] = _link(target, parameters)
             if links:
-                item["get"]["responses"]["200"]["links"] = links
+                source["responses"]["200"]["links"] = links

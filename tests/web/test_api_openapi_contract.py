@@ -159,6 +159,40 @@ def test_links_from_create_to_the_created_resource(document):
     assert {"getUser", "updateUser"} <= set(users)
     from_get = document["paths"]["/comments/{comment_id}"]["get"]["responses"]["200"]["links"]
     assert from_get["editComment"]["parameters"]["header.If-Match"] == "$response.header.ETag"
+    assert from_get["reviewComment"]["parameters"]["header.If-Match"] == "$response.header.ETag"  # the comment's
+    from_edit = document["paths"]["/comments/{comment_id}"]["patch"]["responses"]["200"]["links"]
+    assert from_edit["withdrawComment"]["parameters"] == {
+        "path.comment_id": "$request.path.comment_id",
+        "header.If-Match": "$response.header.ETag",
+    }
+
+
+def test_links_to_nested_and_relocated_resources(document):
+    """A create below a resource passes on the parent's path parameters; a resource created below its parent but
+    living at an address of its own (agenda items) is linked there; a created id can go into another body."""
+    sections = "/proposals/{proposal_id}/versions/{number}/sections"
+    section = document["paths"][sections]["post"]["responses"]["201"]["links"]["updateSection"]["parameters"]
+    assert section == {
+        "path.key": "$response.body#/key",
+        "path.proposal_id": "$request.path.proposal_id",
+        "path.number": "$request.path.number",
+        "header.If-Match": "$response.header.ETag",
+    }
+    version = document["paths"]["/proposals/{proposal_id}/versions"]["post"]["responses"]["201"]["links"]
+    assert version["createSection"]["parameters"] == {
+        "path.number": "$response.body#/number",
+        "path.proposal_id": "$request.path.proposal_id",
+    }
+    items = document["paths"]["/sessions/{session_id}/agenda-items"]["post"]["responses"]["201"]["links"]
+    assert items["deleteAgendaItem"]["parameters"] == {
+        "path.item_id": "$response.body#/id",
+        "header.If-Match": "$response.header.ETag",
+    }
+    providers = document["paths"]["/providers"]["post"]["responses"]["201"]["links"]
+    assert providers["createInvitation"] == {
+        "operationId": "createInvitation",
+        "requestBody": {"provider_id": "$response.body#/id"},
+    }
 
 
 def test_deprecated_since_is_marked(document):
