@@ -280,7 +280,12 @@ def main(argv: list[str] | None = None) -> int:
     # The keys' write budget (comments, notes, questions: 30 a minute, 600 an hour) would be spent by the fuzzing
     # phase, and the stateful phase's comments would then all hear 429 and never lead on to their edit, review or
     # withdrawal. The budget (429, Retry-After, RateLimit-*) has its own tests (tests/web/test_api_http.py).
-    env |= {"DIALOOG_API_WRITE_LIMIT_PER_MINUTE": "0", "DIALOOG_API_WRITE_LIMIT_PER_HOUR": "0"}
+    env |= {
+        "DIALOOG_API_WRITE_LIMIT_PER_MINUTE": "0",
+        "DIALOOG_API_WRITE_LIMIT_PER_HOUR": "0",
+        "DIALOOG_API_CHANGE_LIMIT_PER_MINUTE": "0",  # the budget of every change per key (issue 20) likewise
+        "DIALOOG_API_CHANGE_LIMIT_PER_HOUR": "0",
+    }
     if args.database_url:
         env["DIALOOG_DATABASE_URL"] = args.database_url
     port = free_port()
