@@ -63,6 +63,8 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
 
 
 def _seed(only_if_empty: bool) -> None:
+    """Load the demo data; the caller holds the start-up lock, so the check below sees every other process's
+    seeding (the demo is loaded once however many processes start with ``--demo`` at the same moment)."""
     with Session(get_engine(), expire_on_commit=False) as session:
         if only_if_empty and session.exec(select(Dialogue)).first() is not None:
             print("De database bevat al gegevens; demodata niet opnieuw geladen.")
@@ -74,8 +76,9 @@ def _seed(only_if_empty: bool) -> None:
 
 
 def cmd_seed_demo(_args: argparse.Namespace) -> int:
-    migrate.upgrade()
-    _seed(only_if_empty=False)
+    with migrate.startup_lock():
+        migrate.upgrade()
+        _seed(only_if_empty=False)
     return 0
 
 
@@ -91,9 +94,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     settings.resolved_secret_key()  # refuse to start without a real secret outside development
-    migrate.upgrade()
-    if args.demo:
-        _seed(only_if_empty=True)
+    with migrate.startup_lock():  # other processes starting now wait here, then find the work done
+        migrate.upgrade()
+        if args.demo:
+            _seed(only_if_empty=True)
     stop_worker = None
     if not args.no_worker:
         # One machine: the mail worker (and with it the scheduled tasks) runs in this process.
