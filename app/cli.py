@@ -103,7 +103,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # One machine: the mail worker (and with it the scheduled tasks) runs in this process.
         stop_worker = start_background_worker(before_send=run_scheduled_tasks)
     trusted = trusted_proxies(args.forwarded_allow_ips, settings.forwarded_allow_ips)
-    print(f"Dialoog draait op http://{args.host}:{args.port}/ (stoppen met Ctrl+C)")
+    processes = f" met {args.workers} processen" if args.workers > 1 else ""
+    print(f"Dialoog draait op http://{args.host}:{args.port}/{processes} (stoppen met Ctrl+C)")
     if trusted:
         print(f"X-Forwarded-For en X-Forwarded-Proto worden vertrouwd van: {trusted}")
     if "*" in trusted.split(","):
@@ -118,6 +119,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
             # from falling back to its own FORWARDED_ALLOW_IPS environment variable.
             proxy_headers=bool(trusted),
             forwarded_allow_ips=trusted,
+            # N processes, each with the whole app and its own connection pool; the database coordinates them
+            # (the page cache's generation, the scheduler lock, rate limits, sessions). The mail worker and
+            # the scheduled tasks run once in this supervising process, not in every worker.
+            workers=args.workers,
             log_level="info",
         )
     finally:
@@ -182,6 +187,16 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {value!r}")
+    return number
+
+
 def _moment(value: str) -> datetime:
     """An ISO 8601 moment; without an offset it is read as UTC."""
     try:
@@ -235,6 +250,13 @@ def build_parser() -> argparse.ArgumentParser:
         "default DIALOOG_FORWARDED_ALLOW_IPS, empty: none",
     )
     serve.add_argument("--no-worker", action="store_true", help="do not run the mail worker in this process")
+    serve.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="web server processes (default 1; about one per CPU core, see README 'Production')",
+    )
     serve.set_defaults(func=cmd_serve)
 
     worker = sub.add_parser("worker", help="send queued mail (retries with backoff)")

@@ -6,6 +6,8 @@ generated once and kept there. Outside development a missing secret refuses to s
 
 from __future__ import annotations
 
+import contextlib
+import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -114,13 +116,18 @@ class Settings(BaseSettings):
                 "before starting Dialoog with DIALOOG_ENV=production."
             )
         key_file = self.data_dir / "secret_key"
-        if key_file.exists():
-            return key_file.read_text().strip()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(48)
-        key_file.write_text(key)
-        key_file.chmod(0o600)
-        return key
+        if not key_file.exists():
+            # Several processes may start at the same moment: each writes a key of its own to a file of its own
+            # and links it into place; a link never replaces a file, so the first one wins and every process
+            # reads that one (never a half-written file).
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            mine = self.data_dir / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+            mine.write_text(secrets.token_urlsafe(48))
+            mine.chmod(0o600)
+            with contextlib.suppress(FileExistsError):
+                os.link(mine, key_file)
+            mine.unlink()
+        return key_file.read_text().strip()
 
 
 @lru_cache

@@ -5,6 +5,12 @@ It knows no domain. A task is a function of a database session that returns how 
 the mail worker, which runs it at the start of every pass, before it sends, so what a task queues goes out in the
 same pass. ``run_scheduled`` runs each task in a transaction of its own.
 
+Every ``dialoog serve`` (each replica, each uvicorn worker's parent) runs the mail worker and with it this pass.
+The pass holds the database's ``scheduler`` lock (``app.locks``: a PostgreSQL advisory lock, an ``flock`` beside a
+SQLite file): one process at a time runs the tasks, and a process that finds the lock taken leaves this pass to
+the one holding it. A task sees what the previous pass committed (its next transaction starts after the lock is
+taken), so a release, mail, digest or webhook that one process did is not done again by another.
+
 The housekeeping tasks live here: they only forget old rows of tables that would otherwise grow without end,
 and read nothing but ``app.models``.
 """
@@ -18,6 +24,7 @@ from datetime import timedelta
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, delete
 
+from app import locks
 from app.db import failure_cause
 from app.kit import clock
 from app.models import LoginAttempt, RateLimitHit
@@ -48,7 +55,17 @@ def forget_old_login_attempts(session: Session) -> int:
 
 def run_scheduled(session: Session, tasks: Sequence[Task]) -> int:
     """Run every task in its own transaction; one failing task does not stop the others. A database error
-    (locked, unreachable) is logged as one line with its cause; anything else with its traceback."""
+    (locked, unreachable) is logged as one line with its cause; anything else with its traceback. Nothing runs
+    while another process holds the scheduler lock (it is running the same tasks now)."""
+    url = session.get_bind().engine.url.render_as_string(hide_password=False)
+    with locks.database_lock(url, "scheduler", wait=False) as mine:
+        if not mine:
+            logger.debug("scheduled tasks: another process is running them")
+            return 0
+        return _run_tasks(session, tasks)
+
+
+def _run_tasks(session: Session, tasks: Sequence[Task]) -> int:
     done = 0
     for task in tasks:
         try:

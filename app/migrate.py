@@ -3,16 +3,12 @@
 Any number of processes may start at the same moment on one database (replicas behind a load balancer, uvicorn
 workers, ``dialoog migrate`` beside a running deploy). Whatever changes the database at start-up (the migrations,
 the demo data) runs inside ``startup_lock``: one process at a time, the others wait and then find the work done.
-On PostgreSQL that is a session-level advisory lock held on a connection of its own (alembic's connection runs
-its DDL beside it: an advisory lock conflicts with nothing but itself); on SQLite an exclusive ``flock`` on a file
-beside the database (``<database>.lock``): the database's own write lock cannot be held across alembic's
-connection, which needs it to write.
+``app.locks`` holds it: on PostgreSQL an advisory lock on a connection of its own (alembic's connection runs its
+DDL beside it), on SQLite an ``flock`` on ``<database>.lock``.
 """
 
 from __future__ import annotations
 
-import fcntl
-import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,10 +18,9 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.pool import NullPool
+from sqlalchemy.engine import Engine
 
+from app import locks
 from app.config import get_settings, normalise_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,13 +41,6 @@ def upgrade(database_url: str | None = None, revision: str = "head") -> None:
         command.upgrade(alembic_config(database_url), revision)
 
 
-log = logging.getLogger(__name__)
-
-# The advisory lock's key: any fixed 64-bit number, the same in every process of every version of Dialoog.
-# (int.from_bytes(b"dialoog!") >> 1: ours, and unlikely to be another application's on a shared server.)
-STARTUP_LOCK_KEY = 3617710697350673296
-WAITING = "waiting for another process's migration (start-up lock on %s)"
-
 # Held by this process: the lock is re-entrant within it (``dialoog serve`` holds it around the upgrade and the
 # demo seeding, and the upgrade takes it again), and threads of one process take turns on this RLock first.
 _held = threading.RLock()
@@ -72,57 +60,12 @@ def startup_lock(database_url: str | None = None) -> Iterator[None]:
             finally:
                 _depth -= 1
             return
-        with _database_lock(url):
+        with locks.database_lock(url, "startup", wait=True, waiting_for="migration"):
             _depth = 1
             try:
                 yield
             finally:
                 _depth = 0
-
-
-@contextmanager
-def _database_lock(url: str) -> Iterator[None]:
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "postgresql":
-        with _advisory_lock(url):
-            yield
-    elif parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
-        with _file_lock(Path(parsed.database)):
-            yield
-    else:
-        yield  # an in-memory database belongs to one process
-
-
-@contextmanager
-def _advisory_lock(url: str) -> Iterator[None]:
-    engine = create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            # Session-level: held until unlocked or the connection ends (a killed process releases it too).
-            if not conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": STARTUP_LOCK_KEY}).scalar():
-                log.warning(WAITING, "PostgreSQL")
-                conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": STARTUP_LOCK_KEY})
-            try:
-                yield
-            finally:
-                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": STARTUP_LOCK_KEY})
-    finally:
-        engine.dispose()
-
-
-@contextmanager
-def _file_lock(database: Path) -> Iterator[None]:
-    database.parent.mkdir(parents=True, exist_ok=True)
-    with open(f"{database}.lock", "a") as handle:  # the file stays; only its lock comes and goes
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            log.warning(WAITING, f"{database}.lock")
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def head_revisions() -> set[str]:

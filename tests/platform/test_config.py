@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
+
 import pytest
 
 from app.config import ConfigError, Settings, normalise_database_url
@@ -21,6 +25,24 @@ def test_development_generates_a_secret_once_and_keeps_it(tmp_path):
     second = Settings(env="development", data_dir=tmp_path).resolved_secret_key()
     assert first == second and len(first) >= 40
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_processes_starting_together_in_development_agree_on_one_secret(tmp_path):
+    """Replicas or workers started at the same moment on an empty data directory: one key for all of them (a
+    session cookie or CSRF token signed by one process must hold in another), and no key file left half-written."""
+    script = (
+        "import sys, time; from pathlib import Path; from app.config import Settings;"
+        "t = float(sys.argv[1]); time.sleep(max(0.0, t - time.time()));"
+        f"print(Settings(env='development', data_dir=Path({str(tmp_path)!r})).resolved_secret_key())"
+    )
+    start = time.time() + 2  # all of them read the directory at the same moment, after their imports
+    procs = [
+        subprocess.Popen([sys.executable, "-c", script, str(start)], stdout=subprocess.PIPE, text=True)
+        for _ in range(6)
+    ]
+    keys = {proc.communicate(timeout=60)[0].strip() for proc in procs}
+    assert len(keys) == 1 and len(keys.pop()) >= 40
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["secret_key"]
 
 
 def test_defaults_to_sqlite_in_the_data_dir(tmp_path):
