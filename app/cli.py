@@ -101,7 +101,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     stop_worker = None
     if not args.no_worker:
         # One machine: the mail worker (and with it the scheduled tasks) runs in this process.
-        stop_worker = start_background_worker(before_send=run_scheduled_tasks)
+        stop_worker = start_background_worker(before_send=run_scheduled_tasks, interval=settings.worker_interval)
     trusted = trusted_proxies(args.forwarded_allow_ips, settings.forwarded_allow_ips)
     processes = f" met {args.workers} processen" if args.workers > 1 else ""
     print(f"Dialoog draait op http://{args.host}:{args.port}/{processes} (stoppen met Ctrl+C)")
@@ -134,7 +134,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     print("Mailworker gestart (stoppen met Ctrl+C).")
     with contextlib.suppress(KeyboardInterrupt):
-        run_worker(interval=args.interval, once=args.once, before_send=run_scheduled_tasks)
+        interval = get_settings().worker_interval if args.interval is None else args.interval
+        run_worker(interval=interval, once=args.once, before_send=run_scheduled_tasks)
     return 0
 
 
@@ -260,7 +261,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=cmd_serve)
 
     worker = sub.add_parser("worker", help="send queued mail (retries with backoff)")
-    worker.add_argument("--interval", type=float, default=5.0, help="seconds between passes")
+    worker.add_argument(
+        "--interval", type=float, default=None, help="seconds between passes (default DIALOOG_WORKER_INTERVAL, 5)"
+    )
     worker.add_argument("--once", action="store_true", help="one pass, then stop")
     worker.set_defaults(func=cmd_worker)
 

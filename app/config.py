@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     smtp_password: str = ""
     smtp_starttls: bool = False
     mail_from: str = "Dialoog SDFL <dialoog@example.org>"
+    # Seconds between the mail worker's passes (each runs the scheduled tasks, then sends due mail): how late a
+    # release mail or a webhook may be at most, beyond its moment.
+    worker_interval: float = Field(default=5.0, gt=0, le=3600)
     # Notifications: the local (Europe/Amsterdam) hour of the daily digest; how many days before a comment window
     # closes a participant who has not answered a question section is reminded.
     notification_digest_hour: int = Field(default=7, ge=0, le=23)

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from sqlalchemy import JSON, Column, Date, Index, Text, UniqueConstraint, false
+from sqlalchemy import JSON, BigInteger, Column, Date, Index, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
@@ -1030,6 +1030,17 @@ class RateLimitHit(SQLModel, table=True):
     bucket: str = Field(max_length=40)
     key: str = Field(max_length=200)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True)
+
+
+class ChangeCounter(SQLModel, table=True):
+    """A counter moved on by every change of what a shared cache shows, in the change's own transaction: each
+    process compares it with the value its cached entries were rendered at (app/proposals/page_cache.py), so a
+    change made through one process or replica is seen through all of them on the next request."""
+
+    __tablename__ = "change_counters"
+
+    name: str = Field(primary_key=True, max_length=40)
+    value: int = Field(default=0, sa_type=BigInteger, nullable=False)
 
 
 # --- notifications -----------------------------------------------------------------------------

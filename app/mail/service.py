@@ -421,13 +421,16 @@ def run_worker(
 
 
 def start_background_worker(
-    engine: Engine | None = None, *, before_send: Callable[[Session], object] | None = None
+    engine: Engine | None = None,
+    *,
+    before_send: Callable[[Session], object] | None = None,
+    interval: float = 5.0,
 ) -> threading.Event:
     """Run the worker in a daemon thread (``dialoog serve``); set the returned event to stop it."""
     stop = threading.Event()
     thread = threading.Thread(
         target=run_worker,
-        kwargs={"engine": engine, "stop_event": stop, "before_send": before_send},
+        kwargs={"engine": engine, "stop_event": stop, "before_send": before_send, "interval": interval},
         name="dialoog-mail-worker",
         daemon=True,
     )

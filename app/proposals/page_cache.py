@@ -12,13 +12,18 @@ the marks: two small queries and a regular expression instead of loading and ren
 
 An entry is used only while all of these hold:
 
-- nothing it shows has changed: every flush or commit that touches a comment, section, version, proposal,
-  user, provider or municipality in this process moves the generation on (SQLAlchemy session events, so no
-  service can forget it);
+- nothing it shows has changed in this process: every flush or commit that touches a comment, section, version,
+  proposal, user, provider or municipality moves the process's generation on (SQLAlchemy session events, so no
+  service can forget it; the request that writes sees its own change before it commits);
+- nothing it shows has changed in any other process: every transaction that changes one of those moves the
+  database's counter ``change_counters.pages`` on, at its commit and in it (an upsert just before the COMMIT,
+  so the row is locked for one statement); each request reads the counter once (one primary-key read) and an
+  entry rendered at another value is not used. So a change made through one worker or replica is on the page
+  through every other one at the next request;
 - no scheduled moment has passed since it was rendered: the release of an answer or decision, the opening or
   closing of the comment window (``valid_until``);
-- it is younger than ``TTL`` seconds: the bound on staleness for changes this process cannot see (another
-  worker process, the command line).
+- it is younger than ``TTL`` seconds: the bound on staleness for changes that pass by the ORM session (SQL typed
+  into the database by hand).
 
 The views call one function, ``render_page``: it renders the page around the sections, takes the sections
 from the cache (rendering them on a miss), makes them personal and joins the page once.
@@ -41,15 +46,18 @@ from fastapi.responses import Response
 from jinja2_fragments import render_block
 from markupsafe import Markup, escape
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import UpdateBase
 from sqlmodel import Session as DbSession
+from sqlmodel import select
 
 from app.feedback.applied import applied_in
 from app.feedback.marks import ReaderMarks, reader_marks
 from app.feedback.window import next_change
 from app.kit import clock, i18n
-from app.models import Comment, Municipality, Proposal, ProposalVersion, Provider, Section, User
+from app.models import ChangeCounter, Comment, Municipality, Proposal, ProposalVersion, Provider, Section, User
 from app.proposals.pages import ProposalPage, section_views
 from app.proposals.reading import mark_visited
 from app.web.security import csrf_token
@@ -64,12 +72,14 @@ FORM_TOKEN_PLACEHOLDER = "&dlg-form-token-d1a10065;"  # noqa: S105 - a placehold
 MARK = re.compile(r"<!--dlg:(own|new|tnew|snew|toc):([^<>]*?)-->")
 TOKEN = re.compile(f"({re.escape(CSRF_PLACEHOLDER)}|{re.escape(FORM_TOKEN_PLACEHOLDER)})")
 WATCHED = (Comment, Section, ProposalVersion, Proposal, User, Provider, Municipality)
+WATCHED_TABLES = frozenset(model.__tablename__ for model in WATCHED)
 
 
 @dataclass(frozen=True)
 class Entry:
     html: str
-    generation: int
+    generation: int  # the process's generation when it was rendered
+    shared: int  # the database's change counter when it was rendered
     rendered_at: datetime  # the app clock's time of rendering
     valid_until: datetime | None  # the next scheduled change, if any
     sections: tuple[tuple[int, str], ...]  # (id, key) of the version's sections, for the reader's own marks
@@ -134,12 +144,14 @@ class PageCache:
     def clear(self) -> None:
         self.changed()
 
-    def get(self, key: tuple[Any, ...], now: datetime) -> Entry | None:
+    def get(self, key: tuple[Any, ...], now: datetime, shared: int) -> Entry | None:
+        """The entry for ``key`` if it may still be shown at ``now`` with the database's counter at ``shared``."""
         with self._lock:
             entry = self._entries.get(key)
             fresh = (
                 entry is not None
                 and entry.generation == self._generation
+                and entry.shared == shared
                 and time.monotonic() - entry.stored < TTL
                 and entry.rendered_at <= now
                 and (entry.valid_until is None or now < entry.valid_until)
@@ -233,7 +245,9 @@ def _reader_mark(kind: str, arg: object = "") -> Markup:
     return Markup(f"<!--dlg:{kind}:{escape(str(arg))}-->")  # noqa: S704 - kind is ours, arg escaped
 
 
-def _render_sections(session: DbSession, page: ProposalPage, now: datetime, context: dict[str, Any]) -> Entry:
+def _render_sections(
+    session: DbSession, page: ProposalPage, now: datetime, context: dict[str, Any], shared: int
+) -> Entry:
     """The cached part of the proposal page for ``page``'s kind of reader: no reader's own marks filled in."""
     generation = cache.generation  # before reading: a change from now on makes this entry stale
     neutral = replace(page, reader=replace(page.reader, last_seen=None))
@@ -253,6 +267,7 @@ def _render_sections(session: DbSession, page: ProposalPage, now: datetime, cont
     return Entry(
         html=html,
         generation=generation,
+        shared=shared,
         rendered_at=now,
         valid_until=next_change(session, page.proposal, now),
         sections=tuple((view.section.id or 0, view.section.key) for view in views),
@@ -271,12 +286,13 @@ def _cached_entry(session: DbSession, page: ProposalPage, context: dict[str, Any
         page.is_current,
         i18n.get_locale(),
     )
-    entry = cache.get(key, now)
+    shared = shared_generation(session)  # before reading what the entry shows
+    entry = cache.get(key, now, shared)
     if entry is None:
         with cache.lock(key):
-            entry = cache.get(key, now)  # rendered meanwhile by the request this one waited for
+            entry = cache.get(key, now, shared)  # rendered meanwhile by the request this one waited for
             if entry is None:
-                entry = _render_sections(session, page, now, context)
+                entry = _render_sections(session, page, now, context, shared)
                 cache.put(key, entry)
     return entry
 
@@ -344,10 +360,41 @@ def _after_flush(session: Session, _context: Any) -> None:
 def _bulk(state: Any) -> None:
     """``session.execute(update(Comment)...)`` and the like: no flush sees those."""
     if isinstance(state.statement, UpdateBase):
-        table = getattr(state.statement, "table", None)
-        if table is not None and any(table is getattr(model, "__table__", None) for model in WATCHED):
+        # update(Comment) names an annotated copy of the table, not the table itself: compare by name.
+        table = getattr(getattr(state.statement, "table", None), "name", None)
+        if table in WATCHED_TABLES:
             state.session.info["page_cache_changed"] = True
             cache.changed()
+
+
+COUNTER = "pages"  # the row of ``change_counters`` this cache follows
+
+
+def shared_generation(session: DbSession) -> int:
+    """The database's change counter: moved on by every committed change an entry may show, in any process."""
+    value = session.exec(select(ChangeCounter.value).where(ChangeCounter.name == COUNTER)).first()
+    return value or 0
+
+
+def _bump_shared(session: Session) -> None:
+    """Move the database's counter on, in the committing transaction (an upsert: the row need not exist)."""
+    table = ChangeCounter.metadata.tables["change_counters"]
+    connection = session.connection()
+    dialect_insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    statement = dialect_insert(table).values(name=COUNTER, value=1)
+    connection.execute(
+        statement.on_conflict_do_update(index_elements=[table.c.name], set_={"value": table.c.value + 1})
+    )
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    # The commit's own flush happens after this event: flush now, so what it writes moves the counter too. The
+    # upsert is the transaction's last statement before COMMIT: the counter's row is locked only that long.
+    if _touches_watched(session):
+        session.flush()
+    if session.info.get("page_cache_changed"):
+        _bump_shared(session)
 
 
 @event.listens_for(Session, "after_commit")
