@@ -31,4 +31,6 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
 # Forwarded headers (X-Forwarded-For/-Proto) are trusted from no one unless DIALOOG_FORWARDED_ALLOW_IPS names the
 # reverse proxy in front of the container (e.g. -e DIALOOG_FORWARDED_ALLOW_IPS=172.18.0.2); never "*", which
 # lets every client pick the address that sign-in limits and the audit trail see.
+# The HEALTHCHECK above is liveness (/healthz); docker-compose.yml runs this image as two replicas with
+# `--workers N` behind nginx and checks readiness (/readyz) instead (README "Production").
 CMD ["dialoog", "serve", "--host", "0.0.0.0", "--port", "8000"]
