@@ -55,6 +55,7 @@ from app.sitepages import views as sitepage_views
 from app.web import api_page
 from app.web.assets import HashedStaticFiles
 from app.web.errors import install_error_handlers
+from app.web.routing import index_routes
 from app.web.security import CSRFMiddleware
 from app.web.templates import assets
 from app.webhooks import admin_views as webhook_admin_views
@@ -190,6 +191,7 @@ def create_api() -> FastAPI:
     api.include_router(questions_api.router)
     api.include_router(signoff_api.router)
     api.include_router(webhooks_api.router)  # issue 20: /events and /webhooks
+    index_routes(api.router)
     return api
 
 
@@ -293,6 +295,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     # to compress because the one secret in them, the CSRF token, is masked afresh per response
     # (app.web.security.mask_token; BREACH). Files that are compressed already are not compressed again.
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM, compresslevel=6, exclude_content_types=GZIP_EXCLUDED)
+    index_routes(app.router)  # a request is matched only against the routes of its first path segment
     return app
 
 

@@ -4,12 +4,15 @@
 ``warmup + duration`` seconds; only requests sent after the warm-up count. Requests are pre-encoded bytes
 and responses are parsed just enough (status line, headers, Content-Length or chunked body), so one client
 process keeps up with a single-process server. ``{n}`` in the path or body becomes a request counter (unique
-form tokens for POSTs).
+form tokens for POSTs). With ``server_pids`` the server's CPU time (user + system, of those processes) is read
+from /proc when the measurement starts and ends: ``cpu_ms`` is that time per measured request, a figure that
+other load on the machine disturbs far less than requests per second.
 
 Reads one JSON spec on stdin, writes one JSON result on stdout:
 
     {"host", "port", "method", "path", "headers": {...}, "body": str|null, "concurrency", "duration", "warmup"}
-    -> {"requests", "rps", "p50_ms", "p95_ms", "p99_ms", "bytes", "queries", "statuses": {...}, "errors"}
+    {..., "server_pids": [int]}   (optional)
+    -> {"requests", "rps", "p50_ms", "p95_ms", "p99_ms", "bytes", "queries", "statuses": {...}, "errors", "cpu_ms"}
 """
 
 from __future__ import annotations
@@ -17,10 +20,26 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import os
 import statistics
 import sys
 import time
+from pathlib import Path
 from typing import Any
+
+TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes so far (Linux /proc; a process that is gone counts 0)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / TICKS
 
 
 async def read_response(reader: asyncio.StreamReader) -> tuple[int, dict[bytes, bytes], int]:
@@ -77,6 +96,12 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
     sizes: list[int] = []
     queries: list[int] = []
     errors = 0
+    pids = spec.get("server_pids") or []
+    cpu: list[float] = []
+
+    async def cpu_at_start() -> None:
+        await asyncio.sleep(max(0.0, measure_from - time.perf_counter()))
+        cpu.append(cpu_seconds(pids))
 
     async def connection() -> None:
         nonlocal errors
@@ -103,7 +128,8 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
         finally:
             writer.close()
 
-    await asyncio.gather(*(connection() for _ in range(spec["concurrency"])))
+    await asyncio.gather(cpu_at_start(), *(connection() for _ in range(spec["concurrency"])))
+    cpu.append(cpu_seconds(pids))
     latencies.sort()
 
     def pct(p: float) -> float:
@@ -119,6 +145,7 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
         "queries": int(statistics.median(queries)) if queries else None,
         "statuses": statuses,
         "errors": errors,
+        "cpu_ms": round((cpu[1] - cpu[0]) * 1000 / len(latencies), 3) if pids and latencies else None,
     }
 
 

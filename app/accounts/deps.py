@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 
 from app import ratelimit
 from app.accounts import service
@@ -19,11 +20,16 @@ __all__ = ["SESSION_COOKIE"]
 BEARER_CHALLENGE = 'Bearer realm="dialoog"'
 
 
-def load_user(request: Request, session: SessionDep) -> User | None:
+async def load_user(request: Request, session: SessionDep) -> User | None:
     """Resolve the session cookie once per request; templates read ``request.state.user`` (and
-    ``request.state.principal``, who that user is for the policy)."""
+    ``request.state.principal``, who that user is for the policy).
+
+    Async, so that a request without a session cookie (the public, every API call) asks nothing of the database
+    and does not wait for a worker thread; with a cookie the one query (``resolve_signed_in``) runs in the
+    thread pool, as a sync dependency would."""
     if not hasattr(request.state, "user"):
-        found = service.resolve_signed_in(session, request.cookies.get(SESSION_COOKIE))
+        token = request.cookies.get(SESSION_COOKIE)
+        found = await run_in_threadpool(service.resolve_signed_in, session, token) if token else None
         user, memberships = found if found else (None, {})
         request.state.user = user
         request.state.principal = Principal(user=user, memberships=memberships)

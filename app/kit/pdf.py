@@ -11,11 +11,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from fpdf import FPDF
-from fpdf.enums import XPos, YPos
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
+
+# fpdf (with fontTools and Pillow) is imported when the first PDF is made, not when the app starts: it is ~35 MB
+# of resident memory in every server process, and most processes never make a PDF (issue 21). Not to hide an
+# import cycle: app.kit imports nothing of the app.
 
 AUTHOR = "Sociaal Domein Flevoland"
 
@@ -64,6 +70,8 @@ def to_latin1(text: str) -> str:
 def new_document(title: str, reference: str) -> FPDF:
     """An A4 document with its first page added, ``title`` in its properties (as given) and ``reference`` with
     the page number in every page's footer."""
+    from fpdf import FPDF
+
     pdf = FPDF(format="A4")
     created_at = _created_at.get()
     if created_at is not None:
@@ -78,6 +86,8 @@ def new_document(title: str, reference: str) -> FPDF:
 
 def pdf_lines(pdf: FPDF, height: float, text: str) -> None:
     """A paragraph from the current x to the right margin; the next one starts on the left margin."""
+    from fpdf.enums import XPos, YPos
+
     pdf.multi_cell(0, height, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
