@@ -6,12 +6,14 @@ import re
 import sqlite3
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, Request
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
@@ -279,16 +281,31 @@ def write_queue_engine(engine: Engine) -> Engine:
     return _lock_on_write(engine) if engine.dialect.name == "sqlite" else engine
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """One session per request: commits on success, rolls back on error. On SQLite its transaction takes the
-    write lock at its first write (``SQLiteWriteLock``)."""
-    with Session(write_queue_engine(request_engine(request)), expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except Exception:
-            session.rollback()
-            raise
+    write lock at its first write (``SQLiteWriteLock``).
+
+    Async, and it hands work to a worker thread only when there is some: making a Session opens no connection,
+    and a request that never used its session (the public on a page without data, the baseline) ends it on the
+    event loop. A sync generator cost two thread-pool hops on every page (issue 21). The commit, rollback and
+    close run with a limiter of their own, as FastAPI does for a sync dependency's exit: they must not wait for a
+    free worker thread while holding SQLite's write lock (see SQLiteWriteLock)."""
+    session = Session(write_queue_engine(request_engine(request)), expire_on_commit=False)
+    try:
+        yield session
+        if session.in_transaction() or session.new or session.dirty or session.deleted:
+            await anyio.to_thread.run_sync(session.commit, limiter=anyio.CapacityLimiter(1))
+    except BaseException:
+        if session.in_transaction():
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(session.rollback, limiter=anyio.CapacityLimiter(1))
+        raise
+    finally:
+        if session.in_transaction():
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(session.close, limiter=anyio.CapacityLimiter(1))
+        else:
+            session.close()  # no connection: nothing to wait for
 
 
 # scope="function": commit before the response is sent, so an acknowledged write is a stored one.

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
 
-from fpdf import FPDF
 from sqlmodel import Session, SQLModel, select
 
 from app import demo_content as content
@@ -118,6 +117,8 @@ def _at(day: date, hhmm: str) -> datetime:
 
 
 def _demo_pdf(title: str, reference: str) -> bytes:
+    from fpdf import FPDF  # here, not at the top: ~30 MB that a server only needs when it loads the demo
+
     pdf = FPDF()
     pdf.set_title(title)
     pdf.add_page()
