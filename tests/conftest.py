@@ -28,6 +28,7 @@ from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
 from argon2 import PasswordHasher
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
@@ -38,6 +39,7 @@ from app.accounts import passwords
 from app.accounts import service as accounts
 from app.config import (
     Settings,
+    get_settings,
     normalise_database_url,
 )
 from app.db import get_session, make_engine, set_engine
@@ -153,9 +155,51 @@ def db(engine: Engine) -> Iterator[Session]:
         connection.close()
 
 
+class _AppCache:
+    """One app per database, built once and handed to every test whose settings are the same.
+
+    Building the app is cheap, but its first requests are not: FastAPI works out each route's dependencies per app
+    instance, lazily, on the first request that reaches a router (about half of the suite's time when every test
+    built its own app). The app keeps nothing of a test: the test's session is a dependency override, removed
+    after it; the database is rolled back. An app a test changed (a route or middleware added, its state) is not
+    handed out again, and settings that differ from those the app was built with (a test that sets ``DIALOOG_*``
+    and clears ``get_settings``) get a fresh app, as before."""
+
+    def __init__(self) -> None:
+        self.apps: dict[int, tuple[Settings, FastAPI, tuple]] = {}
+
+    @staticmethod
+    def shape(application: FastAPI) -> tuple:
+        """What a test could change on an app: its routes, middleware and state, and the API's."""
+        return tuple(
+            (tuple(map(id, a.router.routes)), tuple(map(id, a.user_middleware)), tuple(a.state._state.items()))
+            for a in (application, application.state.api)
+        )
+
+    def get(self, engine: Engine) -> FastAPI:
+        settings = get_settings()
+        cached = self.apps.get(id(engine))
+        if cached is not None and cached[0] == settings:
+            return cached[1]
+        application = create_app(engine=engine)
+        self.apps[id(engine)] = (settings.model_copy(), application, self.shape(application))
+        return application
+
+    def give_back(self, engine: Engine, application: FastAPI) -> None:
+        """After the test: an app the test changed is built afresh for the next one."""
+        cached = self.apps.get(id(engine))
+        if cached is not None and cached[1] is application and cached[2] != self.shape(application):
+            del self.apps[id(engine)]
+
+
+_app_cache = _AppCache()
+
+
 @pytest.fixture
 def app(engine: Engine, db: Session):
-    application = create_app(engine=engine)
+    """The app on the test's database, its sessions this test's ``db`` (built once per database and settings, see
+    ``_AppCache``)."""
+    application = _app_cache.get(engine)
 
     def session_override() -> Iterator[Session]:
         try:
@@ -165,9 +209,14 @@ def app(engine: Engine, db: Session):
             db.rollback()
             raise
 
-    for target in (application, application.state.api):
+    targets = (application, application.state.api)
+    for target in targets:
+        target.dependency_overrides.clear()
         target.dependency_overrides[get_session] = session_override
-    return application
+    yield application
+    for target in targets:
+        target.dependency_overrides.clear()
+    _app_cache.give_back(engine, application)
 
 
 @pytest.fixture
