@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, or_
+from sqlalchemy import and_, union
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, func, select
@@ -60,11 +60,15 @@ def _pending_decisions() -> ColumnElement[bool]:
     return and_(col(Comment.status) != col(Comment.published_status), col(Comment.status_release_at).is_(None))
 
 
-def _unreleased_agenda_link() -> ColumnElement[bool]:
-    return (
-        exists()
-        .where(col(AgendaItemComment.comment_id) == Comment.id, col(AgendaItemComment.released_at).is_(None))
-        .correlate(Comment)
+def _with_decision() -> ColumnElement[bool]:
+    """Comments with a pending decision or an unreleased agenda link (putting a comment on the agenda is a
+    decision too), as a set of ids: read from the partial index of pending decisions
+    (``ix_comments_pending_decisions``, migration 0022) and the agenda links instead of from every comment."""
+    return col(Comment.id).in_(
+        union(
+            select(Comment.id).where(_pending_decisions()),
+            select(AgendaItemComment.comment_id).where(col(AgendaItemComment.released_at).is_(None)),
+        )
     )
 
 
@@ -83,9 +87,7 @@ def pending(session: Session, dialogue_id: int | None = None) -> Pending:
     as a decision)."""
     where = [_in_trajectory(dialogue_id)] if dialogue_id is not None else []
     replies = session.exec(select(func.count()).where(_drafted_replies(), *where)).one()
-    decisions = session.exec(
-        select(func.count()).select_from(Comment).where(or_(_pending_decisions(), _unreleased_agenda_link()), *where)
-    ).one()
+    decisions = session.exec(select(func.count()).select_from(Comment).where(_with_decision(), *where)).one()
     return Pending(replies=int(replies), decisions=int(decisions))
 
 
@@ -105,7 +107,7 @@ def pending_per_trajectory(session: Session, dialogues: list[Dialogue]) -> list[
         return {dialogue_id: int(n) for dialogue_id, n in rows}
 
     replies = per_trajectory(_drafted_replies())
-    decisions = per_trajectory(or_(_pending_decisions(), _unreleased_agenda_link()))
+    decisions = per_trajectory(_with_decision())
     out = []
     for dialogue in dialogues:
         counts = Pending(replies=replies.get(id_of(dialogue), 0), decisions=decisions.get(id_of(dialogue), 0))
