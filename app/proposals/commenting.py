@@ -17,7 +17,7 @@ from app.kit.pagination import PageParams
 from app.models import Comment, CommentRevision, ProposalVersion
 from app.policy import Action, Principal, authorize
 from app.proposals.pages import SectionPage, section_thread
-from app.proposals.reading import current_of, find_section, proposal_versions
+from app.proposals.reading import current_of, find_section, proposal_with_versions
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def post_comment(
 ) -> Changed:
     """A comment on section ``key`` of the proposal's current version, or a reply in one of its threads. The
     form's once-only token makes a resubmission return the comment the first one made."""
-    proposal, all_versions = proposal_versions(session, principal, proposal_id)
+    proposal, all_versions, _seen = proposal_with_versions(session, principal, proposal_id)  # one query
     current = current_of(all_versions)
     if current is None:
         raise NotFound("No published version.")
