@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, union
+from sqlalchemy import and_, literal, union, union_all
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, func, select
@@ -92,27 +92,30 @@ def pending(session: Session, dialogue_id: int | None = None) -> Pending:
 
 
 def pending_per_trajectory(session: Session, dialogues: list[Dialogue]) -> list[tuple[Dialogue, Pending]]:
-    """The trajectories with something to release, with what (the review dashboard's release card). Two
-    queries, however many trajectories."""
+    """The trajectories with something to release, with what (the review dashboard's release card). One query,
+    however many trajectories."""
 
-    def per_trajectory(condition: ColumnElement[bool]) -> dict[int, int]:
-        rows = session.exec(
-            select(Proposal.dialogue_id, func.count(col(Comment.id)))
+    def per_trajectory(what: str, condition: ColumnElement[bool]) -> Any:
+        return (
+            select(literal(what).label("what"), Proposal.dialogue_id, func.count(col(Comment.id)).label("n"))
             .join(Section, col(Section.id) == Comment.section_id)
             .join(ProposalVersion, col(ProposalVersion.id) == Section.version_id)
             .join(Proposal, col(Proposal.id) == ProposalVersion.proposal_id)
             .where(condition)
             .group_by(col(Proposal.dialogue_id))
-        ).all()
-        return {dialogue_id: int(n) for dialogue_id, n in rows}
+        )
 
-    replies = per_trajectory(_drafted_replies())
-    decisions = per_trajectory(_with_decision())
+    counts: dict[str, dict[int, int]] = {"replies": {}, "decisions": {}}
+    both = union_all(per_trajectory("replies", _drafted_replies()), per_trajectory("decisions", _with_decision()))
+    for what, dialogue_id, n in session.execute(both).all():
+        counts[what][dialogue_id] = int(n)
     out = []
     for dialogue in dialogues:
-        counts = Pending(replies=replies.get(id_of(dialogue), 0), decisions=decisions.get(id_of(dialogue), 0))
-        if counts.replies or counts.decisions:
-            out.append((dialogue, counts))
+        pending = Pending(
+            replies=counts["replies"].get(id_of(dialogue), 0), decisions=counts["decisions"].get(id_of(dialogue), 0)
+        )
+        if pending.replies or pending.decisions:
+            out.append((dialogue, pending))
     return out
 
 
