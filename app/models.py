@@ -12,7 +12,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from sqlalchemy import JSON, BigInteger, Column, Date, Index, Text, UniqueConstraint, false
+from sqlalchemy import JSON, BigInteger, Column, Date, Index, Text, UniqueConstraint, false, text
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
@@ -661,7 +661,26 @@ class Section(SQLModel, table=True):
 class Comment(SQLModel, table=True):
     __tablename__ = "comments"
     # The review dashboard lists top-level comments newest first: walked in this order, a page stops early.
-    __table_args__ = (Index("ix_comments_parent_id_created_at", "parent_id", "created_at"),)
+    # ix_comments_feedback holds what the dashboard's counts read of every piece of feedback (migration 0022);
+    # ix_comments_section_threads finds a section's threads; the two partial indexes hold only what the next
+    # release would publish (app.feedback.release).
+    __table_args__ = (
+        Index("ix_comments_parent_id_created_at", "parent_id", "created_at"),
+        Index("ix_comments_feedback", "parent_id", "official", "visibility", "deleted_at", "section_id", "author_id"),
+        Index("ix_comments_section_threads", "section_id", "parent_id", "created_at"),  # a section's threads
+        Index(
+            "ix_comments_drafted_replies",
+            "section_id",
+            sqlite_where=text("official IS 1 AND deleted_at IS NULL AND release_at IS NULL"),
+            postgresql_where=text("official IS true AND deleted_at IS NULL AND release_at IS NULL"),
+        ),
+        Index(
+            "ix_comments_pending_decisions",
+            "section_id",
+            sqlite_where=text("status != published_status AND status_release_at IS NULL"),
+            postgresql_where=text("status != published_status AND status_release_at IS NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     section_id: int = Field(foreign_key="sections.id", index=True)

@@ -23,6 +23,9 @@ class CommentContext:
     section: Section
     version: ProposalVersion
     proposal: Proposal
+    # The number of the proposal's newest published version, when the caller read the versions already
+    # (``ensure_open`` asks the database otherwise).
+    newest_published: int | None = None
 
 
 def section_context(session: Session, section_id: int) -> CommentContext:
@@ -46,11 +49,13 @@ def ensure_open(session: Session, context: CommentContext) -> None:
     state = window_state(context.proposal)
     if state != "open":
         raise Conflict(window_message(context.proposal), user_message=True)
-    newest = session.exec(
-        select(func.max(ProposalVersion.number)).where(
-            ProposalVersion.proposal_id == context.proposal.id, ProposalVersion.status == VersionStatus.published
-        )
-    ).one()
+    newest = context.newest_published
+    if newest is None:
+        newest = session.exec(
+            select(func.max(ProposalVersion.number)).where(
+                ProposalVersion.proposal_id == context.proposal.id, ProposalVersion.status == VersionStatus.published
+            )
+        ).one()
     if context.version.status != VersionStatus.published or context.version.number != newest:
         raise Conflict(
             _("Op deze versie kan niet meer worden gereageerd: reageer op de huidige versie."), user_message=True

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, or_
+from sqlalchemy import and_, literal, union, union_all
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, func, select
@@ -60,11 +60,15 @@ def _pending_decisions() -> ColumnElement[bool]:
     return and_(col(Comment.status) != col(Comment.published_status), col(Comment.status_release_at).is_(None))
 
 
-def _unreleased_agenda_link() -> ColumnElement[bool]:
-    return (
-        exists()
-        .where(col(AgendaItemComment.comment_id) == Comment.id, col(AgendaItemComment.released_at).is_(None))
-        .correlate(Comment)
+def _with_decision() -> ColumnElement[bool]:
+    """Comments with a pending decision or an unreleased agenda link (putting a comment on the agenda is a
+    decision too), as a set of ids: read from the partial index of pending decisions
+    (``ix_comments_pending_decisions``, migration 0022) and the agenda links instead of from every comment."""
+    return col(Comment.id).in_(
+        union(
+            select(Comment.id).where(_pending_decisions()),
+            select(AgendaItemComment.comment_id).where(col(AgendaItemComment.released_at).is_(None)),
+        )
     )
 
 
@@ -83,34 +87,35 @@ def pending(session: Session, dialogue_id: int | None = None) -> Pending:
     as a decision)."""
     where = [_in_trajectory(dialogue_id)] if dialogue_id is not None else []
     replies = session.exec(select(func.count()).where(_drafted_replies(), *where)).one()
-    decisions = session.exec(
-        select(func.count()).select_from(Comment).where(or_(_pending_decisions(), _unreleased_agenda_link()), *where)
-    ).one()
+    decisions = session.exec(select(func.count()).select_from(Comment).where(_with_decision(), *where)).one()
     return Pending(replies=int(replies), decisions=int(decisions))
 
 
 def pending_per_trajectory(session: Session, dialogues: list[Dialogue]) -> list[tuple[Dialogue, Pending]]:
-    """The trajectories with something to release, with what (the review dashboard's release card). Two
-    queries, however many trajectories."""
+    """The trajectories with something to release, with what (the review dashboard's release card). One query,
+    however many trajectories."""
 
-    def per_trajectory(condition: ColumnElement[bool]) -> dict[int, int]:
-        rows = session.exec(
-            select(Proposal.dialogue_id, func.count(col(Comment.id)))
+    def per_trajectory(what: str, condition: ColumnElement[bool]) -> Any:
+        return (
+            select(literal(what).label("what"), Proposal.dialogue_id, func.count(col(Comment.id)).label("n"))
             .join(Section, col(Section.id) == Comment.section_id)
             .join(ProposalVersion, col(ProposalVersion.id) == Section.version_id)
             .join(Proposal, col(Proposal.id) == ProposalVersion.proposal_id)
             .where(condition)
             .group_by(col(Proposal.dialogue_id))
-        ).all()
-        return {dialogue_id: int(n) for dialogue_id, n in rows}
+        )
 
-    replies = per_trajectory(_drafted_replies())
-    decisions = per_trajectory(or_(_pending_decisions(), _unreleased_agenda_link()))
+    counts: dict[str, dict[int, int]] = {"replies": {}, "decisions": {}}
+    both = union_all(per_trajectory("replies", _drafted_replies()), per_trajectory("decisions", _with_decision()))
+    for what, dialogue_id, n in session.execute(both).all():
+        counts[what][dialogue_id] = int(n)
     out = []
     for dialogue in dialogues:
-        counts = Pending(replies=replies.get(id_of(dialogue), 0), decisions=decisions.get(id_of(dialogue), 0))
-        if counts.replies or counts.decisions:
-            out.append((dialogue, counts))
+        pending = Pending(
+            replies=counts["replies"].get(id_of(dialogue), 0), decisions=counts["decisions"].get(id_of(dialogue), 0)
+        )
+        if pending.replies or pending.decisions:
+            out.append((dialogue, pending))
     return out
 
 

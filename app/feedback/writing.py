@@ -96,10 +96,13 @@ def create_comment(
     *,
     idempotency_key: str | None = None,
     ip: str | None = None,
+    context: CommentContext | None = None,
 ) -> tuple[Comment, bool]:
     """Add a comment or a reply; returns it and whether it is new (an idempotency key seen before returns
-    the comment it created then)."""
-    context = section_context(session, section_id)
+    the comment it created then). ``context``: section ``section_id`` with its version and proposal, when the
+    caller has read them already."""
+    if context is None or context.section.id != section_id:
+        context = section_context(session, section_id)
     principal = principal.in_dialogue(context.proposal.dialogue_id)  # takes part in the section's trajectory
     # A provider's user comments as its own provider: the comment takes the writer's provider (below), so
     # there is no other provider to check the permission against.

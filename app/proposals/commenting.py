@@ -7,17 +7,17 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from app.feedback.context import CommentContext, ensure_open, get_comment, section_context
+from app.feedback.context import CommentContext, ensure_open, get_comment
 from app.feedback.editing import comment_history, edit_comment, withdraw_comment
 from app.feedback.threads import NEWEST_THREADS, thread_page
 from app.feedback.writing import CommentInput, create_comment
 from app.kit.errors import AppError, Conflict, NotFound
 from app.kit.i18n import gettext as _
 from app.kit.pagination import PageParams
-from app.models import Comment, CommentRevision
+from app.models import Comment, CommentRevision, ProposalVersion
 from app.policy import Action, Principal, authorize
 from app.proposals.pages import SectionPage, section_thread
-from app.proposals.reading import current_of, find_section, get_proposal, versions
+from app.proposals.reading import current_of, find_section, proposal_with_versions
 
 
 @dataclass(frozen=True)
@@ -65,23 +65,25 @@ def post_comment(
 ) -> Changed:
     """A comment on section ``key`` of the proposal's current version, or a reply in one of its threads. The
     form's once-only token makes a resubmission return the comment the first one made."""
-    proposal = get_proposal(session, principal, proposal_id)
-    current = current_of(versions(session, principal, proposal))
+    proposal, all_versions, _seen = proposal_with_versions(session, principal, proposal_id)  # one query
+    current = current_of(all_versions)
     if current is None:
         raise NotFound("No published version.")
-    context = section_context(session, find_section(session, current, key).id or 0)
+    section = find_section(session, current, key)
+    context = CommentContext(section=section, version=current, proposal=proposal, newest_published=current.number)
     try:
         comment, _new = create_comment(
             session,
             principal,
-            context.section.id or 0,
+            section.id or 0,
             data,
             idempotency_key=f"form:{form_token}" if form_token else None,
             ip=ip,
+            context=context,
         )
     except AppError as exc:
         raise CommentRefused(context, exc) from exc
-    return _changed(session, principal, comment, context, place)
+    return _changed(session, principal, comment, context, place, all_versions)
 
 
 def edit(
@@ -143,7 +145,12 @@ def history(
 
 
 def _changed(
-    session: Session, principal: Principal, comment: Comment, context: CommentContext, place: ThreadPlace | None
+    session: Session,
+    principal: Principal,
+    comment: Comment,
+    context: CommentContext,
+    place: ThreadPlace | None,
+    all_versions: list[ProposalVersion] | None = None,
 ) -> Changed:
     if place is None:
         return Changed(comment=comment, context=context, thread_page=thread_page(session, principal, comment))
@@ -157,5 +164,6 @@ def _changed(
         newest=None if on_section_page else NEWEST_THREADS,
         include=comment.parent_id or comment.id,
         page=PageParams(page=place.page, page_size=50),
+        known=(all_versions, context.section) if all_versions is not None else None,
     )
     return Changed(comment=comment, context=context, thread=thread, on_section_page=on_section_page)

@@ -39,6 +39,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from fastapi import Request
@@ -316,24 +317,59 @@ def _sections_html(
 
 
 def _fill(entry: Entry, marks: ReaderMarks, published_since: bool, token: str) -> dict[tuple[str, str], str]:
-    """What goes into the reader's marks: their own buttons, the "nieuw" badges and counts."""
-    macros: Any = templates.env.get_template("proposals/_macros.html").make_module({"csrf_token": token})
+    """What goes into the reader's marks: their own buttons, the "nieuw" badges and counts. Each macro is called
+    once (``_mark_html``), not once per mark: the marks differ only in the comment, the section and the token."""
+    html = _mark_html(templates.env.get_template("proposals/_macros.html"), i18n.get_locale())
     keys = dict(entry.sections)
     fill: dict[tuple[str, str], str] = {}
-    for comment_id, section_id in marks.own.items():
-        fill[("own", f"{comment_id} {keys.get(section_id, '')}")] = str(
-            macros.own_actions(comment_id, keys.get(section_id, ""))
-        )
+    if marks.own:
+        own = html.own_actions.replace(CSRF_PLACEHOLDER, token)
+        for comment_id, section_id in marks.own.items():
+            key = keys.get(section_id, "")
+            fill[("own", f"{comment_id} {key}")] = own.replace(_COMMENT, str(comment_id)).replace(
+                _SECTION, str(escape(key))
+            )
     for comment_id in marks.new:
-        fill[("new", str(comment_id))] = str(macros.new_badge())
+        fill[("new", str(comment_id))] = html.new_badge
+    counts: dict[int, str] = {}
     for section_id, count in marks.new_per_section.items():
         key = keys.get(section_id, "")
-        fill[("toc", key)] = fill[("tnew", key)] = str(macros.new_count(count))
+        if count not in counts:
+            counts[count] = str(html.macros.new_count(count))
+        fill[("toc", key)] = fill[("tnew", key)] = counts[count]
     if published_since:
         for key in entry.changed_keys:
-            fill[("snew", key)] = str(macros.section_new_badge())
-            fill[("toc", key)] = str(macros.changed_badge())
+            fill[("snew", key)] = html.section_new_badge
+            fill[("toc", key)] = html.changed_badge
     return fill
+
+
+# Stand-ins for a comment's id and a section's key in ``own_actions``: nothing the macro escapes, nothing a
+# comment id or an escaped key contains.
+_COMMENT, _SECTION = "\x00comment\x00", "\x00section\x00"
+
+
+@dataclass(frozen=True)
+class _MarkHtml:
+    macros: Any
+    own_actions: str  # with _COMMENT, _SECTION and CSRF_PLACEHOLDER in it
+    new_badge: str
+    changed_badge: str
+    section_new_badge: str
+
+
+@lru_cache(maxsize=16)
+def _mark_html(template: Any, locale: str) -> _MarkHtml:
+    """The reader's marks of ``proposals/_macros.html`` in ``locale``, rendered once (per template: a template
+    reloaded in development is a new object)."""
+    macros: Any = template.make_module({"csrf_token": Markup(CSRF_PLACEHOLDER)})  # noqa: S704 - a constant
+    return _MarkHtml(
+        macros=macros,
+        own_actions=str(macros.own_actions(_COMMENT, _SECTION)),
+        new_badge=str(macros.new_badge()),
+        changed_badge=str(macros.changed_badge()),
+        section_new_badge=str(macros.section_new_badge()),
+    )
 
 
 # --- knowing when something changed ------------------------------------------------------------------

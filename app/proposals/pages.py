@@ -178,13 +178,22 @@ def section_thread(
     page: PageParams | None = None,
     newest: int | None = None,
     include: int | None = None,
+    known: tuple[list[ProposalVersion], Section] | None = None,
 ) -> SectionPage:
-    """One section with its threads: a page of all of them, or only the newest ones (and thread ``include``)."""
+    """One section with its threads: a page of all of them, or only the newest ones (and thread ``include``).
+    ``known``: the versions ``principal`` may read and the section of version ``number``, when the caller read
+    them already."""
     principal = principal.in_dialogue(proposal.dialogue_id)
     authorize(principal, Action.view_comments)
-    all_versions = versions(session, principal, proposal)
-    version = pick_version(all_versions, number)
-    section = find_section(session, version, key)
+    if known is None:
+        all_versions = versions(session, principal, proposal)
+        version = pick_version(all_versions, number)
+        section = find_section(session, version, key)
+    else:
+        all_versions, section = known
+        version = pick_version(all_versions, number)
+        if section.version_id != version.id or section.key != key:
+            section = find_section(session, version, key)
     allowed = may_comment(principal, proposal, version, all_versions)
     reader = Reader(principal=principal, window_open=allowed)
     page = page or PageParams(page=1, page_size=50)

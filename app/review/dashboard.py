@@ -26,7 +26,7 @@ from app.models import (
 from app.policy import Action, Principal, authorize, can
 from app.review.agenda import agenda_choices
 from app.review.filters import Options, ReviewFilter, filter_options
-from app.review.query import feedback_query, group_column
+from app.review.query import feedback_count_query, feedback_query, group_column
 from app.review.rows import FeedbackRow, feedback_rows, thread_replies
 
 
@@ -55,12 +55,10 @@ def dashboard(session: Session, principal: Principal, filters: ReviewFilter, pag
     now = clock.now()
     stmt = feedback_query(session, principal, filters, now)
     by_group = group_counts(session, principal, filters, now)
-    if filters.group is None:
-        # Every row counts in one group (or in none, None): the counts add up to the total, a query fewer.
-        total = sum(by_group.values())
-        raw = list(session.exec(stmt.offset(page.offset).limit(page.page_size)).all())
-    else:
-        raw, total = paginate(session, stmt, page)
+    # Every row counts in one group (or in none, None): the counts add up to the total, and with a group chosen
+    # its count is the total; a query fewer either way.
+    total = sum(by_group.values()) if filters.group is None else by_group.get(filters.group, 0)
+    raw = list(session.exec(stmt.offset(page.offset).limit(page.page_size)).all())
     return Dashboard(
         filters=filters,
         rows=feedback_rows(session, principal, raw, now),
@@ -73,9 +71,9 @@ def dashboard(session: Session, principal: Principal, filters: ReviewFilter, pag
 def group_counts(session: Session, principal: Principal, filters: ReviewFilter, now: datetime) -> dict[str | None, int]:
     """The feedback that matches ``filters`` but for the group, per stakeholder group of its authors (None: SDFL
     and the municipalities). One query."""
-    stmt = feedback_query(session, principal, replace(filters, group=None), now)
     author_group = group_column()
-    counted = stmt.with_only_columns(author_group, func.count()).group_by(author_group).order_by(None)
+    counted = feedback_count_query(session, principal, replace(filters, group=None), now, author_group, func.count())
+    counted = counted.group_by(author_group)
     return {group: int(n) for group, n in session.exec(counted).all()}
 
 

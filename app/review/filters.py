@@ -171,6 +171,7 @@ class Options:
     sections: list[tuple[str, str]]  # key, heading (of the chosen proposal)
     providers: list[tuple[int, str]]
     municipalities: list[tuple[int, str]]
+    in_purchase: frozenset[int] = frozenset()  # of ``municipalities``: those taking part in the purchase
 
 
 def filter_options(session: Session, filters: ReviewFilter) -> Options:
@@ -213,10 +214,12 @@ def filter_options(session: Session, filters: ReviewFilter) -> Options:
     providers = [
         (pid or 0, name) for pid, name in session.exec(select(Provider.id, Provider.name).order_by(Provider.name))
     ]
-    municipalities = [
-        (mid or 0, name)
-        for mid, name in session.exec(select(Municipality.id, Municipality.name).order_by(Municipality.name))
-    ]
+    rows = session.exec(
+        select(Municipality.id, Municipality.name, Municipality.in_procurement, Municipality.archived_at).order_by(
+            Municipality.name
+        )
+    ).all()
+    municipalities = [(mid or 0, name) for mid, name, _in, _archived in rows]
     return Options(
         dialogues=dialogues,
         groups=[(group, label) for group, label in GROUP_LABELS.items()],
@@ -224,4 +227,5 @@ def filter_options(session: Session, filters: ReviewFilter) -> Options:
         sections=sections,
         providers=providers,
         municipalities=municipalities,
+        in_purchase=frozenset(mid or 0 for mid, _name, taking_part, archived in rows if taking_part and not archived),
     )

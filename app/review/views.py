@@ -105,7 +105,7 @@ def _dashboard(
         "filter_errors": filter_errors,
         "errors": errors or {},
         "notice": notice or _notice(request),
-        "options": purchase_options(session, shown.options, filters.municipality_id),
+        "options": purchase_options(shown.options, filters.municipality_id),
         "pending": shown.pending,
         "agenda_choices": shown.agenda_choices,
         **_common(principal),

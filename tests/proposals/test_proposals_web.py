@@ -662,3 +662,34 @@ def test_admin_sees_per_question_which_providers_answered(client: TestClient, db
     client.cookies.clear()
     signed_in(client, PROVIDER)
     assert client.get(f"/admin/proposals/{proposal.id}/answers").status_code == 403
+
+
+def test_posting_with_htmx_runs_as_many_queries_with_many_comments(
+    client: TestClient, db: Session, count_queries
+) -> None:
+    """The htmx post answers with the section's newest threads: the same statements with 1,000 comments on the
+    section as with a few, and the proposal, its versions and the section read once (issue 21)."""
+    proposal = find_proposal(db, "product-structure")
+    section = section_of(db, proposal, "reikwijdte")
+    signed_in(client, PROVIDER)
+    token = csrf_from(client.get(f"/proposals/{proposal.id}").text)
+
+    def post(n: int):
+        return client.post(
+            f"/proposals/{proposal.id}/sections/reikwijdte/comments",
+            data={"kind": "steun", "body": f"Gepost {n}", "csrf_token": token, "form_token": f"count-{n}"},
+            headers={**HTMX, "X-CSRF-Token": token},
+        )
+
+    add_comments(db, section, find_user(db, OTHER_PROVIDER), 3)
+    assert post(0).status_code == 200
+    with count_queries() as few:
+        assert "Gepost 1" in post(1).text
+    add_comments(db, section, find_user(db, OTHER_PROVIDER), 1000, text="Nog een")
+    with count_queries() as many:
+        answer = post(2)
+    assert answer.status_code == 200 and "Gepost 2" in answer.text and "Nog een 999" in answer.text
+    assert many.count == few.count, (few.statements, many.statements)
+    selects = [s for s in few.statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) <= 9, selects  # 14 before issue 21 (the proposal, its versions and the section twice)
+    assert sum("FROM proposal_versions" in s.split("WHERE")[0] for s in selects) == 0, selects  # with the proposal

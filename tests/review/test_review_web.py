@@ -252,6 +252,47 @@ def test_dashboard_query_count_does_not_grow_with_comments(client, db, data, cou
     assert many.count == few.count, (few.statements, many.statements)
 
 
+@pytest.mark.parametrize("query", ["", "?q=wachttijd", "?q=wachttijd&group=provider"])
+def test_municipality_dashboard_query_count_does_not_grow_with_comments(client, db, data, count_queries, query):
+    """As a municipality (with the release card), with and without a search: the same statements for 300 more
+    comments, some of them with drafted replies and pending decisions; the counts per group give the total
+    (no separate count query) (issue 21)."""
+    signed_in(client, MUNICIPALITY)
+    client.get("/review" + query)
+    with count_queries() as few:
+        assert client.get("/review" + query).status_code == 200
+    first = data["sections"][0]
+    provider, admin = find_user(db, PROVIDER), find_user(db, ADMIN)
+    now = utcnow()
+    extra = [
+        Comment(
+            section_id=first.id,
+            author_id=provider.id,
+            provider_id=provider.provider_id,
+            kind="zorg",
+            body=f"Extra wachttijd {i}",
+            body_html=f"<p>Extra wachttijd {i}</p>",
+            created_at=now + timedelta(seconds=i),
+            status="overgenomen" if i % 3 == 0 else "nieuw",  # pending decisions
+        )
+        for i in range(300)
+    ]
+    db.add_all(extra)
+    db.flush()
+    for comment in extra[-30:]:
+        db.add(
+            Comment(
+                section_id=first.id, author_id=admin.id, parent_id=comment.id, official=True, body="A", body_html="A"
+            )
+        )
+    db.commit()
+    with count_queries() as many:
+        response = client.get("/review" + query)
+    assert response.status_code == 200 and len(ids_on(response.text)) == 25
+    assert many.count == few.count, (few.statements, many.statements)
+    assert not [s for s in many.statements if re.search(r"count\(\*\) AS count_1\s+FROM \(SELECT", s)], many.statements
+
+
 # --- triage -----------------------------------------------------------------------------------------
 
 
