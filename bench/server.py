@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.db import get_engine
 from app.main import create_app
+from app.web.templates import templates
 
 _queries: ContextVar[list[int] | None] = ContextVar("bench_queries", default=None)
 
@@ -61,6 +62,7 @@ class QueryCount:
 
 def build() -> ASGIApp:
     inner = create_app()
+    templates.env.auto_reload = False  # as in production: the bench runs DIALOOG_ENV=development for its secret
 
     async def baseline() -> PlainTextResponse:
         return PlainTextResponse("ok")
